@@ -1,0 +1,295 @@
+//! Problems found in the inventory and playbooks, with the place they point
+//! at and a stable code.
+//!
+//! Every reader reports into a list of [`Diagnostic`]s instead of stopping at
+//! the first problem, so one `opsguard validate` shows everything that needs
+//! fixing. Codes are part of the contract (CI jobs and editors match on
+//! them): never renumber one. Rendering lives in [`render`]; nothing here
+//! prints.
+
+pub mod render;
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::yaml::Pos;
+
+/// A place in a source file: the file as the user named it, and a position.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Loc {
+    pub file: Arc<str>,
+    pub pos: Pos,
+}
+
+impl fmt::Display for Loc {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.pos.line, self.pos.column)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// The stable codes of `opsguard validate`, as listed in the design.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    /// YAML syntax error.
+    E001,
+    /// Unknown field.
+    E002,
+    /// Missing required field.
+    E003,
+    /// Invalid value (type, duration, number, role name).
+    E004,
+    /// Duplicate key or duplicate host.
+    E005,
+    /// Selector names an unknown host, group or role.
+    E010,
+    /// Selector matches no host.
+    E011,
+    /// Mirror names an unknown host.
+    E012,
+    /// Destructive step without `role`.
+    E020,
+    /// Step selects a host whose role differs from the step's `role`.
+    E021,
+    /// Destructive step selects hosts of more than one role.
+    E022,
+    /// Step declares `destructive: false` but its command is destructive.
+    E023,
+    /// Destructive step on a protected role without `change`.
+    W101,
+    /// Destructive step on a protected role without `serial`.
+    W102,
+    /// Playbook without `description`.
+    W103,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::E001 => "E001",
+            Code::E002 => "E002",
+            Code::E003 => "E003",
+            Code::E004 => "E004",
+            Code::E005 => "E005",
+            Code::E010 => "E010",
+            Code::E011 => "E011",
+            Code::E012 => "E012",
+            Code::E020 => "E020",
+            Code::E021 => "E021",
+            Code::E022 => "E022",
+            Code::E023 => "E023",
+            Code::W101 => "W101",
+            Code::W102 => "W102",
+            Code::W103 => "W103",
+        }
+    }
+
+    pub fn severity(self) -> Severity {
+        match self {
+            Code::W101 | Code::W102 | Code::W103 => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
+
+    /// One line on what the code means, for SARIF rule descriptions.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Code::E001 => "YAML syntax error",
+            Code::E002 => "unknown field",
+            Code::E003 => "missing required field",
+            Code::E004 => "invalid value",
+            Code::E005 => "duplicate key or duplicate host",
+            Code::E010 => "selector names an unknown host, group or role",
+            Code::E011 => "selector matches no host",
+            Code::E012 => "mirror names an unknown host",
+            Code::E020 => "destructive step without role",
+            Code::E021 => "step selects a host whose role differs from the step's role",
+            Code::E022 => "destructive step selects hosts of more than one role",
+            Code::E023 => "step declares destructive: false but its command is destructive",
+            Code::W101 => "destructive step on a protected role without change",
+            Code::W102 => "destructive step on a protected role without serial",
+            Code::W103 => "playbook without description",
+        }
+    }
+
+    pub const ALL: [Code; 15] = [
+        Code::E001,
+        Code::E002,
+        Code::E003,
+        Code::E004,
+        Code::E005,
+        Code::E010,
+        Code::E011,
+        Code::E012,
+        Code::E020,
+        Code::E021,
+        Code::E022,
+        Code::E023,
+        Code::W101,
+        Code::W102,
+        Code::W103,
+    ];
+}
+
+/// One problem at one place.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagnostic {
+    pub loc: Loc,
+    pub code: Code,
+    pub message: String,
+    /// What to do about it, when there is something better to say than the
+    /// message already does.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(loc: Loc, code: Code, message: impl Into<String>) -> Self {
+        Diagnostic {
+            loc,
+            code,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn severity(&self) -> Severity {
+        self.code.severity()
+    }
+}
+
+/// Diagnostics collected while reading one or more files.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub items: Vec<Diagnostic>,
+}
+
+impl Report {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.items.push(d);
+    }
+
+    pub fn errors(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|d| d.severity() == Severity::Error)
+            .count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.items.len() - self.errors()
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.errors() > 0
+    }
+
+    /// In file order, then by position, so output is stable and reads top
+    /// to bottom.
+    pub fn sort(&mut self) {
+        self.items.sort_by(|a, b| {
+            (&a.loc.file, a.loc.pos.line, a.loc.pos.column, a.code).cmp(&(
+                &b.loc.file,
+                b.loc.pos.line,
+                b.loc.pos.column,
+                b.code,
+            ))
+        });
+        self.items.dedup();
+    }
+}
+
+/// The text of the files diagnostics point into, so they can be shown with
+/// their source line.
+#[derive(Debug, Default)]
+pub struct Sources {
+    files: std::collections::HashMap<Arc<str>, Arc<str>>,
+}
+
+impl Sources {
+    pub fn add(&mut self, file: Arc<str>, text: Arc<str>) {
+        self.files.insert(file, text);
+    }
+
+    /// The text of line `line` (1-based) of `file`, without its newline.
+    pub fn line(&self, file: &str, line: u32) -> Option<&str> {
+        let text = self.files.get(file)?;
+        text.lines()
+            .nth(line.checked_sub(1)? as usize)
+            .map(|l| l.trim_end_matches('\r'))
+    }
+}
+
+/// The known name nearest to `unknown`, if it is close enough to be a
+/// likely typo ("rol" → "role", "destructve" → "destructive").
+pub fn nearest<'a>(unknown: &str, known: &[&'a str]) -> Option<&'a str> {
+    let unknown = unknown.to_ascii_lowercase();
+    known
+        .iter()
+        .map(|k| (edit_distance(&unknown, k), *k))
+        .filter(|(d, k)| *d <= (k.len().max(unknown.len()) / 3).max(1))
+        .min()
+        .map(|(_, k)| k)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_near_names_only() {
+        let known = ["role", "address", "groups", "mirror", "destructive"];
+        for (typo, want) in [
+            ("rol", Some("role")),
+            ("adress", Some("address")),
+            ("group", Some("groups")),
+            ("destructve", Some("destructive")),
+            ("Role", Some("role")),
+            ("colour", None),
+            ("x", None),
+        ] {
+            assert_eq!(nearest(typo, &known), want, "{typo}");
+        }
+    }
+
+    #[test]
+    fn codes_have_their_severity() {
+        for code in Code::ALL {
+            let warn = code.as_str().starts_with('W');
+            assert_eq!(code.severity() == Severity::Warning, warn, "{code:?}");
+        }
+    }
+}

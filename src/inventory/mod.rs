@@ -1,0 +1,256 @@
+//! The inventory: hosts, their roles, and the site's settings and policy.
+//!
+//! This is the checked model. It is plain data: it never opens a connection
+//! and never holds one. [`load`] reads a file or a folder of files through
+//! [`schema`], which reports every problem with its place; a model is
+//! returned even when there were problems, holding what could be read, so
+//! that playbooks can still be checked against it.
+
+pub mod policy;
+pub mod schema;
+pub mod selector;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::{Loc, Report, Sources};
+use crate::duration::Duration;
+use crate::source::ReadError;
+pub use policy::Policy;
+pub use selector::Selector;
+
+#[derive(Clone, Debug, Default)]
+pub struct Inventory {
+    pub settings: Settings,
+    pub roles: BTreeMap<String, RoleDef>,
+    pub policy: Policy,
+    /// In the order they were written, files in name order.
+    pub hosts: Vec<Host>,
+    /// The files read, in order.
+    pub files: Vec<PathBuf>,
+    by_name: std::collections::HashMap<String, usize>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Settings {
+    pub user: Option<String>,
+    pub port: Option<u16>,
+    pub identity_files: Vec<String>,
+    pub known_hosts: Option<String>,
+    pub connect_timeout: Option<Duration>,
+    pub command_timeout: Option<Duration>,
+    pub forks: Option<u32>,
+    pub lock_ttl: Option<Duration>,
+    pub audit_log: Option<String>,
+}
+
+pub const DEFAULT_FORKS: u32 = 32;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoleDef {
+    pub protected: bool,
+    pub color: Color,
+}
+
+/// The colours a role can be shown in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Color {
+    Red,
+    Green,
+    Yellow,
+    Blue,
+    Magenta,
+    Cyan,
+    White,
+}
+
+impl Color {
+    pub const NAMES: [&'static str; 7] =
+        ["red", "green", "yellow", "blue", "magenta", "cyan", "white"];
+
+    pub fn parse(s: &str) -> Option<Color> {
+        Some(match s {
+            "red" => Color::Red,
+            "green" => Color::Green,
+            "yellow" => Color::Yellow,
+            "blue" => Color::Blue,
+            "magenta" => Color::Magenta,
+            "cyan" => Color::Cyan,
+            "white" => Color::White,
+            _ => return None,
+        })
+    }
+}
+
+/// The roles an inventory has when it declares none.
+pub fn default_roles() -> BTreeMap<String, RoleDef> {
+    BTreeMap::from([
+        (
+            "live".to_string(),
+            RoleDef {
+                protected: true,
+                color: Color::Red,
+            },
+        ),
+        (
+            "backup".to_string(),
+            RoleDef {
+                protected: false,
+                color: Color::Green,
+            },
+        ),
+    ])
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Host {
+    pub name: String,
+    /// Where the host's name was written.
+    pub loc: Loc,
+    pub address: String,
+    pub role: String,
+    pub connection: Connection,
+    pub groups: Vec<String>,
+    pub mirror: Option<String>,
+    pub replication_check: Option<String>,
+    pub user: Option<String>,
+    pub port: Option<u16>,
+    pub identity_files: Vec<String>,
+    pub known_hosts: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Connection {
+    Ssh,
+    /// Runs on this machine, in `workdir` (resolved against the folder of
+    /// the inventory file that names it).
+    Local {
+        workdir: PathBuf,
+    },
+}
+
+impl Connection {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Connection::Ssh => "ssh",
+            Connection::Local { .. } => "local",
+        }
+    }
+}
+
+impl Inventory {
+    pub fn host_index(&self, name: &str) -> Option<usize> {
+        self.by_name.get(name).copied()
+    }
+
+    /// Hosts are only ever added through here, so the name index stays true.
+    pub(crate) fn add_host(&mut self, host: Host) {
+        self.by_name.insert(host.name.clone(), self.hosts.len());
+        self.hosts.push(host);
+    }
+
+    pub fn host(&self, name: &str) -> Option<&Host> {
+        self.host_index(name).map(|i| &self.hosts[i])
+    }
+
+    pub fn nearest_host(&self, name: &str) -> Option<&str> {
+        let names: Vec<&str> = self.hosts.iter().map(|h| h.name.as_str()).collect();
+        crate::diagnostic::nearest(name, &names)
+    }
+
+    pub fn role(&self, name: &str) -> Option<&RoleDef> {
+        self.roles.get(name)
+    }
+
+    pub fn is_protected(&self, role: &str) -> bool {
+        self.roles.get(role).is_some_and(|r| r.protected)
+    }
+
+    pub fn forks(&self) -> u32 {
+        self.settings.forks.unwrap_or(DEFAULT_FORKS)
+    }
+}
+
+/// The inventory files a path names: the file itself, or the `*.yaml` and
+/// `*.yml` files directly inside a folder, in name order.
+pub fn files_of(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+    if !path.is_dir() {
+        std::fs::metadata(path)?;
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(path)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && is_yaml(p))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+pub fn is_yaml(p: &Path) -> bool {
+    matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+}
+
+/// Read and check the inventory at `path`. Problems go into `report`;
+/// source texts into `sources` so they can be shown.
+pub fn load(
+    path: &Path,
+    report: &mut Report,
+    sources: &mut Sources,
+) -> Result<Inventory, LoadError> {
+    let files = files_of(path).map_err(|e| LoadError::Open {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    if files.is_empty() {
+        return Err(LoadError::EmptyFolder(path.to_path_buf()));
+    }
+    let mut reader = schema::Reader::default();
+    for file in &files {
+        let name: std::sync::Arc<str> = file.display().to_string().into();
+        match crate::source::read(file) {
+            Ok(text) => {
+                sources.add(name.clone(), text.as_str().into());
+                reader.read_file(name, file, &text, report);
+            }
+            Err(ReadError::Invalid(e)) => reader.syntax_error(name, e, report),
+            Err(ReadError::Io(e)) => {
+                return Err(LoadError::Open {
+                    path: file.clone(),
+                    source: e,
+                });
+            }
+        }
+    }
+    let mut inv = reader.finish(report);
+    inv.files = files;
+    Ok(inv)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read inventory {}: {source}", path.display())]
+    Open {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("inventory folder {} has no *.yaml or *.yml files", .0.display())]
+    EmptyFolder(PathBuf),
+}
+
+#[cfg(test)]
+mod reader_tests;
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// An inventory from one YAML text; panics on any problem.
+    pub fn inventory(text: &str) -> Inventory {
+        let mut report = Report::default();
+        let mut reader = schema::Reader::default();
+        reader.read_file("inv.yaml".into(), Path::new("inv.yaml"), text, &mut report);
+        let inv = reader.finish(&mut report);
+        assert!(report.items.is_empty(), "{:#?}", report.items);
+        inv
+    }
+}

@@ -1,0 +1,248 @@
+//! Table tests of the inventory reader: each problem with its code and
+//! exact line:column.
+
+use std::path::Path;
+
+use super::*;
+use crate::diagnostic::Code;
+
+fn problems(files: &[(&str, &str)]) -> Vec<(String, u32, u32, Code, String)> {
+    let mut report = Report::default();
+    let mut reader = schema::Reader::default();
+    for (name, text) in files {
+        reader.read_file((*name).into(), Path::new(name), text, &mut report);
+    }
+    reader.finish(&mut report);
+    report.sort();
+    report
+        .items
+        .into_iter()
+        .map(|d| {
+            (
+                d.loc.file.to_string(),
+                d.loc.pos.line,
+                d.loc.pos.column,
+                d.code,
+                d.message,
+            )
+        })
+        .collect()
+}
+
+fn one(text: &str) -> Vec<(u32, u32, Code)> {
+    problems(&[("inv.yaml", text)])
+        .into_iter()
+        .map(|(_, l, c, code, _)| (l, c, code))
+        .collect()
+}
+
+#[test]
+fn each_problem_at_its_place() {
+    for (text, want) in [
+        (
+            "hosts:\n  a: {role: live, colour: red}\n",
+            vec![(2, 19, Code::E002)],
+        ),
+        (
+            "hosts:\n  a:\n    rol: live\n",
+            vec![(2, 3, Code::E003), (3, 5, Code::E002)],
+        ),
+        ("hosts:\n  a: {}\n", vec![(2, 3, Code::E003)]),
+        ("hosts:\n  a: {role: prod}\n", vec![(2, 13, Code::E004)]),
+        (
+            "hosts:\n  a: {role: live}\n  a: {role: backup}\n",
+            vec![(3, 3, Code::E005)],
+        ),
+        (
+            "settings:\n  port: 22\n  port: 23\nhosts:\n  a: {role: live}\n",
+            vec![(3, 3, Code::E005)],
+        ),
+        (
+            "hosts:\n  a: {role: live, mirror: b}\n",
+            vec![(2, 27, Code::E012)],
+        ),
+        (
+            "hosts:\n  a: {role: live, mirror: a}\n",
+            vec![(2, 27, Code::E004)],
+        ),
+        (
+            "hosts:\n  a: {role: live, mirror: b}\n  b: {role: live, mirror: a}\n",
+            vec![(2, 27, Code::E004)],
+        ),
+        (
+            "hosts:\n  a: {role: live, mirror: b}\n  b: {role: backup}\n",
+            vec![(2, 27, Code::E004)],
+        ),
+        (
+            "settings:\n  connect_timeout: 10\nhosts:\n  a: {role: live}\n",
+            vec![(2, 20, Code::E004)],
+        ),
+        (
+            "settings:\n  lock_ttl: soon\nhosts:\n  a: {role: live}\n",
+            vec![(2, 13, Code::E004)],
+        ),
+        (
+            "settings:\n  port: 70000\nhosts:\n  a: {role: live}\n",
+            vec![(2, 9, Code::E004)],
+        ),
+        (
+            "settings:\n  forks: many\nhosts:\n  a: {role: live}\n",
+            vec![(2, 10, Code::E004)],
+        ),
+        (
+            "hosts:\n  a: {role: live, groups: cluster-a}\n",
+            vec![(2, 27, Code::E004)],
+        ),
+        ("hosts:\n  a: {role: 3}\n", vec![(2, 13, Code::E004)]),
+        ("hosts:\n  'a b': {role: live}\n", vec![(2, 3, Code::E004)]),
+        (
+            "hosts:\n  a: {role: live, connection: telnet}\n",
+            vec![(2, 31, Code::E004)],
+        ),
+        (
+            "hosts:\n  a: {role: live, connection: local}\n",
+            vec![(2, 3, Code::E003)],
+        ),
+        (
+            "hosts:\n  a: {role: live, workdir: x}\n",
+            vec![(2, 28, Code::E004)],
+        ),
+        (
+            "roles:\n  Live: {}\nhosts:\n  a: {role: Live}\n",
+            vec![(2, 3, Code::E004), (4, 13, Code::E004)],
+        ),
+        (
+            "roles:\n  live: {color: pink}\nhosts:\n  a: {role: live}\n",
+            vec![(2, 17, Code::E004)],
+        ),
+        (
+            "policy:\n  require_change: [prod]\nhosts:\n  a: {role: live}\n",
+            vec![(2, 20, Code::E004)],
+        ),
+        (
+            "policy:\n  windows:\n    live: [\"tue 22:00-02:00\"]\nhosts:\n  a: {role: live}\n",
+            vec![(3, 12, Code::E004)],
+        ),
+        (
+            "policy:\n  freeze:\n    - {from: 2026-12-20T00:00:00Z, to: 2026-12-01T00:00:00Z, roles: [live]}\nhosts:\n  a: {role: live}\n",
+            vec![(3, 7, Code::E004)],
+        ),
+        (
+            "policy:\n  freeze:\n    - {from: yesterday, to: 2026-12-01T00:00:00Z, roles: [live]}\nhosts:\n  a: {role: live}\n",
+            vec![(3, 14, Code::E004)],
+        ),
+        (
+            "policy:\n  freeze:\n    - {from: 2026-12-20T00:00:00Z}\nhosts:\n  a: {role: live}\n",
+            vec![(3, 7, Code::E003), (3, 7, Code::E003)],
+        ),
+        (
+            "hosts: [a, b]\n",
+            vec![(1, 8, Code::E004), (1, 1, Code::E003)],
+        ),
+        ("- a\n", vec![(1, 1, Code::E004), (1, 1, Code::E003)]),
+        ("hosts:\n  a: {role: live\n", vec![(2, 6, Code::E001)]),
+        ("", vec![(1, 1, Code::E003)]),
+        ("hosts:\n\ta: {role: live}\n", vec![(2, 1, Code::E001)]),
+    ] {
+        let mut got = one(text);
+        got.sort();
+        let mut want = want;
+        want.sort();
+        assert_eq!(
+            got,
+            want,
+            "\n{text}\n{:#?}",
+            problems(&[("inv.yaml", text)])
+        );
+    }
+}
+
+#[test]
+fn merged_folder_names_both_places() {
+    let got = problems(&[
+        (
+            "inv/a.yaml",
+            "settings:\n  user: ops\nhosts:\n  store-a1: {role: live}\n",
+        ),
+        (
+            "inv/b.yaml",
+            "settings:\n  user: root\nhosts:\n  x: {role: backup}\n  store-a1: {role: live}\n",
+        ),
+    ]);
+    assert_eq!(
+        got,
+        vec![
+            (
+                "inv/b.yaml".into(),
+                2,
+                3,
+                Code::E005,
+                "setting `user` is defined twice; first at inv/a.yaml:2:3".into()
+            ),
+            (
+                "inv/b.yaml".into(),
+                5,
+                3,
+                Code::E005,
+                "duplicate host `store-a1`; first defined at inv/a.yaml:4:3".into()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn suggestions_in_messages() {
+    let got = problems(&[("i.yaml", "hosts:\n  a: {role: bakup, adress: x}\n")]);
+    let mut report = Report::default();
+    let mut reader = schema::Reader::default();
+    reader.read_file(
+        "i.yaml".into(),
+        Path::new("i.yaml"),
+        "hosts:\n  a: {role: bakup, adress: x}\n",
+        &mut report,
+    );
+    reader.finish(&mut report);
+    let helps: Vec<String> = report.items.iter().filter_map(|d| d.help.clone()).collect();
+    assert!(
+        helps.iter().any(|h| h == "did you mean `address`?"),
+        "{helps:?}"
+    );
+    assert!(
+        helps
+            .iter()
+            .any(|h| h.starts_with("did you mean `backup`?")),
+        "{helps:?}"
+    );
+    assert_eq!(got.len(), 2);
+}
+
+#[test]
+fn reads_a_full_inventory() {
+    let inv = super::tests::inventory(
+        "settings:\n  user: ops\n  port: 2222\n  forks: 8\n  command_timeout: 10m\nroles:\n  live: {protected: true, color: red}\n  backup: {color: green}\npolicy:\n  require_change: [live]\n  destructive_patterns: [\"storctl pool reinit*\"]\nhosts:\n  s1: {address: 10.0.1.11, role: live, groups: [c], mirror: s1-m}\n  s1-m: {role: live}\n  d: {connection: local, workdir: demo/d, role: backup}\n",
+    );
+    assert_eq!(inv.settings.user.as_deref(), Some("ops"));
+    assert_eq!(inv.forks(), 8);
+    assert_eq!(inv.hosts.len(), 3);
+    assert_eq!(inv.hosts[0].mirror.as_deref(), Some("s1-m"));
+    assert_eq!(inv.hosts[1].address, "s1-m");
+    assert_eq!(
+        inv.hosts[2].connection,
+        Connection::Local {
+            workdir: PathBuf::from("demo/d")
+        }
+    );
+    assert!(inv.is_protected("live"));
+    assert!(!inv.is_protected("backup"));
+    assert_eq!(
+        inv.policy.destructive_patterns,
+        vec!["storctl pool reinit*"]
+    );
+}
+
+#[test]
+fn default_roles_when_none_declared() {
+    let inv = super::tests::inventory("hosts:\n  a: {role: backup}\n");
+    assert!(inv.is_protected("live"));
+    assert_eq!(inv.roles.len(), 2);
+}
