@@ -1,5 +1,7 @@
+pub mod classify;
 pub mod diagnostic;
 pub mod duration;
+pub mod glob;
 pub mod inventory;
 pub mod schema;
 pub mod source;
