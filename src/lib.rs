@@ -3,6 +3,7 @@ pub mod diagnostic;
 pub mod duration;
 pub mod glob;
 pub mod inventory;
+pub mod plan;
 pub mod playbook;
 pub mod schema;
 pub mod source;
