@@ -1,10 +1,15 @@
+pub mod app;
 pub mod classify;
+pub mod cli;
+pub mod commands;
 pub mod diagnostic;
 pub mod duration;
+pub mod error;
 pub mod glob;
 pub mod inventory;
 pub mod plan;
 pub mod playbook;
 pub mod schema;
 pub mod source;
+pub mod ui;
 pub mod yaml;

@@ -1,0 +1,156 @@
+//! `opsguard plan PLAYBOOK [--limit SELECTOR]`: what a run would do, and
+//! which guards apply. No network, no audit record.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::cli::{Format, GlobalArgs};
+use crate::diagnostic::{Report, Sources};
+use crate::error::{AppError, Exit};
+use crate::inventory::{Inventory, Selector};
+use crate::plan::{self, Plan, Target};
+use crate::playbook;
+use crate::ui::{Stream, Ui};
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The playbook file
+    pub playbook: PathBuf,
+    /// Only these hosts (a selector), of those the playbook selects
+    #[arg(long, value_name = "SELECTOR")]
+    pub limit: Option<String>,
+    /// Judge freezes and windows as at this time (RFC 3339) instead of now
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+pub fn run(g: &GlobalArgs, args: &PlanArgs, ui: &Ui) -> Result<Exit, AppError> {
+    let inv = super::load_inventory(g, ui)?;
+    let mut report = Report::default();
+    let mut sources = Sources::default();
+    let pb = playbook::load(&args.playbook, &mut report, &mut sources);
+    let facts = pb
+        .as_ref()
+        .map(|pb| playbook::rules::check(pb, &inv, &mut report));
+    super::show(&mut report, &sources, ui);
+    let (Some(pb), Some(facts), false) = (pb, facts, report.has_errors()) else {
+        return Err(AppError::invalid(format!(
+            "the playbook {} is invalid ({} error(s)); nothing to plan",
+            args.playbook.display(),
+            report.errors()
+        )));
+    };
+    let limit = match &args.limit {
+        None => None,
+        Some(text) => Some(resolve_limit(&inv, text)?),
+    };
+    let now = match &args.at {
+        None => OffsetDateTime::now_utc(),
+        Some(t) => OffsetDateTime::parse(t, &Rfc3339).map_err(|_| {
+            AppError::invalid(format!(
+                "--at `{t}` is not an RFC 3339 time like 2026-11-24T22:30:00Z"
+            ))
+        })?,
+    };
+    let plan = plan::build(&inv, &pb, &facts, limit.as_deref(), now);
+    match args.format {
+        Format::Json => ui.out(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&plan).expect("plain JSON")
+        )),
+        Format::Text => ui.out(&text(&plan, &inv, ui)),
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn resolve_limit(inv: &Inventory, text: &str) -> Result<Vec<usize>, AppError> {
+    let sel: Selector = text
+        .parse()
+        .map_err(|e| AppError::invalid(format!("invalid --limit `{text}`: {e}")))?;
+    sel.resolve(inv).map_err(|problems| {
+        let messages: Vec<String> = problems
+            .into_iter()
+            .map(|p| match p {
+                crate::inventory::selector::Problem::Unknown { message, .. }
+                | crate::inventory::selector::Problem::NoMatch { message, .. } => message,
+            })
+            .collect();
+        AppError::invalid(format!("--limit: {}", messages.join("; ")))
+    })
+}
+
+fn targets(ts: &[Target], inv: &Inventory, ui: &Ui) -> String {
+    if ts.is_empty() {
+        return "none (skipped)".into();
+    }
+    ts.iter()
+        .map(|t| format!("{} {}", t.name, ui.role_tag(Stream::Out, inv, &t.role)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn text(plan: &Plan, inv: &Inventory, ui: &Ui) -> String {
+    let mut out = format!(
+        "{} {}  ({})\n",
+        ui.bold(Stream::Out, "playbook"),
+        plan.playbook,
+        plan.file
+    );
+    if let Some(d) = &plan.description {
+        out.push_str(&format!("  {d}\n"));
+    }
+    out.push_str(&format!(
+        "  change: {}   max_failures: {}\n",
+        plan.change.as_deref().unwrap_or("none"),
+        plan.max_failures
+    ));
+    out.push_str(&format!("  hosts: {}\n", targets(&plan.hosts, inv, ui)));
+    let batches: Vec<String> = plan
+        .batches
+        .iter()
+        .enumerate()
+        .map(|(i, b)| format!("{}) {}", i + 1, b.join(", ")))
+        .collect();
+    out.push_str(&format!("  batches: {}\n", batches.join("  ")));
+    for s in &plan.steps {
+        out.push('\n');
+        let mark = if s.destructive {
+            format!("  {}", ui.bold(Stream::Out, "DESTRUCTIVE"))
+        } else {
+            String::new()
+        };
+        out.push_str(&format!("step {}: {}{mark}\n", s.number, s.name));
+        out.push_str(&format!("  run:    {}\n", s.command));
+        if s.declared {
+            out.push_str("  why:    declared `destructive: true`\n");
+        }
+        for f in &s.rules {
+            out.push_str(&format!("  why:    {}: {}\n", f.rule, f.reason));
+        }
+        if let Some(role) = &s.role {
+            out.push_str(&format!(
+                "  role:   {}\n",
+                ui.paint_role(Stream::Out, inv, role, role)
+            ));
+        }
+        out.push_str(&format!("  on:     {}\n", targets(&s.hosts, inv, ui)));
+        if let Some(t) = &s.timeout {
+            out.push_str(&format!("  timeout: {t}\n"));
+        }
+        if let Some(b) = s.budget {
+            out.push_str(&format!("  budget: output must be a number <= {b}\n"));
+        }
+        if !s.guards.is_empty() {
+            out.push_str("  guards:\n");
+            for guard in &s.guards {
+                out.push_str(&format!("    - {}\n", guard.describe()));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,196 @@
+//! All terminal output goes through [`Ui`]: data on stdout, status and
+//! problems on stderr, colour decided for each stream on its own.
+//!
+//! Colour follows `--color`, then `NO_COLOR`/`CLICOLOR_FORCE`, then whether
+//! the stream is a terminal. Nothing else in opsguard prints, and no colour
+//! code ever reaches JSON or the audit log: those are built as plain text
+//! and colour is only added here, for a stream that takes it.
+
+use std::io::Write;
+
+use anstream::{AutoStream, ColorChoice};
+use owo_colors::{AnsiColors, OwoColorize};
+
+use crate::inventory::{Color, Inventory};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stream {
+    Out,
+    Err,
+}
+
+pub struct Ui {
+    out_color: bool,
+    err_color: bool,
+    pub quiet: bool,
+    pub verbose: bool,
+}
+
+fn takes_color(when: ColorWhen, choice: ColorChoice) -> bool {
+    match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => !matches!(choice, ColorChoice::Never),
+    }
+}
+
+impl Ui {
+    pub fn new(when: ColorWhen, quiet: bool, verbose: bool) -> Ui {
+        Ui {
+            out_color: takes_color(when, AutoStream::choice(&std::io::stdout())),
+            err_color: takes_color(when, AutoStream::choice(&std::io::stderr())),
+            quiet,
+            verbose,
+        }
+    }
+
+    /// A Ui that never colours, for tests and machine output.
+    pub fn plain() -> Ui {
+        Ui {
+            out_color: false,
+            err_color: false,
+            quiet: false,
+            verbose: false,
+        }
+    }
+
+    pub fn color(&self, stream: Stream) -> bool {
+        match stream {
+            Stream::Out => self.out_color,
+            Stream::Err => self.err_color,
+        }
+    }
+
+    /// Data: what the user asked for. A closed pipe (`| head`) is not an
+    /// error worth a message.
+    pub fn out(&self, text: &str) {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+    }
+
+    /// Progress and summaries, hidden by `--quiet`.
+    pub fn status(&self, text: &str) {
+        if !self.quiet {
+            self.err_line(text);
+        }
+    }
+
+    pub fn warn(&self, text: &str) {
+        let label = if self.err_color {
+            "warning".yellow().bold().to_string()
+        } else {
+            "warning".into()
+        };
+        self.err_line(&format!("{label}: {text}"));
+    }
+
+    pub fn error(&self, text: &str) {
+        let label = if self.err_color {
+            "error".red().bold().to_string()
+        } else {
+            "error".into()
+        };
+        self.err_line(&format!("{label}: {text}"));
+    }
+
+    /// Raw text for stderr (diagnostics rendered by the caller).
+    pub fn err(&self, text: &str) {
+        let mut err = std::io::stderr().lock();
+        let _ = err.write_all(text.as_bytes());
+    }
+
+    fn err_line(&self, text: &str) {
+        self.err(&format!("{text}\n"));
+    }
+
+    /// `[LIVE]` in the role's colour (bold when protected), for `stream`.
+    pub fn role_tag(&self, stream: Stream, inv: &Inventory, role: &str) -> String {
+        self.paint_role(stream, inv, role, &format!("[{}]", role.to_uppercase()))
+    }
+
+    /// `text` in the colour of `role`, for `stream`.
+    pub fn paint_role(&self, stream: Stream, inv: &Inventory, role: &str, text: &str) -> String {
+        if !self.color(stream) {
+            return text.to_string();
+        }
+        let Some(def) = inv.role(role) else {
+            return text.to_string();
+        };
+        let painted = text.color(ansi(def.color));
+        if def.protected {
+            painted.bold().to_string()
+        } else {
+            painted.to_string()
+        }
+    }
+
+    pub fn bold(&self, stream: Stream, text: &str) -> String {
+        if self.color(stream) {
+            text.bold().to_string()
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+fn ansi(c: Color) -> AnsiColors {
+    match c {
+        Color::Red => AnsiColors::Red,
+        Color::Green => AnsiColors::Green,
+        Color::Yellow => AnsiColors::Yellow,
+        Color::Blue => AnsiColors::Blue,
+        Color::Magenta => AnsiColors::Magenta,
+        Color::Cyan => AnsiColors::Cyan,
+        Color::White => AnsiColors::White,
+    }
+}
+
+/// A cell of a text table: the plain text (for width) and how it is shown.
+pub struct Cell {
+    pub plain: String,
+    pub shown: String,
+}
+
+impl Cell {
+    pub fn plain(text: impl Into<String>) -> Cell {
+        let plain = text.into();
+        Cell {
+            shown: plain.clone(),
+            plain,
+        }
+    }
+}
+
+/// Rows of cells aligned in columns, two spaces apart, no trailing blanks.
+pub fn table(rows: &[Vec<Cell>]) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|cell| cell.plain.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let mut line = String::new();
+        for (c, cell) in row.iter().enumerate() {
+            line.push_str(&cell.shown);
+            if c + 1 < row.len() {
+                line.push_str(&" ".repeat(widths[c] - cell.plain.chars().count() + 2));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
