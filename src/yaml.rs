@@ -104,6 +104,10 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     let mut options = serde_saphyr::Options::default();
     options.duplicate_keys = DuplicateKeyPolicy::PassThrough;
     options.with_snippet = false;
+    // YAML 1.2 core only: `y`, `no`, `on` are names (a host called `no`
+    // must not turn into a boolean), and `007` stays text.
+    options.strict_booleans = true;
+    options.leading_zero_numbers_as_strings = true;
     let mut budget = serde_saphyr::Budget::default();
     budget.max_depth = MAX_DEPTH;
     budget.max_events = MAX_EVENTS;
@@ -291,6 +295,31 @@ mod tests {
             panic!()
         };
         assert_eq!((y[1].pos.line, y[1].pos.column), (5, 10));
+    }
+
+    #[test]
+    fn yaml_1_1_booleans_are_strings() {
+        let node = parse("a: [y, no, on, off, yes, true, 007]\n").unwrap();
+        let Value::Map(entries) = &node.value else {
+            panic!()
+        };
+        let Value::Seq(items) = &entries[0].1.value else {
+            panic!()
+        };
+        let values: Vec<&Value> = items.iter().map(|n| &n.value).collect();
+        let s = |t: &str| Value::Str(t.into());
+        assert_eq!(
+            values,
+            [
+                &s("y"),
+                &s("no"),
+                &s("on"),
+                &s("off"),
+                &s("yes"),
+                &Value::Bool(true),
+                &s("007")
+            ]
+        );
     }
 
     #[test]

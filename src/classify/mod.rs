@@ -156,10 +156,8 @@ impl Walker<'_> {
                 Tok::Word(w) => current.words.push(w),
                 Tok::Input(text) => current.inputs.push(text),
                 Tok::Redirect { write, target } => {
-                    if write {
-                        if let Some(reason) = rules::device_target(&target.text) {
-                            self.find("disk.redirect", reason, format!("> {}", target.text));
-                        }
+                    if write && let Some(reason) = rules::device_target(&target.text) {
+                        self.find("disk.redirect", reason, format!("> {}", target.text));
                     }
                 }
                 Tok::Op(Op::Pipe) => pipeline.push(std::mem::take(&mut current)),

@@ -320,13 +320,11 @@ pub fn check(name: &str, args: &[Word]) -> Vec<Hit> {
                 );
             }
         }
-        "find" => {
-            if has(args, &["-delete"]).is_some() {
-                hit(
-                    "files.find-delete",
-                    "`find -delete` removes what it finds".into(),
-                );
-            }
+        "find" if has(args, &["-delete"]).is_some() => {
+            hit(
+                "files.find-delete",
+                "`find -delete` removes what it finds".into(),
+            );
         }
         "rsync" => {
             if let Some(flag) = has(

@@ -38,10 +38,10 @@ fn operand(args: &[Word], short: &str, long: &[&str]) -> usize {
         } else {
             // -abc: a value-taking letter consumes the rest, or the next word.
             let letters: Vec<char> = t[1..].chars().collect();
-            if let Some(pos) = letters.iter().position(|c| short.contains(*c)) {
-                if pos == letters.len() - 1 {
-                    i += 1;
-                }
+            if let Some(pos) = letters.iter().position(|c| short.contains(*c))
+                && pos == letters.len() - 1
+            {
+                i += 1;
             }
         }
         i += 1;

@@ -246,7 +246,7 @@ pub fn nearest<'a>(unknown: &str, known: &[&'a str]) -> Option<&'a str> {
     known
         .iter()
         .map(|k| (edit_distance(&unknown, k), *k))
-        .filter(|(d, k)| *d <= (k.len().max(unknown.len()) / 3).max(1))
+        .filter(|(d, k)| *d <= (k.len().max(unknown.len()) / 3).max(1) && *d < unknown.len())
         .min()
         .map(|(_, k)| k)
 }
@@ -260,8 +260,8 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
@@ -284,7 +284,7 @@ mod tests {
     #[test]
     fn suggests_near_names_only() {
         assert_eq!(nearest("rnu", &["run", "name"]), Some("run"));
-        let known = ["role", "address", "groups", "mirror", "destructive"];
+        let known = ["role", "address", "groups", "mirror", "destructive", "z"];
         for (typo, want) in [
             ("rol", Some("role")),
             ("adress", Some("address")),
@@ -294,6 +294,7 @@ mod tests {
             ("rnu", None),
             ("colour", None),
             ("x", None),
+            ("y", None),
         ] {
             assert_eq!(nearest(typo, &known), want, "{typo}");
         }

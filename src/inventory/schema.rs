@@ -196,17 +196,17 @@ impl Reader {
                 if let Some(v) = fields.get("protected") {
                     def.protected = ctx.bool(v, "protected").is_some_and(|b| b.value);
                 }
-                if let Some(v) = fields.get("color") {
-                    if let Some(c) = ctx.string(v, "color") {
-                        match Color::parse(&c.value) {
-                            Some(color) => def.color = color,
-                            None => ctx.emit_help(
-                                v.pos,
-                                Code::E004,
-                                format!("unknown colour `{}`", c.value),
-                                format!("use one of {}", Color::NAMES.join(", ")),
-                            ),
-                        }
+                if let Some(v) = fields.get("color")
+                    && let Some(c) = ctx.string(v, "color")
+                {
+                    match Color::parse(&c.value) {
+                        Some(color) => def.color = color,
+                        None => ctx.emit_help(
+                            v.pos,
+                            Code::E004,
+                            format!("unknown colour `{}`", c.value),
+                            format!("use one of {}", Color::NAMES.join(", ")),
+                        ),
                     }
                 }
             }
@@ -472,22 +472,22 @@ impl Reader {
             }
         }
         self.check_mirrors(report);
-        if self.host_entries == 0 {
-            if let Some(file) = self.first_file {
-                let pos = yaml::Pos {
-                    line: 1,
-                    column: 1,
-                    len: 0,
-                };
-                report.push(
-                    Diagnostic::new(
-                        Loc { file, pos },
-                        Code::E003,
-                        "the inventory defines no hosts",
-                    )
-                    .help("add a `hosts:` mapping with at least one host and its role"),
-                );
-            }
+        if self.host_entries == 0
+            && let Some(file) = self.first_file
+        {
+            let pos = yaml::Pos {
+                line: 1,
+                column: 1,
+                len: 0,
+            };
+            report.push(
+                Diagnostic::new(
+                    Loc { file, pos },
+                    Code::E003,
+                    "the inventory defines no hosts",
+                )
+                .help("add a `hosts:` mapping with at least one host and its role"),
+            );
         }
         self.inv
     }

@@ -104,18 +104,18 @@ fn check_step(pb: &Playbook, step: &Step, inv: &Inventory, report: &mut Report) 
         .role
         .as_ref()
         .is_none_or(|r| inv.roles.contains_key(&r.value));
-    if let Some(role) = &step.role {
-        if !role_known {
-            let known: Vec<&str> = inv.roles.keys().map(String::as_str).collect();
-            report.push(
-                Diagnostic::new(
-                    role.loc.clone(),
-                    Code::E004,
-                    format!("unknown role `{}`", role.value),
-                )
-                .help(format!("declared roles: {}", known.join(", "))),
-            );
-        }
+    if let Some(role) = &step.role
+        && !role_known
+    {
+        let known: Vec<&str> = inv.roles.keys().map(String::as_str).collect();
+        report.push(
+            Diagnostic::new(
+                role.loc.clone(),
+                Code::E004,
+                format!("unknown role `{}`", role.value),
+            )
+            .help(format!("declared roles: {}", known.join(", "))),
+        );
     }
     let mut roles: Vec<&str> = hosts
         .iter()

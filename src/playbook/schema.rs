@@ -69,15 +69,15 @@ pub fn read(file: Arc<str>, text: &str, report: &mut Report) -> Option<Playbook>
         .map_or(0, |n| n.value as u32);
     let change = top.get("change").and_then(|n| ctx.string(n, "change"));
     let mut steps = Vec::new();
-    if let Some(list) = top.require(&mut ctx, "steps", "the playbook") {
-        if let Some(items) = ctx.seq(list, "steps") {
-            if items.is_empty() {
-                ctx.emit(list.pos, Code::E003, "the playbook has no steps");
-            }
-            for item in items {
-                if let Some(s) = step(&mut ctx, item, steps.len() + 1, text) {
-                    steps.push(s);
-                }
+    if let Some(list) = top.require(&mut ctx, "steps", "the playbook")
+        && let Some(items) = ctx.seq(list, "steps")
+    {
+        if items.is_empty() {
+            ctx.emit(list.pos, Code::E003, "the playbook has no steps");
+        }
+        for item in items {
+            if let Some(s) = step(&mut ctx, item, steps.len() + 1, text) {
+                steps.push(s);
             }
         }
     }

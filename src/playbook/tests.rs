@@ -14,7 +14,10 @@ hosts:
   backup-b1: {role: backup}
 ";
 
-fn codes(playbook: &str) -> Vec<(u32, u32, Code)> {
+/// Line, column and code of each finding.
+type Found = Vec<(u32, u32, Code)>;
+
+fn codes(playbook: &str) -> Found {
     let inv = inventory(INVENTORY);
     let mut report = Report::default();
     if let Some(pb) = super::schema::read("p.yaml".into(), playbook, &mut report) {
@@ -40,7 +43,7 @@ fn a_clean_playbook_has_no_findings() {
 
 #[test]
 fn every_code_at_its_place() {
-    let cases: Vec<(String, Vec<(u32, u32, Code)>)> = vec![
+    let cases: Vec<(String, Found)> = vec![
         ("name: t\nsteps: [\n".into(), vec![(2, 8, Code::E001)]),
         (
             format!("{HEAD}hosts: backup-a1\nstep:\n  - {{name: x, run: df}}\n"),

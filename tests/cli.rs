@@ -1,0 +1,215 @@
+//! The offline commands through the real binary: hosts, classify,
+//! completions, man, usage and exit codes.
+
+mod support;
+
+use support::{INVENTORY, Test};
+
+#[test]
+fn hosts_lists_every_host_plainly_when_not_a_terminal() {
+    let run = Test::new()
+        .file("inventory/main.yaml", INVENTORY)
+        .args(["hosts"])
+        .status(0);
+    assert_eq!(
+        run.stdout,
+        "\
+NAME        ROLE    ADDRESS    GROUPS               MIRROR
+store-a1    LIVE    10.0.1.11  cluster-a,mailstore  store-a1-m
+store-a1-m  LIVE    10.0.1.12  cluster-a            -
+backup-a1   BACKUP  10.0.2.11  cluster-a            -
+"
+    );
+    assert!(!run.stdout.contains('\x1b'));
+}
+
+#[test]
+fn hosts_colours_roles_when_asked() {
+    let run = Test::new()
+        .file("inventory/main.yaml", INVENTORY)
+        .args(["hosts", "--color", "always"])
+        .status(0);
+    assert!(
+        run.stdout.contains("\x1b[31m\x1b[1mLIVE") || run.stdout.contains("\x1b[1m\x1b[31mLIVE"),
+        "{:?}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("\x1b[32mBACKUP"), "{:?}", run.stdout);
+    let run = Test::new()
+        .file("inventory/main.yaml", INVENTORY)
+        .env("CLICOLOR_FORCE", "1")
+        .args(["hosts"])
+        .status(0);
+    assert!(run.stdout.contains('\x1b'), "CLICOLOR_FORCE colours a pipe");
+    let run = Test::new()
+        .file("inventory/main.yaml", INVENTORY)
+        .env("CLICOLOR_FORCE", "1")
+        .env("NO_COLOR", "1")
+        .args(["hosts"])
+        .status(0);
+    assert!(!run.stdout.contains('\x1b'), "NO_COLOR wins");
+}
+
+#[test]
+fn hosts_selector_and_json() {
+    let run = Test::new()
+        .file("inv.yaml", INVENTORY)
+        .args([
+            "-i",
+            "inv.yaml",
+            "hosts",
+            "@cluster-a,!role:live",
+            "--format",
+            "json",
+        ])
+        .status(0);
+    assert_eq!(
+        run.json(),
+        serde_json::json!([{"name": "backup-a1", "role": "backup", "address": "10.0.2.11", "connection": "ssh", "groups": ["cluster-a"], "mirror": null}])
+    );
+    let run = Test::new()
+        .file("inv.yaml", INVENTORY)
+        .env("OPSGUARD_INVENTORY", "inv.yaml")
+        .args(["hosts", "store-a*", "--format", "json"])
+        .status(0);
+    assert_eq!(run.json()[0]["mirror"], "store-a1-m");
+    assert_eq!(run.json().as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn hosts_selector_that_matches_nothing_is_an_error() {
+    Test::new()
+        .file("inventory/a.yaml", INVENTORY)
+        .args(["hosts", "stor-a1"])
+        .status(2)
+        .stderr_has("unknown host `stor-a1` (did you mean `store-a1`?)");
+    Test::new()
+        .file("inventory/a.yaml", INVENTORY)
+        .args(["hosts", "!store-a1"])
+        .status(2)
+        .stderr_has("selects none");
+}
+
+#[test]
+fn missing_or_broken_inventory_stops_with_exit_2() {
+    Test::new()
+        .args(["hosts"])
+        .status(2)
+        .stderr_has("cannot read inventory inventory")
+        .stderr_has("pass -i PATH");
+    Test::new()
+        .file("inventory/a.yaml", "hosts:\n  a: {role: prod}\n")
+        .args(["hosts"])
+        .status(2)
+        .stderr_has("inventory/a.yaml:2:13: error[E004]: unknown role `prod`")
+        .stderr_has("nothing was run");
+}
+
+#[test]
+fn inventory_folder_merges_and_names_both_places_of_a_duplicate() {
+    Test::new()
+        .file("inventory/a.yaml", INVENTORY)
+        .file("inventory/b.yml", "hosts:\n  extra: {role: backup}\n")
+        .file("inventory/notes.txt", "not yaml, not read")
+        .args(["hosts", "extra"])
+        .status(0)
+        .stdout_has("extra");
+    Test::new()
+        .file("inventory/a.yaml", INVENTORY)
+        .file("inventory/b.yaml", "hosts:\n  backup-a1: {role: backup}\n")
+        .args(["hosts"])
+        .status(2)
+        .stderr_has("inventory/b.yaml:2:3: error[E005]: duplicate host `backup-a1`; first defined at inventory/a.yaml:10:3");
+}
+
+#[test]
+fn classify_says_why() {
+    Test::new()
+        .args([
+            "classify", "--", "df", "-h", "&&", "sudo", "wipefs", "-a", "/dev/sdb",
+        ])
+        .status(0)
+        .stdout_has("destructive: df -h && sudo wipefs -a /dev/sdb")
+        .stdout_has("disk.wipefs: `wipefs` erases filesystem and partition signatures")
+        .stdout_has("in: wipefs -a /dev/sdb");
+    Test::new()
+        .args(["classify", "--", "grep mkfs notes.txt"])
+        .status(0)
+        .stdout_has("not destructive: grep mkfs notes.txt");
+    let run = Test::new()
+        .args(["classify", "--format", "json", "--", "echo 'rm -rf /'"])
+        .status(0);
+    assert_eq!(run.json()["destructive"], false);
+    let run = Test::new()
+        .args(["classify", "--format", "json", "--", "reboot"])
+        .status(0);
+    assert_eq!(run.json()["destructive"], true);
+    assert_eq!(run.json()["rules"][0]["rule"], "power.off");
+}
+
+#[test]
+fn classify_uses_the_inventory_patterns() {
+    let run = Test::new()
+        .file("inventory/a.yaml", INVENTORY)
+        .args([
+            "classify",
+            "--format",
+            "json",
+            "--",
+            "storctl pool reinit --all",
+        ])
+        .status(0);
+    assert_eq!(run.json()["rules"][0]["rule"], "site.pattern");
+    let run = Test::new()
+        .args([
+            "classify",
+            "--format",
+            "json",
+            "--",
+            "storctl pool reinit --all",
+        ])
+        .status(0);
+    assert_eq!(
+        run.json()["destructive"],
+        false,
+        "without an inventory there are no site patterns"
+    );
+    Test::new()
+        .args(["-i", "missing.yaml", "classify", "--", "ls"])
+        .status(2)
+        .stderr_has("missing.yaml");
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_exits_0() {
+    Test::new()
+        .args(["frobnicate"])
+        .status(2)
+        .stderr_has("unrecognized subcommand");
+    Test::new().args(["classify"]).status(2);
+    Test::new().args(["hosts", "--format", "yaml"]).status(2);
+    Test::new()
+        .args(["--help"])
+        .status(0)
+        .stdout_has("validate");
+    Test::new()
+        .args(["--version"])
+        .status(0)
+        .stdout_has(env!("CARGO_PKG_VERSION"));
+}
+
+#[test]
+fn completions_and_man_page() {
+    Test::new()
+        .args(["completions", "bash"])
+        .status(0)
+        .stdout_has("_opsguard()");
+    Test::new()
+        .args(["completions", "zsh"])
+        .status(0)
+        .stdout_has("#compdef opsguard");
+    Test::new()
+        .args(["man"])
+        .status(0)
+        .stdout_has(".TH opsguard");
+}

@@ -1,0 +1,144 @@
+//! A small builder so tests read like the user's session:
+//! `Test::new().file("inv.yaml", ..).args(["hosts"]).status(0).stdout_has("..")`.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+pub struct Test {
+    dir: tempfile::TempDir,
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+    cwd: Option<PathBuf>,
+}
+
+pub struct Run {
+    pub status: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// The repository root, for tests that check the shipped examples.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+impl Test {
+    pub fn new() -> Test {
+        Test {
+            dir: tempfile::tempdir().expect("temp dir"),
+            args: Vec::new(),
+            env: Vec::new(),
+            cwd: None,
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Write a file under the test's folder.
+    pub fn file(self, name: &str, text: impl AsRef<[u8]>) -> Test {
+        let path = self.dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+        self
+    }
+
+    pub fn args<I: IntoIterator<Item = S>, S: Into<String>>(mut self, args: I) -> Test {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Test {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    /// Run in this folder instead of the test's own.
+    pub fn cwd(mut self, dir: impl Into<PathBuf>) -> Test {
+        self.cwd = Some(dir.into());
+        self
+    }
+
+    pub fn run(self) -> Run {
+        let mut cmd = Command::cargo_bin("opsguard").expect("binary");
+        cmd.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default());
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd.current_dir(
+            self.cwd
+                .clone()
+                .unwrap_or_else(|| self.dir.path().to_path_buf()),
+        );
+        cmd.args(&self.args);
+        cmd.timeout(std::time::Duration::from_secs(60));
+        let out = cmd.output().expect("run opsguard");
+        Run {
+            status: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Run and check the exit code, showing the output when it differs.
+    pub fn status(self, code: i32) -> Run {
+        let run = self.run();
+        assert_eq!(
+            run.status, code,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            run.stdout, run.stderr
+        );
+        run
+    }
+}
+
+impl Run {
+    pub fn stdout_has(self, text: &str) -> Run {
+        assert!(
+            self.stdout.contains(text),
+            "stdout lacks {text:?}\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    pub fn stderr_has(self, text: &str) -> Run {
+        assert!(
+            self.stderr.contains(text),
+            "stderr lacks {text:?}\n--- stderr\n{}",
+            self.stderr
+        );
+        self
+    }
+
+    pub fn stdout_lacks(self, text: &str) -> Run {
+        assert!(
+            !self.stdout.contains(text),
+            "stdout has {text:?}\n{}",
+            self.stdout
+        );
+        self
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", self.stdout))
+    }
+}
+
+pub const INVENTORY: &str = "roles:
+  live: {protected: true, color: red}
+  backup: {color: green}
+policy:
+  require_change: [live]
+  destructive_patterns: [\"storctl pool reinit*\"]
+hosts:
+  store-a1: {address: 10.0.1.11, role: live, groups: [cluster-a, mailstore], mirror: store-a1-m}
+  store-a1-m: {address: 10.0.1.12, role: live, groups: [cluster-a]}
+  backup-a1: {address: 10.0.2.11, role: backup, groups: [cluster-a]}
+";
