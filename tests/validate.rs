@@ -6,13 +6,6 @@ mod support;
 
 use support::{INVENTORY, Test, repo};
 
-fn broken() -> String {
-    repo()
-        .join("tests/fixtures/broken-playbook.yaml")
-        .display()
-        .to_string()
-}
-
 #[test]
 fn shipped_examples_pass() {
     Test::new()
