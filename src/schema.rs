@@ -110,7 +110,8 @@ impl<'r> Ctx<'r> {
             self.wrong_type(node, what, "a mapping");
             return None;
         };
-        let mut seen: Vec<(&str, Pos)> = Vec::new();
+        let mut seen: std::collections::HashMap<&str, Pos> =
+            std::collections::HashMap::with_capacity(entries.len());
         let mut out = Vec::with_capacity(entries.len());
         for (key, value) in entries {
             let Value::Str(name) = &key.value else {
@@ -121,8 +122,7 @@ impl<'r> Ctx<'r> {
                 );
                 continue;
             };
-            if let Some((_, first)) = seen.iter().find(|(n, _)| n == name) {
-                let first = *first;
+            if let Some(&first) = seen.get(name.as_str()) {
                 self.emit(
                     key.pos,
                     Code::E005,
@@ -133,7 +133,7 @@ impl<'r> Ctx<'r> {
                 );
                 continue;
             }
-            seen.push((name, key.pos));
+            seen.insert(name, key.pos);
             out.push((key, name.as_str(), value));
         }
         Some(out)

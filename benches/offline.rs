@@ -1,0 +1,136 @@
+//! Speed of the offline commands on a large site: `validate` of 1,000
+//! playbooks against a 1,000-host inventory, `hosts` on that inventory, and
+//! process start-up (`--version`, `hosts`) of the real binary.
+//!
+//! Run with `cargo bench --bench offline`. Targets (issue 2): validate at
+//! least 2,000 playbooks per second on one core; `--version` and `hosts`
+//! start in a few milliseconds.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+
+const HOSTS: usize = 1000;
+const PLAYBOOKS: usize = 1000;
+
+fn inventory() -> String {
+    let mut s = String::from(
+        "settings:\n  user: ops\n  forks: 64\nroles:\n  live: {protected: true, color: red}\n  backup: {color: green}\n  beta: {color: yellow}\npolicy:\n  require_change: [live]\n  windows:\n    live: [\"tue 22:00-02:00 UTC\"]\n  destructive_patterns: [\"storctl pool reinit*\"]\nhosts:\n",
+    );
+    for i in 0..HOSTS {
+        let cluster = i / 50;
+        let (role, extra) = match i % 10 {
+            0..=5 => (
+                "live",
+                if i % 2 == 0 {
+                    format!(", mirror: store-{:04}", i + 1)
+                } else {
+                    String::new()
+                },
+            ),
+            6..=8 => ("backup", String::new()),
+            _ => ("beta", String::new()),
+        };
+        writeln!(
+            s,
+            "  store-{i:04}: {{address: 10.{}.{}.{}, role: {role}, groups: [cluster-{cluster}, mailstore]{extra}}}",
+            i / 65536,
+            (i / 256) % 256,
+            i % 256
+        )
+        .unwrap();
+    }
+    s
+}
+
+fn playbook(n: usize) -> String {
+    let cluster = n % (HOSTS / 50);
+    format!(
+        "name: maintenance-{n}
+description: Routine maintenance of cluster {cluster}
+hosts: \"@cluster-{cluster},!role:beta\"
+serial: [1, \"25%\"]
+change: CHG-{n}
+steps:
+  - name: disk space
+    run: df -h /srv/mail | tail -1
+  - name: count index files
+    run: find /srv/mail -name '*.idx' | wc -l
+    budget: 25000
+  - name: restart the indexer
+    run: sudo systemctl restart mail-indexer
+    hosts: \"@cluster-{cluster},!role:backup,!role:beta\"
+    role: live
+    timeout: 5m
+  - name: wipe the backup scratch pack
+    run: storctl pool reinit --pool scratch
+    hosts: \"@cluster-{cluster},!role:live,!role:beta\"
+    role: backup
+  - name: no stale locks
+    run: test -z \"$(find /srv/mail -name '*.lock' -mmin +30)\"
+"
+    )
+}
+
+fn setup(dir: &Path) {
+    std::fs::write(dir.join("inventory.yaml"), inventory()).unwrap();
+    let books = dir.join("playbooks");
+    std::fs::create_dir_all(&books).unwrap();
+    for n in 0..PLAYBOOKS {
+        std::fs::write(books.join(format!("p{n:04}.yaml")), playbook(n)).unwrap();
+    }
+}
+
+fn run(args: &[&str]) -> u8 {
+    opsguard::app::run(std::iter::once("opsguard").chain(args.iter().copied()))
+}
+
+fn benches(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path());
+    let inv = dir.path().join("inventory.yaml").display().to_string();
+    let books = dir.path().join("playbooks").display().to_string();
+    assert_eq!(
+        run(&["-q", "-i", &inv, "validate", "--strict", &books]),
+        0,
+        "the generated site must be valid"
+    );
+
+    let mut g = c.benchmark_group("validate");
+    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    g.throughput(Throughput::Elements(PLAYBOOKS as u64));
+    g.bench_function("1000 playbooks x 1000 hosts", |b| {
+        b.iter(|| run(&["-q", "-i", &inv, "validate", &books]));
+    });
+    g.finish();
+
+    let exe = env!("CARGO_BIN_EXE_opsguard");
+    let mut g = c.benchmark_group("process");
+    g.sample_size(30);
+    g.bench_function("--version", |b| {
+        b.iter(|| Command::new(exe).arg("--version").output().unwrap());
+    });
+    g.bench_function("hosts (1000-host inventory)", |b| {
+        b.iter(|| {
+            Command::new(exe)
+                .args(["-i", &inv, "hosts"])
+                .output()
+                .unwrap()
+        });
+    });
+    g.bench_function("hosts role:backup --format json", |b| {
+        b.iter(|| {
+            Command::new(exe)
+                .args(["-i", &inv, "hosts", "role:backup", "--format", "json"])
+                .output()
+                .unwrap()
+        });
+    });
+    g.finish();
+}
+
+criterion_group!(offline, benches);
+criterion_main!(offline);
