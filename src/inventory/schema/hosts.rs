@@ -1,0 +1,212 @@
+//! Reading `hosts:`, and checking mirrors once every host is known.
+
+use std::path::{Path, PathBuf};
+
+use super::{Reader, strings, valid_host_name};
+use crate::diagnostic::{Code, Diagnostic, Report};
+use crate::inventory::{Connection, Host};
+use crate::schema::Ctx;
+use crate::yaml::Node;
+
+const HOST: &[&str] = &[
+    "address",
+    "role",
+    "groups",
+    "mirror",
+    "replication_check",
+    "user",
+    "port",
+    "identity_files",
+    "known_hosts",
+    "connection",
+    "workdir",
+];
+
+impl Reader {
+    pub(super) fn hosts(&mut self, ctx: &mut Ctx, node: &Node, base: &Path) {
+        let Some(entries) = ctx.mapping(node, "hosts") else {
+            return;
+        };
+        self.host_entries += entries.len();
+        for (key, name, value) in entries {
+            if !valid_host_name(name) {
+                ctx.emit_help(
+                    key.pos,
+                    Code::E004,
+                    format!("`{name}` is not a host name"),
+                    "host names are letters, digits, `.`, `_` and `-`, starting with a letter or digit",
+                );
+                continue;
+            }
+            if let Some(first) = self.inv.host(name) {
+                let message = format!("duplicate host `{name}`; first defined at {}", first.loc);
+                ctx.emit(key.pos, Code::E005, message);
+                continue;
+            }
+            if let Some(host) = self.host(ctx, key, name, value, base) {
+                self.inv.add_host(host);
+            }
+        }
+    }
+
+    fn host(
+        &mut self,
+        ctx: &mut Ctx,
+        key: &Node,
+        name: &str,
+        node: &Node,
+        base: &Path,
+    ) -> Option<Host> {
+        let what = format!("host `{name}`");
+        let mut fields = ctx.fields(node, &what, HOST)?;
+        fields.pos = key.pos;
+        let role = fields
+            .require(ctx, "role", &what)
+            .and_then(|v| ctx.string(v, "role"));
+        let opt_string =
+            |ctx: &mut Ctx, field: &str| fields.get(field).and_then(|v| ctx.string(v, field));
+        let address = opt_string(ctx, "address");
+        let connection = opt_string(ctx, "connection");
+        let workdir = opt_string(ctx, "workdir");
+        let connection = match (connection.as_ref().map(|c| c.value.as_str()), workdir) {
+            (None | Some("ssh"), None) => Connection::Ssh,
+            (None | Some("ssh"), Some(w)) => {
+                ctx.emit(
+                    w.loc.pos,
+                    Code::E004,
+                    "`workdir` is for `connection: local` hosts only",
+                );
+                Connection::Ssh
+            }
+            (Some("local"), Some(w)) => Connection::Local {
+                workdir: base.join(PathBuf::from(&w.value)),
+            },
+            (Some("local"), None) => {
+                ctx.emit(
+                    key.pos,
+                    Code::E003,
+                    format!("{what} has `connection: local` but no `workdir`"),
+                );
+                return None;
+            }
+            (Some(other), _) => {
+                let at = connection.as_ref().map_or(key.pos, |c| c.loc.pos);
+                ctx.emit(
+                    at,
+                    Code::E004,
+                    format!("unknown connection `{other}`: use ssh or local"),
+                );
+                return None;
+            }
+        };
+        let groups = fields
+            .get("groups")
+            .map(|v| strings(ctx, v, "groups"))
+            .unwrap_or_default();
+        for g in &groups {
+            if !valid_host_name(g) {
+                ctx.emit(
+                    fields.get("groups").map_or(key.pos, |n| n.pos),
+                    Code::E004,
+                    format!("`{g}` is not a group name"),
+                );
+            }
+        }
+        if let Some(m) = opt_string(ctx, "mirror") {
+            self.mirrors.push((self.inv.hosts.len(), m));
+        }
+        let host = Host {
+            name: name.to_string(),
+            loc: ctx.loc(key.pos),
+            address: match (&connection, address) {
+                (Connection::Local { .. }, _) => "local".to_string(),
+                (_, Some(a)) => a.value,
+                (_, None) => name.to_string(),
+            },
+            role: role.as_ref()?.value.clone(),
+            connection,
+            groups,
+            mirror: None,
+            replication_check: opt_string(ctx, "replication_check").map(|s| s.value),
+            user: opt_string(ctx, "user").map(|s| s.value),
+            port: fields
+                .get("port")
+                .and_then(|v| ctx.number(v, "port", 1, 65535))
+                .map(|p| p.value as u16),
+            identity_files: fields
+                .get("identity_files")
+                .map(|v| strings(ctx, v, "identity_files"))
+                .unwrap_or_default(),
+            known_hosts: opt_string(ctx, "known_hosts").map(|s| s.value),
+        };
+        self.role_refs.extend(role);
+        Some(host)
+    }
+
+    pub(super) fn check_mirrors(&mut self, report: &mut Report) {
+        for (i, m) in &self.mirrors {
+            let host = &self.inv.hosts[*i];
+            let problem = match self.inv.host(&m.value) {
+                None => Some(match self.inv.nearest_host(&m.value) {
+                    Some(near) => (
+                        Code::E012,
+                        format!(
+                            "mirror `{}` names no host (did you mean `{near}`?)",
+                            m.value
+                        ),
+                    ),
+                    None => (Code::E012, format!("mirror `{}` names no host", m.value)),
+                }),
+                Some(t) if t.name == host.name => Some((
+                    Code::E004,
+                    format!("host `{}` names itself as its mirror", host.name),
+                )),
+                Some(t) if t.role != host.role => Some((
+                    Code::E004,
+                    format!(
+                        "mirror `{}` has role {} but `{}` has role {}: a mirror holds the same data, so it must have the same role",
+                        t.name, t.role, host.name, host.role
+                    ),
+                )),
+                Some(_) => None,
+            };
+            match problem {
+                Some((code, message)) => report.push(Diagnostic::new(m.loc.clone(), code, message)),
+                None => self.inv.hosts[*i].mirror = Some(m.value.clone()),
+            }
+        }
+        // A loop (a → b → a) would copy a change around forever; report it
+        // once, at the host of the loop that comes first.
+        for (i, m) in &self.mirrors {
+            let mut path = vec![*i];
+            let mut at = *i;
+            while let Some(next) = self.inv.hosts[at]
+                .mirror
+                .as_deref()
+                .and_then(|n| self.inv.host_index(n))
+            {
+                if next == *i {
+                    if path.iter().min() == Some(i) {
+                        let names: Vec<&str> = path
+                            .iter()
+                            .chain([i])
+                            .map(|&h| self.inv.hosts[h].name.as_str())
+                            .collect();
+                        let message = format!("mirror loop: {}", names.join(" → "));
+                        report.push(
+                            Diagnostic::new(m.loc.clone(), Code::E004, message).help(
+                                "a mirror is the copy of a host; the copy names no mirror back",
+                            ),
+                        );
+                    }
+                    break;
+                }
+                if path.contains(&next) || path.len() > self.inv.hosts.len() {
+                    break;
+                }
+                path.push(next);
+                at = next;
+            }
+        }
+    }
+}

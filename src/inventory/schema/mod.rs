@@ -1,0 +1,257 @@
+//! Reading inventory files into the checked model.
+//!
+//! Each file is read section by section; a folder's files are merged, and a
+//! setting, role, policy entry or host defined in two places is an error
+//! naming both. Cross-references (a host's role, a mirror, the roles policy
+//! names) are checked once every file has been read, in [`Reader::finish`].
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use super::{Color, Inventory, RoleDef, default_roles};
+use crate::diagnostic::{Code, Diagnostic, Loc, Report, nearest};
+use crate::schema::{Ctx, Sp};
+use crate::yaml::{self, Node, SyntaxError, Value};
+
+mod hosts;
+mod policy;
+
+const TOP: &[&str] = &["settings", "roles", "policy", "hosts"];
+const SETTINGS: &[&str] = &[
+    "user",
+    "port",
+    "identity_files",
+    "known_hosts",
+    "connect_timeout",
+    "command_timeout",
+    "forks",
+    "lock_ttl",
+    "audit_log",
+];
+const ROLE: &[&str] = &["protected", "color"];
+/// A name that is safe in selectors, prompts and lock paths.
+pub fn valid_host_name(s: &str) -> bool {
+    s.len() <= 253
+        && s.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
+pub fn valid_role_name(s: &str) -> bool {
+    (1..=32).contains(&s.len())
+        && s.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+/// Accumulates what the files of one inventory say.
+#[derive(Default)]
+pub struct Reader {
+    pub(super) inv: Inventory,
+    /// Where each section entry was first defined: `settings.user`,
+    /// `policy.freeze`, `roles.live`.
+    pub(super) defined: BTreeMap<String, Loc>,
+    pub(super) declared_roles: BTreeMap<String, (RoleDef, Loc)>,
+    /// Roles named by hosts and policy, checked once all roles are known.
+    pub(super) role_refs: Vec<Sp<String>>,
+    pub(super) mirrors: Vec<(usize, Sp<String>)>,
+    /// Host entries written, kept or not: "no hosts" is only said when
+    /// there were none at all.
+    pub(super) host_entries: usize,
+    pub(super) first_file: Option<Arc<str>>,
+}
+
+impl Reader {
+    pub fn syntax_error(&mut self, file: Arc<str>, e: SyntaxError, report: &mut Report) {
+        self.first_file.get_or_insert(file.clone());
+        // What the unreadable file held is unknown: do not also claim the
+        // inventory has no hosts.
+        self.host_entries += 1;
+        report.push(Diagnostic::new(
+            Loc { file, pos: e.pos },
+            Code::E001,
+            e.message,
+        ));
+    }
+
+    pub fn read_file(&mut self, file: Arc<str>, path: &Path, text: &str, report: &mut Report) {
+        let root = match yaml::parse(text) {
+            Ok(root) => root,
+            Err(e) => return self.syntax_error(file, e, report),
+        };
+        self.first_file.get_or_insert(file.clone());
+        let mut ctx = Ctx::new(file, report);
+        if root.value == Value::Null {
+            return;
+        }
+        let Some(top) = ctx.fields(&root, "the inventory", TOP) else {
+            return;
+        };
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        if let Some(n) = top.get("settings") {
+            self.settings(&mut ctx, n);
+        }
+        if let Some(n) = top.get("roles") {
+            self.roles(&mut ctx, n);
+        }
+        if let Some(n) = top.get("policy") {
+            self.policy(&mut ctx, n);
+        }
+        if let Some(n) = top.get("hosts") {
+            self.hosts(&mut ctx, n, &base);
+        }
+    }
+
+    /// Records that `key` is defined at `loc`; false (and E005) if it
+    /// already was, in this file or another.
+    pub(super) fn define(&mut self, ctx: &mut Ctx, key: String, what: &str, at: &Node) -> bool {
+        let loc = ctx.loc(at.pos);
+        if let Some(first) = self.defined.get(&key) {
+            let message = format!("{what} is defined twice; first at {first}");
+            ctx.emit(at.pos, Code::E005, message);
+            return false;
+        }
+        self.defined.insert(key, loc);
+        true
+    }
+
+    fn settings(&mut self, ctx: &mut Ctx, node: &Node) {
+        let Some(fields) = ctx.fields(node, "settings", SETTINGS) else {
+            return;
+        };
+        for name in SETTINGS {
+            let (Some(key), Some(v)) = (fields.key(name), fields.get(name)) else {
+                continue;
+            };
+            if !self.define(
+                ctx,
+                format!("settings.{name}"),
+                &format!("setting `{name}`"),
+                key,
+            ) {
+                continue;
+            }
+            let what = format!("settings.{name}");
+            let s = &mut self.inv.settings;
+            match *name {
+                "user" => s.user = ctx.string(v, &what).map(|v| v.value),
+                "port" => s.port = ctx.number(v, &what, 1, 65535).map(|v| v.value as u16),
+                "identity_files" => s.identity_files = strings(ctx, v, &what),
+                "known_hosts" => s.known_hosts = ctx.string(v, &what).map(|v| v.value),
+                "connect_timeout" => s.connect_timeout = ctx.duration(v, &what).map(|v| v.value),
+                "command_timeout" => s.command_timeout = ctx.duration(v, &what).map(|v| v.value),
+                "forks" => s.forks = ctx.number(v, &what, 1, 1024).map(|v| v.value as u32),
+                "lock_ttl" => s.lock_ttl = ctx.duration(v, &what).map(|v| v.value),
+                _ => s.audit_log = ctx.string(v, &what).map(|v| v.value),
+            }
+        }
+    }
+
+    fn roles(&mut self, ctx: &mut Ctx, node: &Node) {
+        let Some(entries) = ctx.mapping(node, "roles") else {
+            return;
+        };
+        for (key, name, value) in entries {
+            if !valid_role_name(name) {
+                ctx.emit_help(
+                    key.pos,
+                    Code::E004,
+                    format!("`{name}` is not a role name"),
+                    "role names are lowercase letters, digits, `-` and `_`, starting with a letter",
+                );
+                continue;
+            }
+            if !self.define(ctx, format!("roles.{name}"), &format!("role `{name}`"), key) {
+                continue;
+            }
+            let what = format!("role `{name}`");
+            let mut def = RoleDef {
+                protected: false,
+                color: Color::White,
+            };
+            if let Some(fields) = ctx.fields(value, &what, ROLE) {
+                if let Some(v) = fields.get("protected") {
+                    def.protected = ctx.bool(v, "protected").is_some_and(|b| b.value);
+                }
+                if let Some(v) = fields.get("color")
+                    && let Some(c) = ctx.string(v, "color")
+                {
+                    match Color::parse(&c.value) {
+                        Some(color) => def.color = color,
+                        None => ctx.emit_help(
+                            v.pos,
+                            Code::E004,
+                            format!("unknown colour `{}`", c.value),
+                            format!("use one of {}", Color::NAMES.join(", ")),
+                        ),
+                    }
+                }
+            }
+            self.declared_roles
+                .insert(name.to_string(), (def, ctx.loc(key.pos)));
+        }
+    }
+
+    /// Checks what refers across files and returns the inventory.
+    pub fn finish(mut self, report: &mut Report) -> Inventory {
+        self.inv.roles = if self.declared_roles.is_empty() {
+            default_roles()
+        } else {
+            std::mem::take(&mut self.declared_roles)
+                .into_iter()
+                .map(|(n, (d, _))| (n, d))
+                .collect()
+        };
+        let known: Vec<&str> = self.inv.roles.keys().map(String::as_str).collect();
+        for r in &self.role_refs {
+            if !self.inv.roles.contains_key(&r.value) {
+                let help = match nearest(&r.value, &known) {
+                    Some(near) => format!(
+                        "did you mean `{near}`? declared roles: {}",
+                        known.join(", ")
+                    ),
+                    None => format!(
+                        "declare it under `roles:`; declared roles: {}",
+                        known.join(", ")
+                    ),
+                };
+                report.push(
+                    Diagnostic::new(
+                        r.loc.clone(),
+                        Code::E004,
+                        format!("unknown role `{}`", r.value),
+                    )
+                    .help(help),
+                );
+            }
+        }
+        self.check_mirrors(report);
+        if self.host_entries == 0
+            && let Some(file) = self.first_file
+        {
+            let pos = yaml::Pos {
+                line: 1,
+                column: 1,
+                len: 0,
+            };
+            report.push(
+                Diagnostic::new(
+                    Loc { file, pos },
+                    Code::E003,
+                    "the inventory defines no hosts",
+                )
+                .help("add a `hosts:` mapping with at least one host and its role"),
+            );
+        }
+        self.inv
+    }
+}
+
+pub(super) fn strings(ctx: &mut Ctx, node: &Node, what: &str) -> Vec<String> {
+    ctx.strings(node, what)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| s.value)
+        .collect()
+}
