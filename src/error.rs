@@ -42,12 +42,6 @@ impl AppError {
     pub fn invalid(message: impl Into<String>) -> Self {
         AppError::new(Exit::Invalid, message)
     }
-
-    /// Problems already shown to the user (diagnostics); only the exit
-    /// code is left to give.
-    pub fn reported(exit: Exit) -> Self {
-        AppError::new(exit, String::new())
-    }
 }
 
 impl fmt::Display for AppError {

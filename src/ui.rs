@@ -51,16 +51,6 @@ impl Ui {
         }
     }
 
-    /// A Ui that never colours, for tests and machine output.
-    pub fn plain() -> Ui {
-        Ui {
-            out_color: false,
-            err_color: false,
-            quiet: false,
-            verbose: false,
-        }
-    }
-
     pub fn color(&self, stream: Stream) -> bool {
         match stream {
             Stream::Out => self.out_color,

@@ -5,7 +5,6 @@ use serde_json::json;
 
 use crate::cli::{Format, GlobalArgs};
 use crate::error::{AppError, Exit};
-use crate::inventory::Selector;
 use crate::ui::{Cell, Stream, Ui, table};
 
 #[derive(Debug, Args)]
@@ -20,21 +19,7 @@ pub fn run(g: &GlobalArgs, args: &HostsArgs, ui: &Ui) -> Result<Exit, AppError> 
     let inv = super::load_inventory(g, ui)?;
     let selected: Vec<usize> = match &args.selector {
         None => (0..inv.hosts.len()).collect(),
-        Some(text) => {
-            let sel: Selector = text
-                .parse()
-                .map_err(|e| AppError::invalid(format!("invalid selector `{text}`: {e}")))?;
-            sel.resolve(&inv).map_err(|problems| {
-                let messages: Vec<String> = problems
-                    .into_iter()
-                    .map(|p| match p {
-                        crate::inventory::selector::Problem::Unknown { message, .. }
-                        | crate::inventory::selector::Problem::NoMatch { message, .. } => message,
-                    })
-                    .collect();
-                AppError::invalid(messages.join("; "))
-            })?
-        }
+        Some(text) => super::select(&inv, text, "selector")?,
     };
     match args.format {
         Format::Json => {

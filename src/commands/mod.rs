@@ -9,8 +9,8 @@ pub mod validate;
 
 use crate::cli::GlobalArgs;
 use crate::diagnostic::{Report, Sources, render};
-use crate::error::{AppError, Exit};
-use crate::inventory::{self, Inventory};
+use crate::error::AppError;
+use crate::inventory::{self, Inventory, Selector};
 use crate::ui::{Stream, Ui};
 
 /// Load the inventory for a command that acts on it: problems are shown on
@@ -19,14 +19,7 @@ pub fn load_inventory(g: &GlobalArgs, ui: &Ui) -> Result<Inventory, AppError> {
     let path = g.inventory_path();
     let mut report = Report::default();
     let mut sources = Sources::default();
-    let inv = inventory::load(&path, &mut report, &mut sources).map_err(|e| {
-        let hint = if g.inventory.is_none() {
-            "; pass -i PATH or set OPSGUARD_INVENTORY"
-        } else {
-            ""
-        };
-        AppError::invalid(format!("{e}{hint}"))
-    })?;
+    let inv = read_inventory(g, &mut report, &mut sources)?;
     show(&mut report, &sources, ui);
     if report.has_errors() {
         return Err(AppError::invalid(format!(
@@ -38,17 +31,41 @@ pub fn load_inventory(g: &GlobalArgs, ui: &Ui) -> Result<Inventory, AppError> {
     Ok(inv)
 }
 
+/// Read the `-i` inventory, its problems into `report`. Only a missing or
+/// unreadable inventory is an error here.
+pub fn read_inventory(
+    g: &GlobalArgs,
+    report: &mut Report,
+    sources: &mut Sources,
+) -> Result<Inventory, AppError> {
+    inventory::load(&g.inventory_path(), report, sources).map_err(|e| {
+        let hint = if g.inventory.is_none() {
+            "; pass -i PATH or set OPSGUARD_INVENTORY"
+        } else {
+            ""
+        };
+        AppError::invalid(format!("{e}{hint}"))
+    })
+}
+
+/// The hosts a selector given on the command line picks; `what` names the
+/// option in messages (`--limit`, `selector`).
+pub fn select(inv: &Inventory, text: &str, what: &str) -> Result<Vec<usize>, AppError> {
+    let sel: Selector = text
+        .parse()
+        .map_err(|e| AppError::invalid(format!("invalid {what} `{text}`: {e}")))?;
+    sel.resolve(inv).map_err(|problems| {
+        let messages: Vec<&str> = problems.iter().map(|p| p.message()).collect();
+        AppError::invalid(format!("{what}: {}", messages.join("; ")))
+    })
+}
+
 /// Diagnostics on stderr, in file order.
 pub fn show(report: &mut Report, sources: &Sources, ui: &Ui) {
     report.sort();
     if !report.items.is_empty() {
         ui.err(&render::text(&report.items, sources, ui.color(Stream::Err)));
     }
-}
-
-/// `Exit::Invalid` as an error, for problems already shown.
-pub fn invalid_shown() -> AppError {
-    AppError::reported(Exit::Invalid)
 }
 
 /// Words after `--` as one shell line, joined with spaces as ssh does.

@@ -10,7 +10,7 @@ use time::format_description::well_known::Rfc3339;
 use crate::cli::{Format, GlobalArgs};
 use crate::diagnostic::{Report, Sources};
 use crate::error::{AppError, Exit};
-use crate::inventory::{Inventory, Selector};
+use crate::inventory::Inventory;
 use crate::plan::{self, Plan, Target};
 use crate::playbook;
 use crate::ui::{Stream, Ui};
@@ -47,7 +47,7 @@ pub fn run(g: &GlobalArgs, args: &PlanArgs, ui: &Ui) -> Result<Exit, AppError> {
     };
     let limit = match &args.limit {
         None => None,
-        Some(text) => Some(resolve_limit(&inv, text)?),
+        Some(text) => Some(super::select(&inv, text, "--limit")?),
     };
     let now = match &args.at {
         None => OffsetDateTime::now_utc(),
@@ -66,22 +66,6 @@ pub fn run(g: &GlobalArgs, args: &PlanArgs, ui: &Ui) -> Result<Exit, AppError> {
         Format::Text => ui.out(&text(&plan, &inv, ui)),
     }
     Ok(Exit::Ok)
-}
-
-pub fn resolve_limit(inv: &Inventory, text: &str) -> Result<Vec<usize>, AppError> {
-    let sel: Selector = text
-        .parse()
-        .map_err(|e| AppError::invalid(format!("invalid --limit `{text}`: {e}")))?;
-    sel.resolve(inv).map_err(|problems| {
-        let messages: Vec<String> = problems
-            .into_iter()
-            .map(|p| match p {
-                crate::inventory::selector::Problem::Unknown { message, .. }
-                | crate::inventory::selector::Problem::NoMatch { message, .. } => message,
-            })
-            .collect();
-        AppError::invalid(format!("--limit: {}", messages.join("; ")))
-    })
 }
 
 fn targets(ts: &[Target], inv: &Inventory, ui: &Ui) -> String {

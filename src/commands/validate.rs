@@ -44,14 +44,7 @@ pub fn run(g: &GlobalArgs, args: &ValidateArgs, ui: &Ui) -> Result<Exit, AppErro
     let mut report = Report::default();
     let mut sources = Sources::default();
     let inv_path = g.inventory_path();
-    let inv = inventory::load(&inv_path, &mut report, &mut sources).map_err(|e| {
-        let hint = if g.inventory.is_none() {
-            "; pass -i PATH or set OPSGUARD_INVENTORY"
-        } else {
-            ""
-        };
-        AppError::invalid(format!("{e}{hint}"))
-    })?;
+    let inv = super::read_inventory(g, &mut report, &mut sources)?;
     let inventory_files: Vec<PathBuf> = inv
         .files
         .iter()

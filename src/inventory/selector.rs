@@ -136,6 +136,14 @@ pub enum Problem {
     },
 }
 
+impl Problem {
+    pub fn message(&self) -> &str {
+        match self {
+            Problem::Unknown { message, .. } | Problem::NoMatch { message, .. } => message,
+        }
+    }
+}
+
 impl Selector {
     /// Indices of the selected hosts, in inventory order, or every problem
     /// with the selector.
