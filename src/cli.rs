@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::commands::{classify, completions, hosts, plan, validate};
+use crate::commands::{audit, classify, completions, hosts, plan, validate};
 use crate::ui::ColorWhen;
 
 /// Guarded maintenance for storage clusters: run commands and playbooks on
@@ -87,6 +87,8 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Say whether a command is destructive, and why
     Classify(classify::ClassifyArgs),
+    /// Verify, search and replay the audit log; add a note to it
+    Audit(audit::AuditArgs),
     /// Print shell completions
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff)

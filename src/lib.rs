@@ -1,4 +1,5 @@
 pub mod app;
+pub mod audit;
 pub mod classify;
 pub mod cli;
 pub mod commands;

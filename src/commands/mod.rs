@@ -1,6 +1,7 @@
 //! One file per subcommand: each holds its clap arguments and a `run` that
 //! plumbs them into the layers below. Shared loading lives here.
 
+pub mod audit;
 pub mod classify;
 pub mod completions;
 pub mod hosts;

@@ -139,6 +139,15 @@ impl Connection {
 }
 
 impl Inventory {
+    /// No hosts, the default roles: for showing records when there is no
+    /// inventory at hand.
+    pub fn with_default_roles() -> Inventory {
+        Inventory {
+            roles: default_roles(),
+            ..Inventory::default()
+        }
+    }
+
     pub fn host_index(&self, name: &str) -> Option<usize> {
         self.by_name.get(name).copied()
     }

@@ -1,0 +1,189 @@
+//! One session as a transcript a reviewer reads top to bottom: how it was
+//! started, what was planned, what was asked and answered, each command
+//! with its output and exit code, and how it ended.
+//!
+//! Plain text: the caller adds colour for a terminal. Records of kinds this
+//! version does not know are shown with their fields, never dropped.
+
+use std::io::BufRead;
+
+use serde_json::Value;
+
+/// The records of the one session whose id starts with `prefix`.
+pub fn collect(input: impl BufRead, prefix: &str) -> Result<Vec<Value>, String> {
+    let mut records = Vec::new();
+    let mut sessions: Vec<String> = Vec::new();
+    for line in input.split(b'\n') {
+        let line = line.map_err(|e| format!("cannot read the log: {e}"))?;
+        let Ok(r) = serde_json::from_slice::<Value>(&line) else {
+            continue;
+        };
+        let Some(session) = r["session"].as_str() else {
+            continue;
+        };
+        if !session.starts_with(prefix) {
+            continue;
+        }
+        if !sessions.iter().any(|s| s == session) {
+            sessions.push(session.to_string());
+        }
+        if sessions.len() > 1 {
+            return Err(format!(
+                "`{prefix}` names more than one session: {} …; give more of the id",
+                sessions.join(", ")
+            ));
+        }
+        records.push(r);
+    }
+    if records.is_empty() {
+        return Err(format!("no session `{prefix}` in the log"));
+    }
+    Ok(records)
+}
+
+fn s<'a>(r: &'a Value, k: &str) -> &'a str {
+    r[k].as_str().unwrap_or("")
+}
+
+fn host_tag(r: &Value) -> String {
+    match (r["host"].as_str(), r["role"].as_str()) {
+        (Some(h), Some(role)) => format!("{h} [{}]", role.to_uppercase()),
+        (Some(h), None) => h.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn indented(out: &mut String, label: &str, stream: &Value) {
+    let text = stream["text"].as_str().unwrap_or("");
+    if text.is_empty() {
+        return;
+    }
+    for line in text.lines() {
+        out.push_str(&format!("  {label}| {line}\n"));
+    }
+    if stream["truncated"] == Value::Bool(true) {
+        out.push_str(&format!(
+            "  {label}| … cut at 64 KiB of {} bytes (sha256 {})\n",
+            stream["bytes"],
+            s(stream, "sha256")
+        ));
+    }
+}
+
+pub fn transcript(records: &[Value]) -> String {
+    let mut out = String::new();
+    for r in records {
+        let ts = s(r, "ts");
+        match s(r, "event") {
+            "session.start" => {
+                let argv: Vec<&str> = r["argv"]
+                    .as_array()
+                    .map(|a| a.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
+                out.push_str(&format!("session {}\n", s(r, "session")));
+                out.push_str(&format!(
+                    "{ts}  {}@{} (pid {}) started: {}\n",
+                    s(r, "user"),
+                    s(r, "workstation"),
+                    r["pid"],
+                    argv.join(" ")
+                ));
+                out.push_str(&format!(
+                    "  in {}, opsguard {}, {}\n",
+                    s(r, "cwd"),
+                    s(r, "version"),
+                    if r["terminal"] == Value::Bool(true) {
+                        "at a terminal"
+                    } else {
+                        "no terminal"
+                    }
+                ));
+                for key in ["inventory", "playbook"] {
+                    if r[key].is_object() {
+                        out.push_str(&format!("  {key}: {}\n", s(&r[key], "path")));
+                    }
+                }
+            }
+            "plan" => {
+                let targets: Vec<String> = r["targets"]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .map(|t| format!("{} [{}]", s(t, "name"), s(t, "role").to_uppercase()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let what = if r["destructive"] == Value::Bool(true) {
+                    "destructive"
+                } else {
+                    "read-only"
+                };
+                out.push_str(&format!("{ts}  plan ({what}): {}\n", targets.join(", ")));
+            }
+            "guard.prompt" => out.push_str(&format!("{ts}  asked: {}\n", s(r, "prompt"))),
+            "guard.confirmed" => out.push_str(&format!("{ts}  answered: {:?}\n", s(r, "typed"))),
+            "guard.refused" => out.push_str(&format!(
+                "{ts}  REFUSED ({}): typed {:?}\n",
+                s(r, "reason"),
+                s(r, "typed")
+            )),
+            "command.start" => {
+                let mark = if r["destructive"] == Value::Bool(true) {
+                    "  [destructive]"
+                } else {
+                    ""
+                };
+                out.push_str(&format!(
+                    "{ts}  {} $ {}{mark}\n",
+                    host_tag(r),
+                    s(r, "command")
+                ));
+            }
+            "command.end" => {
+                indented(&mut out, "out", &r["stdout"]);
+                indented(&mut out, "err", &r["stderr"]);
+                let result = match (r["exit_code"].as_i64(), r["signal"].as_str()) {
+                    (Some(code), _) => format!("exit {code}"),
+                    (None, Some(sig)) => format!("killed by {sig}"),
+                    _ => s(r, "status").to_string(),
+                };
+                out.push_str(&format!(
+                    "{ts}  {} {result} after {} ms\n",
+                    host_tag(r),
+                    r["duration_ms"]
+                ));
+            }
+            "session.end" => out.push_str(&format!(
+                "{ts}  ended: {}, exit {}\n",
+                s(r, "status"),
+                r["exit_code"]
+            )),
+            "note" => out.push_str(&format!("{ts}  note: {}\n", s(r, "message"))),
+            other => {
+                let skip = [
+                    "v",
+                    "seq",
+                    "ts",
+                    "session",
+                    "event",
+                    "user",
+                    "workstation",
+                    "pid",
+                    "prev",
+                    "hash",
+                ];
+                let fields: Vec<String> = r
+                    .as_object()
+                    .map(|m| {
+                        m.iter()
+                            .filter(|(k, _)| !skip.contains(&k.as_str()))
+                            .map(|(k, v)| format!("{k}={v}"))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                out.push_str(&format!("{ts}  {other} {}\n", fields.join(" ")));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,258 @@
+//! Appending records: the only code that writes the audit log.
+//!
+//! Each append takes an exclusive lock on the file (std `File::lock`),
+//! reads the last record to link to it, writes the new line with one
+//! `write`, fsyncs, and unlocks, so any number of opsguard processes on one
+//! machine keep one unbroken chain. The log is opened for appending only
+//! and never rewritten. A last line left incomplete by a crash is not
+//! dropped: the next writer ends it and records an `audit.torn` event that
+//! names its offset, length and hash, then goes on from the last whole
+//! record. Every failure is an error; the caller runs nothing after one.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value, json};
+use time::OffsetDateTime;
+
+use super::record::{self, GENESIS, Identity};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error("cannot open the audit log {}: {source}", path.display())]
+    Open {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write the audit log {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the audit log {} is damaged at its end ({what}); run `opsguard audit verify --audit-log {}`", path.display(), path.display())]
+    Damaged { path: PathBuf, what: String },
+}
+
+/// Where the chain stands after an append.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Appended {
+    pub seq: u64,
+    pub hash: String,
+}
+
+pub struct Writer {
+    path: PathBuf,
+    file: File,
+    identity: Identity,
+    session: String,
+}
+
+/// A folder shared with a group (setgid, or group-writable) gets logs the
+/// group can read.
+fn mode_for(dir: &Path) -> u32 {
+    let shared = std::fs::metadata(dir).is_ok_and(|m| m.permissions().mode() & 0o2020 != 0);
+    if shared { 0o640 } else { 0o600 }
+}
+
+impl Writer {
+    pub fn open(path: &Path, identity: Identity, session: String) -> Result<Writer, AuditError> {
+        let open_err = |source| AuditError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        if !dir.exists() {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+                .map_err(open_err)?;
+        }
+        let existed = path.exists();
+        let file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .mode(mode_for(dir))
+            .open(path)
+            .map_err(open_err)?;
+        if !existed {
+            // The new file's name must survive a crash as well as its data.
+            File::open(dir)
+                .and_then(|d| d.sync_all())
+                .map_err(open_err)?;
+        }
+        Ok(Writer {
+            path: path.to_path_buf(),
+            file,
+            identity,
+            session,
+        })
+    }
+
+    pub fn session(&self) -> &str {
+        &self.session
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Append one record of `event` with `fields`, durably.
+    pub fn append(
+        &mut self,
+        event: &str,
+        fields: Map<String, Value>,
+    ) -> Result<Appended, AuditError> {
+        let write_err = |source| AuditError::Write {
+            path: self.path.clone(),
+            source,
+        };
+        self.file.lock().map_err(write_err)?;
+        let result = self.append_locked(event, fields);
+        let unlocked = self.file.unlock();
+        let appended = result?;
+        unlocked.map_err(|source| AuditError::Write {
+            path: self.path.clone(),
+            source,
+        })?;
+        Ok(appended)
+    }
+
+    fn append_locked(
+        &mut self,
+        event: &str,
+        fields: Map<String, Value>,
+    ) -> Result<Appended, AuditError> {
+        let tail = read_tail(&mut self.file).map_err(|e| match e {
+            TailError::Io(source) => AuditError::Write {
+                path: self.path.clone(),
+                source,
+            },
+            TailError::Damaged(what) => AuditError::Damaged {
+                path: self.path.clone(),
+                what,
+            },
+        })?;
+        let now = OffsetDateTime::now_utc();
+        let mut text = String::new();
+        let (mut seq, mut prev) = (tail.seq, tail.hash);
+        if let Some((offset, bytes)) = &tail.torn {
+            text.push('\n');
+            let mut torn = Map::new();
+            torn.insert("offset".into(), json!(offset));
+            torn.insert("length".into(), json!(bytes.len()));
+            torn.insert("sha256".into(), json!(record::sha256_hex(bytes)));
+            seq += 1;
+            let (line, hash) = record::seal(self.base(seq, now, "audit.torn", torn), &prev);
+            text.push_str(&line);
+            text.push('\n');
+            prev = hash;
+        }
+        seq += 1;
+        let (line, hash) = record::seal(self.base(seq, now, event, fields), &prev);
+        text.push_str(&line);
+        text.push('\n');
+        let write_err = |source| AuditError::Write {
+            path: self.path.clone(),
+            source,
+        };
+        self.file.write_all(text.as_bytes()).map_err(write_err)?;
+        self.file.sync_data().map_err(write_err)?;
+        Ok(Appended { seq, hash })
+    }
+
+    fn base(
+        &self,
+        seq: u64,
+        now: OffsetDateTime,
+        event: &str,
+        mut fields: Map<String, Value>,
+    ) -> Map<String, Value> {
+        fields.insert("v".into(), json!(record::VERSION));
+        fields.insert("seq".into(), json!(seq));
+        fields.insert("ts".into(), json!(record::timestamp(now)));
+        fields.insert("session".into(), json!(self.session));
+        fields.insert("event".into(), json!(event));
+        fields.insert("user".into(), json!(self.identity.user));
+        fields.insert("workstation".into(), json!(self.identity.workstation));
+        fields.insert("pid".into(), json!(self.identity.pid));
+        fields
+    }
+}
+
+/// The end of the log: the last whole record's seq and hash, and an
+/// incomplete last line if there is one (its byte offset and bytes).
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Tail {
+    pub seq: u64,
+    pub hash: String,
+    pub torn: Option<(u64, Vec<u8>)>,
+}
+
+#[derive(Debug)]
+pub(crate) enum TailError {
+    Io(std::io::Error),
+    Damaged(String),
+}
+
+/// Reads backwards from the end, in growing windows, until the last whole
+/// line is in view.
+pub(crate) fn read_tail(file: &mut File) -> Result<Tail, TailError> {
+    let len = file.metadata().map_err(TailError::Io)?.len();
+    let mut window: u64 = 64 * 1024;
+    loop {
+        let start = len.saturating_sub(window);
+        let mut buf = vec![0; (len - start) as usize];
+        file.seek(SeekFrom::Start(start)).map_err(TailError::Io)?;
+        file.read_exact(&mut buf).map_err(TailError::Io)?;
+        // Where the complete part ends, and what comes after it.
+        let complete_end = buf.iter().rposition(|&b| b == b'\n').map(|i| i + 1);
+        let Some(end) = complete_end.or((start == 0).then_some(0)) else {
+            window *= 4;
+            continue;
+        };
+        let torn = (end < buf.len()).then(|| (start + end as u64, buf[end..].to_vec()));
+        if end == 0 {
+            if start > 0 {
+                window *= 4;
+                continue;
+            }
+            return Ok(Tail {
+                seq: 0,
+                hash: GENESIS.into(),
+                torn,
+            });
+        }
+        let body = &buf[..end - 1];
+        let Some(line_start) = body
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map(|i| i + 1)
+            .or((start == 0).then_some(0))
+        else {
+            window *= 4;
+            continue;
+        };
+        let line = &body[line_start..];
+        let record: Value = serde_json::from_slice(line)
+            .map_err(|_| TailError::Damaged("its last line is not a record".into()))?;
+        let seq = record["seq"]
+            .as_u64()
+            .ok_or_else(|| TailError::Damaged("its last record has no seq".into()))?;
+        let hash = record["hash"]
+            .as_str()
+            .filter(|h| h.len() == 64)
+            .ok_or_else(|| TailError::Damaged("its last record has no hash".into()))?;
+        return Ok(Tail {
+            seq,
+            hash: hash.to_string(),
+            torn,
+        });
+    }
+}

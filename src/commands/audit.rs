@@ -1,0 +1,320 @@
+//! `opsguard audit verify|show|replay|note`: reading the log for change
+//! reviewers, and one writing subcommand for operators' notes.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use serde_json::{Map, Value, json};
+use time::OffsetDateTime;
+
+use crate::audit::query::{Filter, Hosts, Matcher, parse_time};
+use crate::audit::{self, replay, verify};
+use crate::cli::{Format, GlobalArgs};
+use crate::error::{AppError, Exit};
+use crate::inventory::{Inventory, Selector};
+use crate::ui::{Stream, Ui};
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(subcommand)]
+    pub command: AuditCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain; print the record count and head SEQ:HASH
+    Verify {
+        /// A SEQ:HASH pinned earlier (from a previous verify): the log must
+        /// still hold that record with that hash
+        #[arg(long, value_name = "SEQ:HASH")]
+        anchor: Option<String>,
+    },
+    /// List records, filtered
+    Show(ShowArgs),
+    /// One session as a transcript (an unambiguous prefix of its id is enough)
+    Replay {
+        session: String,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Add a note to the log (a session of its own), e.g. when a window opens
+    Note {
+        message: String,
+        /// The change ticket the note belongs to
+        #[arg(long, value_name = "ID")]
+        change: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Session id, or a prefix of it
+    #[arg(long)]
+    pub session: Option<String>,
+    /// Records about these hosts (a selector; @group needs the inventory)
+    #[arg(long, value_name = "SELECTOR")]
+    pub host: Option<String>,
+    #[arg(long)]
+    pub role: Option<String>,
+    #[arg(long)]
+    pub user: Option<String>,
+    /// Sessions that name this change ticket
+    #[arg(long, value_name = "ID")]
+    pub change: Option<String>,
+    /// An event (`command.end`) or a family (`guard.*`)
+    #[arg(long)]
+    pub event: Option<String>,
+    /// From this time: RFC 3339, or a time ago (30m, 2h, 3d, 1w)
+    #[arg(long, value_name = "T")]
+    pub since: Option<String>,
+    /// Up to this time: RFC 3339, or a time ago
+    #[arg(long, value_name = "T")]
+    pub until: Option<String>,
+    /// Destructive commands only
+    #[arg(long)]
+    pub destructive: bool,
+    /// Refusals only
+    #[arg(long)]
+    pub refused: bool,
+    /// text: one line per record; json: the records as they are, one per line
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+/// The inventory when there is one: a reviewer may have only the log.
+fn inventory_if_any(g: &GlobalArgs) -> Option<Inventory> {
+    let path = g.inventory_path();
+    let mut report = crate::diagnostic::Report::default();
+    let mut sources = crate::diagnostic::Sources::default();
+    crate::inventory::load(&path, &mut report, &mut sources)
+        .ok()
+        .filter(|_| !report.has_errors())
+}
+
+pub fn log_path(g: &GlobalArgs, inv: Option<&Inventory>) -> Result<PathBuf, AppError> {
+    let setting = inv.and_then(|i| i.settings.audit_log.as_deref());
+    audit::log_path(g.audit_log.as_deref(), setting).map_err(|e| AppError::new(Exit::Audit, e))
+}
+
+fn open(path: &PathBuf) -> Result<BufReader<File>, AppError> {
+    File::open(path)
+        .map(|f| BufReader::with_capacity(1 << 20, f))
+        .map_err(|e| {
+            AppError::new(
+                Exit::Audit,
+                format!("cannot read the audit log {}: {e}", path.display()),
+            )
+        })
+}
+
+pub fn run(g: &GlobalArgs, args: &AuditArgs, ui: &Ui) -> Result<Exit, AppError> {
+    let inv = inventory_if_any(g);
+    let path = log_path(g, inv.as_ref())?;
+    match &args.command {
+        AuditCommand::Verify { anchor } => run_verify(&path, anchor.as_deref(), ui),
+        AuditCommand::Show(show) => run_show(&path, show, inv, ui),
+        AuditCommand::Replay { session, format } => {
+            let records = replay::collect(open(&path)?, session).map_err(AppError::invalid)?;
+            match format {
+                Format::Text => ui.out(&replay::transcript(&records)),
+                Format::Json => ui.out(
+                    &records
+                        .iter()
+                        .map(|r| format!("{}\n", audit::record::canonical(r)))
+                        .collect::<String>(),
+                ),
+            }
+            Ok(Exit::Ok)
+        }
+        AuditCommand::Note { message, change } => {
+            let argv: Vec<String> = std::env::args().collect();
+            let terminal = std::io::IsTerminal::is_terminal(&std::io::stdin());
+            let start = audit::Start {
+                argv: &argv,
+                terminal,
+                inventory: None,
+                playbook: None,
+            };
+            let audit_err = |e: audit::AuditError| AppError::new(Exit::Audit, e.to_string());
+            let mut session = audit::Session::start(&path, start).map_err(audit_err)?;
+            let mut fields = Map::new();
+            fields.insert("message".into(), json!(message));
+            if let Some(c) = change {
+                fields.insert("change".into(), json!(c));
+            }
+            let at = session.record("note", fields).map_err(audit_err)?;
+            session.end("ok", 0).map_err(audit_err)?;
+            ui.status(&format!("noted as seq {} in {}", at.seq, path.display()));
+            Ok(Exit::Ok)
+        }
+    }
+}
+
+fn run_verify(path: &PathBuf, anchor: Option<&str>, ui: &Ui) -> Result<Exit, AppError> {
+    let anchor = match anchor {
+        None => None,
+        Some(text) => {
+            let parsed = text
+                .split_once(':')
+                .and_then(|(seq, hash)| Some((seq.parse::<u64>().ok()?, hash)));
+            match parsed {
+                Some((seq, hash))
+                    if hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()) =>
+                {
+                    Some((seq, hash))
+                }
+                _ => {
+                    return Err(AppError::invalid(format!(
+                        "--anchor `{text}` is not SEQ:HASH (a number, a colon, 64 hex digits)"
+                    )));
+                }
+            }
+        }
+    };
+    // Verify what was whole when we started: a writer appending meanwhile
+    // holds the lock for whole records only.
+    let file = File::open(path).map_err(|e| {
+        AppError::new(
+            Exit::Audit,
+            format!("cannot read the audit log {}: {e}", path.display()),
+        )
+    })?;
+    file.lock_shared()
+        .map_err(|e| AppError::new(Exit::Audit, format!("cannot lock {}: {e}", path.display())))?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let _ = file.unlock();
+    let input = BufReader::with_capacity(1 << 20, file.take(len));
+    let (summary, broken) = verify::verify(input, anchor);
+    for w in &summary.warnings {
+        ui.warn(&format!("{}: {w}", path.display()));
+    }
+    if let Some(b) = broken {
+        let seq = b.seq.map(|s| format!(" (seq {s})")).unwrap_or_default();
+        ui.error(&format!(
+            "{}: line {}{seq}: {}",
+            path.display(),
+            b.line,
+            b.what
+        ));
+        ui.out(&format!(
+            "broken at line {} after {} good records\n",
+            b.line, summary.records
+        ));
+        return Ok(Exit::Audit);
+    }
+    let head = summary
+        .head
+        .map(|(seq, hash)| format!("{seq}:{hash}"))
+        .unwrap_or_else(|| "none (empty log)".into());
+    ui.out(&format!("{} records, head {head}\n", summary.records));
+    Ok(Exit::Ok)
+}
+
+fn run_show(
+    path: &PathBuf,
+    args: &ShowArgs,
+    inv: Option<Inventory>,
+    ui: &Ui,
+) -> Result<Exit, AppError> {
+    let now = OffsetDateTime::now_utc();
+    let time = |t: &Option<String>| {
+        t.as_deref()
+            .map(|t| parse_time(t, now))
+            .transpose()
+            .map_err(AppError::invalid)
+    };
+    let hosts = match &args.host {
+        None => None,
+        Some(text) => {
+            let sel: Selector = text
+                .parse()
+                .map_err(|e| AppError::invalid(format!("invalid --host `{text}`: {e}")))?;
+            let group = |g: &str| {
+                inv.as_ref().map(|inv| {
+                    inv.hosts
+                        .iter()
+                        .filter(|h| h.groups.iter().any(|x| x == g))
+                        .map(|h| h.name.clone())
+                        .collect()
+                })
+            };
+            Some(Hosts::new(&sel, group).map_err(AppError::invalid)?)
+        }
+    };
+    let mut filter = Matcher::new(Filter {
+        session: args.session.clone(),
+        hosts,
+        role: args.role.clone(),
+        user: args.user.clone(),
+        change: args.change.clone(),
+        event: args.event.clone(),
+        since: time(&args.since)?,
+        until: time(&args.until)?,
+        destructive: args.destructive,
+        refused: args.refused,
+    });
+    let colors = inv.unwrap_or_else(Inventory::with_default_roles);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut shown = 0u64;
+    for line in open(path)?.split(b'\n') {
+        let line = line.map_err(|e| {
+            AppError::new(Exit::Audit, format!("cannot read {}: {e}", path.display()))
+        })?;
+        let Ok(record) = serde_json::from_slice::<Value>(&line) else {
+            continue;
+        };
+        if !filter.matches(&record) {
+            continue;
+        }
+        shown += 1;
+        let text = match args.format {
+            Format::Json => format!("{}\n", String::from_utf8_lossy(&line)),
+            Format::Text => row(&record, &colors, ui),
+        };
+        if std::io::Write::write_all(&mut out, text.as_bytes()).is_err() {
+            break;
+        }
+    }
+    let _ = std::io::Write::flush(&mut out);
+    ui.status(&format!("{shown} record(s)"));
+    Ok(Exit::Ok)
+}
+
+/// `time  user  host [ROLE]  event  command  result`
+fn row(r: &Value, inv: &Inventory, ui: &Ui) -> String {
+    let s = |k: &str| r[k].as_str().unwrap_or("");
+    let ts = s("ts").replace('T', " ").trim_end_matches('Z').to_string();
+    let host = match (r["host"].as_str(), r["role"].as_str()) {
+        (Some(h), Some(role)) => format!("{h} {}", ui.role_tag(Stream::Out, inv, role)),
+        (Some(h), None) => h.to_string(),
+        _ => "-".to_string(),
+    };
+    let what = match s("event") {
+        "command.start" | "command.end" => s("command").to_string(),
+        "session.start" => r["argv"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .unwrap_or_default(),
+        "guard.refused" => format!("{}: typed {:?}", s("reason"), s("typed")),
+        "note" => s("message").to_string(),
+        _ => String::new(),
+    };
+    let result = match (r["exit_code"].as_i64(), s("status")) {
+        (Some(code), "") => format!("exit {code}"),
+        (Some(code), status) => format!("{status} (exit {code})"),
+        (None, status) => status.to_string(),
+    };
+    let line = format!(
+        "{ts}  {}  {host}  {}  {what}  {result}",
+        s("user"),
+        s("event")
+    );
+    format!("{}\n", line.trim_end())
+}
