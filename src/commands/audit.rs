@@ -41,6 +41,7 @@ pub enum AuditCommand {
     },
     /// Add a note to the log (a session of its own), e.g. when a window opens
     Note {
+        /// The note; `-` reads notes from stdin, one per line
         message: String,
         /// The change ticket the note belongs to
         #[arg(long, value_name = "ID")]
@@ -139,14 +140,31 @@ pub fn run(g: &GlobalArgs, args: &AuditArgs, ui: &Ui) -> Result<Exit, AppError> 
             };
             let audit_err = |e: audit::AuditError| AppError::new(Exit::Audit, e.to_string());
             let mut session = audit::Session::start(&path, start).map_err(audit_err)?;
-            let mut fields = Map::new();
-            fields.insert("message".into(), json!(message));
-            if let Some(c) = change {
-                fields.insert("change".into(), json!(c));
+            let mut note = |message: &str| {
+                let mut fields = Map::new();
+                fields.insert("message".into(), json!(message));
+                if let Some(c) = change {
+                    fields.insert("change".into(), json!(c));
+                }
+                session.record("note", fields).map_err(audit_err)
+            };
+            let mut last = None;
+            if message == "-" {
+                for line in std::io::stdin().lock().lines() {
+                    let line = line.map_err(|e| {
+                        AppError::new(Exit::Failed, format!("cannot read stdin: {e}"))
+                    })?;
+                    if !line.trim().is_empty() {
+                        last = Some(note(line.trim_end())?);
+                    }
+                }
+            } else {
+                last = Some(note(message)?);
             }
-            let at = session.record("note", fields).map_err(audit_err)?;
             session.end("ok", 0).map_err(audit_err)?;
-            ui.status(&format!("noted as seq {} in {}", at.seq, path.display()));
+            if let Some(at) = last {
+                ui.status(&format!("noted up to seq {} in {}", at.seq, path.display()));
+            }
             Ok(Exit::Ok)
         }
     }

@@ -17,6 +17,8 @@ pub struct Run {
     pub status: i32,
     pub stdout: String,
     pub stderr: String,
+    /// The test's folder, kept until the run is dropped.
+    dir: tempfile::TempDir,
 }
 
 /// The repository root, for tests that check the shipped examples.
@@ -81,6 +83,7 @@ impl Test {
             status: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            dir: self.dir,
         }
     }
 
@@ -97,6 +100,11 @@ impl Test {
 }
 
 impl Run {
+    /// The folder the test ran in.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
     pub fn stdout_has(self, text: &str) -> Run {
         assert!(
             self.stdout.contains(text),

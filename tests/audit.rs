@@ -1,0 +1,495 @@
+//! The audit commands through the real binary: verify with and without an
+//! anchor, concurrent writers, torn tails, unwritable logs, show filters and
+//! replay.
+
+mod support;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use opsguard::audit::record::{Identity, output};
+use opsguard::audit::writer::Writer;
+use serde_json::json;
+use support::{INVENTORY, Test};
+
+/// A log as a real session would leave it: a refusal, then a run.
+fn sample_log(path: &Path) {
+    let who = Identity {
+        user: "alice".into(),
+        workstation: "ws-12".into(),
+        pid: 4411,
+    };
+    let mut w = Writer::open(path, who.clone(), "20261122T100000Z-aaaaaa".into()).unwrap();
+    let rec = |w: &mut Writer, event: &str, fields: serde_json::Value| {
+        w.append(event, fields.as_object().unwrap().clone())
+            .unwrap();
+    };
+    rec(
+        &mut w,
+        "session.start",
+        json!({"argv": ["opsguard", "exec", "store-a1", "--", "wipefs", "-a", "/dev/sdb"], "cwd": "/home/alice", "version": "0.1.0", "terminal": true, "change": "CHG-7"}),
+    );
+    rec(
+        &mut w,
+        "plan",
+        json!({"targets": [{"name": "store-a1", "role": "live"}], "destructive": true}),
+    );
+    rec(
+        &mut w,
+        "guard.prompt",
+        json!({"prompt": "Type the role of the target hosts to continue:"}),
+    );
+    rec(
+        &mut w,
+        "guard.refused",
+        json!({"reason": "role-mismatch", "typed": "backup"}),
+    );
+    rec(
+        &mut w,
+        "session.end",
+        json!({"status": "refused", "exit_code": 3}),
+    );
+    let mut w = Writer::open(path, who, "20261122T110000Z-bbbbbb".into()).unwrap();
+    rec(
+        &mut w,
+        "session.start",
+        json!({"argv": ["opsguard", "exec", "backup-a1", "--", "df", "-h"], "cwd": "/home/alice", "version": "0.1.0", "terminal": false}),
+    );
+    rec(
+        &mut w,
+        "command.start",
+        json!({"host": "backup-a1", "role": "backup", "command": "df -h", "destructive": false}),
+    );
+    rec(
+        &mut w,
+        "command.end",
+        json!({"host": "backup-a1", "role": "backup", "command": "df -h", "exit_code": 0, "duration_ms": 12, "stdout": output(b"/dev/sdb 1T 10G\n"), "stderr": output(b"")}),
+    );
+    rec(
+        &mut w,
+        "session.end",
+        json!({"status": "ok", "exit_code": 0}),
+    );
+}
+
+#[test]
+fn verify_prints_count_and_head_and_catches_edits() {
+    let logs = tempfile::tempdir().unwrap();
+    let log = logs.path().join("audit.jsonl");
+    sample_log(&log);
+    let run = Test::new()
+        .args(["--audit-log", log.to_str().unwrap(), "audit", "verify"])
+        .status(0);
+    let head = run
+        .stdout
+        .trim()
+        .strip_prefix("9 records, head ")
+        .expect(&run.stdout)
+        .to_string();
+    assert!(head.starts_with("9:"), "{head}");
+
+    Test::new()
+        .args([
+            "--audit-log",
+            log.to_str().unwrap(),
+            "audit",
+            "verify",
+            "--anchor",
+            &head,
+        ])
+        .status(0);
+    Test::new()
+        .args([
+            "--audit-log",
+            log.to_str().unwrap(),
+            "audit",
+            "verify",
+            "--anchor",
+            "9:xyz",
+        ])
+        .status(2)
+        .stderr_has("not SEQ:HASH");
+
+    let text = std::fs::read_to_string(&log)
+        .unwrap()
+        .replace("\"typed\":\"backup\"", "\"typed\":\"live\"");
+    std::fs::write(&log, text).unwrap();
+    Test::new()
+        .env("OPSGUARD_AUDIT_LOG", log.to_str().unwrap())
+        .args(["audit", "verify"])
+        .status(4)
+        .stderr_has("audit.jsonl: line 4 (seq 4): hash mismatch")
+        .stdout_has("broken at line 4 after 3 good records");
+}
+
+#[test]
+fn eight_concurrent_writers_keep_one_chain() {
+    let logs = tempfile::tempdir().unwrap();
+    let log = logs.path().join("audit.jsonl");
+    let notes: String = (0..248).map(|i| format!("note {i}\n")).collect();
+    let children: Vec<_> = (0..8)
+        .map(|_| {
+            let mut child = Command::new(env!("CARGO_BIN_EXE_opsguard"))
+                .args([
+                    "--audit-log",
+                    log.to_str().unwrap(),
+                    "-q",
+                    "audit",
+                    "note",
+                    "-",
+                ])
+                .stdin(Stdio::piped())
+                .spawn()
+                .unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(notes.as_bytes())
+                .unwrap();
+            child
+        })
+        .collect();
+    for mut child in children {
+        assert!(child.wait().unwrap().success());
+    }
+    let run = Test::new()
+        .args(["--audit-log", log.to_str().unwrap(), "audit", "verify"])
+        .status(0);
+    assert!(
+        run.stdout.starts_with("2000 records, head 2000:"),
+        "{}",
+        run.stdout
+    );
+    let text = std::fs::read_to_string(&log).unwrap();
+    let seqs: Vec<u64> = text
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["seq"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(seqs, (1..=2000).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_writer_killed_mid_write_leaves_a_torn_line_the_next_session_notes() {
+    let logs = tempfile::tempdir().unwrap();
+    let log = logs.path().join("audit.jsonl");
+    let log_arg = log.to_str().unwrap().to_string();
+    Test::new()
+        .args(["--audit-log", &log_arg, "audit", "note", "before"])
+        .status(0);
+    // What kill -9 between write and newline leaves: half a record.
+    let mut f = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+    f.write_all(br#"{"event":"command.start","host":"store-a1","comm"#)
+        .unwrap();
+    drop(f);
+    Test::new()
+        .args(["--audit-log", &log_arg, "audit", "verify"])
+        .status(4)
+        .stderr_has("line 4: torn tail");
+    Test::new()
+        .args(["--audit-log", &log_arg, "audit", "note", "after"])
+        .status(0);
+    Test::new()
+        .args(["--audit-log", &log_arg, "audit", "verify"])
+        .status(0)
+        .stdout_has("7 records")
+        .stderr_has("warning: ")
+        .stderr_has("line 4: a record torn by a crash (48 bytes at byte");
+    Test::new()
+        .args([
+            "--audit-log",
+            &log_arg,
+            "audit",
+            "show",
+            "--event",
+            "audit.torn",
+            "--format",
+            "json",
+        ])
+        .status(0)
+        .stdout_has("\"length\":48");
+}
+
+#[test]
+fn an_unwritable_log_stops_with_exit_4_and_names_the_path() {
+    // A read-only file: root ignores file modes, so as root the command
+    // runs as nobody (setpriv, util-linux), as an operator would.
+    let logs = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(
+        logs.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let log = logs.path().join("ro.jsonl");
+    std::fs::write(&log, "").unwrap();
+    std::fs::set_permissions(&log, std::os::unix::fs::PermissionsExt::from_mode(0o444)).unwrap();
+    let opsguard = env!("CARGO_BIN_EXE_opsguard");
+    let args = ["--audit-log", log.to_str().unwrap(), "audit", "note", "x"];
+    let out = if running_as_root() {
+        Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", opsguard])
+            .args(args)
+            .output()
+            .unwrap()
+    } else {
+        Command::new(opsguard).args(args).output().unwrap()
+    };
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("cannot open the audit log") && stderr.contains("ro.jsonl"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        "",
+        "nothing was written"
+    );
+
+    // A full disk, and a folder that cannot be created.
+    for (path, says) in [
+        ("/dev/full", "cannot write the audit log /dev/full"),
+        (
+            "/proc/no-such-dir/audit.jsonl",
+            "cannot open the audit log /proc/no-such-dir/audit.jsonl",
+        ),
+    ] {
+        Test::new()
+            .args(["--audit-log", path, "audit", "note", "x"])
+            .status(4)
+            .stderr_has(says);
+    }
+}
+
+fn running_as_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self")
+        .map(|m| m.uid() == 0)
+        .unwrap_or(false)
+}
+
+#[test]
+fn show_filters_and_formats() {
+    let logs = tempfile::tempdir().unwrap();
+    let log = logs.path().join("audit.jsonl");
+    sample_log(&log);
+    let run = Test::new()
+        .file("inventory/a.yaml", INVENTORY)
+        .args([
+            "--audit-log",
+            log.to_str().unwrap(),
+            "audit",
+            "show",
+            "--host",
+            "backup-*",
+        ])
+        .status(0);
+    assert_eq!(
+        run.stdout
+            .lines()
+            .map(|l| l.split_once("  ").unwrap().1)
+            .collect::<Vec<_>>(),
+        [
+            "alice  backup-a1 [BACKUP]  command.start  df -h",
+            "alice  backup-a1 [BACKUP]  command.end  df -h  exit 0"
+        ]
+    );
+    let show = |args: &[&str]| {
+        let mut all = vec![
+            "--audit-log",
+            log.to_str().unwrap(),
+            "audit",
+            "show",
+            "--format",
+            "json",
+        ];
+        all.extend(args);
+        Test::new()
+            .args(all.iter().map(|s| s.to_string()))
+            .status(0)
+            .stdout
+            .lines()
+            .count()
+    };
+    assert_eq!(show(&[]), 9);
+    assert_eq!(show(&["--session", "20261122T10"]), 5);
+    assert_eq!(show(&["--refused"]), 2);
+    assert_eq!(show(&["--role", "live"]), 1);
+    assert_eq!(show(&["--event", "guard.*"]), 2);
+    assert_eq!(show(&["--change", "CHG-7"]), 5);
+    assert_eq!(show(&["--user", "bob"]), 0);
+    // The sample was written just now.
+    assert_eq!(show(&["--since", "1h"]), 9);
+    assert_eq!(show(&["--until", "1h"]), 0);
+    assert_eq!(
+        show(&["--since", "2020-01-01T00:00:00Z", "--host", "store-a1"]),
+        1
+    );
+    let run = Test::new()
+        .args([
+            "--audit-log",
+            log.to_str().unwrap(),
+            "audit",
+            "show",
+            "--format",
+            "json",
+            "--event",
+            "plan",
+        ])
+        .status(0);
+    let line = run.stdout.lines().next().unwrap();
+    assert_eq!(
+        line,
+        std::fs::read_to_string(&log)
+            .unwrap()
+            .lines()
+            .nth(1)
+            .unwrap(),
+        "json shows the record as it is"
+    );
+    Test::new()
+        .args([
+            "--audit-log",
+            log.to_str().unwrap(),
+            "audit",
+            "show",
+            "--host",
+            "@cluster-a",
+        ])
+        .status(2)
+        .stderr_has("needs the inventory");
+    Test::new()
+        .args([
+            "--audit-log",
+            log.to_str().unwrap(),
+            "audit",
+            "show",
+            "--since",
+            "yesterday",
+        ])
+        .status(2);
+}
+
+#[test]
+fn replay_reads_top_to_bottom() {
+    let logs = tempfile::tempdir().unwrap();
+    let log = logs.path().join("audit.jsonl");
+    sample_log(&log);
+    let run = Test::new()
+        .args([
+            "--audit-log",
+            log.to_str().unwrap(),
+            "audit",
+            "replay",
+            "20261122T10",
+        ])
+        .status(0);
+    let body: Vec<&str> = run
+        .stdout
+        .lines()
+        .map(|l| l.split_once("Z  ").map_or(l, |(_, rest)| rest))
+        .collect();
+    assert_eq!(
+        body,
+        [
+            "session 20261122T100000Z-aaaaaa",
+            "alice@ws-12 (pid 4411) started: opsguard exec store-a1 -- wipefs -a /dev/sdb",
+            "  in /home/alice, opsguard 0.1.0, at a terminal",
+            "plan (destructive): store-a1 [LIVE]",
+            "asked: Type the role of the target hosts to continue:",
+            "REFUSED (role-mismatch): typed \"backup\"",
+            "ended: refused, exit 3",
+        ]
+    );
+    let run = Test::new()
+        .args([
+            "--audit-log",
+            log.to_str().unwrap(),
+            "audit",
+            "replay",
+            "20261122T11",
+        ])
+        .status(0);
+    assert!(
+        run.stdout.contains("backup-a1 [BACKUP] $ df -h\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("  out| /dev/sdb 1T 10G\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("backup-a1 [BACKUP] exit 0 after 12 ms\n"),
+        "{}",
+        run.stdout
+    );
+    Test::new()
+        .args([
+            "--audit-log",
+            log.to_str().unwrap(),
+            "audit",
+            "replay",
+            "2026",
+        ])
+        .status(2)
+        .stderr_has("more than one session");
+    Test::new()
+        .args([
+            "--audit-log",
+            log.to_str().unwrap(),
+            "audit",
+            "replay",
+            "1999",
+        ])
+        .status(2)
+        .stderr_has("no session `1999`");
+}
+
+#[test]
+fn the_log_path_follows_flag_then_inventory_then_xdg() {
+    let run = Test::new()
+        .file(
+            "inventory/a.yaml",
+            format!("settings:\n  audit_log: team/audit.jsonl\n{INVENTORY}"),
+        )
+        .env("XDG_STATE_HOME", "state")
+        .args(["audit", "note", "hello"])
+        .status(0);
+    assert!(run.path().join("team/audit.jsonl").exists());
+    let run = Test::new()
+        .file(
+            "inventory/a.yaml",
+            format!("settings:\n  audit_log: team/audit.jsonl\n{INVENTORY}"),
+        )
+        .args(["--audit-log", "flag.jsonl", "audit", "note", "hello"])
+        .status(0);
+    assert!(run.path().join("flag.jsonl").exists());
+    assert!(!run.path().join("team/audit.jsonl").exists());
+    let run = Test::new()
+        .env("XDG_STATE_HOME", "state")
+        .env("HOME", "home")
+        .args(["audit", "note", "hello"])
+        .status(0);
+    assert!(run.path().join("state/opsguard/audit.jsonl").exists());
+    let run = Test::new()
+        .env("HOME", "home")
+        .args(["audit", "note", "hi"])
+        .status(0);
+    assert!(
+        run.path()
+            .join("home/.local/state/opsguard/audit.jsonl")
+            .exists()
+    );
+    Test::new()
+        .args(["audit", "note", "hi"])
+        .status(4)
+        .stderr_has("HOME is not set");
+}
