@@ -493,3 +493,37 @@ fn the_log_path_follows_flag_then_inventory_then_xdg() {
         .status(4)
         .stderr_has("HOME is not set");
 }
+
+#[test]
+fn an_independent_verifier_agrees() {
+    let logs = tempfile::tempdir().unwrap();
+    let log = logs.path().join("audit.jsonl");
+    sample_log(&log);
+    let mut w = Writer::open(
+        &log,
+        Identity {
+            user: "zoë".into(),
+            workstation: "ws".into(),
+            pid: 1,
+        },
+        "s".into(),
+    )
+    .unwrap();
+    let odd = json!({"message": "tab\there \"quoted\" back\\slash \u{1} é 日本 \u{2028}", "n": -5});
+    w.append("note", odd.as_object().unwrap().clone()).unwrap();
+    let ours = Test::new()
+        .args(["--audit-log", log.to_str().unwrap(), "audit", "verify"])
+        .status(0);
+    let script = support::repo().join("tests/fixtures/verify_audit.py");
+    let theirs = Command::new("python3")
+        .arg(script)
+        .arg(&log)
+        .output()
+        .expect("python3 (installed by .ci/run)");
+    assert!(
+        theirs.status.success(),
+        "{}",
+        String::from_utf8_lossy(&theirs.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&theirs.stdout), ours.stdout);
+}

@@ -6,12 +6,13 @@
 //! records; a line that is not canonical at its top level is itself a
 //! finding), which keeps verification fast without trusting the content.
 
-use std::collections::BTreeMap;
 use std::io::BufRead;
 
 use serde_json::value::RawValue;
 
-use super::record::{self, GENESIS, VERSION};
+use sha2::{Digest, Sha256};
+
+use super::record::GENESIS;
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Summary {
@@ -71,25 +72,26 @@ pub fn verify(mut input: impl BufRead, anchor: Option<(u64, &str)>) -> (Summary,
             });
         }
         let line = &buf[..n - 1];
-        let fields: BTreeMap<&str, &RawValue> = match serde_json::from_slice(line) {
-            Ok(f) => f,
-            Err(_) => {
-                if let Some(p) = &pending {
-                    break Some(Broken {
-                        line: p.line,
-                        seq: None,
-                        what: "unparseable line".into(),
-                    });
-                }
-                pending = Some(Pending {
-                    line: line_no,
-                    offset: line_offset,
-                    len: line.len(),
+        let mut fields = Members(Vec::with_capacity(16));
+        if fields.read(line).is_err() {
+            if let Some(p) = &pending {
+                break Some(Broken {
+                    line: p.line,
+                    seq: None,
+                    what: "unparseable line".into(),
                 });
-                continue;
             }
-        };
+            pending = Some(Pending {
+                line: line_no,
+                offset: line_offset,
+                len: line.len(),
+            });
+            continue;
+        }
         let seq = fields.get("seq").and_then(|r| r.get().parse::<u64>().ok());
+        let torn_note = fields
+            .get("event")
+            .is_some_and(|r| r.get() == "\"audit.torn\"");
         let fail = |what: String| {
             Some(Broken {
                 line: line_no,
@@ -97,28 +99,27 @@ pub fn verify(mut input: impl BufRead, anchor: Option<(u64, &str)>) -> (Summary,
                 what,
             })
         };
-        let event = string(&fields, "event").unwrap_or_default();
         // The earliest broken line is the one to report: a bad line not
         // noted by the record right after it.
-        if let (Some(p), false) = (&pending, event == "audit.torn") {
+        if let (Some(p), false) = (&pending, torn_note) {
             break Some(Broken {
                 line: p.line,
                 seq: None,
                 what: "unparseable line".into(),
             });
         }
-        if let Err(what) = check(&fields, line, &prev_hash, last_seq) {
-            break fail(what);
-        }
+        let hash = match fields.check(line, &prev_hash, last_seq) {
+            Ok(hash) => hash,
+            Err(what) => break fail(what),
+        };
         let seq = seq.unwrap_or_default();
-        let hash = string(&fields, "hash").unwrap_or_default();
-        match (event.as_str(), pending.take()) {
-            ("audit.torn", Some(p)) => {
-                let noted = fields.get("offset").map(|r| r.get());
-                if noted != Some(p.offset.to_string().as_str()) {
+        match (torn_note, pending.take()) {
+            (true, Some(p)) => {
+                let noted = fields.get("offset").map(|r| r.get().to_string());
+                if noted.as_deref() != Some(p.offset.to_string().as_str()) {
                     break fail(format!(
                         "audit.torn names offset {} but the torn line starts at byte {}",
-                        noted.unwrap_or("none"),
+                        noted.as_deref().unwrap_or("none"),
                         p.offset
                     ));
                 }
@@ -127,9 +128,7 @@ pub fn verify(mut input: impl BufRead, anchor: Option<(u64, &str)>) -> (Summary,
                     p.line, p.len, p.offset
                 ));
             }
-            ("audit.torn", None) => {
-                break fail("audit.torn record with no torn line before it".into());
-            }
+            (true, None) => break fail("audit.torn record with no torn line before it".into()),
             _ => {}
         }
         if let Some((anchor_seq, anchor_hash)) = anchor
@@ -144,8 +143,8 @@ pub fn verify(mut input: impl BufRead, anchor: Option<(u64, &str)>) -> (Summary,
         }
         summary.records += 1;
         last_seq = seq;
-        prev_hash = hash.clone();
-        summary.head = Some((seq, hash));
+        prev_hash.clear();
+        prev_hash.push_str(&hash);
     };
     let broken = broken.or_else(|| {
         pending.map(|p| Broken {
@@ -154,6 +153,9 @@ pub fn verify(mut input: impl BufRead, anchor: Option<(u64, &str)>) -> (Summary,
             what: "unparseable line".into(),
         })
     });
+    if summary.records > 0 {
+        summary.head = Some((last_seq, prev_hash));
+    }
     let broken = broken.or_else(|| match anchor {
         Some((seq, _)) if !anchor_seen => Some(Broken {
             line: line_no,
@@ -168,71 +170,140 @@ pub fn verify(mut input: impl BufRead, anchor: Option<(u64, &str)>) -> (Summary,
     (summary, broken)
 }
 
-fn string(fields: &BTreeMap<&str, &RawValue>, key: &str) -> Option<String> {
-    fields
-        .get(key)
-        .and_then(|r| serde_json::from_str::<String>(r.get()).ok())
-}
+/// The top-level members of one record line, in the order written.
+struct Members<'a>(Vec<(&'a str, &'a RawValue)>);
 
-/// One record against the one before it.
-fn check(
-    fields: &BTreeMap<&str, &RawValue>,
-    line: &[u8],
-    prev_hash: &str,
-    last_seq: u64,
-) -> Result<(), String> {
-    // The line must be the canonical assembly of its own members.
-    let mut canonical = Vec::with_capacity(line.len());
-    let mut without_hash = Vec::with_capacity(line.len());
-    canonical.push(b'{');
-    without_hash.push(b'{');
-    for (i, (k, v)) in fields.iter().enumerate() {
-        let member = format!(
-            "{}:{}",
-            serde_json::to_string(k).unwrap_or_default(),
-            v.get()
-        );
-        if i > 0 {
-            canonical.push(b',');
+impl<'a> Members<'a> {
+    fn read(&mut self, line: &'a [u8]) -> Result<(), serde_json::Error> {
+        let mut de = serde_json::Deserializer::from_slice(line);
+        serde::de::DeserializeSeed::deserialize(Seed(&mut self.0), &mut de)?;
+        de.end()
+    }
+
+    fn get(&self, key: &str) -> Option<&'a RawValue> {
+        self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+    }
+
+    /// Checks the line against the chain; the record's hash when it holds.
+    fn check(&self, line: &[u8], prev_hash: &str, last_seq: u64) -> Result<String, String> {
+        // Canonical at the top level: `{"k":v,...}` with keys strictly
+        // increasing and each value exactly where assembly would put it.
+        // (Values were written canonical and are covered by the hash.)
+        let base = line.as_ptr() as usize;
+        let not_canonical = || {
+            "not a canonical record (keys out of order, spaces, or a repeated key): edited by hand?"
+                .to_string()
+        };
+        let mut at = 1;
+        let mut hash_span = None;
+        if line.first() != Some(&b'{') || line.last() != Some(&b'}') {
+            return Err(not_canonical());
         }
-        canonical.extend(member.as_bytes());
-        if *k != "hash" {
-            if without_hash.len() > 1 {
-                without_hash.push(b',');
+        for (i, (k, v)) in self.0.iter().enumerate() {
+            if i > 0 && self.0[i - 1].0 >= *k {
+                return Err(not_canonical());
             }
-            without_hash.extend(member.as_bytes());
+            let start = at;
+            let key = line.get(at..at + k.len() + 3).ok_or_else(not_canonical)?;
+            if key[0] != b'"' || &key[1..=k.len()] != k.as_bytes() || &key[k.len() + 1..] != b"\":"
+            {
+                return Err(not_canonical());
+            }
+            at += k.len() + 3;
+            if v.get().as_ptr() as usize - base != at {
+                return Err(not_canonical());
+            }
+            at += v.get().len();
+            let sep = if i + 1 == self.0.len() { b'}' } else { b',' };
+            if line.get(at) != Some(&sep) {
+                return Err(not_canonical());
+            }
+            if *k == "hash" {
+                hash_span = Some((start, at));
+            }
+            at += 1;
         }
-    }
-    canonical.push(b'}');
-    without_hash.push(b'}');
-    if canonical != line {
-        return Err("not a canonical record (keys out of order, spaces, or a repeated key): edited by hand?".into());
-    }
-    match fields.get("v").map(|r| r.get()) {
-        Some(v) if v == VERSION.to_string() => {}
-        other => {
+        if at != line.len() {
+            return Err(not_canonical());
+        }
+        match self.get("v").map(|r| r.get()) {
+            Some("1") => {}
+            other => {
+                return Err(format!(
+                    "unknown record version {}",
+                    other.unwrap_or("(none)")
+                ));
+            }
+        }
+        let (hash_start, hash_end) = hash_span.ok_or("no hash")?;
+        let hash = std::str::from_utf8(&line[hash_start + r#""hash":"#.len()..hash_end])
+            .ok()
+            .and_then(|h| h.strip_prefix('"')?.strip_suffix('"'))
+            .filter(|h| h.len() == 64)
+            .ok_or("the hash is not 64 hex digits")?;
+        // The record without its hash member: the bytes around it, and the
+        // comma that joined it to its neighbours dropped once.
+        let mut digest = Sha256::new();
+        if hash_start == 1 {
+            digest.update(b"{");
+            digest.update(&line[(hash_end + 1).min(line.len() - 1)..]);
+        } else {
+            digest.update(&line[..hash_start - 1]);
+            digest.update(&line[hash_end..]);
+        }
+        if hex(&digest.finalize()) != hash {
+            return Err("hash mismatch: the record was changed after it was written".into());
+        }
+        let seq = self
+            .get("seq")
+            .and_then(|r| r.get().parse::<u64>().ok())
+            .ok_or("no seq")?;
+        if seq != last_seq + 1 {
             return Err(format!(
-                "unknown record version {}",
-                other.unwrap_or("(none)")
+                "seq gap: expected {}, found {seq} (records removed, added or reordered)",
+                last_seq + 1
             ));
         }
+        let prev = self.get("prev").map(|r| r.get());
+        if prev.and_then(|p| p.strip_prefix('"')?.strip_suffix('"')) != Some(prev_hash) {
+            return Err("prev mismatch: the record does not link to the one before it".into());
+        }
+        Ok(hash.to_string())
     }
-    let hash = string(fields, "hash").ok_or("no hash")?;
-    if record::sha256_hex(&without_hash) != hash {
-        return Err("hash mismatch: the record was changed after it was written".into());
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
     }
-    let seq = fields
-        .get("seq")
-        .and_then(|r| r.get().parse::<u64>().ok())
-        .ok_or("no seq")?;
-    if seq != last_seq + 1 {
-        return Err(format!(
-            "seq gap: expected {}, found {seq} (records removed, added or reordered)",
-            last_seq + 1
-        ));
+    s
+}
+
+/// Collects a JSON object's members into a borrowed vector.
+struct Seed<'v, 'a>(&'v mut Vec<(&'a str, &'a RawValue)>);
+
+impl<'de, 'v> serde::de::DeserializeSeed<'de> for Seed<'v, 'de> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
     }
-    if string(fields, "prev").as_deref() != Some(prev_hash) {
-        return Err("prev mismatch: the record does not link to the one before it".into());
+}
+
+impl<'de, 'v> serde::de::Visitor<'de> for Seed<'v, 'de> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an audit record")
     }
-    Ok(())
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some((k, v)) = map.next_entry::<&'de str, &'de RawValue>()? {
+            self.0.push((k, v));
+        }
+        Ok(())
+    }
 }
