@@ -45,6 +45,7 @@ fn dispatch(cli: &Cli, ui: &Ui) -> Result<Exit, AppError> {
         Command::Plan(args) => commands::plan::run(g, args, ui),
         Command::Validate(args) => commands::validate::run(g, args, ui),
         Command::Classify(args) => commands::classify::run(g, args, ui),
+        Command::Exec(args) => commands::exec::run(g, args, ui),
         Command::Audit(args) => commands::audit::run(g, args, ui),
         Command::Completions(args) => commands::completions::run(args, ui),
         Command::Man => commands::completions::man(ui),

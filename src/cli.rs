@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::commands::{audit, classify, completions, hosts, plan, validate};
+use crate::commands::{audit, classify, completions, exec, hosts, plan, validate};
 use crate::ui::ColorWhen;
 
 /// Guarded maintenance for storage clusters: run commands and playbooks on
@@ -77,6 +77,31 @@ pub enum Format {
     Json,
 }
 
+/// Options of the commands that act on hosts (`exec`, `run`).
+#[derive(Debug, Args)]
+pub struct RunOptions {
+    /// How many hosts at once [default: settings.forks, else 32]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub forks: Option<u32>,
+    /// Per-command timeout, like 30s or 10m [default: settings.command_timeout, else 10m]
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<String>,
+    /// The targets' role, typed back, for use without a terminal
+    #[arg(long, value_name = "ROLE")]
+    pub confirm_role: Option<String>,
+    /// The change ticket this work belongs to (recorded)
+    #[arg(long, value_name = "ID")]
+    pub change: Option<String>,
+    /// Override a freeze or window, with the reason (recorded)
+    #[arg(long, value_name = "REASON")]
+    pub emergency: Option<String>,
+    /// Print the plan and stop: nothing connects, nothing is recorded
+    #[arg(long)]
+    pub dry_run: bool,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List hosts with role, address, groups and mirror (no network)
@@ -85,6 +110,8 @@ pub enum Command {
     Plan(plan::PlanArgs),
     /// Check the inventory and playbooks offline
     Validate(validate::ValidateArgs),
+    /// Run one command on the selected hosts
+    Exec(exec::ExecArgs),
     /// Say whether a command is destructive, and why
     Classify(classify::ClassifyArgs),
     /// Verify, search and replay the audit log; add a note to it

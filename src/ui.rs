@@ -65,6 +65,17 @@ impl Ui {
         let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
     }
 
+    /// Command output passed through as it arrives.
+    pub fn out_bytes(&self, bytes: &[u8]) {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(bytes).and_then(|_| out.flush());
+    }
+
+    pub fn err_bytes(&self, bytes: &[u8]) {
+        let mut err = std::io::stderr().lock();
+        let _ = err.write_all(bytes);
+    }
+
     /// Progress and summaries, hidden by `--quiet`.
     pub fn status(&self, text: &str) {
         if !self.quiet {
@@ -118,6 +129,24 @@ impl Ui {
             painted.bold().to_string()
         } else {
             painted.to_string()
+        }
+    }
+
+    /// A progress bar on stderr for `total` hosts, shown only on a
+    /// terminal, for more than one host, and without `--quiet`.
+    pub fn progress(&self, total: usize) -> Progress {
+        let show = total > 1 && !self.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
+        let bar = show.then(|| {
+            let bar = indicatif::ProgressBar::new(total as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} hosts {elapsed}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar
+        });
+        Progress {
+            bar,
+            quiet: self.quiet,
         }
     }
 
@@ -183,4 +212,35 @@ pub fn table(rows: &[Vec<Cell>]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Progress over hosts; status lines printed through it stay above the bar.
+pub struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    quiet: bool,
+}
+
+impl Progress {
+    pub fn line(&self, text: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(text),
+            None if !self.quiet => {
+                let mut err = std::io::stderr().lock();
+                let _ = writeln!(err, "{text}");
+            }
+            None => {}
+        }
+    }
+
+    pub fn inc(&self) {
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
 }

@@ -230,7 +230,7 @@ fn an_unwritable_log_stops_with_exit_4_and_names_the_path() {
     std::fs::set_permissions(&log, std::os::unix::fs::PermissionsExt::from_mode(0o444)).unwrap();
     let opsguard = env!("CARGO_BIN_EXE_opsguard");
     let args = ["--audit-log", log.to_str().unwrap(), "audit", "note", "x"];
-    let out = if running_as_root() {
+    let out = if support::is_root() {
         Command::new("setpriv")
             .args(["--reuid=65534", "--regid=65534", "--clear-groups", opsguard])
             .args(args)
@@ -264,13 +264,6 @@ fn an_unwritable_log_stops_with_exit_4_and_names_the_path() {
             .status(4)
             .stderr_has(says);
     }
-}
-
-fn running_as_root() -> bool {
-    use std::os::unix::fs::MetadataExt;
-    std::fs::metadata("/proc/self")
-        .map(|m| m.uid() == 0)
-        .unwrap_or(false)
 }
 
 #[test]

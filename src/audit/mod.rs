@@ -57,6 +57,8 @@ pub struct Start<'a> {
     pub terminal: bool,
     pub inventory: Option<&'a Path>,
     pub playbook: Option<&'a Path>,
+    /// Options worth keeping: change ticket, emergency reason, typed role.
+    pub extra: Map<String, Value>,
 }
 
 /// A file's path and the SHA-256 of its bytes (of each file, in order, for
@@ -88,7 +90,7 @@ impl Session {
             record::Identity::current(),
             record::new_session_id(now),
         )?;
-        let mut fields = Map::new();
+        let mut fields = start.extra;
         fields.insert("argv".into(), json!(start.argv));
         fields.insert(
             "cwd".into(),

@@ -137,6 +137,7 @@ pub fn run(g: &GlobalArgs, args: &AuditArgs, ui: &Ui) -> Result<Exit, AppError> 
                 terminal,
                 inventory: None,
                 playbook: None,
+                extra: Map::new(),
             };
             let audit_err = |e: audit::AuditError| AppError::new(Exit::Audit, e.to_string());
             let mut session = audit::Session::start(&path, start).map_err(audit_err)?;

@@ -4,8 +4,11 @@
 pub mod audit;
 pub mod classify;
 pub mod completions;
+pub mod exec;
 pub mod hosts;
 pub mod plan;
+pub mod report;
+pub mod session;
 pub mod validate;
 
 use crate::cli::GlobalArgs;

@@ -1,0 +1,167 @@
+//! How `exec` and `run` report at the end: identical outputs grouped under
+//! one host list (like `dshbak -c`), a summary of who failed, JSON per host,
+//! and the exit code the outcome means.
+
+use serde_json::{Value, json};
+
+use crate::error::Exit;
+use crate::execute::{HostResult, Status, Step, Summary};
+use crate::inventory::Inventory;
+use crate::ui::{Stream, Ui};
+
+/// The exit code and the `session.end` status of a finished run.
+pub fn outcome(summary: &Summary, audit_failed: bool) -> (Exit, &'static str) {
+    if audit_failed || summary.aborted {
+        (Exit::Audit, "audit-failed")
+    } else if summary.interrupted {
+        (Exit::Interrupted, "interrupted")
+    } else if summary.stopped.is_some() || summary.hosts.iter().any(|h| h.status != Status::Ok) {
+        (Exit::Failed, "failed")
+    } else {
+        (Exit::Ok, "ok")
+    }
+}
+
+/// Identical outputs (of each host's last command) under one host list.
+pub fn grouped(inv: &Inventory, hosts: &[HostResult], ui: &Ui) -> String {
+    let mut groups: Vec<(Vec<&str>, &HostResult)> = Vec::new();
+    for r in hosts.iter().filter(|r| !r.steps.is_empty()) {
+        let same = |other: &HostResult| {
+            let (a, b) = (
+                &r.steps.last().unwrap().outcome,
+                &other.steps.last().unwrap().outcome,
+            );
+            a.stdout.bytes == b.stdout.bytes
+                && a.stderr.bytes == b.stderr.bytes
+                && a.exit_code == b.exit_code
+                && r.status == other.status
+        };
+        match groups.iter_mut().find(|(_, first)| same(first)) {
+            Some((names, _)) => names.push(&inv.hosts[r.host].name),
+            None => groups.push((vec![&inv.hosts[r.host].name], r)),
+        }
+    }
+    let mut out = String::new();
+    for (names, r) in groups {
+        let o = &r.steps.last().unwrap().outcome;
+        let tagged: Vec<String> = names
+            .iter()
+            .filter_map(|n| inv.host(n))
+            .map(|h| format!("{} {}", h.name, ui.role_tag(Stream::Out, inv, &h.role)))
+            .collect();
+        let result = match o.exit_code {
+            Some(c) => format!("exit {c}"),
+            None => o.signal.clone().unwrap_or_else(|| r.status.as_str().into()),
+        };
+        let count = format!(
+            "{} host{}",
+            names.len(),
+            if names.len() == 1 { "" } else { "s" }
+        );
+        out.push_str(&format!("== {} ({count}, {result})\n", tagged.join(", ")));
+        out.push_str(&String::from_utf8_lossy(&o.stdout.bytes));
+        if !o.stderr.bytes.is_empty() {
+            out.push_str(&String::from_utf8_lossy(&o.stderr.bytes));
+        }
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// `3 ok; 1 failed: store-c1; 1 unreachable: store-d1`
+pub fn summary_line(inv: &Inventory, summary: &Summary) -> String {
+    let mut parts = Vec::new();
+    for status in [
+        Status::Ok,
+        Status::Failed,
+        Status::Timeout,
+        Status::Unreachable,
+        Status::Refused,
+        Status::Skipped,
+    ] {
+        let names: Vec<&str> = summary
+            .hosts
+            .iter()
+            .filter(|h| h.status == status)
+            .map(|h| inv.hosts[h.host].name.as_str())
+            .collect();
+        if names.is_empty() {
+            continue;
+        }
+        let label = if status == Status::Skipped {
+            "never touched"
+        } else {
+            status.as_str()
+        };
+        parts.push(if status == Status::Ok {
+            format!("{} ok", names.len())
+        } else {
+            format!("{} {label}: {}", names.len(), names.join(", "))
+        });
+    }
+    let mut line = parts.join("; ");
+    if let Some(why) = &summary.stopped {
+        line.push_str(&format!("\nstopped: {why}"));
+    }
+    if summary.interrupted {
+        line.push_str("\ninterrupted: no new command was started after the signal");
+    }
+    line
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// `[{host, role, status, exit_code, signal, duration_ms, stdout, stderr}]`,
+/// with `steps` when `steps` is given (`run`).
+pub fn json(inv: &Inventory, summary: &Summary, steps: Option<&[Step]>) -> String {
+    let items: Vec<Value> = summary
+        .hosts
+        .iter()
+        .map(|r| {
+            let h = &inv.hosts[r.host];
+            let last = r.steps.last().map(|s| &s.outcome);
+            let duration: u128 = r.steps.iter().map(|s| s.outcome.duration.as_millis()).sum();
+            let mut v = json!({
+                "host": h.name,
+                "role": h.role,
+                "status": r.status,
+                "exit_code": last.and_then(|o| o.exit_code),
+                "signal": last.and_then(|o| o.signal.clone()),
+                "duration_ms": duration as u64,
+                "stdout": last.map(|o| text(&o.stdout.bytes)).unwrap_or_default(),
+                "stderr": last.map(|o| text(&o.stderr.bytes)).unwrap_or_default(),
+            });
+            if let Some(m) = &r.message {
+                v["message"] = json!(m);
+            }
+            if let Some(steps) = steps {
+                v["steps"] = r
+                    .steps
+                    .iter()
+                    .map(|s| {
+                        json!({
+                            "number": steps[s.step].number,
+                            "name": steps[s.step].name,
+                            "status": s.status,
+                            "exit_code": s.outcome.exit_code,
+                            "signal": s.outcome.signal,
+                            "duration_ms": s.outcome.duration.as_millis() as u64,
+                            "stdout": text(&s.outcome.stdout.bytes),
+                            "stderr": text(&s.outcome.stderr.bytes),
+                            "message": s.message,
+                        })
+                    })
+                    .collect();
+            }
+            v
+        })
+        .collect();
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(&items).expect("plain JSON")
+    )
+}

@@ -1,0 +1,411 @@
+//! Fan-out: running steps on hosts, in batches, with a bounded number of
+//! connections at once, timeouts, and a clean stop.
+//!
+//! Workers run hosts; the calling thread coordinates. Before a command
+//! starts, its worker asks the [`Observer`] (which writes the audit record
+//! and waits for it to be on disk) and only goes on when told to: a command
+//! is never ahead of its record. A host that fails a step runs no further
+//! steps. After each batch, if more hosts failed than `max_failures`
+//! allows, the rollout stops and the hosts of later batches are reported
+//! as never touched. An interruption stops new commands at once and gives
+//! running ones a grace period.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Sender, channel};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::inventory::Inventory;
+use crate::transport::{self, Limits, Outcome, Stream, Which};
+
+/// One step as the executor runs it.
+#[derive(Clone, Debug)]
+pub struct Step {
+    /// 1-based; 0 for a one-off `exec` command.
+    pub number: usize,
+    pub name: String,
+    pub command: String,
+    pub timeout: Duration,
+    pub budget: Option<u64>,
+    pub destructive: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Ok,
+    Failed,
+    Unreachable,
+    Timeout,
+    Refused,
+    Skipped,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Failed => "failed",
+            Status::Unreachable => "unreachable",
+            Status::Timeout => "timeout",
+            Status::Refused => "refused",
+            Status::Skipped => "skipped",
+        }
+    }
+
+    /// Counts against `max_failures` and makes the exit code 1.
+    pub fn is_failure(self) -> bool {
+        matches!(self, Status::Failed | Status::Unreachable | Status::Timeout)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct StepResult {
+    pub step: usize,
+    pub status: Status,
+    pub outcome: Outcome,
+    /// Why, when the exit code alone does not say (budget, unreachable).
+    pub message: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct HostResult {
+    pub host: usize,
+    pub status: Status,
+    pub steps: Vec<StepResult>,
+    pub message: Option<String>,
+}
+
+/// What the coordinator is told, in order, on the calling thread.
+pub trait Observer {
+    /// A command is about to start; `false` stops the whole run (the audit
+    /// record could not be written).
+    fn starting(&mut self, host: usize, step: &Step) -> bool;
+    fn output(&mut self, host: usize, which: Which, chunk: &[u8]);
+    fn finished(&mut self, host: usize, step: &Step, result: &StepResult);
+    /// A host is done (or could not be reached, or was never touched).
+    fn host_done(&mut self, result: &HostResult);
+}
+
+pub struct Options {
+    pub forks: usize,
+    pub max_failures: usize,
+    /// Set by SIGINT/SIGTERM.
+    pub cancel: Arc<AtomicBool>,
+    pub grace: Duration,
+    /// Send output to the observer as it arrives.
+    pub stream: bool,
+}
+
+/// How the run ended.
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub hosts: Vec<HostResult>,
+    pub interrupted: bool,
+    /// The observer refused a start (the audit log failed).
+    pub aborted: bool,
+    /// Why the rollout stopped early, if it did.
+    pub stopped: Option<String>,
+}
+
+enum Event {
+    Starting {
+        host: usize,
+        step: usize,
+        reply: Sender<bool>,
+    },
+    Output {
+        host: usize,
+        which: Which,
+        chunk: Vec<u8>,
+    },
+    Finished {
+        host: usize,
+        step: usize,
+        result: StepResult,
+    },
+    HostDone(HostResult),
+}
+
+/// Run `steps` on every host of every batch.
+pub fn run(
+    inv: &Inventory,
+    batches: &[Vec<usize>],
+    steps: &[Step],
+    opts: &Options,
+    observer: &mut dyn Observer,
+) -> Summary {
+    let mut summary = Summary::default();
+    // No new command starts once this is set (budget, audit, interrupt).
+    let halt = Arc::new(AtomicBool::new(false));
+    let mut failures = 0;
+    for (b, batch) in batches.iter().enumerate() {
+        if summary.stopped.is_some() || summary.interrupted || summary.aborted {
+            for &host in batch {
+                let result = HostResult {
+                    host,
+                    status: Status::Skipped,
+                    steps: vec![],
+                    message: Some("never touched: the rollout stopped".into()),
+                };
+                observer.host_done(&result);
+                summary.hosts.push(result);
+            }
+            continue;
+        }
+        let results = run_batch(inv, batch, steps, opts, &halt, observer, &mut summary);
+        failures += results.iter().filter(|r| r.status.is_failure()).count();
+        summary.hosts.extend(results);
+        if opts.cancel.load(Ordering::Relaxed) {
+            summary.interrupted = true;
+        }
+        if summary.stopped.is_none() && failures > opts.max_failures && b + 1 < batches.len() {
+            summary.stopped = Some(format!(
+                "{failures} host(s) failed, more than max_failures ({}): the rollout stopped after batch {}",
+                opts.max_failures,
+                b + 1
+            ));
+        }
+    }
+    summary
+}
+
+fn run_batch(
+    inv: &Inventory,
+    batch: &[usize],
+    steps: &[Step],
+    opts: &Options,
+    halt: &Arc<AtomicBool>,
+    observer: &mut dyn Observer,
+    summary: &mut Summary,
+) -> Vec<HostResult> {
+    let queue = Mutex::new(batch.iter().copied().collect::<VecDeque<_>>());
+    let (tx, rx) = channel::<Event>();
+    let mut results = Vec::new();
+    std::thread::scope(|scope| {
+        for _ in 0..opts.forks.clamp(1, batch.len().max(1)) {
+            let tx = tx.clone();
+            let queue = &queue;
+            scope.spawn(move || {
+                while let Some(host) = queue.lock().ok().and_then(|mut q| q.pop_front()) {
+                    let result = run_host(inv, host, steps, opts, halt, &tx);
+                    if tx.send(Event::HostDone(result)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        for event in rx {
+            match event {
+                Event::Starting { host, step, reply } => {
+                    let go = !halt.load(Ordering::Relaxed) && observer.starting(host, &steps[step]);
+                    if !go && !halt.load(Ordering::Relaxed) {
+                        summary.aborted = true;
+                        halt.store(true, Ordering::Relaxed);
+                    }
+                    let _ = reply.send(go);
+                }
+                Event::Output { host, which, chunk } => observer.output(host, which, &chunk),
+                Event::Finished { host, step, result } => {
+                    if let Some(message) = result
+                        .message
+                        .as_ref()
+                        .filter(|_| steps[step].budget.is_some() && result.status == Status::Failed)
+                    {
+                        summary
+                            .stopped
+                            .get_or_insert_with(|| format!("{}: {message}", inv.hosts[host].name));
+                        halt.store(true, Ordering::Relaxed);
+                    }
+                    observer.finished(host, &steps[step], &result);
+                }
+                Event::HostDone(result) => {
+                    observer.host_done(&result);
+                    results.push(result);
+                }
+            }
+            if opts.cancel.load(Ordering::Relaxed) {
+                halt.store(true, Ordering::Relaxed);
+            }
+        }
+    });
+    results
+}
+
+fn run_host(
+    inv: &Inventory,
+    host: usize,
+    steps: &[Step],
+    opts: &Options,
+    halt: &AtomicBool,
+    tx: &Sender<Event>,
+) -> HostResult {
+    let mut result = HostResult {
+        host,
+        status: Status::Ok,
+        steps: Vec::new(),
+        message: None,
+    };
+    let stopped = || halt.load(Ordering::Relaxed) || opts.cancel.load(Ordering::Relaxed);
+    if stopped() {
+        result.status = Status::Skipped;
+        result.message = Some("never touched: the run stopped".into());
+        return result;
+    }
+    let mut transport = match transport::connect(&inv.hosts[host]) {
+        Ok(t) => t,
+        Err(e) => {
+            result.status = Status::Unreachable;
+            result.message = Some(e.to_string());
+            return result;
+        }
+    };
+    for (i, step) in steps.iter().enumerate() {
+        if stopped() {
+            result.status = if result.steps.is_empty() {
+                Status::Skipped
+            } else {
+                result.status
+            };
+            result.message = Some("the run stopped before this host finished".into());
+            break;
+        }
+        let (reply, answer) = channel();
+        if tx
+            .send(Event::Starting {
+                host,
+                step: i,
+                reply,
+            })
+            .is_err()
+            || answer.recv() != Ok(true)
+        {
+            result.status = if result.steps.is_empty() {
+                Status::Skipped
+            } else {
+                result.status
+            };
+            result.message = Some("the run stopped before this host finished".into());
+            break;
+        }
+        let (tap, forwarder) = match opts.stream {
+            false => (None, None),
+            true => {
+                let (chunk_tx, chunk_rx) = channel::<(Which, Vec<u8>)>();
+                let tx = tx.clone();
+                let forwarder = std::thread::spawn(move || {
+                    for (which, chunk) in chunk_rx {
+                        let _ = tx.send(Event::Output { host, which, chunk });
+                    }
+                });
+                (Some(chunk_tx), Some(forwarder))
+            }
+        };
+        let limits = Limits {
+            timeout: step.timeout,
+            cancel: opts.cancel.clone(),
+            grace: opts.grace,
+            tap,
+        };
+        let ran = transport.run(&step.command, &limits);
+        // Every chunk is passed on before the step is reported finished.
+        drop(limits);
+        if let Some(f) = forwarder {
+            let _ = f.join();
+        }
+        let step_result = match ran {
+            Ok(outcome) => judge(step, i, outcome),
+            Err(e) => StepResult {
+                step: i,
+                status: Status::Unreachable,
+                outcome: Outcome::default(),
+                message: Some(e.to_string()),
+            },
+        };
+        let status = step_result.status;
+        let _ = tx.send(Event::Finished {
+            host,
+            step: i,
+            result: step_result.clone(),
+        });
+        result.steps.push(step_result);
+        if status != Status::Ok {
+            result.status = status;
+            break;
+        }
+    }
+    result
+}
+
+/// The status of a finished command, budget included.
+fn judge(step: &Step, index: usize, outcome: Outcome) -> StepResult {
+    let (status, message) = if outcome.timed_out {
+        (
+            Status::Timeout,
+            Some(format!(
+                "timed out after {}",
+                crate::duration::Duration(step.timeout)
+            )),
+        )
+    } else if outcome.exit_code != Some(0) {
+        (
+            Status::Failed,
+            outcome.interrupted.then(|| "interrupted".to_string()),
+        )
+    } else if let Some(budget) = step.budget {
+        budget_verdict(&outcome.stdout, budget)
+    } else {
+        (Status::Ok, None)
+    };
+    StepResult {
+        step: index,
+        status,
+        outcome,
+        message,
+    }
+}
+
+fn budget_verdict(stdout: &Stream, budget: u64) -> (Status, Option<String>) {
+    let text = String::from_utf8_lossy(&stdout.bytes);
+    let text = text.trim();
+    match text.parse::<f64>() {
+        Ok(n) if n.is_finite() && n <= budget as f64 => (Status::Ok, None),
+        Ok(n) if n.is_finite() => (
+            Status::Failed,
+            Some(format!("budget exceeded: {text} > {budget}")),
+        ),
+        _ => (
+            Status::Failed,
+            Some(format!(
+                "budget: the output `{}` is not a number",
+                text.chars().take(40).collect::<String>()
+            )),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budgets() {
+        let s = |t: &str| Stream {
+            bytes: t.as_bytes().to_vec(),
+            ..Stream::default()
+        };
+        assert_eq!(budget_verdict(&s("  24999\n"), 25000), (Status::Ok, None));
+        assert_eq!(budget_verdict(&s("25000"), 25000), (Status::Ok, None));
+        assert_eq!(budget_verdict(&s("25001\n"), 25000).0, Status::Failed);
+        assert_eq!(
+            budget_verdict(&s("lots"), 25000).1.unwrap(),
+            "budget: the output `lots` is not a number"
+        );
+        assert_eq!(budget_verdict(&s(""), 25000).0, Status::Failed);
+        assert_eq!(budget_verdict(&s("inf"), 25000).0, Status::Failed);
+    }
+}

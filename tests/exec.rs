@@ -1,0 +1,374 @@
+//! `opsguard exec` through the real binary on `connection: local` hosts:
+//! output, grouping, exit codes, refusals, timeouts, unreachable hosts,
+//! interruption, and the audit records of each.
+
+mod support;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use support::Test;
+
+const LOCAL: &str = "hosts:
+  l1: {connection: local, workdir: ../w/l1, role: live, groups: [all]}
+  l2: {connection: local, workdir: ../w/l2, role: live, groups: [all]}
+  b1: {connection: local, workdir: ../w/b1, role: backup, groups: [all]}
+  gone: {connection: local, workdir: ../w/missing, role: backup}
+  far: {address: 127.0.0.1, role: backup}
+";
+
+fn site() -> Test {
+    Test::new()
+        .file("inventory/local.yaml", LOCAL)
+        .file("w/l1/name", "one\n")
+        .file("w/l2/name", "one\n")
+        .file("w/b1/name", "two\n")
+        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
+}
+
+fn records(dir: &std::path::Path) -> Vec<Value> {
+    std::fs::read_to_string(dir.join("audit.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn events(records: &[Value]) -> Vec<&str> {
+    records
+        .iter()
+        .map(|r| r["event"].as_str().unwrap())
+        .collect()
+}
+
+fn verify(dir: &std::path::Path) {
+    let out = Command::new(env!("CARGO_BIN_EXE_opsguard"))
+        .args([
+            "--audit-log",
+            dir.join("audit.jsonl").to_str().unwrap(),
+            "audit",
+            "verify",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn one_host_streams_its_output_and_every_step_is_recorded() {
+    let run = site()
+        .args(["exec", "l1", "--", "cat name; echo oops >&2"])
+        .status(0);
+    assert_eq!(run.stdout, "one\n");
+    assert!(run.stderr.contains("oops"), "{}", run.stderr);
+    let r = records(run.path());
+    assert_eq!(
+        events(&r),
+        [
+            "session.start",
+            "plan",
+            "command.start",
+            "command.end",
+            "session.end"
+        ]
+    );
+    assert_eq!(
+        r[1]["targets"],
+        serde_json::json!([{"name": "l1", "role": "live"}])
+    );
+    assert_eq!(r[2]["host"], "l1");
+    assert_eq!(r[2]["command"], "cat name; echo oops >&2");
+    assert_eq!(r[3]["exit_code"], 0);
+    assert_eq!(r[3]["stdout"]["text"], "one\n");
+    assert_eq!(r[3]["stderr"]["bytes"], 5);
+    assert_eq!(r[4]["status"], "ok");
+    assert_eq!(r[0]["inventory"]["path"], "inventory");
+    verify(run.path());
+}
+
+#[test]
+fn many_hosts_group_identical_output_and_summarise() {
+    let run = site()
+        .args(["exec", "@all,!gone", "--", "cat", "name"])
+        .status(0);
+    assert_eq!(
+        run.stdout,
+        "== l1 [LIVE], l2 [LIVE] (2 hosts, exit 0)\none\n== b1 [BACKUP] (1 host, exit 0)\ntwo\n"
+    );
+    assert!(run.stderr.ends_with("3 ok\n"), "{}", run.stderr);
+}
+
+#[test]
+fn mixed_exit_codes_exit_1_and_name_the_failures() {
+    let run = site()
+        .file("w/l2/flag", "")
+        .args(["exec", "@all,!gone", "--", "test -f flag"])
+        .status(1);
+    assert!(
+        run.stderr.contains("1 ok; 2 failed: l1, b1"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(records(run.path()).last().unwrap()["status"], "failed");
+}
+
+#[test]
+fn json_has_one_object_per_host() {
+    let run = site()
+        .args([
+            "exec",
+            "l1,b1",
+            "--format",
+            "json",
+            "--",
+            "cat name; exit 2",
+        ])
+        .status(1);
+    let hosts = run.json();
+    assert_eq!(hosts.as_array().unwrap().len(), 2);
+    let l1 = hosts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["host"] == "l1")
+        .unwrap();
+    assert_eq!(l1["role"], "live");
+    assert_eq!(l1["status"], "failed");
+    assert_eq!(l1["exit_code"], 2);
+    assert_eq!(l1["signal"], Value::Null);
+    assert_eq!(l1["stdout"], "one\n");
+    assert_eq!(l1["stderr"], "");
+    assert!(l1["duration_ms"].is_u64());
+}
+
+#[test]
+fn destructive_commands_are_refused_before_anything_runs() {
+    let run = site()
+        .args(["exec", "@all,!gone,!far", "--", "touch marker; rm -rf old"])
+        .status(3);
+    assert!(
+        run.stderr
+            .contains("refused: `touch marker; rm -rf old` is destructive (files.rm"),
+        "{}",
+        run.stderr
+    );
+    for host in ["l1", "l2", "b1"] {
+        assert!(
+            !run.path().join("w").join(host).join("marker").exists(),
+            "ran on {host}"
+        );
+    }
+    let r = records(run.path());
+    assert_eq!(
+        events(&r),
+        ["session.start", "plan", "guard.refused", "session.end"]
+    );
+    assert_eq!(r[2]["reason"], "destructive-unguarded");
+    assert_eq!(r[3]["status"], "refused");
+    assert_eq!(r[3]["exit_code"], 3);
+    verify(run.path());
+}
+
+#[test]
+fn a_timeout_stops_the_command_and_everything_it_started() {
+    let started = Instant::now();
+    let run = site()
+        .args([
+            "exec",
+            "l1",
+            "--timeout",
+            "1s",
+            "--",
+            "(sleep 2; touch late) & sleep 30",
+        ])
+        .status(1);
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(
+        run.stderr.contains("l1 [LIVE] timeout: timed out after 1s"),
+        "{}",
+        run.stderr
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(
+        !run.path().join("w/l1/late").exists(),
+        "a child of the timed-out command lived on"
+    );
+    let end = records(run.path())
+        .into_iter()
+        .find(|r| r["event"] == "command.end")
+        .unwrap();
+    assert_eq!(end["status"], "timeout");
+    assert_eq!(end["signal"], "SIGTERM");
+}
+
+#[test]
+fn unreachable_hosts_are_reported_while_the_others_run() {
+    let run = site()
+        .args(["exec", "@all,gone,far", "--", "cat name"])
+        .status(1);
+    assert!(
+        run.stderr.contains("gone [BACKUP] unreachable: workdir"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("far [BACKUP] unreachable: far: SSH execution is not built yet"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("3 ok; 2 unreachable: gone, far"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout
+            .contains("== l1 [LIVE], l2 [LIVE] (2 hosts, exit 0)")
+    );
+    let r = records(run.path());
+    assert_eq!(
+        r.iter()
+            .filter(|r| r["event"] == "host.unreachable")
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn an_unwritable_audit_log_means_nothing_runs() {
+    for log in ["/dev/full", "/proc/no-such-dir/audit.jsonl"] {
+        let run = site()
+            .args(["--audit-log", log, "exec", "l1", "--", "touch marker"])
+            .status(4);
+        assert!(run.stderr.contains(log), "{}", run.stderr);
+        assert!(run.stderr.contains("nothing was run"), "{}", run.stderr);
+        assert!(
+            !run.path().join("w/l1/marker").exists(),
+            "ran without a record"
+        );
+    }
+}
+
+#[test]
+fn dry_run_prints_the_plan_and_records_nothing() {
+    let run = site()
+        .args(["exec", "@all,!gone", "--dry-run", "--", "touch marker"])
+        .status(0);
+    assert_eq!(
+        run.stdout,
+        "would run `touch marker` on 3 host(s): l1 [LIVE], l2 [LIVE], b1 [BACKUP]\n"
+    );
+    assert!(!run.path().join("audit.jsonl").exists());
+    assert!(!run.path().join("w/l1/marker").exists());
+}
+
+#[test]
+fn there_is_no_default_selector() {
+    site().args(["exec", "--", "ls"]).status(2);
+    site()
+        .args(["exec", "nope", "--", "ls"])
+        .status(2)
+        .stderr_has("unknown host `nope`");
+}
+
+#[test]
+fn an_interrupt_stops_running_commands_and_is_recorded() {
+    let t = site();
+    let dir = t.path().to_path_buf();
+    let _keep = t;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_opsguard"))
+        .current_dir(&dir)
+        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
+        .args(["exec", "l1,l2", "--", "sleep 30"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until both commands are recorded as started.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while records(&dir)
+        .iter()
+        .filter(|r| r["event"] == "command.start")
+        .count()
+        < 2
+    {
+        assert!(Instant::now() < deadline, "commands never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let started = Instant::now();
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let code = child.wait().unwrap().code();
+    assert_eq!(code, Some(130));
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "the grace period is bounded"
+    );
+    let r = records(&dir);
+    let ends: Vec<&Value> = r.iter().filter(|r| r["event"] == "command.end").collect();
+    assert_eq!(ends.len(), 2);
+    assert!(ends.iter().all(|e| e["signal"] == "SIGTERM"), "{ends:?}");
+    assert_eq!(r.last().unwrap()["status"], "interrupted");
+    assert_eq!(r.last().unwrap()["exit_code"], 130);
+    verify(&dir);
+}
+
+#[test]
+fn a_read_only_audit_log_means_nothing_runs() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = site().file("audit.jsonl", "");
+    let dir = t.path().to_path_buf();
+    let _keep = t;
+    // As an operator without write access: root ignores file modes, so as
+    // root the command runs as nobody (setpriv, util-linux).
+    for (path, mode) in [
+        ("", 0o755),
+        ("w", 0o755),
+        ("w/l1", 0o777),
+        ("inventory", 0o755),
+        ("inventory/local.yaml", 0o644),
+        ("audit.jsonl", 0o444),
+    ] {
+        std::fs::set_permissions(dir.join(path), std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let opsguard = env!("CARGO_BIN_EXE_opsguard");
+    let args = [
+        "--audit-log",
+        "audit.jsonl",
+        "exec",
+        "l1",
+        "--",
+        "touch marker",
+    ];
+    let out = if support::is_root() {
+        Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", opsguard])
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap()
+    } else {
+        Command::new(opsguard)
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap()
+    };
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("cannot open the audit log audit.jsonl")
+            && stderr.contains("nothing was run"),
+        "{stderr}"
+    );
+    assert!(!dir.join("w/l1/marker").exists(), "ran without a record");
+}
