@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::commands::{audit, classify, completions, exec, hosts, plan, validate};
+use crate::commands::{audit, classify, completions, exec, hosts, plan, run, validate};
 use crate::ui::ColorWhen;
 
 /// Guarded maintenance for storage clusters: run commands and playbooks on
@@ -112,6 +112,8 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Run one command on the selected hosts
     Exec(exec::ExecArgs),
+    /// Run a playbook: its steps on its hosts, in serial batches
+    Run(run::RunArgs),
     /// Say whether a command is destructive, and why
     Classify(classify::ClassifyArgs),
     /// Verify, search and replay the audit log; add a note to it

@@ -31,6 +31,8 @@ pub struct Step {
     pub timeout: Duration,
     pub budget: Option<u64>,
     pub destructive: bool,
+    /// The hosts this step runs on; `None`: every host of the run.
+    pub hosts: Option<Vec<usize>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -233,6 +235,8 @@ fn run_batch(
             }
         }
     });
+    // Reported in the order of the batch, not of completion.
+    results.sort_by_key(|r| batch.iter().position(|&h| h == r.host));
     results
 }
 
@@ -265,6 +269,9 @@ fn run_host(
         }
     };
     for (i, step) in steps.iter().enumerate() {
+        if step.hosts.as_ref().is_some_and(|h| !h.contains(&host)) {
+            continue;
+        }
         if stopped() {
             result.status = if result.steps.is_empty() {
                 Status::Skipped

@@ -52,7 +52,7 @@ pub fn run(g: &GlobalArgs, args: &ExecArgs, ui: &Ui) -> Result<Exit, AppError> {
         return Ok(Exit::Ok);
     }
     let cancel = session::interrupt_flag()?;
-    let mut audit = session::start(g, &inv, &args.opts, None)?;
+    let mut audit = session::start(g, &inv, &args.opts, None, args.opts.change.as_deref())?;
     let mut plan = Map::new();
     plan.insert(
         "targets".into(),
@@ -82,6 +82,7 @@ pub fn run(g: &GlobalArgs, args: &ExecArgs, ui: &Ui) -> Result<Exit, AppError> {
         timeout,
         budget: None,
         destructive: false,
+        hosts: None,
     };
     let stream = hosts.len() == 1 && args.opts.format == Format::Text;
     let opts = execute::Options {

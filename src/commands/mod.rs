@@ -8,6 +8,7 @@ pub mod exec;
 pub mod hosts;
 pub mod plan;
 pub mod report;
+pub mod run;
 pub mod session;
 pub mod validate;
 

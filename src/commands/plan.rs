@@ -78,7 +78,7 @@ fn targets(ts: &[Target], inv: &Inventory, ui: &Ui) -> String {
         .join(", ")
 }
 
-fn text(plan: &Plan, inv: &Inventory, ui: &Ui) -> String {
+pub fn text(plan: &Plan, inv: &Inventory, ui: &Ui) -> String {
     let mut out = format!(
         "{} {}  ({})\n",
         ui.bold(Stream::Out, "playbook"),

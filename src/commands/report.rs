@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::error::Exit;
-use crate::execute::{HostResult, Status, Step, Summary};
+use crate::execute::{HostResult, Status, Step, StepResult, Summary};
 use crate::inventory::Inventory;
 use crate::ui::{Stream, Ui};
 
@@ -24,26 +24,39 @@ pub fn outcome(summary: &Summary, audit_failed: bool) -> (Exit, &'static str) {
 
 /// Identical outputs (of each host's last command) under one host list.
 pub fn grouped(inv: &Inventory, hosts: &[HostResult], ui: &Ui) -> String {
-    let mut groups: Vec<(Vec<&str>, &HostResult)> = Vec::new();
-    for r in hosts.iter().filter(|r| !r.steps.is_empty()) {
-        let same = |other: &HostResult| {
-            let (a, b) = (
-                &r.steps.last().unwrap().outcome,
-                &other.steps.last().unwrap().outcome,
-            );
+    grouped_by(inv, hosts, ui, |r| r.steps.last())
+}
+
+/// Identical outputs of step `step` (an index into the run's steps) under
+/// one host list; hosts that did not run it are left out.
+pub fn grouped_step(inv: &Inventory, hosts: &[HostResult], ui: &Ui, step: usize) -> String {
+    grouped_by(inv, hosts, ui, |r| r.steps.iter().find(|s| s.step == step))
+}
+
+fn grouped_by<'a>(
+    inv: &Inventory,
+    hosts: &'a [HostResult],
+    ui: &Ui,
+    pick: impl Fn(&'a HostResult) -> Option<&'a StepResult>,
+) -> String {
+    let mut groups: Vec<(Vec<&str>, &StepResult)> = Vec::new();
+    for (r, s) in hosts.iter().filter_map(|r| pick(r).map(|s| (r, s))) {
+        let same = |other: &StepResult| {
+            let (a, b) = (&s.outcome, &other.outcome);
             a.stdout.bytes == b.stdout.bytes
                 && a.stderr.bytes == b.stderr.bytes
                 && a.exit_code == b.exit_code
-                && r.status == other.status
+                && a.signal == b.signal
+                && s.status == other.status
         };
         match groups.iter_mut().find(|(_, first)| same(first)) {
             Some((names, _)) => names.push(&inv.hosts[r.host].name),
-            None => groups.push((vec![&inv.hosts[r.host].name], r)),
+            None => groups.push((vec![&inv.hosts[r.host].name], s)),
         }
     }
     let mut out = String::new();
-    for (names, r) in groups {
-        let o = &r.steps.last().unwrap().outcome;
+    for (names, s) in groups {
+        let o = &s.outcome;
         let tagged: Vec<String> = names
             .iter()
             .filter_map(|n| inv.host(n))
@@ -51,7 +64,7 @@ pub fn grouped(inv: &Inventory, hosts: &[HostResult], ui: &Ui) -> String {
             .collect();
         let result = match o.exit_code {
             Some(c) => format!("exit {c}"),
-            None => o.signal.clone().unwrap_or_else(|| r.status.as_str().into()),
+            None => o.signal.clone().unwrap_or_else(|| s.status.as_str().into()),
         };
         let count = format!(
             "{} host{}",
@@ -61,6 +74,9 @@ pub fn grouped(inv: &Inventory, hosts: &[HostResult], ui: &Ui) -> String {
         out.push_str(&format!("== {} ({count}, {result})\n", tagged.join(", ")));
         out.push_str(&String::from_utf8_lossy(&o.stdout.bytes));
         if !o.stderr.bytes.is_empty() {
+            if !out.ends_with('\n') {
+                out.push('\n');
+            }
             out.push_str(&String::from_utf8_lossy(&o.stderr.bytes));
         }
         if !out.ends_with('\n') {

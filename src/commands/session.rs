@@ -49,12 +49,14 @@ pub fn audit_error(e: audit::AuditError) -> AppError {
 }
 
 /// Open the audit session: `session.start` is on disk before anything else
-/// happens.
+/// happens. `change` is the ticket the work belongs to (`--change`, else
+/// the playbook's).
 pub fn start(
     g: &GlobalArgs,
     inv: &Inventory,
     opts: &RunOptions,
     playbook: Option<&std::path::Path>,
+    change: Option<&str>,
 ) -> Result<Session, AppError> {
     let path = super::audit::log_path(g, Some(inv))?;
     let argv: Vec<String> = std::env::args().collect();
@@ -63,9 +65,9 @@ pub fn start(
     let inventory = g.inventory_path();
     let mut extra = Map::new();
     for (key, value) in [
-        ("change", &opts.change),
-        ("emergency", &opts.emergency),
-        ("confirm_role", &opts.confirm_role),
+        ("change", change),
+        ("emergency", opts.emergency.as_deref()),
+        ("confirm_role", opts.confirm_role.as_deref()),
     ] {
         if let Some(v) = value {
             extra.insert(key.into(), json!(v));

@@ -1,0 +1,170 @@
+//! `opsguard run PLAYBOOK [--limit SELECTOR] [--dry-run]`: a playbook's
+//! steps on its hosts, batch by batch, recorded in the audit log.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use serde_json::{Map, json};
+use time::OffsetDateTime;
+
+use super::session::{self, Recorder};
+use super::{report, select};
+use crate::cli::{Format, GlobalArgs, RunOptions};
+use crate::diagnostic::{Report, Sources};
+use crate::error::{AppError, Exit};
+use crate::execute::{self, Step};
+use crate::plan;
+use crate::playbook;
+use crate::ui::Ui;
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The playbook file
+    pub playbook: PathBuf,
+    /// Only these hosts (a selector), of those the playbook selects
+    #[arg(long, value_name = "SELECTOR")]
+    pub limit: Option<String>,
+    #[command(flatten)]
+    pub opts: RunOptions,
+}
+
+pub fn run(g: &GlobalArgs, args: &RunArgs, ui: &Ui) -> Result<Exit, AppError> {
+    let inv = super::load_inventory(g, ui)?;
+    let mut report = Report::default();
+    let mut sources = Sources::default();
+    let pb = playbook::load(&args.playbook, &mut report, &mut sources);
+    let facts = pb
+        .as_ref()
+        .map(|pb| playbook::rules::check(pb, &inv, &mut report));
+    super::show(&mut report, &sources, ui);
+    let (Some(pb), Some(facts), false) = (pb, facts, report.has_errors()) else {
+        return Err(AppError::invalid(format!(
+            "the playbook {} is invalid ({} error(s)); nothing was run",
+            args.playbook.display(),
+            report.errors()
+        )));
+    };
+    let limit = args
+        .limit
+        .as_deref()
+        .map(|l| select(&inv, l, "--limit"))
+        .transpose()?;
+    let plan = plan::build(
+        &inv,
+        &pb,
+        &facts,
+        limit.as_deref(),
+        OffsetDateTime::now_utc(),
+    );
+    if args.opts.dry_run {
+        ui.out(&super::plan::text(&plan, &inv, ui));
+        return Ok(Exit::Ok);
+    }
+    let default_timeout = session::timeout(&args.opts, &inv)?;
+    let index = |name: &String| {
+        inv.host_index(name)
+            .expect("planned hosts are in the inventory")
+    };
+    let steps: Vec<Step> = plan
+        .steps
+        .iter()
+        .zip(&pb.steps)
+        .map(|(p, s)| Step {
+            number: p.number,
+            name: p.name.clone(),
+            command: p.command.clone(),
+            timeout: s.timeout.map_or(default_timeout, |t| t.0),
+            budget: p.budget,
+            destructive: p.destructive,
+            hosts: Some(p.hosts.iter().map(|t| index(&t.name)).collect()),
+        })
+        .collect();
+    let batches: Vec<Vec<usize>> = plan
+        .batches
+        .iter()
+        .map(|b| b.iter().map(index).collect())
+        .collect();
+    let cancel = session::interrupt_flag()?;
+    let change = args.opts.change.as_deref().or(plan.change.as_deref());
+    let mut audit = session::start(g, &inv, &args.opts, Some(&args.playbook), change)?;
+    let mut record = Map::new();
+    record.insert("playbook".into(), json!(plan.playbook));
+    record.insert("targets".into(), json!(plan.hosts));
+    record.insert("batches".into(), json!(plan.batches));
+    record.insert(
+        "destructive".into(),
+        json!(plan.steps.iter().any(|s| s.destructive)),
+    );
+    let planned: Vec<_> = plan
+        .steps
+        .iter()
+        .map(|s| json!({"number": s.number, "name": s.name, "command": s.command, "destructive": s.destructive, "rules": s.rules, "hosts": s.hosts}))
+        .collect();
+    record.insert("steps".into(), json!(planned));
+    audit.record("plan", record).map_err(session::audit_error)?;
+    if let Some(s) = plan.steps.iter().find(|s| s.destructive) {
+        let why: Vec<String> = s
+            .rules
+            .iter()
+            .map(|f| format!("{}: {}", f.rule, f.reason))
+            .collect();
+        let why = if s.declared && why.is_empty() {
+            "declared `destructive: true`".to_string()
+        } else {
+            why.join("; ")
+        };
+        return session::refuse_destructive(
+            audit,
+            &format!("step {} `{}` of {}", s.number, s.name, plan.playbook),
+            &why,
+            ui,
+        );
+    }
+    let opts = execute::Options {
+        forks: args.opts.forks.unwrap_or(inv.forks()) as usize,
+        max_failures: plan.max_failures as usize,
+        cancel,
+        grace: std::time::Duration::from_secs(5),
+        stream: false,
+    };
+    let mut recorder = Recorder {
+        inv: &inv,
+        ui,
+        session: &mut audit,
+        progress: ui.progress(plan.hosts.len()),
+        stream: false,
+        steps: true,
+        audit_failed: None,
+    };
+    let summary = execute::run(&inv, &batches, &steps, &opts, &mut recorder);
+    recorder.progress.finish();
+    let audit_failed = recorder.audit_failed.take();
+    match args.opts.format {
+        Format::Json => ui.out(&report::json(&inv, &summary, Some(&steps))),
+        Format::Text => {
+            let mut text = String::new();
+            for (i, step) in steps.iter().enumerate() {
+                let outputs = report::grouped_step(&inv, &summary.hosts, ui, i);
+                if !outputs.is_empty() {
+                    text.push_str(&format!(
+                        "-- step {} `{}`: {}\n{outputs}",
+                        step.number, step.name, step.command
+                    ));
+                }
+            }
+            ui.out(&text);
+        }
+    }
+    ui.status(&report::summary_line(&inv, &summary));
+    let (exit, status) = report::outcome(&summary, audit_failed.is_some());
+    if let Some(e) = audit_failed {
+        return Err(AppError::new(
+            Exit::Audit,
+            format!("{e}; no command was started after that"),
+        ));
+    }
+    audit
+        .end(status, exit.code())
+        .map_err(|e| AppError::new(Exit::Audit, e.to_string()))?;
+    Ok(exit)
+}
