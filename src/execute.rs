@@ -260,7 +260,7 @@ fn run_host(
         result.message = Some("never touched: the run stopped".into());
         return result;
     }
-    let mut transport = match transport::connect(&inv.hosts[host]) {
+    let mut transport = match transport::connect(&inv.settings, &inv.hosts[host]) {
         Ok(t) => t,
         Err(e) => {
             result.status = Status::Unreachable;

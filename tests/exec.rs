@@ -15,7 +15,7 @@ const LOCAL: &str = "hosts:
   l2: {connection: local, workdir: ../w/l2, role: live, groups: [all]}
   b1: {connection: local, workdir: ../w/b1, role: backup, groups: [all]}
   gone: {connection: local, workdir: ../w/missing, role: backup}
-  far: {address: 127.0.0.1, role: backup}
+  far: {address: 127.0.0.1, port: 1, role: backup}
 ";
 
 fn site() -> Test {
@@ -217,8 +217,13 @@ fn unreachable_hosts_are_reported_while_the_others_run() {
         run.stderr
     );
     assert!(
+        run.stderr.contains("far [BACKUP] unreachable: "),
+        "{}",
         run.stderr
-            .contains("far [BACKUP] unreachable: far: SSH execution is not built yet"),
+    );
+    assert!(
+        run.stderr
+            .contains("@127.0.0.1:1: cannot connect to 127.0.0.1:1: Connection refused"),
         "{}",
         run.stderr
     );

@@ -106,7 +106,8 @@ impl Identity {
     /// (not `$USER`, which anyone can set), this machine's host name, and
     /// this process.
     pub fn current() -> Identity {
-        let user = user_name().unwrap_or_else(|| format!("uid-{}", uid()));
+        let user =
+            crate::account::user_name().unwrap_or_else(|| format!("uid-{}", crate::account::uid()));
         let workstation = std::fs::read_to_string("/proc/sys/kernel/hostname")
             .or_else(|_| std::fs::read_to_string("/etc/hostname"))
             .map(|h| h.trim().to_string())
@@ -118,36 +119,6 @@ impl Identity {
             workstation,
             pid: std::process::id(),
         }
-    }
-}
-
-fn uid() -> u32 {
-    // SAFETY: getuid cannot fail and touches no memory of ours.
-    unsafe { libc::getuid() }
-}
-
-fn user_name() -> Option<String> {
-    let mut buf = vec![0 as libc::c_char; 4096];
-    // SAFETY: a zeroed passwd is a valid out-parameter; getpwuid_r writes
-    // only into it and into `buf` (whose length it is given), and sets
-    // `found` to it on success, or to null.
-    unsafe {
-        let mut pw: libc::passwd = std::mem::zeroed();
-        let mut found: *mut libc::passwd = std::ptr::null_mut();
-        let rc = libc::getpwuid_r(
-            libc::getuid(),
-            &mut pw,
-            buf.as_mut_ptr(),
-            buf.len(),
-            &mut found,
-        );
-        if rc != 0 || found.is_null() || pw.pw_name.is_null() {
-            return None;
-        }
-        std::ffi::CStr::from_ptr(pw.pw_name)
-            .to_str()
-            .ok()
-            .map(str::to_string)
     }
 }
 

@@ -1,18 +1,20 @@
 //! How a command reaches a host: the [`Transport`] trait, with `local`
-//! (this machine, in the host's workdir) and, later, `ssh`.
+//! (this machine, in the host's workdir) and `ssh` (libssh2).
 //!
 //! A transport runs one shell line and returns what happened; it never
 //! decides whether the line may run (the guards did that before) and never
 //! prints (the executor reports). Every blocking wait is bounded by the
 //! command's timeout and by the run's cancel flag.
 
+pub mod known_hosts;
 pub mod local;
+pub mod ssh;
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-use crate::inventory::{Connection, Host};
+use crate::inventory::{Connection, Host, Settings};
 
 /// One output stream of a command: the first [`KEEP`] bytes, and the size
 /// and SHA-256 of all of it (which the audit log records).
@@ -106,14 +108,13 @@ pub trait Transport: Send {
     fn run(&mut self, command: &str, limits: &Limits) -> Result<Outcome, TransportError>;
 }
 
-/// A transport to `host`.
-pub fn connect(host: &Host) -> Result<Box<dyn Transport>, TransportError> {
+/// A transport to `host`, connected (and, for SSH, authenticated).
+pub fn connect(settings: &Settings, host: &Host) -> Result<Box<dyn Transport>, TransportError> {
     match &host.connection {
         Connection::Local { workdir } => Ok(Box::new(local::Local::new(workdir)?)),
-        Connection::Ssh => Err(TransportError::Unreachable(format!(
-            "{}: SSH execution is not built yet; only `connection: local` hosts can run commands",
-            host.name
-        ))),
+        Connection::Ssh => Ok(Box::new(ssh::Ssh::connect(ssh::Target::new(
+            settings, host,
+        )?)?)),
     }
 }
 

@@ -2,6 +2,8 @@
 //! `Test::new().file("inv.yaml", ..).args(["hosts"]).status(0).stdout_has("..")`.
 #![allow(dead_code)]
 
+pub mod sshd;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Reader, strings, valid_host_name};
+use super::{Reader, local_path, strings, valid_host_name};
 use crate::diagnostic::{Code, Diagnostic, Report};
 use crate::inventory::{Connection, Host};
 use crate::schema::Ctx;
@@ -136,8 +136,11 @@ impl Reader {
             identity_files: fields
                 .get("identity_files")
                 .map(|v| strings(ctx, v, "identity_files"))
-                .unwrap_or_default(),
-            known_hosts: opt_string(ctx, "known_hosts").map(|s| s.value),
+                .unwrap_or_default()
+                .iter()
+                .map(|f| local_path(base, f))
+                .collect(),
+            known_hosts: opt_string(ctx, "known_hosts").map(|s| local_path(base, &s.value)),
         };
         self.role_refs.extend(role);
         Some(host)

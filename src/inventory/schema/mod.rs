@@ -90,7 +90,7 @@ impl Reader {
         };
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         if let Some(n) = top.get("settings") {
-            self.settings(&mut ctx, n);
+            self.settings(&mut ctx, n, &base);
         }
         if let Some(n) = top.get("roles") {
             self.roles(&mut ctx, n);
@@ -116,7 +116,7 @@ impl Reader {
         true
     }
 
-    fn settings(&mut self, ctx: &mut Ctx, node: &Node) {
+    fn settings(&mut self, ctx: &mut Ctx, node: &Node, base: &Path) {
         let Some(fields) = ctx.fields(node, "settings", SETTINGS) else {
             return;
         };
@@ -137,8 +137,15 @@ impl Reader {
             match *name {
                 "user" => s.user = ctx.string(v, &what).map(|v| v.value),
                 "port" => s.port = ctx.number(v, &what, 1, 65535).map(|v| v.value as u16),
-                "identity_files" => s.identity_files = strings(ctx, v, &what),
-                "known_hosts" => s.known_hosts = ctx.string(v, &what).map(|v| v.value),
+                "identity_files" => {
+                    s.identity_files = strings(ctx, v, &what)
+                        .iter()
+                        .map(|f| local_path(base, f))
+                        .collect()
+                }
+                "known_hosts" => {
+                    s.known_hosts = ctx.string(v, &what).map(|v| local_path(base, &v.value))
+                }
                 "connect_timeout" => s.connect_timeout = ctx.duration(v, &what).map(|v| v.value),
                 "command_timeout" => s.command_timeout = ctx.duration(v, &what).map(|v| v.value),
                 "forks" => s.forks = ctx.number(v, &what, 1, 1024).map(|v| v.value as u32),
@@ -245,6 +252,17 @@ impl Reader {
             );
         }
         self.inv
+    }
+}
+
+/// A file on this machine named in an inventory: `~/...` and absolute
+/// paths as written, relative ones against the inventory file's folder
+/// (like `workdir`), so an inventory works from any current folder.
+pub(super) fn local_path(base: &Path, path: &str) -> String {
+    if path.starts_with("~/") || Path::new(path).is_absolute() {
+        path.to_string()
+    } else {
+        base.join(path).to_string_lossy().into_owned()
     }
 }
 

@@ -1,0 +1,573 @@
+//! Running commands on a host over SSH with libssh2 (the `ssh2` crate):
+//! one session per host, kept for all the steps of a run.
+//!
+//! What libssh2 leaves to its caller is done here:
+//! - every blocking call is bounded: the TCP connect and each libssh2 call
+//!   by `connect_timeout`, the command by its own timeout, closing by a
+//!   short grace; nothing waits forever, dropping a channel included;
+//! - TCP_NODELAY, and keepalives while a command runs;
+//! - host keys are checked against `known_hosts` by [`super::known_hosts`]
+//!   (ports, hashed entries, `@revoked`), strictly: unknown, changed or
+//!   revoked keys are refused before authenticating;
+//! - every identity in ssh-agent is tried (libssh2 alone stops at the
+//!   first), then the identity files.
+//!
+//! The command is wrapped so it can be stopped: it runs in a session of
+//! its own (`setsid`) under the user's login shell, and a watcher on the
+//! remote side stops that whole group (SIGTERM, then SIGKILL after the
+//! grace period) when the channel's input closes. opsguard closes it on a
+//! timeout or an interruption; the server closes it when the connection
+//! drops. A command therefore never outlives the opsguard that started it,
+//! unrecorded. The remote host needs a POSIX `/bin/sh` and `setsid`
+//! (util-linux), as every Linux server has.
+
+use std::io::{ErrorKind, Read};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::os::fd::{AsRawFd, RawFd};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use ssh2::{BlockDirections, Channel, MethodType, Session};
+
+use super::known_hosts::{self, KnownHosts, Verdict};
+use super::{Capture, Limits, Outcome, Transport, TransportError, Which, signal_name};
+use crate::inventory::{Host, Settings};
+
+/// When `settings.connect_timeout` does not say.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How often a keepalive goes out while a command runs.
+const KEEPALIVE: Duration = Duration::from_secs(15);
+
+/// After the grace period, how long the remote side gets to report the
+/// end of a stopped command before the channel is abandoned.
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
+
+/// Everything needed to reach one host, resolved from the host and the
+/// inventory's settings.
+#[derive(Clone, Debug)]
+pub struct Target {
+    pub name: String,
+    pub address: String,
+    pub port: u16,
+    pub user: String,
+    pub identity_files: Vec<PathBuf>,
+    /// Whether the identity files were named (a missing one is then an
+    /// error) or are ssh's defaults (missing ones are skipped).
+    pub named_identities: bool,
+    pub known_hosts: Vec<PathBuf>,
+    pub connect_timeout: Duration,
+}
+
+impl Target {
+    pub fn new(settings: &Settings, host: &Host) -> Result<Target, TransportError> {
+        let fail = |m: String| TransportError::Unreachable(m);
+        let user = match host.user.as_ref().or(settings.user.as_ref()) {
+            Some(u) => u.clone(),
+            None => crate::account::user_name()
+                .ok_or_else(|| fail("no SSH user: this uid has no name; set `user`".into()))?,
+        };
+        let named = if host.identity_files.is_empty() {
+            &settings.identity_files
+        } else {
+            &host.identity_files
+        };
+        let identity_files = if named.is_empty() {
+            ["~/.ssh/id_ed25519", "~/.ssh/id_ecdsa", "~/.ssh/id_rsa"]
+                .iter()
+                .filter_map(|p| crate::account::expand_home(p).ok())
+                .collect()
+        } else {
+            named
+                .iter()
+                .map(|p| crate::account::expand_home(p).map_err(fail))
+                .collect::<Result<_, _>>()?
+        };
+        let known_hosts = match host.known_hosts.as_ref().or(settings.known_hosts.as_ref()) {
+            Some(p) => vec![crate::account::expand_home(p).map_err(fail)?],
+            None => {
+                let mut files = vec![PathBuf::from("/etc/ssh/ssh_known_hosts")];
+                files.extend(crate::account::expand_home("~/.ssh/known_hosts").ok());
+                files
+            }
+        };
+        Ok(Target {
+            name: host.name.clone(),
+            address: host.address.clone(),
+            port: host.port.or(settings.port).unwrap_or(22),
+            user,
+            identity_files,
+            named_identities: !named.is_empty(),
+            known_hosts,
+            connect_timeout: settings
+                .connect_timeout
+                .map_or(DEFAULT_CONNECT_TIMEOUT, |d| d.0),
+        })
+    }
+
+    /// `user@address:port`, for messages.
+    fn endpoint(&self) -> String {
+        format!("{}@{}:{}", self.user, self.address, self.port)
+    }
+}
+
+pub struct Ssh {
+    session: Session,
+    fd: RawFd,
+    target: Target,
+}
+
+impl Ssh {
+    pub fn connect(target: Target) -> Result<Ssh, TransportError> {
+        let deadline = Instant::now() + target.connect_timeout;
+        let fail = |m: String| TransportError::Unreachable(format!("{}: {m}", target.endpoint()));
+        // Read known_hosts first: a bad @revoked line stops before any
+        // connection is made.
+        let known = KnownHosts::load(&target.known_hosts).map_err(fail)?;
+        let tcp = tcp_connect(&target, deadline).map_err(fail)?;
+        let fd = tcp.as_raw_fd();
+        let mut session = Session::new().map_err(|e| fail(e.to_string()))?;
+        session.set_tcp_stream(tcp);
+        session.set_timeout(millis(target.connect_timeout));
+        let name = known_hosts::host_name(&target.address, target.port);
+        let types = known.types_for(&name);
+        if !types.is_empty() {
+            // Ask for the key types this host is known by first, as
+            // OpenSSH does, so a host known by its RSA key is not refused
+            // for offering its Ed25519 key.
+            let _ = session.method_pref(MethodType::HostKey, &host_key_prefs(&types));
+        }
+        session
+            .handshake()
+            .map_err(|e| fail(format!("SSH handshake failed: {}", e.message())))?;
+        let (blob, _) = session
+            .host_key()
+            .ok_or_else(|| fail("the server sent no host key".into()))?;
+        check_host_key(&known, &name, blob, &target).map_err(fail)?;
+        if Instant::now() > deadline {
+            return Err(fail(format!(
+                "connecting took longer than connect_timeout ({})",
+                crate::duration::Duration(target.connect_timeout)
+            )));
+        }
+        authenticate(&session, &target).map_err(fail)?;
+        session.set_keepalive(true, KEEPALIVE.as_secs() as u32);
+        Ok(Ssh {
+            session,
+            fd,
+            target,
+        })
+    }
+
+    /// The key exchange method negotiated (for the benchmark's report).
+    pub fn kex(&self) -> Option<String> {
+        self.session.methods(MethodType::Kex).map(str::to_string)
+    }
+
+    fn lost(&self, e: impl std::fmt::Display) -> TransportError {
+        TransportError::Unreachable(format!("{}: connection lost: {e}", self.target.endpoint()))
+    }
+}
+
+fn millis(d: Duration) -> u32 {
+    d.as_millis().clamp(1, u32::MAX as u128) as u32
+}
+
+fn tcp_connect(target: &Target, deadline: Instant) -> Result<TcpStream, String> {
+    let addrs: Vec<_> = (target.address.as_str(), target.port)
+        .to_socket_addrs()
+        .map_err(|e| format!("cannot resolve `{}`: {e}", target.address))?
+        .collect();
+    let mut last = format!("`{}` resolves to no address", target.address);
+    for addr in addrs {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        match TcpStream::connect_timeout(&addr, left) {
+            Ok(tcp) => {
+                tcp.set_nodelay(true).map_err(|e| e.to_string())?;
+                return Ok(tcp);
+            }
+            Err(e) if e.kind() == ErrorKind::TimedOut => {
+                last = format!(
+                    "no answer from {addr} within connect_timeout ({})",
+                    crate::duration::Duration(target.connect_timeout)
+                )
+            }
+            Err(e) => last = format!("cannot connect to {addr}: {e}"),
+        }
+    }
+    Err(last)
+}
+
+fn host_key_prefs(types: &[String]) -> String {
+    let mut prefs: Vec<&str> = Vec::new();
+    for t in types {
+        match t.as_str() {
+            "ssh-rsa" => prefs.extend(["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"]),
+            other => prefs.push(other),
+        }
+    }
+    prefs.join(",")
+}
+
+fn check_host_key(
+    known: &KnownHosts,
+    name: &str,
+    blob: &[u8],
+    target: &Target,
+) -> Result<(), String> {
+    let fingerprint = known_hosts::fingerprint(blob);
+    let kind = known_hosts::key_type(blob).unwrap_or_else(|| "unknown".into());
+    let files = target
+        .known_hosts
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    match known.check(name, blob) {
+        Verdict::Known => Ok(()),
+        Verdict::Unknown => Err(format!(
+            "host key not known: `{name}` is in none of {files}. Refused; the server offered {kind} {fingerprint}. \
+             If you have checked that fingerprint with the host's owner, add this line to {}:\n{}",
+            target
+                .known_hosts
+                .last()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            known_hosts::line_for(name, blob)
+        )),
+        Verdict::Changed(places) => Err(format!(
+            "HOST KEY CHANGED for `{name}`: the server offered {kind} {fingerprint}, which is not the key known at {}. \
+             Refused: someone may be intercepting the connection, or the host was reinstalled. \
+             Find out which before you change known_hosts.",
+            places
+                .iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        Verdict::Revoked(place) => Err(format!(
+            "REVOKED host key: the server for `{name}` offered {kind} {fingerprint}, which is marked @revoked at {place}. Refused."
+        )),
+    }
+}
+
+fn authenticate(session: &Session, target: &Target) -> Result<(), String> {
+    let user = &target.user;
+    let mut tried = Vec::new();
+    if std::env::var_os("SSH_AUTH_SOCK").is_some_and(|s| !s.is_empty())
+        && let Ok(mut agent) = session.agent()
+        && agent.connect().is_ok()
+        && agent.list_identities().is_ok()
+    {
+        let identities = agent.identities().unwrap_or_default();
+        for identity in &identities {
+            if agent.userauth(user, identity).is_ok() && session.authenticated() {
+                let _ = agent.disconnect();
+                return Ok(());
+            }
+        }
+        let _ = agent.disconnect();
+        tried.push(format!(
+            "{} ssh-agent identit{}",
+            identities.len(),
+            if identities.len() == 1 { "y" } else { "ies" }
+        ));
+    }
+    let mut locked = Vec::new();
+    for file in &target.identity_files {
+        if !file.exists() {
+            if target.named_identities {
+                return Err(format!(
+                    "identity file {} does not exist; fix `identity_files`",
+                    file.display()
+                ));
+            }
+            continue;
+        }
+        if has_passphrase(file) {
+            locked.push(file.display().to_string());
+            continue;
+        }
+        tried.push(file.display().to_string());
+        match session.userauth_pubkey_file(user, None, file, None) {
+            Ok(()) if session.authenticated() => return Ok(()),
+            Ok(()) => {}
+            Err(e)
+                if e.code() == ssh2::ErrorCode::Session(-9)
+                    || e.code() == ssh2::ErrorCode::Session(-30) =>
+            {
+                // LIBSSH2_ERROR_TIMEOUT, LIBSSH2_ERROR_SOCKET_TIMEOUT
+                return Err(format!("authentication timed out: {}", e.message()));
+            }
+            Err(_) => {}
+        }
+    }
+    let mut message = format!("authentication as `{user}` failed: ");
+    if tried.is_empty() && locked.is_empty() {
+        message.push_str(
+            "no identity to offer (no ssh-agent with keys, no identity file). \
+             Start ssh-agent and `ssh-add` your key, or set `identity_files`",
+        );
+    } else {
+        if !tried.is_empty() {
+            message.push_str(&format!(
+                "the server accepted none of: {}. Check that the public key is in ~{user}/.ssh/authorized_keys on the host",
+                tried.join(", ")
+            ));
+        }
+        if !locked.is_empty() {
+            if !tried.is_empty() {
+                message.push_str("; ");
+            }
+            message.push_str(&format!(
+                "{} need{} a passphrase, which opsguard does not ask for: add {} to ssh-agent with `ssh-add`",
+                locked.join(", "),
+                if locked.len() == 1 { "s" } else { "" },
+                if locked.len() == 1 { "it" } else { "them" }
+            ));
+        }
+    }
+    Err(message)
+}
+
+/// Whether a private key file is encrypted (OpenSSH format with a cipher,
+/// or PEM with `ENCRYPTED`): libssh2 would only say it could not read it.
+fn has_passphrase(file: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(file) else {
+        return false;
+    };
+    if text.contains("ENCRYPTED") {
+        return true;
+    }
+    let body: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
+    let Ok(bytes) = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, body.trim())
+    else {
+        return false;
+    };
+    // "openssh-key-v1\0", then the cipher name as an SSH string.
+    let Some(rest) = bytes.strip_prefix(b"openssh-key-v1\0") else {
+        return false;
+    };
+    let Some(len) = rest
+        .get(..4)
+        .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)
+    else {
+        return false;
+    };
+    rest.get(4..4 + len).is_some_and(|cipher| cipher != b"none")
+}
+
+/// The remote wrapper; `$1` is the command, `$2` the grace period in
+/// seconds. It holds no single quote, so it quotes as one word.
+const WRAPPER: &str = r#"exec 3<&0 </dev/null
+setsid "${SHELL:-/bin/sh}" -c "$1" 3<&- &
+c=$!
+{ cat >/dev/null; kill -TERM -$c; sleep "$2"; kill -KILL -$c; } <&3 >/dev/null 2>&1 &
+w=$!
+exec 3<&-
+wait $c 2>/dev/null
+r=$?
+kill $w 2>/dev/null
+exit $r"#;
+
+/// One word for a POSIX shell, whatever `s` holds.
+pub fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// What is sent to the server for `command`.
+pub fn remote_line(command: &str, grace: Duration) -> String {
+    format!(
+        "exec /bin/sh -c {} opsguard {} {}",
+        quote(WRAPPER),
+        quote(command),
+        grace.as_secs().max(1)
+    )
+}
+
+impl Transport for Ssh {
+    fn run(&mut self, command: &str, limits: &Limits) -> Result<Outcome, TransportError> {
+        let started = Instant::now();
+        self.session.set_blocking(true);
+        let mut channel = self.session.channel_session().map_err(|e| self.lost(e))?;
+        channel
+            .exec(&remote_line(command, limits.grace))
+            .map_err(|e| self.lost(e))?;
+        self.session.set_blocking(false);
+        let mut out = Capture::default();
+        let mut err = Capture::default();
+        let mut buf = vec![0u8; 32 * 1024];
+        let mut stop: Option<Instant> = None;
+        let mut eof_sent = false;
+        let (mut timed_out, mut interrupted, mut abandoned) = (false, false, false);
+        let mut keepalive = Instant::now();
+        loop {
+            let mut progressed = false;
+            for which in [Which::Stdout, Which::Stderr] {
+                loop {
+                    let read = match which {
+                        Which::Stdout => channel.read(&mut buf),
+                        Which::Stderr => channel.stderr().read(&mut buf),
+                    };
+                    match read {
+                        Ok(0) => break,
+                        Ok(n) => {
+                            progressed = true;
+                            let chunk = &buf[..n];
+                            match which {
+                                Which::Stdout => out.push(chunk),
+                                Which::Stderr => err.push(chunk),
+                            }
+                            if let Some(tap) = &limits.tap {
+                                let _ = tap.send((which, chunk.to_vec()));
+                            }
+                        }
+                        Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                        Err(e) => return Err(self.lost(e)),
+                    }
+                }
+            }
+            if channel.eof() {
+                break;
+            }
+            if stop.is_none() {
+                if started.elapsed() >= limits.timeout {
+                    timed_out = true;
+                    stop = Some(Instant::now());
+                } else if limits.cancel.load(Ordering::Relaxed) {
+                    interrupted = true;
+                    stop = Some(Instant::now());
+                }
+            }
+            if let Some(at) = stop {
+                if !eof_sent {
+                    match channel.send_eof() {
+                        Ok(()) => eof_sent = true,
+                        Err(e) if would_block(&e) => {}
+                        Err(e) => return Err(self.lost(e)),
+                    }
+                }
+                if at.elapsed() > limits.grace + CLOSE_GRACE {
+                    abandoned = true;
+                    break;
+                }
+            }
+            if keepalive.elapsed() >= KEEPALIVE {
+                keepalive = Instant::now();
+                if let Err(e) = self.session.keepalive_send()
+                    && !would_block(&e)
+                {
+                    return Err(self.lost(e));
+                }
+            }
+            if !progressed {
+                self.wait_socket(Duration::from_millis(100));
+            }
+        }
+        let code = (!abandoned).then(|| self.finish(&mut channel)).flatten();
+        let (exit_code, signal) = match code {
+            // The wrapper reports a command ended by signal N as 128+N;
+            // for one opsguard stopped, say which signal it was.
+            Some(c) if (timed_out || interrupted) && c > 128 => (None, Some(signal_name(c - 128))),
+            Some(c) => (Some(c), None),
+            None => (None, None),
+        };
+        Ok(Outcome {
+            exit_code,
+            signal,
+            stdout: out.finish(),
+            stderr: err.finish(),
+            duration: started.elapsed(),
+            timed_out,
+            interrupted,
+        })
+    }
+}
+
+fn would_block(e: &ssh2::Error) -> bool {
+    e.code() == ssh2::ErrorCode::Session(-37)
+}
+
+impl Ssh {
+    /// Close the channel (bounded) and read its exit code.
+    fn finish(&self, channel: &mut Channel) -> Option<i32> {
+        let deadline = Instant::now() + CLOSE_GRACE;
+        loop {
+            match channel.close().and_then(|()| channel.wait_close()) {
+                Ok(()) => break,
+                Err(e) if would_block(&e) && Instant::now() < deadline => {
+                    self.wait_socket(Duration::from_millis(50))
+                }
+                Err(_) => return None,
+            }
+        }
+        channel.exit_status().ok()
+    }
+
+    /// Sleep until the socket can move data in the direction libssh2 is
+    /// waiting on, or `most` has passed.
+    fn wait_socket(&self, most: Duration) {
+        let events = match self.session.block_directions() {
+            BlockDirections::Outbound => libc::POLLOUT,
+            BlockDirections::Both => libc::POLLIN | libc::POLLOUT,
+            _ => libc::POLLIN,
+        };
+        let mut fd = libc::pollfd {
+            fd: self.fd,
+            events,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd, for a socket the session owns and
+        // keeps open while `self` lives.
+        unsafe {
+            libc::poll(&mut fd, 1, most.as_millis() as libc::c_int);
+        }
+    }
+}
+
+impl Drop for Ssh {
+    fn drop(&mut self) {
+        // Non-blocking, so a dead server cannot hold up the goodbye.
+        self.session.set_blocking(false);
+        let _ = self.session.disconnect(None, "opsguard is done", None);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_survives_any_text() {
+        assert_eq!(quote("a b"), "'a b'");
+        assert_eq!(quote("it's"), r"'it'\''s'");
+        assert!(!WRAPPER.contains('\''));
+    }
+
+    #[test]
+    fn the_remote_line_runs_the_command_as_one_word() {
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(remote_line(
+                "printf '%s|' \"$0\" 'x y'; echo; exit 3",
+                Duration::from_secs(1),
+            ))
+            .env("SHELL", "/bin/sh")
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "/bin/sh|x y|\n");
+        assert_eq!(out.status.code(), Some(3));
+    }
+
+    #[test]
+    fn rsa_hosts_ask_for_sha2_signatures_first() {
+        assert_eq!(
+            host_key_prefs(&["ssh-ed25519".into(), "ssh-rsa".into()]),
+            "ssh-ed25519,rsa-sha2-512,rsa-sha2-256,ssh-rsa"
+        );
+    }
+}

@@ -1,0 +1,541 @@
+//! `exec` and `run` over real SSH: opsguard against a real OpenSSH server
+//! on loopback, started by each test (see `support/sshd.rs`).
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use support::Test;
+use support::sshd::{Sshd, keygen, must};
+
+/// A test folder with an inventory for `sshd`, its known_hosts as given,
+/// and the audit log in the folder.
+fn site(sshd: &Sshd, known_hosts: &str) -> Test {
+    let t = Test::new();
+    let kh = t.path().join("known_hosts");
+    let inventory = sshd.inventory("backup", &kh);
+    t.file("known_hosts", known_hosts)
+        .file("inventory.yaml", inventory)
+        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
+        .env("OPSGUARD_INVENTORY", "inventory.yaml")
+}
+
+fn records(dir: &Path) -> Vec<Value> {
+    std::fs::read_to_string(dir.join("audit.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// A command that leaves `DIR/seen-ADDRESS` on the server, naming the
+/// address the client connected to.
+fn mark(dir: &Path) -> String {
+    format!(
+        "touch {}/seen-$(echo $SSH_CONNECTION | cut -d' ' -f3)",
+        dir.display()
+    )
+}
+
+fn seen(dir: &Path, addr: &str) -> bool {
+    dir.join(format!("seen-{addr}")).exists()
+}
+
+#[test]
+fn exec_on_one_host_streams_its_output() {
+    let sshd = Sshd::start(1);
+    let run = site(&sshd, &sshd.known_hosts())
+        .args([
+            "exec",
+            "s1",
+            "--",
+            "echo out; echo err >&2; echo $SSH_CONNECTION | cut -d' ' -f3",
+        ])
+        .status(0);
+    assert_eq!(run.stdout, "out\n127.0.0.2\n");
+    assert!(run.stderr.contains("err"), "{}", run.stderr);
+    let end = records(run.path())
+        .into_iter()
+        .find(|r| r["event"] == "command.end")
+        .unwrap();
+    assert_eq!(end["host"], "s1");
+    assert_eq!(end["exit_code"], 0);
+    assert_eq!(end["stdout"]["text"], "out\n127.0.0.2\n");
+}
+
+#[test]
+fn exec_on_twenty_hosts_groups_identical_output() {
+    let sshd = Sshd::start(20);
+    let run = site(&sshd, &sshd.known_hosts())
+        .args(["exec", "@all", "--forks", "20", "--", "echo same"])
+        .status(0);
+    let names: Vec<String> = (1..=20).map(|i| format!("s{i} [BACKUP]")).collect();
+    assert_eq!(
+        run.stdout,
+        format!("== {} (20 hosts, exit 0)\nsame\n", names.join(", "))
+    );
+    assert!(run.stderr.ends_with("20 ok\n"), "{}", run.stderr);
+}
+
+#[test]
+fn mixed_exit_codes_are_grouped_and_exit_1() {
+    let sshd = Sshd::start(3);
+    let run = site(&sshd, &sshd.known_hosts())
+        .args([
+            "exec",
+            "@all",
+            "--format",
+            "json",
+            "--",
+            "ip=$(echo $SSH_CONNECTION | cut -d' ' -f3); echo $ip; [ $ip != 127.0.0.3 ] || exit 3",
+        ])
+        .status(1);
+    let hosts = run.json();
+    let by = |name: &str| {
+        hosts
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["host"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by("s1")["exit_code"], 0);
+    assert_eq!(by("s2")["exit_code"], 3);
+    assert_eq!(by("s2")["stdout"], "127.0.0.3\n");
+    assert_eq!(by("s2")["status"], "failed");
+    assert_eq!(by("s3")["exit_code"], 0);
+    assert!(run.stderr.contains("2 ok; 1 failed: s2"), "{}", run.stderr);
+
+    let text = site(&sshd, &sshd.known_hosts())
+        .args([
+            "exec",
+            "@all",
+            "--",
+            "[ $(echo $SSH_CONNECTION | cut -d' ' -f3) != 127.0.0.3 ] || exit 3; echo fine",
+        ])
+        .status(1);
+    assert_eq!(
+        text.stdout,
+        "== s1 [BACKUP], s3 [BACKUP] (2 hosts, exit 0)\nfine\n== s2 [BACKUP] (1 host, exit 3)\n"
+    );
+}
+
+#[test]
+fn an_unknown_host_key_is_refused_with_its_fingerprint_and_the_line_to_add() {
+    let sshd = Sshd::start(1);
+    let marks = tempfile::tempdir().unwrap();
+    let run = site(&sshd, "")
+        .args(["exec", "s1", "--", &mark(marks.path())])
+        .status(1);
+    assert!(run.stderr.contains("host key not known"), "{}", run.stderr);
+    let fingerprint = must(
+        Command::new("ssh-keygen")
+            .arg("-lf")
+            .arg(sshd.path().join("host_key.pub")),
+    );
+    let fingerprint = fingerprint.split_whitespace().nth(1).unwrap();
+    assert!(run.stderr.contains(fingerprint), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(&format!("[127.0.0.2]:{} {}", sshd.port, sshd.host_key())),
+        "{}",
+        run.stderr
+    );
+    assert!(!seen(marks.path(), "127.0.0.2"));
+    let r = records(run.path());
+    assert!(r.iter().any(|r| r["event"] == "host.unreachable"));
+}
+
+#[test]
+fn a_host_known_only_on_another_port_is_unknown() {
+    let sshd = Sshd::start(1);
+    site(&sshd, &format!("127.0.0.2 {}\n", sshd.host_key()))
+        .args(["exec", "s1", "--", "true"])
+        .status(1)
+        .stderr_has("host key not known");
+}
+
+#[test]
+fn a_changed_host_key_is_refused_loudly() {
+    let sshd = Sshd::start(1);
+    let other = tempfile::tempdir().unwrap();
+    keygen(&other.path().join("k"), "");
+    let key = std::fs::read_to_string(other.path().join("k.pub")).unwrap();
+    let key: Vec<&str> = key.split_whitespace().take(2).collect();
+    let marks = tempfile::tempdir().unwrap();
+    site(
+        &sshd,
+        &format!("[127.0.0.2]:{} {}\n", sshd.port, key.join(" ")),
+    )
+    .args(["exec", "s1", "--", &mark(marks.path())])
+    .status(1)
+    .stderr_has("HOST KEY CHANGED for `[127.0.0.2]:")
+    .stderr_has("known_hosts:1 (ssh-ed25519)");
+    assert!(!seen(marks.path(), "127.0.0.2"));
+}
+
+#[test]
+fn a_revoked_host_key_is_refused_even_when_listed() {
+    let sshd = Sshd::start(1);
+    let marks = tempfile::tempdir().unwrap();
+    site(
+        &sshd,
+        &format!("{}@revoked * {}\n", sshd.known_hosts(), sshd.host_key()),
+    )
+    .args(["exec", "s1", "--", &mark(marks.path())])
+    .status(1)
+    .stderr_has("REVOKED host key")
+    .stderr_has("known_hosts:2");
+    assert!(!seen(marks.path(), "127.0.0.2"));
+}
+
+#[test]
+fn hashed_known_hosts_entries_are_honoured() {
+    let sshd = Sshd::start(1);
+    let t = site(&sshd, &sshd.known_hosts());
+    must(
+        Command::new("ssh-keygen")
+            .arg("-Hf")
+            .arg(t.path().join("known_hosts")),
+    );
+    let hashed = std::fs::read_to_string(t.path().join("known_hosts")).unwrap();
+    assert!(hashed.starts_with("|1|"), "{hashed}");
+    t.args(["exec", "s1", "--", "echo hashed"])
+        .status(0)
+        .stdout_has("hashed");
+}
+
+#[test]
+fn a_key_the_server_does_not_accept_is_reported() {
+    let sshd = Sshd::start(1);
+    let t = site(&sshd, &sshd.known_hosts());
+    keygen(&t.path().join("wrong"), "");
+    let inventory = std::fs::read_to_string(t.path().join("inventory.yaml"))
+        .unwrap()
+        .replace(sshd.key().to_str().unwrap(), "wrong");
+    t.file("inventory.yaml", inventory)
+        .args(["exec", "s1", "--", "true"])
+        .status(1)
+        .stderr_has("authentication as `root` failed")
+        .stderr_has("the server accepted none of:")
+        .stderr_has("authorized_keys");
+}
+
+#[test]
+fn a_key_with_a_passphrase_asks_for_ssh_agent() {
+    let sshd = Sshd::start(1);
+    let t = site(&sshd, &sshd.known_hosts());
+    keygen(&t.path().join("locked"), "secret words");
+    let inventory = std::fs::read_to_string(t.path().join("inventory.yaml"))
+        .unwrap()
+        .replace(sshd.key().to_str().unwrap(), "locked");
+    t.file("inventory.yaml", inventory)
+        .args(["exec", "s1", "--", "true"])
+        .status(1)
+        .stderr_has("needs a passphrase, which opsguard does not ask for")
+        .stderr_has("ssh-add");
+}
+
+/// ssh-agent on a socket in `dir`, killed on drop.
+struct Agent {
+    child: std::process::Child,
+    sock: std::path::PathBuf,
+}
+
+impl Agent {
+    fn start(dir: &Path) -> Agent {
+        let sock = dir.join("agent.sock");
+        let child = Command::new("ssh-agent")
+            .args(["-D", "-a"])
+            .arg(&sock)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("ssh-agent (install openssh-client)");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !sock.exists() {
+            assert!(Instant::now() < deadline, "ssh-agent did not start");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        Agent { child, sock }
+    }
+
+    fn add(&self, key: &Path) {
+        must(
+            Command::new("ssh-add")
+                .arg("-q")
+                .arg(key)
+                .env("SSH_AUTH_SOCK", &self.sock),
+        );
+    }
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn every_agent_identity_is_tried_not_just_the_first() {
+    let sshd = Sshd::start(1);
+    let t = site(&sshd, &sshd.known_hosts());
+    keygen(&t.path().join("wrong"), "");
+    let agent = Agent::start(t.path());
+    agent.add(&t.path().join("wrong"));
+    agent.add(&sshd.key());
+    let listed = must(
+        Command::new("ssh-add")
+            .arg("-l")
+            .env("SSH_AUTH_SOCK", &agent.sock),
+    );
+    assert_eq!(listed.lines().count(), 2, "{listed}");
+    // No identity file: only the agent can log in.
+    let inventory = std::fs::read_to_string(t.path().join("inventory.yaml"))
+        .unwrap()
+        .replace(sshd.key().to_str().unwrap(), "missing-on-purpose");
+    let inventory = inventory.replace("  identity_files: [missing-on-purpose]\n", "");
+    t.file("inventory.yaml", inventory)
+        .env("SSH_AUTH_SOCK", agent.sock.to_str().unwrap())
+        .env("HOME", "/nonexistent")
+        .args(["exec", "s1", "--", "echo via agent"])
+        .status(0)
+        .stdout_has("via agent");
+}
+
+#[test]
+fn a_closed_port_is_unreachable_while_the_other_hosts_succeed() {
+    let sshd = Sshd::start(2);
+    let closed = std::net::TcpListener::bind("127.0.0.9:0").unwrap();
+    let closed_port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let t = site(&sshd, &sshd.known_hosts());
+    let inventory = std::fs::read_to_string(t.path().join("inventory.yaml")).unwrap()
+        + &format!(
+            "  gone: {{address: 127.0.0.9, port: {closed_port}, role: backup, groups: [all]}}\n"
+        );
+    let run = t
+        .file("inventory.yaml", inventory)
+        .args(["exec", "@all", "--", "echo up"])
+        .status(1);
+    assert!(
+        run.stderr
+            .contains("gone [BACKUP] unreachable: root@127.0.0.9:"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("Connection refused"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("2 ok; 1 unreachable: gone"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout
+            .contains("== s1 [BACKUP], s2 [BACKUP] (2 hosts, exit 0)\nup\n"),
+        "{}",
+        run.stdout
+    );
+    let unreachable = records(run.path())
+        .into_iter()
+        .find(|r| r["event"] == "host.unreachable")
+        .unwrap();
+    assert_eq!(unreachable["host"], "gone");
+}
+
+#[test]
+fn a_timed_out_command_is_stopped_on_the_server() {
+    let sshd = Sshd::start(1);
+    let marks = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let run = site(&sshd, &sshd.known_hosts())
+        .args([
+            "exec",
+            "s1",
+            "--timeout",
+            "1s",
+            "--",
+            &format!(
+                "(sleep 2; touch {}/late) & sleep 30",
+                marks.path().display()
+            ),
+        ])
+        .status(1);
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        run.stderr
+            .contains("s1 [BACKUP] timeout: timed out after 1s"),
+        "{}",
+        run.stderr
+    );
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(
+        !marks.path().join("late").exists(),
+        "a child of the timed-out command lived on"
+    );
+    let end = records(run.path())
+        .into_iter()
+        .find(|r| r["event"] == "command.end")
+        .unwrap();
+    assert_eq!(end["status"], "timeout");
+    assert_eq!(end["signal"], "SIGTERM");
+}
+
+#[test]
+fn a_server_killed_mid_run_is_reported_without_hanging() {
+    let mut sshd = Sshd::start(2);
+    let t = site(&sshd, &sshd.known_hosts());
+    let dir = t.path().to_path_buf();
+    let bin = env!("CARGO_BIN_EXE_opsguard");
+    let child = Command::new(bin)
+        .current_dir(&dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap())
+        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
+        .env("OPSGUARD_INVENTORY", "inventory.yaml")
+        .args(["exec", "@all", "--", "echo started; sleep 20"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Both commands have started once both are recorded.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while records(&dir)
+        .iter()
+        .filter(|r| r["event"] == "command.start")
+        .count()
+        < 2
+    {
+        assert!(Instant::now() < deadline, "the commands did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let killed = Instant::now();
+    sshd.kill();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        killed.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        killed.elapsed()
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("connection lost"), "{stderr}");
+    assert!(stderr.contains("2 unreachable: s1, s2"), "{stderr}");
+    let r = records(&dir);
+    assert_eq!(r.last().unwrap()["event"], "session.end");
+    assert_eq!(r.last().unwrap()["status"], "failed");
+}
+
+#[test]
+fn a_failing_canary_leaves_the_later_batches_untouched_on_the_servers() {
+    let sshd = Sshd::start(4);
+    let marks = tempfile::tempdir().unwrap();
+    let playbook = format!(
+        "name: roll\ndescription: canary first\nhosts: '@all'\nserial: [1, 2]\nsteps:\n  - name: check\n    run: \"[ $(echo $SSH_CONNECTION | cut -d' ' -f3) != 127.0.0.2 ]\"\n  - name: mark\n    run: \"{}\"\n",
+        mark(marks.path())
+    );
+    let run = site(&sshd, &sshd.known_hosts())
+        .file("pb.yaml", playbook)
+        .args(["run", "pb.yaml"])
+        .status(1);
+    assert!(
+        run.stderr.contains("3 never touched: s2, s3, s4"),
+        "{}",
+        run.stderr
+    );
+    for a in ["127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"] {
+        assert!(!seen(marks.path(), a), "{a} was touched");
+    }
+    // The same rollout with a healthy canary reaches every host.
+    let playbook = format!(
+        "name: roll\ndescription: canary first\nhosts: '@all'\nserial: [1, 2]\nsteps:\n  - name: mark\n    run: \"{}\"\n",
+        mark(marks.path())
+    );
+    site(&sshd, &sshd.known_hosts())
+        .file("pb.yaml", playbook)
+        .args(["run", "pb.yaml"])
+        .status(0);
+    for a in ["127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"] {
+        assert!(seen(marks.path(), a), "{a} was not reached");
+    }
+}
+
+#[test]
+fn ssh_and_local_hosts_mix_in_one_run() {
+    let sshd = Sshd::start(1);
+    let t = site(&sshd, &sshd.known_hosts()).file("w/here", "");
+    let inventory = std::fs::read_to_string(t.path().join("inventory.yaml")).unwrap()
+        + "  here: {connection: local, workdir: w, role: backup, groups: [all]}\n";
+    let run = t
+        .file("inventory.yaml", inventory)
+        .args(["exec", "@all", "--", "ls"])
+        .status(0);
+    assert!(
+        run.stdout
+            .contains("== here [BACKUP] (1 host, exit 0)\nhere\n"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn sigint_stops_the_remote_command_and_exits_130() {
+    let sshd = Sshd::start(1);
+    let marks = tempfile::tempdir().unwrap();
+    let t = site(&sshd, &sshd.known_hosts());
+    let dir = t.path().to_path_buf();
+    let child = Command::new(env!("CARGO_BIN_EXE_opsguard"))
+        .current_dir(&dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap())
+        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
+        .env("OPSGUARD_INVENTORY", "inventory.yaml")
+        .args([
+            "exec",
+            "s1",
+            "--",
+            &format!("sleep 20; touch {}/late", marks.path().display()),
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !records(&dir).iter().any(|r| r["event"] == "command.start") {
+        assert!(Instant::now() < deadline, "the command did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    // SAFETY: signals the child we started.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = records(&dir);
+    assert_eq!(r.last().unwrap()["status"], "interrupted");
+    // The remote sleep was stopped, so nothing runs after it.
+    let pgrep = Command::new("pgrep")
+        .args(["-f", "sleep 20; touch"])
+        .output()
+        .unwrap();
+    assert!(
+        pgrep.stdout.is_empty(),
+        "still running: {}",
+        String::from_utf8_lossy(&pgrep.stdout)
+    );
+}
