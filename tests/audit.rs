@@ -456,7 +456,9 @@ fn the_log_path_follows_flag_then_inventory_then_xdg() {
         .env("XDG_STATE_HOME", "state")
         .args(["audit", "note", "hello"])
         .status(0);
-    assert!(run.path().join("team/audit.jsonl").exists());
+    // Relative to the inventory file's folder, not the current one.
+    assert!(run.path().join("inventory/team/audit.jsonl").exists());
+    assert!(!run.path().join("team/audit.jsonl").exists());
     let run = Test::new()
         .file(
             "inventory/a.yaml",
@@ -465,7 +467,7 @@ fn the_log_path_follows_flag_then_inventory_then_xdg() {
         .args(["--audit-log", "flag.jsonl", "audit", "note", "hello"])
         .status(0);
     assert!(run.path().join("flag.jsonl").exists());
-    assert!(!run.path().join("team/audit.jsonl").exists());
+    assert!(!run.path().join("inventory/team/audit.jsonl").exists());
     let run = Test::new()
         .env("XDG_STATE_HOME", "state")
         .env("HOME", "home")

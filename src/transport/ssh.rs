@@ -550,17 +550,52 @@ mod tests {
 
     #[test]
     fn the_remote_line_runs_the_command_as_one_word() {
-        let out = std::process::Command::new("sh")
+        use std::process::{Command, Stdio};
+        // Input held open, as an SSH channel's is until opsguard closes it
+        // (closing it is what stops the command).
+        let mut child = Command::new("sh")
             .arg("-c")
             .arg(remote_line(
                 "printf '%s|' \"$0\" 'x y'; echo; exit 3",
                 Duration::from_secs(1),
             ))
             .env("SHELL", "/bin/sh")
-            .output()
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
             .unwrap();
-        assert_eq!(String::from_utf8_lossy(&out.stdout), "/bin/sh|x y|\n");
-        assert_eq!(out.status.code(), Some(3));
+        let mut out = String::new();
+        child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut out)
+            .unwrap();
+        let status = child.wait().unwrap();
+        assert_eq!(out, "/bin/sh|x y|\n");
+        assert_eq!(status.code(), Some(3));
+    }
+
+    #[test]
+    fn closing_the_input_stops_the_command_and_its_children() {
+        use std::process::{Command, Stdio};
+        let dir = tempfile::tempdir().unwrap();
+        let late = dir.path().join("late");
+        let started = Instant::now();
+        let status = Command::new("sh")
+            .arg("-c")
+            .arg(remote_line(
+                &format!("(sleep 2; touch {}) & sleep 30", late.display()),
+                Duration::from_secs(1),
+            ))
+            .env("SHELL", "/bin/sh")
+            .stdin(Stdio::null())
+            .status()
+            .unwrap();
+        assert_eq!(status.code(), Some(128 + 15));
+        assert!(started.elapsed() < Duration::from_secs(10));
+        std::thread::sleep(Duration::from_secs(3));
+        assert!(!late.exists());
     }
 
     #[test]

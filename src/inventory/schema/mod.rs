@@ -150,7 +150,7 @@ impl Reader {
                 "command_timeout" => s.command_timeout = ctx.duration(v, &what).map(|v| v.value),
                 "forks" => s.forks = ctx.number(v, &what, 1, 1024).map(|v| v.value as u32),
                 "lock_ttl" => s.lock_ttl = ctx.duration(v, &what).map(|v| v.value),
-                _ => s.audit_log = ctx.string(v, &what).map(|v| v.value),
+                _ => s.audit_log = ctx.string(v, &what).map(|v| local_path(base, &v.value)),
             }
         }
     }

@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""opsguard exec over SSH against a fleet of OpenSSH clients, on loopback.
+
+    python3 bench/ssh.py [--runs 5] [--hosts 1,10,50]
+
+Starts sshd (MaxStartups 200:30:300, SetEnv HOME= a clean folder, so the
+remote shell reads no rc files) on 127.0.0.2 onwards, 16 addresses per
+process, then for each host count N times, as medians of --runs runs:
+- opsguard: `opsguard exec @all --forks N -- true` (audit log included);
+- OpenSSH: N `ssh ... true` processes started at once, with the default
+  key exchange and with `-o KexAlgorithms=curve25519-sha256`;
+wall time, the client's CPU time (user+system of the client processes
+only, never sshd's) and the client's peak RSS (per process: for the fleet, one ssh). It also reports the key
+exchange each client negotiated, read from a DEBUG1 sshd's log.
+
+Needs root (sshd on loopback, root login by key), /usr/sbin/sshd, ssh,
+ssh-keygen, GNU time (/usr/bin/time, package `time`) and a release build (it runs `cargo build --release`).
+"""
+
+import argparse
+import os
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(REPO, "target", "release", "opsguard")
+
+
+def keygen(path):
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", path], check=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_sshd(d, addrs, port, log_level="ERROR", tag="0"):
+    config = os.path.join(d, f"sshd_config.{tag}")
+    with open(config, "w") as f:
+        f.write(
+            f"HostKey {d}/host_key\nPidFile none\nAuthorizedKeysFile {d}/authorized_keys\n"
+            "StrictModes no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
+            "PermitRootLogin prohibit-password\nUsePAM no\nMaxStartups 200:30:300\n"
+            f"MaxSessions 100\nLogLevel {log_level}\nSetEnv HOME={d}/home\n"
+        )
+        for a in addrs:
+            f.write(f"ListenAddress {a}:{port}\n")
+    log = open(os.path.join(d, f"sshd.{tag}.log"), "w")
+    p = subprocess.Popen(["/usr/sbin/sshd", "-D", "-e", "-f", config], stderr=log,
+                         start_new_session=True)
+    deadline = time.time() + 10
+    for a in addrs:
+        while True:
+            try:
+                with socket.create_connection((a, port), timeout=2) as s:
+                    if s.recv(4) == b"SSH-":
+                        break
+            except OSError:
+                pass
+            if time.time() > deadline:
+                sys.exit(f"sshd does not answer on {a}:{port}")
+            time.sleep(0.02)
+    return p
+
+
+def timed(procs_args, env, d):
+    """Start every command at once, each under GNU time (a small parent, so
+    a client's peak RSS is its own, not that of this forked Python); the
+    wall time of all, their summed CPU and the largest peak RSS in KiB."""
+    start = time.perf_counter()
+    procs = []
+    for i, a in enumerate(procs_args):
+        out = os.path.join(d, f"time.{i}")
+        p = subprocess.Popen(["/usr/bin/time", "-f", "%U %S %M", "-o", out, *a],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        procs.append((p, out))
+    failed = [p.args for p, _ in procs if p.wait() != 0]
+    wall = time.perf_counter() - start
+    if failed:
+        sys.exit(f"{len(failed)} client(s) failed: {failed[0]}")
+    cpu, rss = 0.0, 0
+    for _, out in procs:
+        user, system, kib = open(out).read().split()[-3:]
+        cpu += float(user) + float(system)
+        rss = max(rss, int(kib))
+    return wall, cpu, rss
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--hosts", default="1,10,50")
+    args = ap.parse_args()
+    counts = [int(n) for n in args.hosts.split(",")]
+    if os.geteuid() != 0:
+        sys.exit("run as root: sshd on loopback and root login by key")
+    subprocess.run(["cargo", "build", "--release", "-q"], cwd=REPO, check=True)
+    os.makedirs("/run/sshd", exist_ok=True)
+    d = tempfile.mkdtemp(prefix="opsguard-bench-")
+    try:
+        os.makedirs(os.path.join(d, "home"))
+        keygen(os.path.join(d, "host_key"))
+        keygen(os.path.join(d, "id_ed25519"))
+        shutil.copy(os.path.join(d, "id_ed25519.pub"), os.path.join(d, "authorized_keys"))
+        host_key = " ".join(open(os.path.join(d, "host_key.pub")).read().split()[:2])
+        most = max(counts)
+        addrs = [f"127.0.0.{2 + i}" for i in range(most)]
+        port = free_port()
+        servers = [start_sshd(d, addrs[i:i + 16], port, tag=str(i)) for i in range(0, most, 16)]
+        probe_addr, probe_port = "127.0.0.200", free_port()
+        servers.append(start_sshd(d, [probe_addr], probe_port, "DEBUG1", "probe"))
+        kh = os.path.join(d, "known_hosts")
+        with open(kh, "w") as f:
+            for a in addrs:
+                f.write(f"[{a}]:{port} {host_key}\n")
+            f.write(f"[{probe_addr}]:{probe_port} {host_key}\n")
+        env = dict(os.environ, OPSGUARD_AUDIT_LOG=os.path.join(d, "audit.jsonl"))
+        env.pop("SSH_AUTH_SOCK", None)
+
+        def inventory(n):
+            path = os.path.join(d, f"inv{n}.yaml")
+            with open(path, "w") as f:
+                f.write(f"settings:\n  port: {port}\n  identity_files: [{d}/id_ed25519]\n"
+                        f"  known_hosts: {kh}\nhosts:\n")
+                for i, a in enumerate(addrs[:n]):
+                    f.write(f"  h{i}: {{address: {a}, role: backup, groups: [all]}}\n")
+                f.write(f"  probe: {{address: {probe_addr}, port: {probe_port}, role: backup}}\n")
+            return path
+
+        ssh = ["ssh", "-q", "-o", "BatchMode=yes", "-o", f"UserKnownHostsFile={kh}",
+               "-o", "GlobalKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=yes",
+               "-i", os.path.join(d, "id_ed25519"), "-p", str(port)]
+
+        # Which key exchange each client negotiates, from the probe's log.
+        def kex_of(cmd):
+            log = os.path.join(d, "sshd.probe.log")
+            before = open(log).read().count("kex: algorithm:")
+            subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
+            time.sleep(0.2)
+            lines = [l for l in open(log).read().splitlines() if "kex: algorithm:" in l]
+            if len(lines) <= before:
+                return "?"
+            return lines[before].split("kex: algorithm:")[1].replace("[preauth]", "").strip()
+
+        inv = inventory(most)
+        kex = {
+            "opsguard": kex_of([BIN, "-i", inv, "exec", "probe", "--", "true"]),
+            "ssh (default)": kex_of(["ssh", *ssh[1:-2], "-p", str(probe_port), f"root@{probe_addr}", "true"]),
+            "ssh (curve25519)": kex_of(["ssh", *ssh[1:-2], "-p", str(probe_port),
+                                        "-o", "KexAlgorithms=curve25519-sha256",
+                                        f"root@{probe_addr}", "true"]),
+        }
+
+        print(f"# exec of `true`, medians of {args.runs} runs; CPU is the client's own (user+sys)")
+        print()
+        print("| hosts | client | key exchange | wall (s) | client CPU (s) | peak RSS (MB) |")
+        print("|---:|---|---|---:|---:|---:|")
+        for n in counts:
+            inv = inventory(n)
+            cases = {
+                "opsguard": [[BIN, "-i", inv, "exec", "@all", "--forks", str(n), "--", "true"]],
+                "ssh (default)": [[*ssh, f"root@{a}", "true"] for a in addrs[:n]],
+                "ssh (curve25519)": [[*ssh, "-o", "KexAlgorithms=curve25519-sha256", f"root@{a}", "true"]
+                                     for a in addrs[:n]],
+            }
+            for name, cmds in cases.items():
+                runs = [timed(cmds, env, d) for _ in range(args.runs)]
+                wall = statistics.median(r[0] for r in runs)
+                cpu = statistics.median(r[1] for r in runs)
+                rss = max(r[2] for r in runs) / 1024
+                print(f"| {n} | {name} | {kex[name]} | {wall:.3f} | {cpu:.3f} | {rss:.1f} |", flush=True)
+    finally:
+        for p in locals().get("servers", []):
+            os.killpg(p.pid, 9)
+            p.wait()
+        shutil.rmtree(d, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
