@@ -9,8 +9,9 @@ process, then for each host count N times, as medians of --runs runs:
 - opsguard: `opsguard exec @all --forks N -- true` (audit log included);
 - OpenSSH: N `ssh ... true` processes started at once, with the default
   key exchange and with `-o KexAlgorithms=curve25519-sha256`;
-wall time, the client's CPU time (user+system of the client processes
-only, never sshd's) and the client's peak RSS (per process: for the fleet, one ssh). It also reports the key
+wall time and the client's CPU time (user+system of the client processes
+only, never sshd's), and the peak RSS of one client process (opsguard for
+all N hosts; one ssh of the fleet). It also reports the key
 exchange each client negotiated, read from a DEBUG1 sshd's log.
 
 Needs root (sshd on loopback, root login by key), /usr/sbin/sshd, ssh,
@@ -20,6 +21,7 @@ ssh-keygen, GNU time (/usr/bin/time, package `time`) and a release build (it run
 import argparse
 import os
 import resource
+import shlex
 import shutil
 import socket
 import statistics
@@ -54,7 +56,7 @@ def start_sshd(d, addrs, port, log_level="ERROR", tag="0"):
         for a in addrs:
             f.write(f"ListenAddress {a}:{port}\n")
     log = open(os.path.join(d, f"sshd.{tag}.log"), "w")
-    p = subprocess.Popen(["/usr/sbin/sshd", "-D", "-e", "-f", config], stderr=log,
+    p = subprocess.Popen(["/usr/sbin/sshd", "-D", "-e", "-f", config], stdout=log, stderr=log,
                          start_new_session=True)
     deadline = time.time() + 10
     for a in addrs:
@@ -71,27 +73,31 @@ def start_sshd(d, addrs, port, log_level="ERROR", tag="0"):
     return p
 
 
-def timed(procs_args, env, d):
-    """Start every command at once, each under GNU time (a small parent, so
-    a client's peak RSS is its own, not that of this forked Python); the
-    wall time of all, their summed CPU and the largest peak RSS in KiB."""
+def timed(procs_args, env):
+    """Start every command at once from one small shell; the wall time of
+    all and the CPU time (user+system, from wait4, to the microsecond) of
+    that shell and everything it started. The shell's own share is the same
+    few forks for every client, and no forked copy of this Python counts."""
+    script = "pids=\n"
+    for a in procs_args:
+        script += shlex.join(a) + " >/dev/null 2>&1 & pids=\"$pids $!\"\n"
+    script += "rc=0\nfor p in $pids; do wait $p || rc=1; done\nexit $rc\n"
     start = time.perf_counter()
-    procs = []
-    for i, a in enumerate(procs_args):
-        out = os.path.join(d, f"time.{i}")
-        p = subprocess.Popen(["/usr/bin/time", "-f", "%U %S %M", "-o", out, *a],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-        procs.append((p, out))
-    failed = [p.args for p, _ in procs if p.wait() != 0]
+    p = subprocess.Popen(["bash", "-c", script], env=env)
+    _, status, ru = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - start
-    if failed:
-        sys.exit(f"{len(failed)} client(s) failed: {failed[0]}")
-    cpu, rss = 0.0, 0
-    for _, out in procs:
-        user, system, kib = open(out).read().split()[-3:]
-        cpu += float(user) + float(system)
-        rss = max(rss, int(kib))
-    return wall, cpu, rss
+    if p.returncode != 0:
+        sys.exit(f"a client failed: {procs_args[0]}")
+    return wall, ru.ru_utime + ru.ru_stime
+
+
+def peak_rss(args, env):
+    """Peak RSS in MiB of one run of `args`, measured by GNU time (a small
+    parent, so the figure is the program's own, not this forked Python's)."""
+    out = subprocess.run(["/usr/bin/time", "-f", "%M", *args], env=env, check=True,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return int(out.stderr.split()[-1]) / 1024
 
 
 def main():
@@ -143,7 +149,8 @@ def main():
         def kex_of(cmd):
             log = os.path.join(d, "sshd.probe.log")
             before = open(log).read().count("kex: algorithm:")
-            subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
             time.sleep(0.2)
             lines = [l for l in open(log).read().splitlines() if "kex: algorithm:" in l]
             if len(lines) <= before:
@@ -172,10 +179,10 @@ def main():
                                      for a in addrs[:n]],
             }
             for name, cmds in cases.items():
-                runs = [timed(cmds, env, d) for _ in range(args.runs)]
+                runs = [timed(cmds, env) for _ in range(args.runs)]
                 wall = statistics.median(r[0] for r in runs)
                 cpu = statistics.median(r[1] for r in runs)
-                rss = max(r[2] for r in runs) / 1024
+                rss = peak_rss(cmds[0], env)
                 print(f"| {n} | {name} | {kex[name]} | {wall:.3f} | {cpu:.3f} | {rss:.1f} |", flush=True)
     finally:
         for p in locals().get("servers", []):

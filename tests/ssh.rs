@@ -539,3 +539,38 @@ fn sigint_stops_the_remote_command_and_exits_130() {
         String::from_utf8_lossy(&pgrep.stdout)
     );
 }
+
+#[test]
+fn a_server_that_never_answers_is_given_up_after_connect_timeout() {
+    // Accepts TCP connections (the kernel does) but never says a word.
+    let silent = std::net::TcpListener::bind("127.0.0.9:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let sshd = Sshd::start(1);
+    let t = site(&sshd, &sshd.known_hosts());
+    let inventory = std::fs::read_to_string(t.path().join("inventory.yaml"))
+        .unwrap()
+        .replace("connect_timeout: 5s", "connect_timeout: 1s")
+        + &format!("  mute: {{address: 127.0.0.9, port: {port}, role: backup, groups: [all]}}\n");
+    let started = Instant::now();
+    let run = t
+        .file("inventory.yaml", inventory)
+        .args(["exec", "@all", "--", "echo up"])
+        .status(1);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        run.stderr.contains("mute [BACKUP] unreachable: ")
+            && run.stderr.contains("SSH handshake failed"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("1 ok; 1 unreachable: mute"),
+        "{}",
+        run.stderr
+    );
+    drop(silent);
+}

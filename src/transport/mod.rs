@@ -6,6 +6,7 @@
 //! prints (the executor reports). Every blocking wait is bounded by the
 //! command's timeout and by the run's cancel flag.
 
+mod identity;
 pub mod known_hosts;
 pub mod local;
 pub mod ssh;

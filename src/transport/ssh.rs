@@ -293,6 +293,12 @@ fn authenticate(session: &Session, target: &Target) -> Result<(), String> {
             continue;
         }
         tried.push(file.display().to_string());
+        if let Some(key) = super::identity::ed25519(file) {
+            if super::identity::login(session, user, &key)? {
+                return Ok(());
+            }
+            continue;
+        }
         match session.userauth_pubkey_file(user, None, file, None) {
             Ok(()) if session.authenticated() => return Ok(()),
             Ok(()) => {}
