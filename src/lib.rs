@@ -9,6 +9,7 @@ pub mod duration;
 pub mod error;
 pub mod execute;
 pub mod glob;
+pub mod guard;
 pub mod inventory;
 pub mod plan;
 pub mod playbook;

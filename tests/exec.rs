@@ -146,15 +146,16 @@ fn json_has_one_object_per_host() {
     assert!(l1["duration_ms"].is_u64());
 }
 
-#[test]
-fn destructive_commands_are_refused_before_anything_runs() {
-    let run = site()
-        .args(["exec", "@all,!gone,!far", "--", "touch marker; rm -rf old"])
-        .status(3);
+/// Run a destructive `touch marker; rm -rf old` on `selector` with `flags`;
+/// check it was refused with `reason`, ran nowhere, and was recorded.
+fn refused(selector: &str, flags: &[&str], reason: &str, says: &str) {
+    let mut args = vec!["exec", selector];
+    args.extend_from_slice(flags);
+    args.extend(["--", "touch marker; rm -rf old"]);
+    let run = site().args(args).status(3);
     assert!(
-        run.stderr
-            .contains("refused: `touch marker; rm -rf old` is destructive (files.rm"),
-        "{}",
+        run.stderr.contains(&format!("refused ({reason}): ")) && run.stderr.contains(says),
+        "{selector} {flags:?}: {}",
         run.stderr
     );
     for host in ["l1", "l2", "b1"] {
@@ -166,12 +167,92 @@ fn destructive_commands_are_refused_before_anything_runs() {
     let r = records(run.path());
     assert_eq!(
         events(&r),
-        ["session.start", "plan", "guard.refused", "session.end"]
+        ["session.start", "plan", "guard.refused", "session.end"],
+        "{selector} {flags:?}"
     );
-    assert_eq!(r[2]["reason"], "destructive-unguarded");
+    assert_eq!(r[1]["destructive"], true);
+    assert_eq!(r[2]["reason"], reason, "{selector} {flags:?}");
     assert_eq!(r[3]["status"], "refused");
     assert_eq!(r[3]["exit_code"], 3);
     verify(run.path());
+}
+
+const POLICY: &str = "policy:
+  freeze:
+    - {from: 2000-01-01T00:00:00Z, to: 2100-01-01T00:00:00Z, roles: [beta], reason: forever}
+";
+
+#[test]
+fn without_a_terminal_destructive_commands_need_the_role_confirmed() {
+    refused(
+        "b1",
+        &[],
+        "confirm-role-missing",
+        "destructive work without a terminal needs --confirm-role ROLE",
+    );
+    refused(
+        "b1",
+        &["--confirm-role", "live"],
+        "confirm-role-mismatch",
+        "--confirm-role live does not match the role of the target hosts",
+    );
+    let run = site()
+        .args(["exec", "b1", "--confirm-role", "live", "--", "rm -rf x"])
+        .status(3);
+    assert_eq!(records(run.path())[2]["typed"], "live");
+}
+
+#[test]
+fn protected_roles_without_a_terminal_need_a_change_ticket() {
+    refused(
+        "l1",
+        &["--confirm-role", "live"],
+        "change-required",
+        "live is protected: without a terminal, destructive work on it needs a change ticket; pass --change ID",
+    );
+}
+
+#[test]
+fn destructive_work_is_aimed_at_one_role() {
+    refused(
+        "@all,!gone,!far",
+        &["--confirm-role", "live", "--change", "C-1"],
+        "mixed-roles",
+        "destructive work aimed at hosts of 2 roles (live: l1, l2; backup: b1)",
+    );
+}
+
+#[test]
+fn a_freeze_refuses_unless_emergency() {
+    let run = site()
+        .file("inventory/policy.yaml", POLICY)
+        .file("inventory/beta.yaml", "hosts:\n  t1: {connection: local, workdir: ../w/l1, role: beta}\nroles:\n  beta: {color: yellow}\n  live: {protected: true, color: red}\n  backup: {color: green}\n")
+        .args(["exec", "t1", "--confirm-role", "beta", "--", "touch marker; rm -rf old"])
+        .status(3);
+    assert!(
+        run.stderr
+            .contains("refused (freeze): beta is frozen until 2100-01-01T00:00:00Z (forever)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(records(run.path())[2]["reason"], "freeze");
+    assert!(!run.path().join("w/l1/marker").exists());
+}
+
+#[test]
+fn confirmed_destructive_work_is_still_refused_until_locks_exist() {
+    refused(
+        "b1",
+        &["--confirm-role", "backup"],
+        "destructive-unguarded",
+        "`touch marker; rm -rf old` (files.rm",
+    );
+    refused(
+        "l1,l2",
+        &["--confirm-role", "LIVE", "--change", "C-1"],
+        "destructive-unguarded",
+        "until all of opsguard's guards",
+    );
 }
 
 #[test]

@@ -221,32 +221,43 @@ fn a_budget_within_limits_lets_the_run_go_on() {
     assert!(touched(run.path(), "c1", "worked"));
 }
 
+const WIPE: &str = "name: wipe\nhosts: '@pool'\nserial: 1\nsteps:\n  - name: before\n    run: touch marker\n  - name: wipe\n    run: rm -rf srv\n    role: backup\n";
+
 #[test]
 fn a_destructive_step_refuses_the_whole_run_before_anything_runs() {
-    let run = site()
-        .file(
-            "pb.yaml",
-            "name: wipe\nhosts: '@pool'\nserial: 1\nsteps:\n  - name: before\n    run: touch marker\n  - name: wipe\n    run: rm -rf srv\n    role: backup\n",
-        )
-        .args(["run", "pb.yaml"])
-        .status(3);
-    for h in ["c1", "c2", "c3", "c4"] {
-        assert!(!touched(run.path(), h, "marker"), "ran on {h}");
+    for (flags, reason, says) in [
+        (
+            vec![],
+            "confirm-role-missing",
+            "refused (confirm-role-missing): destructive work without a terminal needs --confirm-role ROLE",
+        ),
+        (
+            vec!["--confirm-role", "live"],
+            "confirm-role-mismatch",
+            "--confirm-role live does not match",
+        ),
+        (
+            vec!["--confirm-role", "backup"],
+            "destructive-unguarded",
+            "refused (destructive-unguarded): step 2 `wipe` of wipe (files.rm",
+        ),
+    ] {
+        let mut args = vec!["run", "pb.yaml"];
+        args.extend(flags);
+        let run = site().file("pb.yaml", WIPE).args(args).status(3);
+        for h in ["c1", "c2", "c3", "c4"] {
+            assert!(!touched(run.path(), h, "marker"), "ran on {h}");
+        }
+        assert!(run.stderr.contains(says), "{}", run.stderr);
+        let r = records(run.path());
+        assert_eq!(
+            events(&r),
+            ["session.start", "plan", "guard.refused", "session.end"]
+        );
+        assert_eq!(r[1]["destructive"], true);
+        assert_eq!(r[2]["reason"], reason);
+        assert_eq!(r[3]["exit_code"], 3);
     }
-    assert!(
-        run.stderr
-            .contains("refused: step 2 `wipe` of wipe is destructive (files.rm"),
-        "{}",
-        run.stderr
-    );
-    let r = records(run.path());
-    assert_eq!(
-        events(&r),
-        ["session.start", "plan", "guard.refused", "session.end"]
-    );
-    assert_eq!(r[1]["destructive"], true);
-    assert_eq!(r[2]["reason"], "destructive-unguarded");
-    assert_eq!(r[3]["exit_code"], 3);
 }
 
 #[test]

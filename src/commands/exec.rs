@@ -10,6 +10,7 @@ use crate::classify::classify;
 use crate::cli::{Format, GlobalArgs, RunOptions};
 use crate::error::{AppError, Exit};
 use crate::execute::{self, Step};
+use crate::guard;
 use crate::ui::{Stream, Ui};
 
 #[derive(Debug, Args)]
@@ -67,13 +68,23 @@ pub fn run(g: &GlobalArgs, args: &ExecArgs, ui: &Ui) -> Result<Exit, AppError> {
     plan.insert("destructive".into(), json!(class.destructive));
     plan.insert("rules".into(), json!(class.rules));
     audit.record("plan", plan).map_err(session::audit_error)?;
-    if class.destructive {
-        let why: Vec<String> = class
-            .rules
-            .iter()
-            .map(|f| format!("{}: {}", f.rule, f.reason))
-            .collect();
-        return session::refuse_destructive(audit, &format!("`{line}`"), &why.join("; "), ui);
+    let actions: Vec<guard::Action> = class
+        .destructive
+        .then(|| guard::Action {
+            what: format!("`{line}`"),
+            why: class
+                .rules
+                .iter()
+                .map(|f| format!("{}: {}", f.rule, f.reason))
+                .collect::<Vec<_>>()
+                .join("; "),
+            hosts: hosts.clone(),
+        })
+        .into_iter()
+        .collect();
+    let change = args.opts.change.as_deref();
+    if let Some(exit) = session::guard(&mut audit, &inv, &actions, &args.opts, change, ui)? {
+        return session::end_refused(audit, exit);
     }
     let step = Step {
         number: 0,

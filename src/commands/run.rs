@@ -13,6 +13,7 @@ use crate::cli::{Format, GlobalArgs, RunOptions};
 use crate::diagnostic::{Report, Sources};
 use crate::error::{AppError, Exit};
 use crate::execute::{self, Step};
+use crate::guard;
 use crate::plan;
 use crate::playbook;
 use crate::ui::Ui;
@@ -102,23 +103,29 @@ pub fn run(g: &GlobalArgs, args: &RunArgs, ui: &Ui) -> Result<Exit, AppError> {
         .collect();
     record.insert("steps".into(), json!(planned));
     audit.record("plan", record).map_err(session::audit_error)?;
-    if let Some(s) = plan.steps.iter().find(|s| s.destructive) {
-        let why: Vec<String> = s
-            .rules
-            .iter()
-            .map(|f| format!("{}: {}", f.rule, f.reason))
-            .collect();
-        let why = if s.declared && why.is_empty() {
-            "declared `destructive: true`".to_string()
-        } else {
-            why.join("; ")
-        };
-        return session::refuse_destructive(
-            audit,
-            &format!("step {} `{}` of {}", s.number, s.name, plan.playbook),
-            &why,
-            ui,
-        );
+    let actions: Vec<guard::Action> = plan
+        .steps
+        .iter()
+        .filter(|s| s.destructive)
+        .map(|s| {
+            let why: Vec<String> = s
+                .rules
+                .iter()
+                .map(|f| format!("{}: {}", f.rule, f.reason))
+                .collect();
+            guard::Action {
+                what: format!("step {} `{}` of {}", s.number, s.name, plan.playbook),
+                why: if s.declared && why.is_empty() {
+                    "declared `destructive: true`".to_string()
+                } else {
+                    why.join("; ")
+                },
+                hosts: s.hosts.iter().map(|t| index(&t.name)).collect(),
+            }
+        })
+        .collect();
+    if let Some(exit) = session::guard(&mut audit, &inv, &actions, &args.opts, change, ui)? {
+        return session::end_refused(audit, exit);
     }
     let opts = execute::Options {
         forks: args.opts.forks.unwrap_or(inv.forks()) as usize,

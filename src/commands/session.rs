@@ -1,5 +1,5 @@
 //! What `exec` and `run` share: the audit session around the work, the
-//! refusal of destructive work until the guards exist, and the observer
+//! guards before it, and the observer
 //! that records every command before it starts and reports it as it ends.
 
 use std::sync::Arc;
@@ -12,6 +12,7 @@ use crate::audit::{self, Session, record};
 use crate::cli::{GlobalArgs, RunOptions};
 use crate::error::{AppError, Exit};
 use crate::execute::{HostResult, Observer, Status, Step, StepResult};
+use crate::guard;
 use crate::inventory::Inventory;
 use crate::transport::{Stream, Which};
 use crate::ui::{Progress, Stream as Out, Ui};
@@ -60,8 +61,7 @@ pub fn start(
 ) -> Result<Session, AppError> {
     let path = super::audit::log_path(g, Some(inv))?;
     let argv: Vec<String> = std::env::args().collect();
-    let terminal = std::io::IsTerminal::is_terminal(&std::io::stdin())
-        && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let terminal = terminal();
     let inventory = g.inventory_path();
     let mut extra = Map::new();
     for (key, value) in [
@@ -83,29 +83,73 @@ pub fn start(
     Session::start(&path, start).map_err(audit_error)
 }
 
-/// Until the guards (typed-back role, policy, locks) are built, nothing
-/// destructive runs through opsguard: refused, recorded, exit 3.
-pub fn refuse_destructive(
-    mut session: Session,
-    what: &str,
-    why: &str,
+/// Whether a terminal is on stdin and on stderr: only then can a person be
+/// asked.
+pub fn terminal() -> bool {
+    std::io::IsTerminal::is_terminal(&std::io::stdin())
+        && std::io::IsTerminal::is_terminal(&std::io::stderr())
+}
+
+/// The guards, before anything connects. `Ok(None)`: go ahead (nothing
+/// destructive). `Ok(Some(exit))`: refused, recorded, the session ended.
+///
+/// The offline guards (one role, change ticket, freezes and windows, the
+/// flags that stand in for a person without a terminal) decide first, with
+/// their own reason codes. Destructive work that passes them is still
+/// refused, as `destructive-unguarded`, until the replication checks and
+/// host locks exist: nothing destructive runs with only some guards.
+pub fn guard(
+    session: &mut Session,
+    inv: &Inventory,
+    actions: &[guard::Action],
+    opts: &RunOptions,
+    change: Option<&str>,
     ui: &Ui,
-) -> Result<Exit, AppError> {
+) -> Result<Option<Exit>, AppError> {
+    let ctx = guard::Context {
+        terminal: terminal(),
+        confirm_role: opts.confirm_role.as_deref(),
+        change,
+        emergency: opts.emergency.as_deref(),
+        now: time::OffsetDateTime::now_utc(),
+    };
+    let refusal = match guard::decide(inv, actions, &ctx) {
+        guard::Decision::Run => return Ok(None),
+        guard::Decision::Refuse(r) => r,
+        guard::Decision::Ask(_) | guard::Decision::Confirmed(_) => {
+            let what: Vec<String> = actions
+                .iter()
+                .map(|a| format!("{} ({})", a.what, a.why))
+                .collect();
+            guard::Refusal {
+                reason: guard::Reason::DestructiveUnguarded,
+                message: format!(
+                    "{} is destructive. Destructive work is refused until all of opsguard's guards \
+                     (replication checks and host locks, after the typed-back role) are in place",
+                    what.join(", ")
+                ),
+                typed: None,
+            }
+        }
+    };
     let mut fields = Map::new();
-    fields.insert("reason".into(), json!("destructive-unguarded"));
-    fields.insert("typed".into(), Value::Null);
-    fields.insert("message".into(), json!(why));
+    fields.insert("reason".into(), json!(refusal.reason.code()));
+    fields.insert("typed".into(), json!(refusal.typed));
+    fields.insert("message".into(), json!(refusal.message));
     session
         .record("guard.refused", fields)
         .map_err(audit_error)?;
-    session
-        .end("refused", Exit::Refused.code())
-        .map_err(audit_error)?;
     ui.error(&format!(
-        "refused: {what} is destructive ({why}). Destructive work is refused until opsguard's guards \
-         (typed-back role, policy, host locks) are in place; nothing was run on any host."
+        "refused ({}): {}; nothing was run on any host.",
+        refusal.reason, refusal.message
     ));
-    Ok(Exit::Refused)
+    Ok(Some(Exit::Refused))
+}
+
+/// End a refused session: `session.end` with status `refused`.
+pub fn end_refused(session: Session, exit: Exit) -> Result<Exit, AppError> {
+    session.end("refused", exit.code()).map_err(audit_error)?;
+    Ok(exit)
 }
 
 fn stream_json(s: &Stream) -> Value {

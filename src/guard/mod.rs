@@ -1,0 +1,311 @@
+//! The guards: whether destructive work may go ahead, decided before
+//! anything connects.
+//!
+//! [`decide`] is a pure function of what is about to run, the inventory's
+//! roles and policy, how opsguard was started (terminal or not, flags) and
+//! the clock. It answers *run* (nothing destructive), *confirmed* (no
+//! terminal, and the flags say exactly what a person would have typed),
+//! *ask* (a person at a terminal types the role back), or *refuse* with a
+//! reason code that the audit log records. It never decides to run when it
+//! cannot tell: anything it does not recognise is a refusal.
+//!
+//! [`ask`] puts the question to the operator through a [`Prompt`].
+
+pub mod prompt;
+
+use std::fmt;
+
+use serde::Serialize;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::inventory::Inventory;
+use crate::inventory::policy::WindowStatus;
+
+pub use prompt::{Answer, Prompt};
+
+/// Why a guard refused, as the audit log's `reason` names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reason {
+    /// Destructive work aimed at hosts of more than one role.
+    MixedRoles,
+    /// The role needs a change ticket and none was given.
+    ChangeRequired,
+    /// A freeze is in force on the role.
+    Freeze,
+    /// The role takes destructive work only inside its windows.
+    OutsideWindow,
+    /// No terminal, and no `--confirm-role`.
+    ConfirmRoleMissing,
+    /// `--confirm-role` names another role.
+    ConfirmRoleMismatch,
+    /// The operator typed another role.
+    RoleMismatch,
+    /// The operator typed another number of hosts.
+    CountMismatch,
+    /// The operator did not answer yes.
+    Declined,
+    /// The input ended at a prompt.
+    Eof,
+    /// Ctrl-C at a prompt.
+    Interrupted,
+    /// The guards that must hold before destructive work can run are not
+    /// all built yet: replication checks and host locks.
+    DestructiveUnguarded,
+}
+
+impl Reason {
+    pub fn code(self) -> &'static str {
+        match self {
+            Reason::MixedRoles => "mixed-roles",
+            Reason::ChangeRequired => "change-required",
+            Reason::Freeze => "freeze",
+            Reason::OutsideWindow => "outside-window",
+            Reason::ConfirmRoleMissing => "confirm-role-missing",
+            Reason::ConfirmRoleMismatch => "confirm-role-mismatch",
+            Reason::RoleMismatch => "role-mismatch",
+            Reason::CountMismatch => "count-mismatch",
+            Reason::Declined => "declined",
+            Reason::Eof => "eof",
+            Reason::Interrupted => "interrupted",
+            Reason::DestructiveUnguarded => "destructive-unguarded",
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// One destructive action: a command or a playbook step and its hosts.
+#[derive(Clone, Debug)]
+pub struct Action {
+    /// "`rm -rf /srv/old`" or "step 2 `wipe` of reinit-pack".
+    pub what: String,
+    /// Why it is destructive, for the prompt and the refusal.
+    pub why: String,
+    /// Inventory indices.
+    pub hosts: Vec<usize>,
+}
+
+/// How opsguard was started, and when.
+#[derive(Clone, Debug)]
+pub struct Context<'a> {
+    /// A terminal on stdin and on stderr.
+    pub terminal: bool,
+    pub confirm_role: Option<&'a str>,
+    /// `--change`, else the playbook's `change`.
+    pub change: Option<&'a str>,
+    pub emergency: Option<&'a str>,
+    pub now: OffsetDateTime,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub reason: Reason,
+    pub message: String,
+    /// What the operator typed, when a prompt was refused.
+    pub typed: Option<String>,
+}
+
+impl Refusal {
+    fn new(reason: Reason, message: impl Into<String>) -> Refusal {
+        Refusal {
+            reason,
+            message: message.into(),
+            typed: None,
+        }
+    }
+}
+
+/// What a person has to confirm: the role of every target, and for a
+/// protected role with several hosts their number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Question {
+    pub role: String,
+    /// Inventory indices of every target of destructive work, in order.
+    pub hosts: Vec<usize>,
+    /// The number to type back, when asked for.
+    pub count: Option<usize>,
+    /// A freeze or window `--emergency` overrides, to show and record.
+    pub overrides: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// Nothing destructive.
+    Run,
+    /// No terminal; `--confirm-role` (and `--change` where needed) confirm.
+    Confirmed(Question),
+    /// Ask the person at the terminal.
+    Ask(Question),
+    Refuse(Refusal),
+}
+
+fn equal_role(typed: &str, role: &str) -> bool {
+    typed.trim().eq_ignore_ascii_case(role)
+}
+
+/// Decide, before anything connects, whether `actions` may go ahead.
+pub fn decide(inv: &Inventory, actions: &[Action], ctx: &Context) -> Decision {
+    let mut hosts: Vec<usize> = Vec::new();
+    for &h in actions.iter().flat_map(|a| &a.hosts) {
+        if !hosts.contains(&h) {
+            hosts.push(h);
+        }
+    }
+    let Some(&first) = hosts.first() else {
+        return Decision::Run;
+    };
+    let role = inv.hosts[first].role.clone();
+    let mut roles: Vec<&str> = Vec::new();
+    for &h in &hosts {
+        let r = inv.hosts[h].role.as_str();
+        if !roles.contains(&r) {
+            roles.push(r);
+        }
+    }
+    if roles.len() > 1 {
+        let each: Vec<String> = roles
+            .iter()
+            .map(|r| {
+                let names: Vec<&str> = hosts
+                    .iter()
+                    .filter(|&&h| inv.hosts[h].role == *r)
+                    .map(|&h| inv.hosts[h].name.as_str())
+                    .collect();
+                format!("{r}: {}", names.join(", "))
+            })
+            .collect();
+        return Decision::Refuse(Refusal::new(
+            Reason::MixedRoles,
+            format!(
+                "destructive work aimed at hosts of {} roles ({}); one run touches one role: \
+                 narrow the selector or split the playbook",
+                roles.len(),
+                each.join("; ")
+            ),
+        ));
+    }
+    let policy = &inv.policy;
+    let protected = inv.is_protected(&role);
+    if ctx.change.is_none() && (policy.requires_change(&role) || (protected && !ctx.terminal)) {
+        let why = if policy.requires_change(&role) {
+            format!("the policy requires a change ticket for destructive work on {role}")
+        } else {
+            format!(
+                "{role} is protected: without a terminal, destructive work on it needs a change ticket"
+            )
+        };
+        return Decision::Refuse(Refusal::new(
+            Reason::ChangeRequired,
+            format!("{why}; pass --change ID"),
+        ));
+    }
+    let mut overrides = Vec::new();
+    if let Some(f) = policy.freeze_at(&role, ctx.now) {
+        let until = f.to.format(&Rfc3339).unwrap_or_default();
+        match ctx.emergency {
+            None => {
+                return Decision::Refuse(Refusal::new(
+                    Reason::Freeze,
+                    format!(
+                        "{role} is frozen until {until} ({}); only --emergency REASON overrides a freeze, and it is recorded",
+                        f.reason
+                    ),
+                ));
+            }
+            Some(_) => overrides.push(format!("freeze until {until} ({})", f.reason)),
+        }
+    }
+    if let WindowStatus::Outside(windows) = policy.window_status(&role, ctx.now) {
+        let list: Vec<String> = windows.iter().map(ToString::to_string).collect();
+        match ctx.emergency {
+            None => {
+                return Decision::Refuse(Refusal::new(
+                    Reason::OutsideWindow,
+                    format!(
+                        "destructive work on {role} is allowed only inside its windows ({}); \
+                         now is outside them. Wait, or pass --emergency REASON (recorded)",
+                        list.join(", ")
+                    ),
+                ));
+            }
+            Some(_) => overrides.push(format!("outside the windows ({})", list.join(", "))),
+        }
+    }
+    let question = Question {
+        role: role.clone(),
+        count: (protected && hosts.len() > 1).then_some(hosts.len()),
+        hosts,
+        overrides,
+    };
+    match (ctx.terminal, ctx.confirm_role) {
+        (_, Some(typed)) if !equal_role(typed, &role) => Decision::Refuse(Refusal {
+            reason: Reason::ConfirmRoleMismatch,
+            message: format!(
+                "--confirm-role {typed} does not match the role of the target hosts; nothing was run"
+            ),
+            typed: Some(typed.to_string()),
+        }),
+        (false, Some(_)) => Decision::Confirmed(question),
+        (false, None) => Decision::Refuse(Refusal::new(
+            Reason::ConfirmRoleMissing,
+            "destructive work without a terminal needs --confirm-role ROLE, naming the role of the target hosts",
+        )),
+        (true, _) => Decision::Ask(question),
+    }
+}
+
+/// Put `question` to the operator: the role, then the count when asked
+/// for, then `[y/N]`. `Ok` only when every answer was right.
+pub fn ask(prompt: &mut dyn Prompt, question: &Question) -> Result<(), Refusal> {
+    let refused = |reason: Reason, message: &str, typed: Option<String>| Refusal {
+        reason,
+        message: message.to_string(),
+        typed,
+    };
+    let answer = |a: Answer| match a {
+        Answer::Line(s) => Ok(s),
+        Answer::Eof => Err(refused(Reason::Eof, "the input ended at the prompt", None)),
+        Answer::Interrupted => Err(refused(
+            Reason::Interrupted,
+            "interrupted at the prompt",
+            None,
+        )),
+    };
+    let typed = answer(prompt.line("Type the role of the target hosts to continue:"))?;
+    if !equal_role(&typed, &question.role) {
+        let message = if typed.trim().is_empty() {
+            "no role typed".to_string()
+        } else {
+            format!("`{}` is not the role of the target hosts", typed.trim())
+        };
+        return Err(refused(Reason::RoleMismatch, &message, Some(typed)));
+    }
+    if let Some(count) = question.count {
+        let typed = answer(prompt.line("Type the number of target hosts to continue:"))?;
+        if typed.trim().parse::<usize>().ok() != Some(count) {
+            return Err(refused(
+                Reason::CountMismatch,
+                &format!("`{}` is not the number of target hosts", typed.trim()),
+                Some(typed),
+            ));
+        }
+    }
+    let n = question.hosts.len();
+    let typed = answer(prompt.line(&format!(
+        "Run it on {n} host{}? [y/N]",
+        if n == 1 { "" } else { "s" }
+    )))?;
+    if !matches!(typed.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        return Err(refused(Reason::Declined, "not confirmed", Some(typed)));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
