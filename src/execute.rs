@@ -92,8 +92,17 @@ pub trait Observer {
     fn host_done(&mut self, result: &HostResult);
 }
 
+/// Host locks this run holds: renewed before each command on those hosts.
+#[derive(Clone, Debug)]
+pub struct Lease {
+    pub owner: crate::lock::Owner,
+    pub hosts: Vec<usize>,
+    pub ttl: Duration,
+}
+
 pub struct Options {
     pub forks: usize,
+    pub lease: Option<Lease>,
     pub max_failures: usize,
     /// Set by SIGINT/SIGTERM.
     pub cancel: Arc<AtomicBool>,
@@ -281,6 +290,16 @@ fn run_host(
             result.message = Some("the run stopped before this host finished".into());
             break;
         }
+        if let Some(lease) = opts.lease.as_ref().filter(|l| l.hosts.contains(&host)) {
+            let owner = lease
+                .owner
+                .renewed(lease.ttl, time::OffsetDateTime::now_utc());
+            if let Err(e) = crate::lock::renew(transport.as_mut(), &inv.hosts[host], &owner) {
+                result.status = Status::Refused;
+                result.message = Some(format!("{e}; nothing more runs there"));
+                break;
+            }
+        }
         let (reply, answer) = channel();
         if tx
             .send(Event::Starting {
@@ -346,6 +365,29 @@ fn run_host(
         }
     }
     result
+}
+
+/// `f` on every host of `hosts`, at most `forks` at once; the results in
+/// the order of `hosts`. For the guards' own work (replication checks,
+/// locks), which is not a run and has no observer.
+pub fn each<R: Send>(hosts: &[usize], forks: usize, f: impl Fn(usize) -> R + Sync) -> Vec<R> {
+    let queue = Mutex::new(hosts.iter().copied().enumerate().collect::<VecDeque<_>>());
+    let results = Mutex::new(Vec::with_capacity(hosts.len()));
+    std::thread::scope(|scope| {
+        for _ in 0..forks.clamp(1, hosts.len().max(1)) {
+            scope.spawn(|| {
+                while let Some((i, host)) = queue.lock().ok().and_then(|mut q| q.pop_front()) {
+                    let r = f(host);
+                    if let Ok(mut results) = results.lock() {
+                        results.push((i, r));
+                    }
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap_or_default();
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
 }
 
 /// The status of a finished command, budget included.

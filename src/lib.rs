@@ -11,6 +11,7 @@ pub mod execute;
 pub mod glob;
 pub mod guard;
 pub mod inventory;
+pub mod lock;
 pub mod plan;
 pub mod playbook;
 pub mod schema;

@@ -240,22 +240,6 @@ fn a_freeze_refuses_unless_emergency() {
 }
 
 #[test]
-fn confirmed_destructive_work_is_still_refused_until_locks_exist() {
-    refused(
-        "b1",
-        &["--confirm-role", "backup"],
-        "destructive-unguarded",
-        "`touch marker; rm -rf old` (files.rm",
-    );
-    refused(
-        "l1,l2",
-        &["--confirm-role", "LIVE", "--change", "C-1"],
-        "destructive-unguarded",
-        "until all of opsguard's guards",
-    );
-}
-
-#[test]
 fn a_timeout_stops_the_command_and_everything_it_started() {
     let started = Instant::now();
     let run = site()

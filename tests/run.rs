@@ -236,11 +236,6 @@ fn a_destructive_step_refuses_the_whole_run_before_anything_runs() {
             "confirm-role-mismatch",
             "--confirm-role live does not match",
         ),
-        (
-            vec!["--confirm-role", "backup"],
-            "destructive-unguarded",
-            "refused (destructive-unguarded): step 2 `wipe` of wipe (files.rm",
-        ),
     ] {
         let mut args = vec!["run", "pb.yaml"];
         args.extend(flags);
@@ -257,6 +252,14 @@ fn a_destructive_step_refuses_the_whole_run_before_anything_runs() {
         assert_eq!(r[1]["destructive"], true);
         assert_eq!(r[2]["reason"], reason);
         assert_eq!(r[3]["exit_code"], 3);
+    }
+    // Confirmed, it runs, batch by batch.
+    let run = site()
+        .file("pb.yaml", WIPE)
+        .args(["run", "pb.yaml", "--confirm-role", "backup"])
+        .status(0);
+    for h in ["c1", "c2", "c3", "c4"] {
+        assert!(touched(run.path(), h, "marker"), "{h}");
     }
 }
 

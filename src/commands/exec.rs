@@ -83,21 +83,23 @@ pub fn run(g: &GlobalArgs, args: &ExecArgs, ui: &Ui) -> Result<Exit, AppError> {
         .into_iter()
         .collect();
     let change = args.opts.change.as_deref();
-    if let Some(exit) = session::guard(&mut audit, &inv, &actions, &args.opts, change, ui)? {
-        return session::end_refused(audit, exit);
-    }
+    let lease = match session::guard(&mut audit, &inv, &actions, &args.opts, change, ui)? {
+        session::Guarded::Go(lease) => lease,
+        session::Guarded::Refused(exit) => return session::end_refused(audit, exit),
+    };
     let step = Step {
         number: 0,
         name: String::new(),
         command: line,
         timeout,
         budget: None,
-        destructive: false,
+        destructive: class.destructive,
         hosts: None,
     };
     let stream = hosts.len() == 1 && args.opts.format == Format::Text;
     let opts = execute::Options {
         forks: args.opts.forks.unwrap_or(inv.forks()) as usize,
+        lease: lease.clone(),
         max_failures: usize::MAX,
         cancel,
         grace: std::time::Duration::from_secs(5),
@@ -121,6 +123,9 @@ pub fn run(g: &GlobalArgs, args: &ExecArgs, ui: &Ui) -> Result<Exit, AppError> {
     );
     recorder.progress.finish();
     let audit_failed = recorder.audit_failed.take();
+    if let Some(lease) = &lease {
+        session::release(&mut audit, &inv, lease, opts.forks);
+    }
     match args.opts.format {
         Format::Json => ui.out(&report::json(&inv, &summary, None)),
         Format::Text if !stream => ui.out(&report::grouped(&inv, &summary.hosts, ui)),

@@ -6,6 +6,7 @@ pub mod classify;
 pub mod completions;
 pub mod exec;
 pub mod hosts;
+pub mod lock;
 pub mod plan;
 pub mod report;
 pub mod run;

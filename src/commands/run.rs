@@ -124,11 +124,13 @@ pub fn run(g: &GlobalArgs, args: &RunArgs, ui: &Ui) -> Result<Exit, AppError> {
             }
         })
         .collect();
-    if let Some(exit) = session::guard(&mut audit, &inv, &actions, &args.opts, change, ui)? {
-        return session::end_refused(audit, exit);
-    }
+    let lease = match session::guard(&mut audit, &inv, &actions, &args.opts, change, ui)? {
+        session::Guarded::Go(lease) => lease,
+        session::Guarded::Refused(exit) => return session::end_refused(audit, exit),
+    };
     let opts = execute::Options {
         forks: args.opts.forks.unwrap_or(inv.forks()) as usize,
+        lease: lease.clone(),
         max_failures: plan.max_failures as usize,
         cancel,
         grace: std::time::Duration::from_secs(5),
@@ -146,6 +148,9 @@ pub fn run(g: &GlobalArgs, args: &RunArgs, ui: &Ui) -> Result<Exit, AppError> {
     let summary = execute::run(&inv, &batches, &steps, &opts, &mut recorder);
     recorder.progress.finish();
     let audit_failed = recorder.audit_failed.take();
+    if let Some(lease) = &lease {
+        session::release(&mut audit, &inv, lease, opts.forks);
+    }
     match args.opts.format {
         Format::Json => ui.out(&report::json(&inv, &summary, Some(&steps))),
         Format::Text => {

@@ -11,9 +11,11 @@ use serde_json::{Map, Value, json};
 use crate::audit::{self, Session, record};
 use crate::cli::{GlobalArgs, RunOptions};
 use crate::error::{AppError, Exit};
+use crate::execute;
 use crate::execute::{HostResult, Observer, Status, Step, StepResult};
 use crate::guard;
 use crate::inventory::Inventory;
+use crate::lock;
 use crate::transport::{Stream, Which};
 use crate::ui::{Progress, Stream as Out, Ui};
 
@@ -90,14 +92,18 @@ pub fn terminal() -> bool {
         && std::io::IsTerminal::is_terminal(&std::io::stderr())
 }
 
-/// The guards, before anything connects. `Ok(None)`: go ahead (nothing
-/// destructive). `Ok(Some(exit))`: refused, recorded, the session ended.
-///
-/// The offline guards (one role, change ticket, freezes and windows, the
-/// flags that stand in for a person without a terminal) decide first, with
-/// their own reason codes. Destructive work that passes them is still
-/// refused, as `destructive-unguarded`, until the replication checks and
-/// host locks exist: nothing destructive runs with only some guards.
+/// What the guards said: go (with the host locks taken, for destructive
+/// work), or refused (recorded; end the session with this exit code).
+pub enum Guarded {
+    Go(Option<execute::Lease>),
+    Refused(Exit),
+}
+
+/// The guards, in the design's order. The offline ones first (one role,
+/// change ticket, freezes and windows, `--confirm-role` without a
+/// terminal); then, on the targets, the mirrors' replication checks and
+/// the host locks; last the typed-back role at the terminal. Any refusal
+/// releases the locks already taken and is recorded with its reason code.
 pub fn guard(
     session: &mut Session,
     inv: &Inventory,
@@ -105,7 +111,22 @@ pub fn guard(
     opts: &RunOptions,
     change: Option<&str>,
     ui: &Ui,
-) -> Result<Option<Exit>, AppError> {
+) -> Result<Guarded, AppError> {
+    guard_with(session, inv, actions, opts, change, true, ui)
+}
+
+/// [`guard`], with or without the replication checks and host locks
+/// (`lock break` confirms like destructive work, but must not lock the
+/// host whose lock it removes).
+pub fn guard_with(
+    session: &mut Session,
+    inv: &Inventory,
+    actions: &[guard::Action],
+    opts: &RunOptions,
+    change: Option<&str>,
+    locks: bool,
+    ui: &Ui,
+) -> Result<Guarded, AppError> {
     let ctx = guard::Context {
         terminal: terminal(),
         confirm_role: opts.confirm_role.as_deref(),
@@ -113,37 +134,294 @@ pub fn guard(
         emergency: opts.emergency.as_deref(),
         now: time::OffsetDateTime::now_utc(),
     };
-    let refusal = match guard::decide(inv, actions, &ctx) {
-        guard::Decision::Run => return Ok(None),
-        guard::Decision::Refuse(r) => r,
-        guard::Decision::Ask(_) | guard::Decision::Confirmed(_) => {
-            let what: Vec<String> = actions
-                .iter()
-                .map(|a| format!("{} ({})", a.what, a.why))
-                .collect();
-            guard::Refusal {
-                reason: guard::Reason::DestructiveUnguarded,
-                message: format!(
-                    "{} is destructive. Destructive work is refused until all of opsguard's guards \
-                     (replication checks and host locks, after the typed-back role) are in place",
-                    what.join(", ")
-                ),
-                typed: None,
-            }
-        }
+    let (question, interactive) = match guard::decide(inv, actions, &ctx) {
+        guard::Decision::Run => return Ok(Guarded::Go(None)),
+        guard::Decision::Refuse(r) => return refuse(session, r, ui),
+        guard::Decision::Ask(q) => (q, true),
+        guard::Decision::Confirmed(q) => (q, false),
     };
+    let forks = opts.forks.unwrap_or(inv.forks()) as usize;
+    let ttl = inv.settings.lock_ttl.map_or(lock::DEFAULT_TTL, |d| d.0);
+    let mut lease = execute::Lease {
+        owner: lock::Owner::new(session.id(), ttl, time::OffsetDateTime::now_utc()),
+        hosts: Vec::new(),
+        ttl,
+    };
+    // Without locks (`lock break`), only the person or the flags confirm.
+    if locks {
+        let timeout = timeout(opts, inv)?;
+        if let Some(r) = replication_checks(session, inv, &question, forks, timeout)? {
+            return refuse(session, r, ui);
+        }
+        lease = match take_locks(session, inv, &question, lease, forks)? {
+            Ok(lease) => lease,
+            Err(r) => return refuse(session, r, ui),
+        };
+    }
     let mut fields = Map::new();
-    fields.insert("reason".into(), json!(refusal.reason.code()));
-    fields.insert("typed".into(), json!(refusal.typed));
-    fields.insert("message".into(), json!(refusal.message));
+    fields.insert("role".into(), json!(question.role));
+    fields.insert("hosts".into(), json!(names(inv, &question.hosts)));
+    fields.insert("count".into(), json!(question.count));
+    fields.insert("overrides".into(), json!(question.overrides));
+    if interactive {
+        ui.err(&banner(inv, actions, &question, opts, locks, ui));
+        session
+            .record("guard.prompt", fields.clone())
+            .map_err(audit_error)?;
+        let mut prompt = guard::prompt::Terminal::default();
+        if let Err(r) = guard::ask(&mut prompt, &question) {
+            release(session, inv, &lease, forks);
+            return refuse(session, r, ui);
+        }
+        fields.insert("via".into(), json!("prompt"));
+    } else {
+        fields.insert("via".into(), json!("--confirm-role"));
+    }
+    session
+        .record("guard.confirmed", fields)
+        .map_err(audit_error)?;
+    Ok(Guarded::Go(Some(lease)))
+}
+
+fn names(inv: &Inventory, hosts: &[usize]) -> Vec<String> {
+    hosts.iter().map(|&h| inv.hosts[h].name.clone()).collect()
+}
+
+fn refuse(session: &mut Session, r: guard::Refusal, ui: &Ui) -> Result<Guarded, AppError> {
+    let mut fields = Map::new();
+    fields.insert("reason".into(), json!(r.reason.code()));
+    fields.insert("typed".into(), json!(r.typed));
+    fields.insert("message".into(), json!(r.message));
     session
         .record("guard.refused", fields)
         .map_err(audit_error)?;
     ui.error(&format!(
         "refused ({}): {}; nothing was run on any host.",
-        refusal.reason, refusal.message
+        r.reason, r.message
     ));
-    Ok(Some(Exit::Refused))
+    Ok(Guarded::Refused(Exit::Refused))
+}
+
+/// What the operator sees before typing the role back.
+fn banner(
+    inv: &Inventory,
+    actions: &[guard::Action],
+    q: &guard::Question,
+    opts: &RunOptions,
+    locked: bool,
+    ui: &Ui,
+) -> String {
+    let tag = |h: usize| {
+        let host = &inv.hosts[h];
+        ui.paint_role(
+            Out::Err,
+            inv,
+            &host.role,
+            &format!("{} [{}]", host.name, host.role.to_uppercase()),
+        )
+    };
+    let mut text = format!("{}\n", ui.bold(Out::Err, "DESTRUCTIVE"));
+    for a in actions {
+        text.push_str(&format!("  {}\n    because {}\n", a.what, a.why));
+    }
+    text.push_str(&format!(
+        "  on {} host{}:\n",
+        q.hosts.len(),
+        if q.hosts.len() == 1 { "" } else { "s" }
+    ));
+    for &h in &q.hosts {
+        text.push_str(&format!("    {}\n", tag(h)));
+    }
+    for &h in &q.hosts {
+        if let Some(m) = inv.hosts[h]
+            .mirror
+            .as_deref()
+            .and_then(|m| inv.host_index(m))
+        {
+            text.push_str(&format!(
+                "  changes on {} are copied at once to its mirror {}\n",
+                tag(h),
+                tag(m)
+            ));
+        }
+    }
+    for o in &q.overrides {
+        text.push_str(&format!(
+            "  emergency override: {o} ({})\n",
+            opts.emergency.as_deref().unwrap_or_default()
+        ));
+    }
+    if locked {
+        text.push_str(&format!(
+            "  locked for this session on {} host{}\n",
+            q.hosts.len(),
+            if q.hosts.len() == 1 { "" } else { "s" }
+        ));
+    }
+    text.trim_end().to_string()
+}
+
+/// Each target's `replication_check`, on the host; the first failure.
+fn replication_checks(
+    session: &mut Session,
+    inv: &Inventory,
+    q: &guard::Question,
+    forks: usize,
+    timeout: Duration,
+) -> Result<Option<guard::Refusal>, AppError> {
+    let checked: Vec<usize> = q
+        .hosts
+        .iter()
+        .copied()
+        .filter(|&h| inv.hosts[h].replication_check.is_some())
+        .collect();
+    let results = execute::each(&checked, forks, |h| {
+        let host = &inv.hosts[h];
+        let command = host.replication_check.as_deref().unwrap_or_default();
+        let limits = crate::transport::Limits {
+            timeout,
+            cancel: Arc::new(AtomicBool::new(false)),
+            grace: Duration::from_secs(1),
+            tap: None,
+        };
+        crate::transport::connect(&inv.settings, host)
+            .and_then(|mut t| t.run(command, &limits))
+            .map_err(|e| e.to_string())
+    });
+    let mut failed = None;
+    for (&h, result) in checked.iter().zip(results) {
+        let host = &inv.hosts[h];
+        let mut f = Map::new();
+        f.insert("host".into(), json!(host.name));
+        f.insert("role".into(), json!(host.role));
+        f.insert("command".into(), json!(host.replication_check));
+        let verdict = match &result {
+            Ok(o) if o.exit_code == Some(0) && !o.timed_out => None,
+            Ok(o) => {
+                let out = format!(
+                    "{}{}",
+                    String::from_utf8_lossy(&o.stdout.bytes),
+                    String::from_utf8_lossy(&o.stderr.bytes)
+                );
+                let how = if o.timed_out {
+                    "timed out".to_string()
+                } else {
+                    o.exit_code.map_or_else(
+                        || o.signal.clone().unwrap_or_default(),
+                        |c| format!("exit {c}"),
+                    )
+                };
+                Some(format!("{how}: {}", out.trim()))
+            }
+            Err(e) => Some(format!("could not run: {e}")),
+        };
+        if let Ok(o) = &result {
+            f.insert("exit_code".into(), json!(o.exit_code));
+            f.insert("stdout".into(), stream_json(&o.stdout));
+            f.insert("stderr".into(), stream_json(&o.stderr));
+        }
+        f.insert("ok".into(), json!(verdict.is_none()));
+        session.record("guard.check", f).map_err(audit_error)?;
+        if let (Some(v), None) = (verdict, &failed) {
+            failed = Some(guard::Refusal {
+                reason: guard::Reason::ReplicationCheckFailed,
+                message: format!(
+                    "the replication check of {} (`{}`) failed, {v}; its mirror may not be in step",
+                    host.name,
+                    host.replication_check.as_deref().unwrap_or_default()
+                ),
+                typed: None,
+            });
+        }
+    }
+    Ok(failed)
+}
+
+/// Lock every target; on any refusal, release those taken.
+fn take_locks(
+    session: &mut Session,
+    inv: &Inventory,
+    q: &guard::Question,
+    mut lease: execute::Lease,
+    forks: usize,
+) -> Result<Result<execute::Lease, guard::Refusal>, AppError> {
+    let results = execute::each(&q.hosts, forks, |h| {
+        crate::transport::connect(&inv.settings, &inv.hosts[h])
+            .map_err(|e| e.to_string())
+            .and_then(|mut t| lock::acquire(t.as_mut(), &inv.hosts[h], &lease.owner))
+    });
+    let now = time::OffsetDateTime::now_utc();
+    let mut refusal = None;
+    for (&h, result) in q.hosts.iter().zip(results) {
+        let host = &inv.hosts[h];
+        let problem = match result {
+            Ok(lock::State::Free) => {
+                lease.hosts.push(h);
+                let mut f = Map::new();
+                f.insert("host".into(), json!(host.name));
+                f.insert("role".into(), json!(host.role));
+                f.insert("path".into(), json!(lock::path(host)));
+                f.insert("expires".into(), json!(lease.owner.expires));
+                session.record("lock.acquire", f).map_err(audit_error)?;
+                continue;
+            }
+            Ok(lock::State::Held(o)) if o.is_stale(now) => (
+                guard::Reason::LockStale,
+                format!(
+                    "{} has a stale lock (expired): {}. If its owner is gone, remove it with \
+                     `opsguard lock break {} --reason ...`",
+                    host.name,
+                    o.describe(),
+                    host.name
+                ),
+            ),
+            Ok(lock::State::Held(o)) => (
+                guard::Reason::Locked,
+                format!("{} is locked by {}", host.name, o.describe()),
+            ),
+            Ok(lock::State::Unknown(why)) => (
+                guard::Reason::Locked,
+                format!("{} is locked by someone unknown ({why})", host.name),
+            ),
+            Err(e) => (
+                guard::Reason::Locked,
+                format!("{}: the lock could not be taken: {e}", host.name),
+            ),
+        };
+        if refusal.is_none() {
+            refusal = Some(guard::Refusal {
+                reason: problem.0,
+                message: problem.1,
+                typed: None,
+            });
+        }
+    }
+    match refusal {
+        None => Ok(Ok(lease)),
+        Some(r) => {
+            release(session, inv, &lease, forks);
+            Ok(Err(r))
+        }
+    }
+}
+
+/// Release the locks of `lease`, recording each; failures are recorded and
+/// reported, never fatal (the lock then goes stale at its expiry).
+pub fn release(session: &mut Session, inv: &Inventory, lease: &execute::Lease, forks: usize) {
+    let results = execute::each(&lease.hosts, forks, |h| {
+        crate::transport::connect(&inv.settings, &inv.hosts[h])
+            .map_err(|e| e.to_string())
+            .and_then(|mut t| lock::release(t.as_mut(), &inv.hosts[h], &lease.owner))
+    });
+    for (&h, result) in lease.hosts.iter().zip(results) {
+        let mut f = Map::new();
+        f.insert("host".into(), json!(inv.hosts[h].name));
+        f.insert("role".into(), json!(inv.hosts[h].role));
+        if let Err(e) = &result {
+            f.insert("error".into(), json!(e));
+        }
+        let _ = session.record("lock.release", f);
+    }
 }
 
 /// End a refused session: `session.end` with status `refused`.

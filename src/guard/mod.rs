@@ -50,9 +50,12 @@ pub enum Reason {
     Eof,
     /// Ctrl-C at a prompt.
     Interrupted,
-    /// The guards that must hold before destructive work can run are not
-    /// all built yet: replication checks and host locks.
-    DestructiveUnguarded,
+    /// A target's `replication_check` did not exit 0.
+    ReplicationCheckFailed,
+    /// A target is locked by another session.
+    Locked,
+    /// A target's lock has expired: it stays until `lock break`.
+    LockStale,
 }
 
 impl Reason {
@@ -69,7 +72,9 @@ impl Reason {
             Reason::Declined => "declined",
             Reason::Eof => "eof",
             Reason::Interrupted => "interrupted",
-            Reason::DestructiveUnguarded => "destructive-unguarded",
+            Reason::ReplicationCheckFailed => "replication-check-failed",
+            Reason::Locked => "locked",
+            Reason::LockStale => "lock-stale",
         }
     }
 }

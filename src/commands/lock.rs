@@ -1,0 +1,239 @@
+//! `opsguard lock status [SELECTOR]` and `opsguard lock break HOST
+//! --reason TEXT`: the host locks opsguard takes for destructive work.
+
+use clap::{Args, Subcommand};
+use serde_json::{Map, json};
+
+use super::session::{self, Guarded};
+use crate::cli::{Format, GlobalArgs, RunOptions};
+use crate::error::{AppError, Exit};
+use crate::execute;
+use crate::guard;
+use crate::lock::{self, State};
+use crate::ui::{Cell, Stream, Ui, table};
+
+#[derive(Debug, Args)]
+pub struct LockArgs {
+    #[command(subcommand)]
+    pub command: LockCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LockCommand {
+    /// Show the locks on hosts: owner, since, expiry, stale or not
+    Status {
+        /// Which hosts (all when omitted)
+        selector: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Remove a host's lock, after typing its role back (recorded)
+    Break(BreakArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BreakArgs {
+    /// The host whose lock to remove
+    pub host: String,
+    /// Why (recorded): who was asked, what happened to the holder
+    #[arg(long, required = true)]
+    pub reason: String,
+    /// The host's role, typed back, for use without a terminal
+    #[arg(long, value_name = "ROLE")]
+    pub confirm_role: Option<String>,
+    /// The change ticket this belongs to (recorded)
+    #[arg(long, value_name = "ID")]
+    pub change: Option<String>,
+    /// Override a freeze or window, with the reason (recorded)
+    #[arg(long, value_name = "REASON")]
+    pub emergency: Option<String>,
+}
+
+pub fn run(g: &GlobalArgs, args: &LockArgs, ui: &Ui) -> Result<Exit, AppError> {
+    match &args.command {
+        LockCommand::Status { selector, format } => status(g, selector.as_deref(), *format, ui),
+        LockCommand::Break(b) => break_lock(g, b, ui),
+    }
+}
+
+fn read_all(inv: &crate::inventory::Inventory, hosts: &[usize]) -> Vec<Result<State, String>> {
+    execute::each(hosts, inv.forks() as usize, |h| {
+        crate::transport::connect(&inv.settings, &inv.hosts[h])
+            .map_err(|e| e.to_string())
+            .and_then(|mut t| lock::read(t.as_mut(), &inv.hosts[h]))
+    })
+}
+
+fn status(
+    g: &GlobalArgs,
+    selector: Option<&str>,
+    format: Format,
+    ui: &Ui,
+) -> Result<Exit, AppError> {
+    let inv = super::load_inventory(g, ui)?;
+    let hosts: Vec<usize> = match selector {
+        None => (0..inv.hosts.len()).collect(),
+        Some(text) => super::select(&inv, text, "selector")?,
+    };
+    let states = read_all(&inv, &hosts);
+    let now = time::OffsetDateTime::now_utc();
+    let mut unreachable = false;
+    let mut items = Vec::new();
+    let mut rows = vec![
+        ["HOST", "ROLE", "LOCK", "OWNER", "SINCE", "EXPIRES"]
+            .map(|h| Cell {
+                plain: h.into(),
+                shown: ui.bold(Stream::Out, h),
+            })
+            .into(),
+    ];
+    for (&h, state) in hosts.iter().zip(&states) {
+        let host = &inv.hosts[h];
+        let (word, owner, detail) = match state {
+            Ok(State::Free) => ("free", None, None),
+            Ok(State::Held(o)) if o.is_stale(now) => ("stale", Some(o), None),
+            Ok(State::Held(o)) => ("held", Some(o), None),
+            Ok(State::Unknown(why)) => ("held", None, Some(why.clone())),
+            Err(e) => {
+                unreachable = true;
+                ("unreachable", None, Some(e.clone()))
+            }
+        };
+        items.push(json!({
+            "host": host.name,
+            "role": host.role,
+            "state": word,
+            "owner": owner,
+            "detail": detail,
+        }));
+        let role = host.role.to_uppercase();
+        rows.push(vec![
+            Cell::plain(&host.name),
+            Cell {
+                shown: ui.paint_role(Stream::Out, &inv, &host.role, &role),
+                plain: role,
+            },
+            Cell::plain(word),
+            Cell::plain(match (owner, &detail) {
+                (Some(o), _) => format!(
+                    "{}@{} pid {} session {}",
+                    o.user, o.workstation, o.pid, o.session
+                ),
+                (None, Some(d)) => d.clone(),
+                (None, None) => "-".into(),
+            }),
+            Cell::plain(owner.map_or("-".into(), |o| o.since.clone())),
+            Cell::plain(owner.map_or("-".into(), |o| o.expires.clone())),
+        ]);
+    }
+    match format {
+        Format::Json => ui.out(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&items).expect("plain JSON")
+        )),
+        Format::Text => ui.out(&table(&rows)),
+    }
+    Ok(if unreachable { Exit::Failed } else { Exit::Ok })
+}
+
+fn break_lock(g: &GlobalArgs, args: &BreakArgs, ui: &Ui) -> Result<Exit, AppError> {
+    let inv = super::load_inventory(g, ui)?;
+    let Some(h) = inv.host_index(&args.host) else {
+        let hint = inv
+            .nearest_host(&args.host)
+            .map(|n| format!("; did you mean `{n}`?"))
+            .unwrap_or_default();
+        return Err(AppError::invalid(format!(
+            "no host `{}` in the inventory{hint}",
+            args.host
+        )));
+    };
+    let host = &inv.hosts[h];
+    let before = read_all(&inv, &[h]).remove(0).map_err(|e| {
+        AppError::new(
+            Exit::Failed,
+            format!("{}: cannot read its lock: {e}", host.name),
+        )
+    })?;
+    if before == State::Free {
+        ui.status(&format!("{} is not locked; nothing to break", host.name));
+        return Ok(Exit::Ok);
+    }
+    let opts = RunOptions {
+        forks: None,
+        timeout: None,
+        confirm_role: args.confirm_role.clone(),
+        change: args.change.clone(),
+        emergency: args.emergency.clone(),
+        dry_run: false,
+        format: Format::Text,
+    };
+    let mut audit = session::start(g, &inv, &opts, None, args.change.as_deref())?;
+    let held = match &before {
+        State::Held(o) => o.describe(),
+        State::Unknown(why) => format!("someone unknown ({why})"),
+        State::Free => unreachable!("returned above"),
+    };
+    let mut plan = Map::new();
+    plan.insert(
+        "targets".into(),
+        json!([{"name": host.name, "role": host.role}]),
+    );
+    plan.insert("command".into(), json!(format!("lock break {}", host.name)));
+    plan.insert("destructive".into(), json!(true));
+    audit.record("plan", plan).map_err(session::audit_error)?;
+    let action = guard::Action {
+        what: format!("breaking the lock on {} held by {held}", host.name),
+        why: "the holder's work may still be running there".into(),
+        hosts: vec![h],
+    };
+    match session::guard_with(
+        &mut audit,
+        &inv,
+        &[action],
+        &opts,
+        args.change.as_deref(),
+        false,
+        ui,
+    )? {
+        Guarded::Go(_) => {}
+        Guarded::Refused(exit) => return session::end_refused(audit, exit),
+    }
+    let removed = crate::transport::connect(&inv.settings, host)
+        .map_err(|e| e.to_string())
+        .and_then(|mut t| lock::remove(t.as_mut(), host));
+    let mut f = Map::new();
+    f.insert("host".into(), json!(host.name));
+    f.insert("role".into(), json!(host.role));
+    f.insert("reason".into(), json!(args.reason));
+    f.insert(
+        "owner".into(),
+        match &before {
+            State::Held(o) => json!(o),
+            _ => json!(null),
+        },
+    );
+    if let Err(e) = &removed {
+        f.insert("error".into(), json!(e));
+    }
+    audit
+        .record("lock.break", f)
+        .map_err(session::audit_error)?;
+    let (exit, status) = match &removed {
+        Ok(()) => {
+            ui.status(&format!("{}: the lock of {held} is removed", host.name));
+            (Exit::Ok, "ok")
+        }
+        Err(e) => {
+            ui.error(&format!(
+                "{}: the lock could not be removed: {e}",
+                host.name
+            ));
+            (Exit::Failed, "failed")
+        }
+    };
+    audit
+        .end(status, exit.code())
+        .map_err(session::audit_error)?;
+    Ok(exit)
+}

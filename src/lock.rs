@@ -1,0 +1,235 @@
+//! Host locks: taken on every target of destructive work before it runs,
+//! on the host itself so they hold across workstations.
+//!
+//! A lock is a folder created with `mkdir` (atomic on any POSIX file
+//! system) holding an `owner` file: one JSON object naming the user,
+//! workstation, pid and session that hold it, since when and until when.
+//! On SSH hosts it is `/var/lock/opsguard.lock`; on `connection: local`
+//! hosts `.opsguard.lock` in the workdir. The holder renews it (a new
+//! `expires`) before each command it runs there and removes it at the end,
+//! Ctrl-C included. A lock past its expiry is *stale*: still refused, and
+//! removed only by `opsguard lock break`, after its owner has been asked.
+//!
+//! Every operation is one short shell script through the host's
+//! [`Transport`], with every value quoted.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::inventory::{Connection, Host};
+use crate::transport::ssh::quote;
+use crate::transport::{Limits, Transport};
+
+/// When `settings.lock_ttl` does not say.
+pub const DEFAULT_TTL: Duration = Duration::from_secs(30 * 60);
+
+/// How long one lock operation may take.
+const OP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Who holds a lock, as its `owner` file says.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Owner {
+    pub user: String,
+    pub workstation: String,
+    pub pid: u32,
+    pub session: String,
+    /// RFC 3339, UTC.
+    pub since: String,
+    pub expires: String,
+}
+
+impl Owner {
+    pub fn new(session: &str, ttl: Duration, now: OffsetDateTime) -> Owner {
+        let id = crate::audit::record::Identity::current();
+        Owner {
+            user: id.user,
+            workstation: id.workstation,
+            pid: id.pid,
+            session: session.to_string(),
+            since: stamp(now),
+            expires: stamp(now + ttl),
+        }
+    }
+
+    /// The same owner with its expiry moved to `now + ttl`.
+    pub fn renewed(&self, ttl: Duration, now: OffsetDateTime) -> Owner {
+        Owner {
+            expires: stamp(now + ttl),
+            ..self.clone()
+        }
+    }
+
+    pub fn is_stale(&self, now: OffsetDateTime) -> bool {
+        OffsetDateTime::parse(&self.expires, &Rfc3339).map_or(true, |e| e <= now)
+    }
+
+    /// `alice@ws-12 (pid 4411, session 2026...) since ... until ...`
+    pub fn describe(&self) -> String {
+        format!(
+            "{}@{} (pid {}, session {}) since {}, expiring {}",
+            self.user, self.workstation, self.pid, self.session, self.since, self.expires
+        )
+    }
+
+    fn json(&self) -> String {
+        serde_json::to_string(self).expect("plain JSON")
+    }
+}
+
+fn stamp(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    let t = t.replace_nanosecond(0).unwrap_or(t);
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+/// What is on a host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum State {
+    Free,
+    Held(Owner),
+    /// The folder exists but its owner file cannot be read (being written
+    /// this instant, or damaged): held, by someone unknown.
+    Unknown(String),
+}
+
+/// Where the lock lives on `host`.
+pub fn path(host: &Host) -> &'static str {
+    match host.connection {
+        Connection::Local { .. } => ".opsguard.lock",
+        Connection::Ssh => "/var/lock/opsguard.lock",
+    }
+}
+
+fn limits() -> Limits {
+    Limits {
+        timeout: OP_TIMEOUT,
+        // Locks are released after an interruption too: never cancelled.
+        cancel: Arc::new(AtomicBool::new(false)),
+        grace: Duration::from_secs(1),
+        tap: None,
+    }
+}
+
+fn run(t: &mut dyn Transport, script: &str) -> Result<String, String> {
+    let out = t.run(script, &limits()).map_err(|e| e.to_string())?;
+    let stdout = String::from_utf8_lossy(&out.stdout.bytes).into_owned();
+    match out.exit_code {
+        Some(0) => Ok(stdout),
+        _ => Err(format!(
+            "the lock script failed ({}): {}",
+            out.exit_code
+                .map_or_else(|| out.signal.unwrap_or_default(), |c| format!("exit {c}")),
+            String::from_utf8_lossy(&out.stderr.bytes).trim()
+        )),
+    }
+}
+
+/// `held\n{json}` or `free`, as the scripts print it.
+fn parse_state(text: &str) -> State {
+    let mut lines = text.lines();
+    match lines.next() {
+        Some("free") => State::Free,
+        _ => {
+            let rest: String = lines.collect::<Vec<_>>().join("\n");
+            match serde_json::from_str::<Owner>(rest.trim()) {
+                Ok(o) => State::Held(o),
+                Err(_) if rest.trim().is_empty() => State::Unknown("no owner file".into()),
+                Err(e) => State::Unknown(format!("owner file unreadable: {e}")),
+            }
+        }
+    }
+}
+
+/// Take the lock, or say who has it.
+pub fn acquire(t: &mut dyn Transport, host: &Host, owner: &Owner) -> Result<State, String> {
+    let d = quote(path(host));
+    let script = format!(
+        "d={d}; if mkdir \"$d\" 2>/dev/null; then \
+         printf '%s\\n' {o} > \"$d/owner.new\" && mv -f \"$d/owner.new\" \"$d/owner\" && echo acquired; \
+         elif [ -d \"$d\" ]; then echo held; cat \"$d/owner\" 2>/dev/null; \
+         else echo \"cannot create $d\" >&2; exit 1; fi",
+        o = quote(&owner.json())
+    );
+    let out = run(t, &script)?;
+    if out.starts_with("acquired") {
+        Ok(State::Free)
+    } else {
+        Ok(parse_state(&out))
+    }
+}
+
+/// The lock on the host as it is now.
+pub fn read(t: &mut dyn Transport, host: &Host) -> Result<State, String> {
+    let script = format!(
+        "d={}; if [ -d \"$d\" ]; then echo held; cat \"$d/owner\" 2>/dev/null; else echo free; fi",
+        quote(path(host))
+    );
+    run(t, &script).map(|out| parse_state(&out))
+}
+
+fn mark(owner: &Owner) -> String {
+    quote(&format!("\"session\":\"{}\"", owner.session))
+}
+
+/// Move our lock's expiry on; an error if it is no longer ours.
+pub fn renew(t: &mut dyn Transport, host: &Host, owner: &Owner) -> Result<(), String> {
+    let script = format!(
+        "d={}; grep -qF {} \"$d/owner\" 2>/dev/null && printf '%s\\n' {} > \"$d/owner.new\" && mv -f \"$d/owner.new\" \"$d/owner\" && echo renewed",
+        quote(path(host)),
+        mark(owner),
+        quote(&owner.json())
+    );
+    match run(t, &script) {
+        Ok(out) if out.starts_with("renewed") => Ok(()),
+        Ok(_) | Err(_) => Err(format!(
+            "the lock on {} is no longer held by this session",
+            host.name
+        )),
+    }
+}
+
+/// Remove our lock (only if it is still ours).
+pub fn release(t: &mut dyn Transport, host: &Host, owner: &Owner) -> Result<(), String> {
+    let script = format!(
+        "d={}; if grep -qF {} \"$d/owner\" 2>/dev/null; then rm -rf \"$d\" && echo released; else echo gone; fi",
+        quote(path(host)),
+        mark(owner)
+    );
+    run(t, &script).map(|_| ())
+}
+
+/// Remove whatever lock is there (`lock break`).
+pub fn remove(t: &mut dyn Transport, host: &Host) -> Result<(), String> {
+    run(t, &format!("rm -rf {}", quote(path(host)))).map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn owners_round_trip_and_go_stale_at_expiry() {
+        let now = datetime!(2026-11-22 08:00:00.5 UTC);
+        let o = Owner::new("S1", Duration::from_secs(1800), now);
+        assert_eq!(o.since, "2026-11-22T08:00:00Z");
+        assert_eq!(o.expires, "2026-11-22T08:30:00Z");
+        assert!(!o.is_stale(datetime!(2026-11-22 08:29:59 UTC)));
+        assert!(o.is_stale(datetime!(2026-11-22 08:30:00 UTC)));
+        assert_eq!(
+            parse_state(&format!("held\n{}\n", o.json())),
+            State::Held(o.clone())
+        );
+        assert_eq!(parse_state("free\n"), State::Free);
+        assert!(matches!(parse_state("held\n"), State::Unknown(_)));
+        assert!(matches!(parse_state("held\n{garbage"), State::Unknown(_)));
+        let r = o.renewed(Duration::from_secs(60), datetime!(2026-11-22 09:00 UTC));
+        assert_eq!(r.expires, "2026-11-22T09:01:00Z");
+        assert_eq!(r.since, o.since);
+    }
+}
