@@ -420,3 +420,41 @@ fn run_locks_the_targets_of_destructive_steps_only() {
     assert_eq!(locked[0]["host"], "b1");
     assert!(!lock_dir(run.path(), "b1").exists());
 }
+
+#[test]
+fn sigterm_during_locked_work_stops_it_and_releases_the_lock() {
+    let t = site();
+    let dir = t.path().to_path_buf();
+    let child = opsguard(
+        &dir,
+        &[
+            "exec",
+            "b1",
+            "--confirm-role",
+            "backup",
+            "--",
+            "sleep 20; rm -rf old",
+        ],
+    )
+    .spawn()
+    .unwrap();
+    wait_for(&dir, |r| r.iter().any(|r| r["event"] == "command.start"));
+    // SAFETY: signals the child we started.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGTERM);
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.join("w/b1/old").exists(), "the command went on");
+    assert!(!lock_dir(&dir, "b1").exists(), "the lock was left behind");
+    let r = records(&dir);
+    let tail: Vec<String> = events(&r).into_iter().rev().take(3).collect();
+    assert_eq!(tail, ["session.end", "lock.release", "command.end"]);
+    assert_eq!(r.last().unwrap()["status"], "interrupted");
+    drop(t);
+}

@@ -574,3 +574,32 @@ fn a_server_that_never_answers_is_given_up_after_connect_timeout() {
     );
     drop(silent);
 }
+
+#[test]
+fn destructive_work_over_ssh_runs_under_a_lock_on_the_host() {
+    let sshd = Sshd::start(1);
+    let marks = tempfile::tempdir().unwrap();
+    std::fs::create_dir(marks.path().join("old")).unwrap();
+    let run = site(&sshd, &sshd.known_hosts())
+        .args([
+            "exec",
+            "s1",
+            "--confirm-role",
+            "backup",
+            "--",
+            &format!(
+                "test -d /var/lock/opsguard.lock && rm -rf {}/old",
+                marks.path().display()
+            ),
+        ])
+        .status(0);
+    assert!(!marks.path().join("old").exists());
+    assert!(!Path::new("/var/lock/opsguard.lock").exists());
+    let r = records(run.path());
+    let acquired = r.iter().find(|r| r["event"] == "lock.acquire").unwrap();
+    assert_eq!(acquired["path"], "/var/lock/opsguard.lock");
+    assert!(
+        r.iter()
+            .any(|r| r["event"] == "lock.release" && r["host"] == "s1")
+    );
+}

@@ -68,6 +68,7 @@ pub fn run(g: &GlobalArgs, args: &ExecArgs, ui: &Ui) -> Result<Exit, AppError> {
     plan.insert("destructive".into(), json!(class.destructive));
     plan.insert("rules".into(), json!(class.rules));
     audit.record("plan", plan).map_err(session::audit_error)?;
+    let _identity = session::identify(&inv, &hosts, &audit, &format!("exec {line}"));
     let actions: Vec<guard::Action> = class
         .destructive
         .then(|| guard::Action {

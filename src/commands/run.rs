@@ -103,6 +103,8 @@ pub fn run(g: &GlobalArgs, args: &RunArgs, ui: &Ui) -> Result<Exit, AppError> {
         .collect();
     record.insert("steps".into(), json!(planned));
     audit.record("plan", record).map_err(session::audit_error)?;
+    let targets: Vec<usize> = plan.hosts.iter().map(|t| index(&t.name)).collect();
+    let _identity = session::identify(&inv, &targets, &audit, &format!("run {}", plan.playbook));
     let actions: Vec<guard::Action> = plan
         .steps
         .iter()

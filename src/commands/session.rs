@@ -251,6 +251,30 @@ fn banner(
             opts.emergency.as_deref().unwrap_or_default()
         ));
     }
+    for other in crate::sessions::others() {
+        let elsewhere: Vec<String> = other
+            .targets
+            .iter()
+            .filter(|t| t.role != q.role)
+            .map(|t| {
+                ui.paint_role(
+                    Out::Err,
+                    inv,
+                    &t.role,
+                    &format!("{} [{}]", t.name, t.role.to_uppercase()),
+                )
+            })
+            .collect();
+        if !elsewhere.is_empty() {
+            text.push_str(&format!(
+                "  {} you also have a session open on {} in another terminal (pid {}: {})\n",
+                ui.bold(Out::Err, "NOTE:"),
+                elsewhere.join(", "),
+                other.pid,
+                other.command
+            ));
+        }
+    }
     if locked {
         text.push_str(&format!(
             "  locked for this session on {} host{}\n",
@@ -258,7 +282,7 @@ fn banner(
             if q.hosts.len() == 1 { "" } else { "s" }
         ));
     }
-    text.trim_end().to_string()
+    text
 }
 
 /// Each target's `replication_check`, on the host; the first failure.
@@ -422,6 +446,33 @@ pub fn release(session: &mut Session, inv: &Inventory, lease: &execute::Lease, f
         }
         let _ = session.record("lock.release", f);
     }
+}
+
+/// Who this session is, for the operator: the terminal title and the
+/// registry entry, both undone when the returned values drop.
+pub fn identify(
+    inv: &Inventory,
+    hosts: &[usize],
+    session: &Session,
+    command: &str,
+) -> (crate::sessions::Title, crate::sessions::Registration) {
+    let entry = crate::sessions::Entry {
+        pid: std::process::id(),
+        user: crate::audit::record::Identity::current().user,
+        session: session.id().to_string(),
+        command: command.to_string(),
+        targets: hosts
+            .iter()
+            .map(|&h| crate::sessions::Target {
+                name: inv.hosts[h].name.clone(),
+                role: inv.hosts[h].role.clone(),
+            })
+            .collect(),
+    };
+    (
+        crate::sessions::Title::set(&crate::sessions::title(inv, hosts)),
+        crate::sessions::register(&entry),
+    )
 }
 
 /// End a refused session: `session.end` with status `refused`.

@@ -1,0 +1,244 @@
+//! The typed-back role through a real pseudo-terminal (`expectrl`) against
+//! the real binary, on `connection: local` hosts: the wrong-window
+//! scenario, the count, `[y/N]`, Ctrl-C and EOF at each prompt.
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use expectrl::process::unix::WaitStatus;
+use expectrl::session::OsSession;
+use expectrl::{ControlCode, Eof, Expect, Session};
+use serde_json::Value;
+
+const LOCAL: &str = "hosts:
+  l1: {connection: local, workdir: ../w/l1, role: live, mirror: l2}
+  l2: {connection: local, workdir: ../w/l2, role: live}
+  b1: {connection: local, workdir: ../w/b1, role: backup}
+";
+
+const WIPE: &str = "touch marker; rm -rf old";
+
+fn site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in [
+        ("inventory/local.yaml", LOCAL),
+        ("w/l1/old/x", ""),
+        ("w/l2/old/x", ""),
+        ("w/b1/old/x", ""),
+    ] {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dir
+}
+
+/// opsguard in a pseudo-terminal, in `dir`.
+fn spawn(dir: &Path, args: &[&str]) -> OsSession {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_opsguard"));
+    cmd.current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap())
+        .env("TERM", "xterm")
+        .env("NO_COLOR", "1")
+        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
+        .env("XDG_STATE_HOME", dir.join("state"))
+        .args(args);
+    let mut p = Session::spawn(cmd).expect("spawn in a pty");
+    p.set_expect_timeout(Some(Duration::from_secs(20)));
+    p
+}
+
+fn exit_code(p: &mut OsSession) -> i32 {
+    p.expect(Eof).unwrap();
+    match p.get_process().wait().unwrap() {
+        WaitStatus::Exited(_, code) => code,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn records(dir: &Path) -> Vec<Value> {
+    std::fs::read_to_string(dir.join("audit.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn refusal(dir: &Path) -> Value {
+    records(dir)
+        .into_iter()
+        .find(|r| r["event"] == "guard.refused")
+        .expect("a guard.refused record")
+}
+
+fn marked(dir: &Path, host: &str) -> bool {
+    dir.join("w").join(host).join("marker").exists()
+}
+
+const ROLE: &str = "Type the role of the target hosts to continue:";
+const COUNT: &str = "Type the number of target hosts to continue:";
+
+#[test]
+fn typing_the_other_consoles_role_refuses_and_nothing_runs_anywhere() {
+    let dir = site();
+    let mut p = spawn(dir.path(), &["exec", "l1", "--", WIPE]);
+    p.expect("DESTRUCTIVE").unwrap();
+    p.expect("l1 [LIVE]").unwrap();
+    p.expect("changes on l1 [LIVE] are copied at once to its mirror l2 [LIVE]")
+        .unwrap();
+    p.expect(ROLE).unwrap();
+    p.send_line("backup").unwrap();
+    p.expect("refused (role-mismatch): `backup` is not the role of the target hosts")
+        .unwrap();
+    assert_eq!(exit_code(&mut p), 3);
+    for host in ["l1", "l2", "b1"] {
+        assert!(!marked(dir.path(), host), "ran on {host}");
+    }
+    let r = refusal(dir.path());
+    assert_eq!(r["reason"], "role-mismatch");
+    assert_eq!(r["typed"], "backup");
+    let events: Vec<Value> = records(dir.path())
+        .iter()
+        .map(|r| r["event"].clone())
+        .collect();
+    assert!(events.contains(&"guard.prompt".into()), "{events:?}");
+    assert!(!dir.path().join("w/l1/.opsguard.lock").exists());
+}
+
+#[test]
+fn the_right_role_count_and_yes_run_it() {
+    let dir = site();
+    let mut p = spawn(dir.path(), &["exec", "l1,l2", "--", WIPE]);
+    p.expect(ROLE).unwrap();
+    p.send_line("LIVE").unwrap();
+    p.expect(COUNT).unwrap();
+    p.send_line("2").unwrap();
+    p.expect("Run it on 2 hosts? [y/N]").unwrap();
+    p.send_line("y").unwrap();
+    assert_eq!(exit_code(&mut p), 0);
+    assert!(marked(dir.path(), "l1") && marked(dir.path(), "l2"));
+    assert!(!marked(dir.path(), "b1"));
+    let confirmed = records(dir.path())
+        .into_iter()
+        .find(|r| r["event"] == "guard.confirmed")
+        .unwrap();
+    assert_eq!(confirmed["via"], "prompt");
+    assert_eq!(confirmed["count"], 2);
+}
+
+#[test]
+fn a_wrong_count_or_no_refuses() {
+    let dir = site();
+    let mut p = spawn(dir.path(), &["exec", "l1,l2", "--", WIPE]);
+    p.expect(ROLE).unwrap();
+    p.send_line("live").unwrap();
+    p.expect(COUNT).unwrap();
+    p.send_line("3").unwrap();
+    assert_eq!(exit_code(&mut p), 3);
+    assert_eq!(refusal(dir.path())["reason"], "count-mismatch");
+    assert_eq!(refusal(dir.path())["typed"], "3");
+
+    let dir = site();
+    let mut p = spawn(dir.path(), &["exec", "b1", "--", WIPE]);
+    p.expect(ROLE).unwrap();
+    p.send_line("backup").unwrap();
+    p.expect("Run it on 1 host? [y/N]").unwrap();
+    p.send_line("").unwrap();
+    assert_eq!(exit_code(&mut p), 3);
+    assert_eq!(refusal(dir.path())["reason"], "declined");
+    assert!(!marked(dir.path(), "b1"));
+}
+
+/// Answer the prompts up to `at` (0: role, 1: count, 2: yes/no), then send
+/// `key` there.
+fn interrupt_at(at: usize, key: ControlCode, reason: &str) {
+    let dir = site();
+    let mut p = spawn(dir.path(), &["exec", "l1,l2", "--", WIPE]);
+    let prompts = [ROLE, COUNT, "Run it on 2 hosts? [y/N]"];
+    let answers = ["live", "2"];
+    for (i, prompt) in prompts.iter().enumerate().take(at + 1) {
+        p.expect(*prompt).unwrap();
+        if i < at {
+            p.send_line(answers[i]).unwrap();
+        }
+    }
+    p.send(key).unwrap();
+    assert_eq!(exit_code(&mut p), 3, "{key:?} at prompt {at}");
+    assert_eq!(
+        refusal(dir.path())["reason"],
+        reason,
+        "{key:?} at prompt {at}"
+    );
+    assert!(!marked(dir.path(), "l1") && !marked(dir.path(), "l2"));
+    assert!(
+        !dir.path().join("w/l1/.opsguard.lock").exists(),
+        "the lock was left behind"
+    );
+    let end = records(dir.path()).pop().unwrap();
+    assert_eq!(end["event"], "session.end");
+    assert_eq!(end["status"], "refused");
+}
+
+#[test]
+fn ctrl_c_at_each_prompt_refuses() {
+    for at in 0..3 {
+        interrupt_at(at, ControlCode::EndOfText, "interrupted");
+    }
+}
+
+#[test]
+fn eof_at_each_prompt_refuses() {
+    for at in 0..3 {
+        interrupt_at(at, ControlCode::EndOfTransmission, "eof");
+    }
+}
+
+#[test]
+fn the_prompt_names_a_session_open_on_another_role_and_the_title_names_the_target() {
+    let dir = site();
+    // "The other console": a session on the backup host, still running.
+    let mut other = Command::new(env!("CARGO_BIN_EXE_opsguard"))
+        .current_dir(dir.path())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap())
+        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
+        .env("XDG_STATE_HOME", dir.path().join("state"))
+        .args(["exec", "b1", "--", "sleep 20"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let registry = dir.path().join("state/opsguard/sessions");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while std::fs::read_dir(&registry).map_or(0, |d| d.count()) == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the other session did not register"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let mut p = spawn(dir.path(), &["exec", "l1", "--", WIPE]);
+    p.expect("\x1b]2;l1 [LIVE]\x07").unwrap();
+    p.expect(format!(
+        "NOTE: you also have a session open on b1 [BACKUP] in another terminal (pid {}: exec sleep 20)",
+        other.id()
+    ))
+    .unwrap();
+    p.expect(ROLE).unwrap();
+    p.send_line("backup").unwrap();
+    assert_eq!(exit_code(&mut p), 3);
+    other.kill().unwrap();
+    other.wait().unwrap();
+    let _ = Command::new("pkill").args(["-f", "^sleep 20$"]).status();
+    // The dead session is pruned by the next reader; ours removed itself.
+    let mut p = spawn(dir.path(), &["exec", "l1", "--", WIPE]);
+    p.expect(ROLE).unwrap();
+    p.send_line("").unwrap();
+    assert_eq!(exit_code(&mut p), 3);
+    assert_eq!(std::fs::read_dir(&registry).unwrap().count(), 0);
+}
