@@ -10,6 +10,7 @@ use time::format_description::well_known::Rfc3339;
 use crate::cli::{Format, GlobalArgs};
 use crate::diagnostic::{Report, Sources};
 use crate::error::{AppError, Exit};
+use crate::guard;
 use crate::inventory::Inventory;
 use crate::plan::{self, Plan, Target};
 use crate::playbook;
@@ -58,14 +59,75 @@ pub fn run(g: &GlobalArgs, args: &PlanArgs, ui: &Ui) -> Result<Exit, AppError> {
         })?,
     };
     let plan = plan::build(&inv, &pb, &facts, limit.as_deref(), now);
+    let verdicts = verdicts(&inv, &plan, now);
     match args.format {
-        Format::Json => ui.out(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&plan).expect("plain JSON")
-        )),
-        Format::Text => ui.out(&text(&plan, &inv, ui)),
+        Format::Json => {
+            let mut value = serde_json::to_value(&plan).expect("plain JSON");
+            value["decision"] = serde_json::json!({
+                "terminal": verdicts[0].1,
+                "no_terminal": verdicts[1].1,
+            });
+            ui.out(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&value).expect("plain JSON")
+            ))
+        }
+        Format::Text => {
+            let mut out = text(&plan, &inv, ui);
+            if plan.steps.iter().any(|s| s.destructive) {
+                out.push_str(&format!("\n{}\n", ui.bold(Stream::Out, "decision")));
+                for (when, verdict) in &verdicts {
+                    out.push_str(&format!("  {when}: {verdict}\n"));
+                }
+            }
+            ui.out(&out)
+        }
     }
     Ok(Exit::Ok)
+}
+
+/// What the offline guards would say now (or `--at`), with the playbook's
+/// change and no other flags, at a terminal and without one.
+fn verdicts(inv: &Inventory, plan: &Plan, now: OffsetDateTime) -> [(&'static str, String); 2] {
+    let actions: Vec<guard::Action> = plan
+        .steps
+        .iter()
+        .filter(|s| s.destructive)
+        .map(|s| guard::Action {
+            what: s.name.clone(),
+            why: String::new(),
+            hosts: s
+                .hosts
+                .iter()
+                .filter_map(|t| inv.host_index(&t.name))
+                .collect(),
+        })
+        .collect();
+    let say = |terminal: bool| {
+        let ctx = guard::Context {
+            terminal,
+            confirm_role: None,
+            change: plan.change.as_deref(),
+            emergency: None,
+            now,
+        };
+        match guard::decide(inv, &actions, &ctx) {
+            guard::Decision::Run => "runs (nothing destructive)".to_string(),
+            guard::Decision::Ask(q) => format!(
+                "asks for the role `{}`{}, after the replication checks and locks",
+                q.role,
+                q.count
+                    .map(|c| format!(" and the count {c}"))
+                    .unwrap_or_default()
+            ),
+            guard::Decision::Confirmed(q) => format!("runs with --confirm-role {}", q.role),
+            guard::Decision::Refuse(r) => format!("refused ({}): {}", r.reason, r.message),
+        }
+    };
+    [
+        ("at a terminal", say(true)),
+        ("without a terminal", say(false)),
+    ]
 }
 
 fn targets(ts: &[Target], inv: &Inventory, ui: &Ui) -> String {
