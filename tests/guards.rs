@@ -458,3 +458,44 @@ fn sigterm_during_locked_work_stops_it_and_releases_the_lock() {
     assert_eq!(r.last().unwrap()["status"], "interrupted");
     drop(t);
 }
+
+#[test]
+fn a_lock_is_renewed_while_a_long_command_runs() {
+    let t = site_with(&LOCAL.replace("lock_ttl: 1h", "lock_ttl: 2s"));
+    let dir = t.path().to_path_buf();
+    let child = opsguard(
+        &dir,
+        &[
+            "exec",
+            "b1",
+            "--confirm-role",
+            "backup",
+            "--",
+            "sleep 5; rm -rf old",
+        ],
+    )
+    .spawn()
+    .unwrap();
+    wait_for(&dir, |r| r.iter().any(|r| r["event"] == "command.start"));
+    let first: Value =
+        serde_json::from_str(&std::fs::read_to_string(lock_dir(&dir, "b1").join("owner")).unwrap())
+            .unwrap();
+    // Past the first expiry, the lock is still held, not stale.
+    std::thread::sleep(Duration::from_millis(3500));
+    let status = opsguard(&dir, &["lock", "status", "b1", "--format", "json"])
+        .output()
+        .unwrap();
+    let items: Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(items[0]["state"], "held", "{items}");
+    assert_ne!(items[0]["owner"]["expires"], first["expires"]);
+    assert_eq!(items[0]["owner"]["since"], first["since"]);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!lock_dir(&dir, "b1").exists());
+    drop(t);
+}

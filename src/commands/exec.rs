@@ -98,6 +98,7 @@ pub fn run(g: &GlobalArgs, args: &ExecArgs, ui: &Ui) -> Result<Exit, AppError> {
         hosts: None,
     };
     let stream = hosts.len() == 1 && args.opts.format == Format::Text;
+    let renewer = lease.as_ref().map(|l| session::Renewer::start(&inv, l));
     let opts = execute::Options {
         forks: args.opts.forks.unwrap_or(inv.forks()) as usize,
         lease: lease.clone(),
@@ -124,6 +125,7 @@ pub fn run(g: &GlobalArgs, args: &ExecArgs, ui: &Ui) -> Result<Exit, AppError> {
     );
     recorder.progress.finish();
     let audit_failed = recorder.audit_failed.take();
+    drop(renewer);
     if let Some(lease) = &lease {
         session::release(&mut audit, &inv, lease, opts.forks);
     }

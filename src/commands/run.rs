@@ -130,6 +130,7 @@ pub fn run(g: &GlobalArgs, args: &RunArgs, ui: &Ui) -> Result<Exit, AppError> {
         session::Guarded::Go(lease) => lease,
         session::Guarded::Refused(exit) => return session::end_refused(audit, exit),
     };
+    let renewer = lease.as_ref().map(|l| session::Renewer::start(&inv, l));
     let opts = execute::Options {
         forks: args.opts.forks.unwrap_or(inv.forks()) as usize,
         lease: lease.clone(),
@@ -150,6 +151,7 @@ pub fn run(g: &GlobalArgs, args: &RunArgs, ui: &Ui) -> Result<Exit, AppError> {
     let summary = execute::run(&inv, &batches, &steps, &opts, &mut recorder);
     recorder.progress.finish();
     let audit_failed = recorder.audit_failed.take();
+    drop(renewer);
     if let Some(lease) = &lease {
         session::release(&mut audit, &inv, lease, opts.forks);
     }

@@ -429,6 +429,63 @@ fn take_locks(
     }
 }
 
+/// Renews the locks of a lease in the background, every third of their
+/// time to live, for as long as it lives: a command that runs longer than
+/// `lock_ttl` keeps its lock fresh. Each renewal connects anew, so it
+/// never waits on the connection a command is using.
+pub struct Renewer {
+    stop: Arc<(std::sync::Mutex<bool>, std::sync::Condvar)>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Renewer {
+    pub fn start(inv: &Inventory, lease: &execute::Lease) -> Renewer {
+        let stop = Arc::new((std::sync::Mutex::new(false), std::sync::Condvar::new()));
+        let settings = inv.settings.clone();
+        let hosts: Vec<crate::inventory::Host> =
+            lease.hosts.iter().map(|&h| inv.hosts[h].clone()).collect();
+        let (owner, ttl) = (lease.owner.clone(), lease.ttl);
+        let every = (ttl / 3).max(Duration::from_millis(200));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let (lock, wake) = &*flag;
+            loop {
+                let Ok(guard) = lock.lock() else { return };
+                let Ok((stopped, _)) = wake.wait_timeout_while(guard, every, |s| !*s) else {
+                    return;
+                };
+                if *stopped {
+                    return;
+                }
+                drop(stopped);
+                let renewed = owner.renewed(ttl, time::OffsetDateTime::now_utc());
+                let all: Vec<usize> = (0..hosts.len()).collect();
+                execute::each(&all, all.len(), |i| {
+                    crate::transport::connect(&settings, &hosts[i])
+                        .map_err(|e| e.to_string())
+                        .and_then(|mut t| lock::renew(t.as_mut(), &hosts[i], &renewed))
+                });
+            }
+        });
+        Renewer {
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Renewer {
+    fn drop(&mut self) {
+        if let Ok(mut s) = self.stop.0.lock() {
+            *s = true;
+        }
+        self.stop.1.notify_all();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
 /// Release the locks of `lease`, recording each; failures are recorded and
 /// reported, never fatal (the lock then goes stale at its expiry).
 pub fn release(session: &mut Session, inv: &Inventory, lease: &execute::Lease, forks: usize) {
