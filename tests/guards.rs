@@ -324,10 +324,20 @@ fn a_killed_holder_leaves_a_lock_that_goes_stale_and_lock_break_removes() {
     wait_for(&dir, |r| r.iter().any(|r| r["event"] == "command.start"));
     first.kill().unwrap();
     first.wait().unwrap();
-    // The local command lives on without its opsguard; stop it here.
-    let _ = Command::new("pkill")
-        .args(["-f", "sleep 30; rm -rf old"])
-        .status();
+    // The command did not outlive its opsguard: the watchdog stopped it.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let left = Command::new("pgrep")
+            .args(["-f", "sleep 30; rm -rf old"])
+            .output()
+            .unwrap();
+        if left.stdout.is_empty() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the command outlived opsguard");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(dir.join("w/b1/old").exists());
     assert!(lock_dir(&dir, "b1").join("owner").exists());
     std::thread::sleep(Duration::from_millis(1500));
 

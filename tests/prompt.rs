@@ -234,7 +234,6 @@ fn the_prompt_names_a_session_open_on_another_role_and_the_title_names_the_targe
     assert_eq!(exit_code(&mut p), 3);
     other.kill().unwrap();
     other.wait().unwrap();
-    let _ = Command::new("pkill").args(["-f", "^sleep 20$"]).status();
     // The dead session is pruned by the next reader; ours removed itself.
     let mut p = spawn(dir.path(), &["exec", "l1", "--", WIPE]);
     p.expect(ROLE).unwrap();

@@ -3,7 +3,8 @@
 //!
 //! The command runs as `sh -c LINE` in a process group of its own, so a
 //! timeout or an interruption stops everything it started (SIGTERM to the
-//! group, then SIGKILL after the grace period), never just the shell.
+//! group, then SIGKILL after the grace period), never just the shell; and
+//! a watchdog stops that group if opsguard itself dies.
 
 use std::io::Read;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -76,6 +77,47 @@ fn finished(reader: Reader) -> super::Stream {
     }
 }
 
+/// A dead man's switch: a small `sh` that waits on a pipe only opsguard
+/// holds, and stops the command's process group (SIGTERM, SIGKILL after the
+/// grace period) when that pipe closes without being disarmed first, which
+/// is when opsguard died (even by SIGKILL). So a local command never
+/// outlives the opsguard that recorded it, as over SSH.
+struct Watchdog {
+    child: Option<std::process::Child>,
+}
+
+impl Watchdog {
+    fn start(pgid: u32, grace: Duration) -> Watchdog {
+        let child = Command::new("sh")
+            .arg("-c")
+            .arg("cat >/dev/null 2>&1; kill -TERM -\"$1\" 2>/dev/null; sleep \"$2\"; kill -KILL -\"$1\" 2>/dev/null")
+            .arg("opsguard-watchdog")
+            .arg(pgid.to_string())
+            .arg(grace.as_secs().max(1).to_string())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .ok();
+        Watchdog { child }
+    }
+
+    /// The command is over: stop the watchdog without it firing.
+    fn disarm(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        self.disarm();
+    }
+}
+
 impl Transport for Local {
     fn run(&mut self, command: &str, limits: &Limits) -> Result<Outcome, TransportError> {
         let started = Instant::now();
@@ -95,6 +137,7 @@ impl Transport for Local {
                 ))
             })?;
         let pgid = child.id();
+        let mut watchdog = Watchdog::start(pgid, limits.grace);
         let out_reader = reader(
             child.stdout.take().expect("piped"),
             Which::Stdout,
@@ -149,6 +192,7 @@ impl Transport for Local {
             }
             std::thread::sleep(Duration::from_millis(2));
         }
+        watchdog.disarm();
         outcome.stdout = finished(out_reader);
         outcome.stderr = finished(err_reader);
         outcome.exit_code = status.code();
