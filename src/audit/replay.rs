@@ -120,13 +120,40 @@ pub fn transcript(records: &[Value]) -> String {
                 };
                 out.push_str(&format!("{ts}  plan ({what}): {}\n", targets.join(", ")));
             }
-            "guard.prompt" => out.push_str(&format!("{ts}  asked: {}\n", s(r, "prompt"))),
-            "guard.confirmed" => out.push_str(&format!("{ts}  answered: {:?}\n", s(r, "typed"))),
-            "guard.refused" => out.push_str(&format!(
-                "{ts}  REFUSED ({}): typed {:?}\n",
-                s(r, "reason"),
-                s(r, "typed")
-            )),
+            "guard.prompt" => {
+                for line in s(r, "banner").lines() {
+                    out.push_str(&format!("  shown| {line}\n"));
+                }
+                out.push_str(&format!("{ts}  asked: {}\n", s(r, "prompt")));
+            }
+            "guard.confirmed" => {
+                let typed: Vec<String> = match &r["typed"] {
+                    Value::Array(a) => a
+                        .iter()
+                        .map(|t| format!("{:?}", t.as_str().unwrap_or_default()))
+                        .collect(),
+                    Value::String(t) => vec![format!("{t:?}")],
+                    _ => vec![],
+                };
+                if s(r, "via") == "--confirm-role" {
+                    out.push_str(&format!(
+                        "{ts}  confirmed by --confirm-role {}\n",
+                        typed.join(" ")
+                    ));
+                } else {
+                    out.push_str(&format!("{ts}  answered: {}\n", typed.join(", ")));
+                }
+            }
+            "guard.refused" => {
+                out.push_str(&format!("{ts}  REFUSED ({})", s(r, "reason")));
+                if let Some(t) = r["typed"].as_str() {
+                    out.push_str(&format!(": typed {t:?}"));
+                }
+                out.push('\n');
+                if !s(r, "message").is_empty() {
+                    out.push_str(&format!("  {}\n", s(r, "message")));
+                }
+            }
             "command.start" => {
                 let mark = if r["destructive"] == Value::Bool(true) {
                     "  [destructive]"

@@ -38,13 +38,18 @@ pub fn timeout(opts: &RunOptions, inv: &Inventory) -> Result<Duration, AppError>
 
 /// SIGINT and SIGTERM set the flag instead of killing opsguard, so running
 /// commands are stopped cleanly and the interruption is recorded.
+/// One flag per process: asking again returns the same one.
 pub fn interrupt_flag() -> Result<Arc<AtomicBool>, AppError> {
+    static FLAG: std::sync::OnceLock<Arc<AtomicBool>> = std::sync::OnceLock::new();
+    if let Some(flag) = FLAG.get() {
+        return Ok(flag.clone());
+    }
     let flag = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         signal_hook::flag::register(signal, flag.clone())
             .map_err(|e| AppError::new(Exit::Failed, format!("cannot handle signals: {e}")))?;
     }
-    Ok(flag)
+    Ok(FLAG.get_or_init(|| flag).clone())
 }
 
 pub fn audit_error(e: audit::AuditError) -> AppError {
@@ -165,17 +170,32 @@ pub fn guard_with(
     fields.insert("overrides".into(), json!(question.overrides));
     if interactive {
         ui.err(&banner(inv, actions, &question, opts, locks, ui));
-        session
-            .record("guard.prompt", fields.clone())
-            .map_err(audit_error)?;
-        let mut prompt = guard::prompt::Terminal::default();
-        if let Err(r) = guard::ask(&mut prompt, &question) {
-            release(session, inv, &lease, forks);
-            return refuse(session, r, ui);
+        // The record keeps what the operator saw, without colour.
+        let plain = Ui::new(crate::ui::ColorWhen::Never, false, false);
+        let mut asked = fields.clone();
+        asked.insert(
+            "banner".into(),
+            json!(banner(inv, actions, &question, opts, locks, &plain)),
+        );
+        asked.insert(
+            "prompt".into(),
+            json!("Type the role of the target hosts to continue:"),
+        );
+        session.record("guard.prompt", asked).map_err(audit_error)?;
+        let mut prompt = guard::prompt::Terminal::new(interrupt_flag()?);
+        match guard::ask(&mut prompt, &question) {
+            Ok(typed) => {
+                fields.insert("typed".into(), json!(typed));
+            }
+            Err(r) => {
+                release(session, inv, &lease, forks);
+                return refuse(session, r, ui);
+            }
         }
         fields.insert("via".into(), json!("prompt"));
     } else {
         fields.insert("via".into(), json!("--confirm-role"));
+        fields.insert("typed".into(), json!([opts.confirm_role]));
     }
     session
         .record("guard.confirmed", fields)

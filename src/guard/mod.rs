@@ -266,8 +266,10 @@ pub fn decide(inv: &Inventory, actions: &[Action], ctx: &Context) -> Decision {
 }
 
 /// Put `question` to the operator: the role, then the count when asked
-/// for, then `[y/N]`. `Ok` only when every answer was right.
-pub fn ask(prompt: &mut dyn Prompt, question: &Question) -> Result<(), Refusal> {
+/// for, then `[y/N]`. `Ok` (with what was typed) only when every answer
+/// was right.
+pub fn ask(prompt: &mut dyn Prompt, question: &Question) -> Result<Vec<String>, Refusal> {
+    let mut typed_all = Vec::new();
     let refused = |reason: Reason, message: &str, typed: Option<String>| Refusal {
         reason,
         message: message.to_string(),
@@ -283,6 +285,7 @@ pub fn ask(prompt: &mut dyn Prompt, question: &Question) -> Result<(), Refusal> 
         )),
     };
     let typed = answer(prompt.line("Type the role of the target hosts to continue:"))?;
+    typed_all.push(typed.clone());
     if !equal_role(&typed, &question.role) {
         let message = if typed.trim().is_empty() {
             "no role typed".to_string()
@@ -293,6 +296,7 @@ pub fn ask(prompt: &mut dyn Prompt, question: &Question) -> Result<(), Refusal> 
     }
     if let Some(count) = question.count {
         let typed = answer(prompt.line("Type the number of target hosts to continue:"))?;
+        typed_all.push(typed.clone());
         if typed.trim().parse::<usize>().ok() != Some(count) {
             return Err(refused(
                 Reason::CountMismatch,
@@ -309,7 +313,8 @@ pub fn ask(prompt: &mut dyn Prompt, question: &Question) -> Result<(), Refusal> 
     if !matches!(typed.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
         return Err(refused(Reason::Declined, "not confirmed", Some(typed)));
     }
-    Ok(())
+    typed_all.push(typed);
+    Ok(typed_all)
 }
 
 #[cfg(test)]

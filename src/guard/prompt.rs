@@ -1,10 +1,18 @@
-//! Questions to the operator: a [`Prompt`] trait, with the terminal
-//! (dialoguer's `console`) and a scripted one for tests.
+//! Questions to the operator: a [`Prompt`] trait, with the terminal and a
+//! scripted one for tests.
+//!
+//! The terminal prompt keeps the terminal in raw mode for the whole
+//! question, so Ctrl-C and Ctrl-D arrive as keys and refuse. (dialoguer's
+//! reader switches raw mode on and off around every key: a Ctrl-C typed in
+//! between became a SIGINT that opsguard's handler caught while the read
+//! went on waiting, and the prompt hung. The tests found it.) A SIGINT or
+//! SIGTERM from elsewhere is seen too: the read waits with a timeout and
+//! looks at the interrupt flag.
 
 use std::collections::VecDeque;
-use std::io::{ErrorKind, Write};
-
-use dialoguer::console::{Key, Term};
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What came back from one question.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -12,7 +20,7 @@ pub enum Answer {
     Line(String),
     /// The input ended (Ctrl-D on an empty line, a closed terminal).
     Eof,
-    /// Ctrl-C.
+    /// Ctrl-C, or SIGINT/SIGTERM while asking.
     Interrupted,
 }
 
@@ -21,46 +29,116 @@ pub trait Prompt {
     fn line(&mut self, question: &str) -> Answer;
 }
 
-/// The operator's terminal, on stderr. Keys are read one by one so that
-/// Ctrl-C and Ctrl-D are answers (refusals), not characters; anything the
-/// terminal cannot give is an end of input, which refuses too.
+/// The operator's terminal: reads stdin, writes the question and the echo
+/// to stderr.
 pub struct Terminal {
-    term: Term,
+    cancel: Arc<AtomicBool>,
 }
 
-impl Default for Terminal {
-    fn default() -> Self {
-        Terminal {
-            term: Term::stderr(),
+impl Terminal {
+    pub fn new(cancel: Arc<AtomicBool>) -> Terminal {
+        Terminal { cancel }
+    }
+}
+
+/// Raw mode on stdin while it lives; the old settings come back on drop.
+struct Raw {
+    saved: Option<libc::termios>,
+}
+
+impl Raw {
+    fn on() -> Raw {
+        // SAFETY: termios is plain data; tcgetattr fills it for fd 0 or
+        // fails, in which case nothing is changed.
+        unsafe {
+            let mut t: libc::termios = std::mem::zeroed();
+            if libc::tcgetattr(0, &mut t) != 0 {
+                return Raw { saved: None };
+            }
+            let saved = t;
+            t.c_lflag &= !(libc::ICANON | libc::ECHO | libc::ISIG | libc::IEXTEN);
+            t.c_iflag &= !(libc::IXON | libc::ICRNL | libc::INLCR);
+            t.c_cc[libc::VMIN] = 1;
+            t.c_cc[libc::VTIME] = 0;
+            libc::tcsetattr(0, libc::TCSANOW, &t);
+            Raw { saved: Some(saved) }
+        }
+    }
+}
+
+impl Drop for Raw {
+    fn drop(&mut self) {
+        if let Some(saved) = &self.saved {
+            // SAFETY: restores the settings read from fd 0 in `on`.
+            unsafe {
+                libc::tcsetattr(0, libc::TCSANOW, saved);
+            }
+        }
+    }
+}
+
+/// The next byte of stdin; `None` at end of input, `Some(Err(()))` when
+/// interrupted.
+fn next_byte(cancel: &AtomicBool) -> Option<Result<u8, ()>> {
+    loop {
+        if cancel.load(Ordering::Relaxed) {
+            return Some(Err(()));
+        }
+        let mut fd = libc::pollfd {
+            fd: 0,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd for stdin.
+        let ready = unsafe { libc::poll(&mut fd, 1, 100) };
+        if ready <= 0 {
+            continue;
+        }
+        let mut byte = 0u8;
+        // SAFETY: reads at most one byte into `byte`.
+        let n = unsafe { libc::read(0, (&mut byte as *mut u8).cast(), 1) };
+        match n {
+            1 => return Some(Ok(byte)),
+            0 => return None,
+            _ if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted => {
+                continue;
+            }
+            _ => return None,
         }
     }
 }
 
 impl Prompt for Terminal {
     fn line(&mut self, question: &str) -> Answer {
-        let _ = write!(&self.term, "{question} ");
-        let _ = self.term.flush();
-        let mut line = String::new();
+        let mut err = std::io::stderr();
+        let raw = Raw::on();
+        let _ = write!(err, "{question} ");
+        let _ = err.flush();
+        let mut line: Vec<u8> = Vec::new();
         let answer = loop {
-            match self.term.read_key() {
-                Ok(Key::Enter) => break Answer::Line(line),
-                Ok(Key::Backspace) => {
-                    if line.pop().is_some() {
-                        let _ = self.term.clear_chars(1);
-                    }
+            match next_byte(&self.cancel) {
+                None => break Answer::Eof,
+                Some(Err(())) => break Answer::Interrupted,
+                Some(Ok(0x03)) => break Answer::Interrupted,
+                Some(Ok(0x04)) if line.is_empty() => break Answer::Eof,
+                Some(Ok(b'\r' | b'\n')) => {
+                    break Answer::Line(String::from_utf8_lossy(&line).into_owned());
                 }
-                Ok(Key::CtrlC) => break Answer::Interrupted,
-                Ok(Key::Char('\u{4}')) if line.is_empty() => break Answer::Eof,
-                Ok(Key::Char(c)) if !c.is_control() => {
-                    line.push(c);
-                    let _ = write!(&self.term, "{c}");
+                Some(Ok(0x7f | 0x08)) => {
+                    // One whole character back, UTF-8 continuation bytes too.
+                    while line.pop().is_some_and(|b| b & 0xC0 == 0x80) {}
+                    let _ = write!(err, "\x08 \x08");
                 }
-                Ok(_) => {}
-                Err(e) if e.kind() == ErrorKind::Interrupted => break Answer::Interrupted,
-                Err(_) => break Answer::Eof,
+                Some(Ok(b)) if b >= 0x20 => {
+                    line.push(b);
+                    let _ = err.write_all(&[b]);
+                }
+                Some(Ok(_)) => {}
             }
+            let _ = err.flush();
         };
-        let _ = self.term.write_line("");
+        drop(raw);
+        let _ = writeln!(err);
         answer
     }
 }
