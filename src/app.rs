@@ -47,6 +47,7 @@ fn dispatch(cli: &Cli, ui: &Ui) -> Result<Exit, AppError> {
         Command::Classify(args) => commands::classify::run(g, args, ui),
         Command::Exec(args) => commands::exec::run(g, args, ui),
         Command::Run(args) => commands::run::run(g, args, ui),
+        Command::Shell(args) => commands::shell::run(g, args, ui),
         Command::Lock(args) => commands::lock::run(g, args, ui),
         Command::Audit(args) => commands::audit::run(g, args, ui),
         Command::Completions(args) => commands::completions::run(args, ui),

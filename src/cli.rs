@@ -7,7 +7,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::commands::{audit, classify, completions, exec, hosts, lock, plan, run, validate};
+use crate::commands::{
+    audit, classify, completions, exec, hosts, lock, plan, run, shell, validate,
+};
 use crate::ui::ColorWhen;
 
 /// Guarded maintenance for storage clusters: run commands and playbooks on
@@ -116,6 +118,8 @@ pub enum Command {
     Run(run::RunArgs),
     /// Say whether a command is destructive, and why
     Classify(classify::ClassifyArgs),
+    /// An interactive, guarded console on one host
+    Shell(shell::ShellArgs),
     /// Show host locks, or break one (guarded and recorded)
     Lock(lock::LockArgs),
     /// Verify, search and replay the audit log; add a note to it

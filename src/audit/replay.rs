@@ -154,6 +154,26 @@ pub fn transcript(records: &[Value]) -> String {
                     out.push_str(&format!("  {}\n", s(r, "message")));
                 }
             }
+            "shell.line" => {
+                let mark = if r["destructive"] == Value::Bool(true) {
+                    "  [destructive]"
+                } else {
+                    ""
+                };
+                out.push_str(&format!(
+                    "{ts}  {} {} $ {}{mark}\n",
+                    host_tag(r),
+                    s(r, "cwd"),
+                    s(r, "line")
+                ));
+            }
+            "shell.cd" => out.push_str(&format!("{ts}  now in {}\n", s(r, "to"))),
+            "shell.unsupported" => out.push_str(&format!(
+                "{ts}  not started: `{}` needs a full terminal\n",
+                s(r, "program")
+            )),
+            // In a shell session the line was shown with its prompt.
+            "command.start" if r["cwd"].is_string() => {}
             "command.start" => {
                 let mark = if r["destructive"] == Value::Bool(true) {
                     "  [destructive]"

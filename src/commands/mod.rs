@@ -11,6 +11,7 @@ pub mod plan;
 pub mod report;
 pub mod run;
 pub mod session;
+pub mod shell;
 pub mod validate;
 
 use crate::cli::GlobalArgs;

@@ -558,7 +558,7 @@ pub fn end_refused(session: Session, exit: Exit) -> Result<Exit, AppError> {
     Ok(exit)
 }
 
-fn stream_json(s: &Stream) -> Value {
+pub fn stream_json(s: &Stream) -> Value {
     let cut = record::output(&s.bytes[..s.bytes.len().min(record::OUTPUT_LIMIT)]);
     json!({
         "text": cut["text"],

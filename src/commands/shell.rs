@@ -1,0 +1,531 @@
+//! `opsguard shell HOST`: a guarded console on one host.
+//!
+//! A line editor (rustyline, with history per host) reads one line at a
+//! time; the prompt carries the host, its role in the role's colour and
+//! the working folder: `store-a1 [LIVE] /srv/mail $ `. Each line is
+//! classified: safe lines run at once, destructive ones go through the
+//! same guards as `exec` (role typed back, policy, replication check, a
+//! host lock for the duration of that command); a refusal leaves the
+//! session open. The whole session is one audit session.
+//!
+//! It is a line console, not a terminal: commands get no input and no
+//! pseudo-terminal. A `cd` that is the whole line moves the working folder
+//! for the next lines (each line runs as `cd FOLDER && LINE`). Full-screen
+//! programs are refused with a clear message instead of hanging.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::channel;
+use std::time::Duration;
+
+use clap::Args;
+use rustyline::error::ReadlineError;
+use serde_json::{Map, json};
+
+use super::session::{self, Guarded};
+use crate::audit::Session;
+use crate::classify::classify;
+use crate::cli::{Format, GlobalArgs, RunOptions};
+use crate::error::{AppError, Exit};
+use crate::guard;
+use crate::inventory::Inventory;
+use crate::transport::ssh::quote;
+use crate::transport::{self, Limits, Transport, Which};
+use crate::ui::{Stream, Ui};
+
+#[derive(Debug, Args)]
+pub struct ShellArgs {
+    /// The host to open the console on
+    pub host: String,
+}
+
+/// Programs that need a terminal of their own.
+const FULL_SCREEN: &[&str] = &[
+    "vi",
+    "vim",
+    "nvim",
+    "view",
+    "nano",
+    "pico",
+    "emacs",
+    "joe",
+    "mcedit",
+    "less",
+    "more",
+    "most",
+    "man",
+    "top",
+    "htop",
+    "atop",
+    "iotop",
+    "iftop",
+    "nmon",
+    "glances",
+    "mc",
+    "tmux",
+    "screen",
+    "watch",
+    "ncdu",
+    "tig",
+    "alsamixer",
+    "visudo",
+    "vipw",
+    "crontab -e",
+];
+
+/// The program a line starts with, when it is one of [`FULL_SCREEN`].
+fn full_screen(line: &str) -> Option<&'static str> {
+    let mut words = line.split_whitespace();
+    let mut first = words.next()?;
+    // Look through the wrappers people put in front, and their options.
+    while let Some(with_argument) = match first {
+        "sudo" => Some(&["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U"][..]),
+        "env" => Some(&["-u", "-C", "-S"][..]),
+        "nice" => Some(&["-n"][..]),
+        "ionice" => Some(&["-c", "-n", "-p"][..]),
+        _ => None,
+    } {
+        first = loop {
+            let w = words.next()?;
+            if with_argument.contains(&w) {
+                words.next()?;
+            } else if !w.starts_with('-') && !w.contains('=') {
+                break w;
+            }
+        };
+    }
+    let name = first.rsplit('/').next()?;
+    if name == "crontab" && line.split_whitespace().any(|w| w == "-e") {
+        return Some("crontab -e");
+    }
+    FULL_SCREEN.iter().copied().find(|p| *p == name)
+}
+
+/// `cd` alone, or `cd X` with one word: the target (None: home).
+fn cd_target(line: &str) -> Option<Option<&str>> {
+    let mut words = line.split_whitespace();
+    if words.next()? != "cd" {
+        return None;
+    }
+    let target = words.next();
+    words.next().is_none().then_some(target)
+}
+
+fn history_file(host: &str) -> Option<PathBuf> {
+    let state = std::env::var_os("XDG_STATE_HOME")
+        .filter(|s| !s.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| crate::account::home_dir().map(|h| h.join(".local/state")))?;
+    let dir = state.join("opsguard/history");
+    std::fs::create_dir_all(&dir).ok()?;
+    Some(dir.join(host))
+}
+
+struct Console<'a> {
+    inv: &'a Inventory,
+    host: usize,
+    ui: &'a Ui,
+    audit: Session,
+    transport: Box<dyn Transport>,
+    cwd: String,
+    opts: RunOptions,
+    cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    timeout: Duration,
+}
+
+pub fn run(g: &GlobalArgs, args: &ShellArgs, ui: &Ui) -> Result<Exit, AppError> {
+    let inv = super::load_inventory(g, ui)?;
+    let Some(host) = inv.host_index(&args.host) else {
+        let hint = inv
+            .nearest_host(&args.host)
+            .map(|n| format!("; did you mean `{n}`?"))
+            .unwrap_or_default();
+        return Err(AppError::invalid(format!(
+            "no host `{}` in the inventory{hint}",
+            args.host
+        )));
+    };
+    if !session::terminal() {
+        return Err(AppError::invalid(
+            "opsguard shell needs a terminal on stdin and stderr; for scripts use `opsguard exec`",
+        ));
+    }
+    let opts = RunOptions {
+        forks: None,
+        timeout: None,
+        confirm_role: None,
+        change: None,
+        emergency: None,
+        dry_run: false,
+        format: Format::Text,
+    };
+    let cancel = session::interrupt_flag()?;
+    let timeout = session::timeout(&opts, &inv)?;
+    let mut audit = session::start(g, &inv, &opts, None, None)?;
+    let h = &inv.hosts[host];
+    let mut plan = Map::new();
+    plan.insert("targets".into(), json!([{"name": h.name, "role": h.role}]));
+    plan.insert("command".into(), json!("shell"));
+    plan.insert("destructive".into(), json!(false));
+    audit.record("plan", plan).map_err(session::audit_error)?;
+    let _identity = session::identify(&inv, &[host], &audit, &format!("shell {}", h.name));
+    ui.err(&banner(&inv, host, ui));
+    let transport = match transport::connect(&inv.settings, h) {
+        Ok(t) => t,
+        Err(e) => {
+            let mut f = Map::new();
+            f.insert("host".into(), json!(h.name));
+            f.insert("role".into(), json!(h.role));
+            f.insert("message".into(), json!(e.to_string()));
+            audit
+                .record("host.unreachable", f)
+                .map_err(session::audit_error)?;
+            audit
+                .end("failed", Exit::Failed.code())
+                .map_err(session::audit_error)?;
+            ui.error(&format!("{}: {e}", h.name));
+            return Ok(Exit::Failed);
+        }
+    };
+    let mut console = Console {
+        inv: &inv,
+        host,
+        ui,
+        audit,
+        transport,
+        cwd: String::new(),
+        opts,
+        cancel,
+        timeout,
+    };
+    console.cwd = console.ask_pwd("pwd").unwrap_or_else(|_| ".".into());
+    console.repl()
+}
+
+fn banner(inv: &Inventory, host: usize, ui: &Ui) -> String {
+    let h = &inv.hosts[host];
+    let tag = ui.paint_role(
+        Stream::Err,
+        inv,
+        &h.role,
+        &format!("{} [{}]", h.name, h.role.to_uppercase()),
+    );
+    let mut text = format!(
+        "opsguard shell on {tag}\n  address {} ({}), groups {}\n",
+        h.address,
+        h.connection.name(),
+        if h.groups.is_empty() {
+            "-".to_string()
+        } else {
+            h.groups.join(", ")
+        }
+    );
+    if let Some(m) = h.mirror.as_deref().and_then(|m| inv.host(m)) {
+        text.push_str(&format!(
+            "  changes here are copied at once to its mirror {}\n",
+            ui.paint_role(
+                Stream::Err,
+                inv,
+                &m.role,
+                &format!("{} [{}]", m.name, m.role.to_uppercase())
+            )
+        ));
+    }
+    for other in crate::sessions::others() {
+        let names: Vec<String> = other
+            .targets
+            .iter()
+            .map(|t| {
+                ui.paint_role(
+                    Stream::Err,
+                    inv,
+                    &t.role,
+                    &format!("{} [{}]", t.name, t.role.to_uppercase()),
+                )
+            })
+            .collect();
+        text.push_str(&format!(
+            "  {} you also have a session open on {} in another terminal (pid {}: {})\n",
+            ui.bold(Stream::Err, "NOTE:"),
+            names.join(", "),
+            other.pid,
+            other.command
+        ));
+    }
+    text.push_str(
+        "  a line console: commands get no input and no terminal; `cd` alone moves the folder; \
+         destructive lines are guarded; Ctrl-C stops a command, Ctrl-D or `exit` ends\n",
+    );
+    text
+}
+
+impl Console<'_> {
+    fn limits(&self, tap: Option<std::sync::mpsc::Sender<(Which, Vec<u8>)>>) -> Limits {
+        Limits {
+            timeout: self.timeout,
+            cancel: self.cancel.clone(),
+            grace: Duration::from_secs(5),
+            tap,
+        }
+    }
+
+    /// Run `script` quietly and return its stdout's last line (a folder).
+    fn ask_pwd(&mut self, script: &str) -> Result<String, String> {
+        let limits = self.limits(None);
+        let out = self
+            .transport
+            .run(script, &limits)
+            .map_err(|e| e.to_string())?;
+        if out.exit_code == Some(0) {
+            let text = String::from_utf8_lossy(&out.stdout.bytes).into_owned();
+            Ok(text.lines().last().unwrap_or(".").to_string())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr.bytes)
+                .trim()
+                .to_string())
+        }
+    }
+
+    fn prompt(&self) -> (String, String) {
+        let h = &self.inv.hosts[self.host];
+        let tag = format!("{} [{}]", h.name, h.role.to_uppercase());
+        let raw = format!("{tag} {} $ ", self.cwd);
+        let styled = format!(
+            "{} {} $ ",
+            self.ui.paint_role(Stream::Out, self.inv, &h.role, &tag),
+            self.cwd
+        );
+        (raw, styled)
+    }
+
+    fn record(
+        &mut self,
+        event: &str,
+        fields: Map<String, serde_json::Value>,
+    ) -> Result<(), AppError> {
+        self.audit
+            .record(event, fields)
+            .map(|_| ())
+            .map_err(session::audit_error)
+    }
+
+    fn fields(&self) -> Map<String, serde_json::Value> {
+        let h = &self.inv.hosts[self.host];
+        let mut f = Map::new();
+        f.insert("host".into(), json!(h.name));
+        f.insert("role".into(), json!(h.role));
+        f.insert("cwd".into(), json!(self.cwd));
+        f
+    }
+
+    fn repl(mut self) -> Result<Exit, AppError> {
+        let mut editor = rustyline::DefaultEditor::new()
+            .map_err(|e| AppError::new(Exit::Failed, format!("cannot read lines: {e}")))?;
+        let history = history_file(&self.inv.hosts[self.host].name);
+        if let Some(h) = &history {
+            let _ = editor.load_history(h);
+        }
+        loop {
+            self.cancel.store(false, Ordering::Relaxed);
+            let line = match editor.readline(&self.prompt()) {
+                Ok(line) => line,
+                Err(ReadlineError::Interrupted) => continue,
+                Err(ReadlineError::Eof) => break,
+                Err(e) => {
+                    self.ui.error(&format!("cannot read the line: {e}"));
+                    break;
+                }
+            };
+            let line = line.trim().to_string();
+            if line.is_empty() {
+                continue;
+            }
+            let _ = editor.add_history_entry(line.as_str());
+            if let Some(h) = &history {
+                let _ = editor.append_history(h);
+            }
+            if line == "exit" {
+                break;
+            }
+            self.line(&line)?;
+        }
+        self.audit
+            .end("ok", Exit::Ok.code())
+            .map_err(session::audit_error)?;
+        Ok(Exit::Ok)
+    }
+
+    fn line(&mut self, line: &str) -> Result<(), AppError> {
+        let class = classify(line, &self.inv.policy.destructive_patterns);
+        let mut f = self.fields();
+        f.insert("line".into(), json!(line));
+        f.insert("destructive".into(), json!(class.destructive));
+        f.insert("rules".into(), json!(class.rules));
+        self.record("shell.line", f)?;
+        if let Some(program) = full_screen(line) {
+            let mut f = self.fields();
+            f.insert("line".into(), json!(line));
+            f.insert("program".into(), json!(program));
+            self.record("shell.unsupported", f)?;
+            self.ui.error(&format!(
+                "`{program}` needs a full terminal, which opsguard shell does not give (commands get \
+                 no input and no terminal): not started. Use `ssh` for it, or run it non-interactively"
+            ));
+            return Ok(());
+        }
+        if let (Some(target), false) = (cd_target(line), class.destructive) {
+            let script = match target {
+                Some(t) => format!("cd {} && cd {t} && pwd", quote(&self.cwd)),
+                None => "cd && pwd".to_string(),
+            };
+            match self.ask_pwd(&script) {
+                Ok(dir) => {
+                    let mut f = self.fields();
+                    f.insert("to".into(), json!(dir));
+                    self.record("shell.cd", f)?;
+                    self.cwd = dir;
+                }
+                Err(e) => self.ui.error(&format!("cd: {e}")),
+            }
+            return Ok(());
+        }
+        let mut lease = None;
+        if class.destructive {
+            let action = guard::Action {
+                what: format!("`{line}`"),
+                why: class
+                    .rules
+                    .iter()
+                    .map(|f| format!("{}: {}", f.rule, f.reason))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                hosts: vec![self.host],
+            };
+            let verdict = session::guard(
+                &mut self.audit,
+                self.inv,
+                &[action],
+                &self.opts,
+                None,
+                self.ui,
+            )?;
+            // Ctrl-C at a prompt refuses that line only.
+            self.cancel.store(false, Ordering::Relaxed);
+            match verdict {
+                Guarded::Go(l) => lease = l,
+                Guarded::Refused(_) => return Ok(()),
+            }
+        }
+        let renewer = lease.as_ref().map(|l| session::Renewer::start(self.inv, l));
+        self.execute(line, class.destructive)?;
+        drop(renewer);
+        if let Some(l) = &lease {
+            session::release(&mut self.audit, self.inv, l, 1);
+        }
+        Ok(())
+    }
+
+    /// Run `line` in the working folder, output to the terminal as it
+    /// comes, recorded before and after.
+    fn execute(&mut self, line: &str, destructive: bool) -> Result<(), AppError> {
+        let mut f = self.fields();
+        f.insert("command".into(), json!(line));
+        f.insert("destructive".into(), json!(destructive));
+        self.record("command.start", f.clone())?;
+        let (tx, rx) = channel::<(Which, Vec<u8>)>();
+        let printer = std::thread::spawn(move || {
+            for (which, chunk) in rx {
+                let _ = match which {
+                    Which::Stdout => {
+                        let mut o = std::io::stdout().lock();
+                        o.write_all(&chunk).and_then(|()| o.flush())
+                    }
+                    Which::Stderr => {
+                        let mut e = std::io::stderr().lock();
+                        e.write_all(&chunk).and_then(|()| e.flush())
+                    }
+                };
+            }
+        });
+        let limits = self.limits(Some(tx));
+        let script = format!("cd {} && {line}", quote(&self.cwd));
+        let ran = self.transport.run(&script, &limits);
+        drop(limits);
+        let _ = printer.join();
+        match ran {
+            Ok(o) => {
+                f.insert("exit_code".into(), json!(o.exit_code));
+                f.insert("signal".into(), json!(o.signal));
+                f.insert("duration_ms".into(), json!(o.duration.as_millis() as u64));
+                f.insert("stdout".into(), session::stream_json(&o.stdout));
+                f.insert("stderr".into(), session::stream_json(&o.stderr));
+                let status = if o.timed_out {
+                    "timeout"
+                } else if o.interrupted {
+                    "interrupted"
+                } else if o.exit_code == Some(0) {
+                    "ok"
+                } else {
+                    "failed"
+                };
+                f.insert("status".into(), json!(status));
+                self.record("command.end", f)?;
+                let ends_open = !o.stdout.bytes.is_empty() && !o.stdout.bytes.ends_with(b"\n");
+                if ends_open {
+                    self.ui.out("\n");
+                }
+                match (status, o.exit_code, &o.signal) {
+                    ("ok", _, _) => {}
+                    ("interrupted", _, _) => self.ui.status("^C: the command was stopped"),
+                    ("timeout", _, _) => self.ui.status(&format!(
+                        "timed out after {}: the command was stopped",
+                        crate::duration::Duration(self.timeout)
+                    )),
+                    (_, Some(c), _) => self.ui.status(&format!("[exit {c}]")),
+                    (_, None, Some(s)) => self.ui.status(&format!("[{s}]")),
+                    _ => {}
+                }
+            }
+            Err(e) => {
+                f.insert("status".into(), json!("unreachable"));
+                f.insert("message".into(), json!(e.to_string()));
+                self.record("command.end", f)?;
+                self.ui.error(&e.to_string());
+                // A lost SSH connection: try once to come back.
+                if let Ok(t) = transport::connect(&self.inv.settings, &self.inv.hosts[self.host]) {
+                    self.transport = t;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_screen_programs_are_recognised() {
+        assert_eq!(full_screen("vim /etc/fstab"), Some("vim"));
+        assert_eq!(full_screen("/usr/bin/less log"), Some("less"));
+        assert_eq!(full_screen("sudo -u mail top"), Some("top"));
+        assert_eq!(
+            full_screen("sudo env TERM=x nice -n 5 less f"),
+            Some("less")
+        );
+        assert_eq!(full_screen("crontab -e"), Some("crontab -e"));
+        assert_eq!(full_screen("crontab -l"), None);
+        assert_eq!(full_screen("grep vim notes"), None);
+        assert_eq!(full_screen("df -h"), None);
+    }
+
+    #[test]
+    fn only_a_whole_line_cd_moves() {
+        assert_eq!(cd_target("cd /srv"), Some(Some("/srv")));
+        assert_eq!(cd_target("cd"), Some(None));
+        assert_eq!(cd_target("cd /srv && ls"), None);
+        assert_eq!(cd_target("cdrecord x"), None);
+    }
+}

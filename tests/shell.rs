@@ -1,0 +1,216 @@
+//! `opsguard shell` through a real pseudo-terminal (`expectrl`) against the
+//! real binary: the prompt, `cd`, guarded destructive lines, Ctrl-C during
+//! a command, `exit`, and the replay of the session; on a local host and
+//! over SSH.
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use expectrl::process::unix::WaitStatus;
+use expectrl::session::OsSession;
+use expectrl::{ControlCode, Eof, Expect, Session};
+use serde_json::Value;
+use support::sshd::Sshd;
+
+const LOCAL: &str = "hosts:
+  l1: {connection: local, workdir: ../w/l1, role: live, mirror: l2}
+  l2: {connection: local, workdir: ../w/l2, role: live}
+  b1: {connection: local, workdir: ../w/b1, role: backup}
+";
+
+fn site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in [
+        ("inventory/local.yaml", LOCAL),
+        ("w/l1/srv/mail/inbox", "hello\n"),
+        ("w/l1/old/x", ""),
+        ("w/b1/old/x", ""),
+    ] {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    std::fs::create_dir_all(dir.path().join("w/l2")).unwrap();
+    dir
+}
+
+fn spawn(dir: &Path, args: &[&str]) -> OsSession {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_opsguard"));
+    cmd.current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap())
+        .env("TERM", "xterm")
+        .env("NO_COLOR", "1")
+        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
+        .env("XDG_STATE_HOME", dir.join("state"))
+        .args(args);
+    let mut p = Session::spawn(cmd).expect("spawn in a pty");
+    p.set_expect_timeout(Some(Duration::from_secs(20)));
+    p
+}
+
+fn exit_code(p: &mut OsSession) -> i32 {
+    p.expect(Eof).unwrap();
+    match p.get_process().wait().unwrap() {
+        WaitStatus::Exited(_, code) => code,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn records(dir: &Path) -> Vec<Value> {
+    std::fs::read_to_string(dir.join("audit.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn replay(dir: &Path) -> String {
+    let session = records(dir)[0]["session"].as_str().unwrap().to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_opsguard"))
+        .args(["--audit-log", "audit.jsonl", "audit", "replay", &session])
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn a_session_on_a_local_host_from_prompt_to_replay() {
+    let dir = site();
+    let root = dir.path().join("w/l1").canonicalize().unwrap();
+    let root = root.display().to_string();
+    let mut p = spawn(dir.path(), &["shell", "l1"]);
+    p.expect("opsguard shell on l1 [LIVE]").unwrap();
+    p.expect("changes here are copied at once to its mirror l2 [LIVE]")
+        .unwrap();
+    // The prompt names host, role and folder; cd persists.
+    p.expect(format!("l1 [LIVE] {root} $ ")).unwrap();
+    p.send_line("cd srv/mail").unwrap();
+    p.expect(format!("l1 [LIVE] {root}/srv/mail $ ")).unwrap();
+    p.send_line("cat inbox").unwrap();
+    p.expect("hello").unwrap();
+    p.expect(format!("l1 [LIVE] {root}/srv/mail $ ")).unwrap();
+    // A failing command says so and the session goes on.
+    p.send_line("ls nothing-here").unwrap();
+    p.expect("[exit 2]").unwrap();
+    // A destructive line with the wrong role: refused, the session goes on.
+    p.send_line("cd && rm -rf old").unwrap();
+    p.expect("Type the role of the target hosts to continue:")
+        .unwrap();
+    p.send_line("backup").unwrap();
+    p.expect("refused (role-mismatch)").unwrap();
+    p.expect(format!("l1 [LIVE] {root}/srv/mail $ ")).unwrap();
+    assert!(dir.path().join("w/l1/old").exists());
+    // With the right role it runs (the cd is part of that line only).
+    p.send_line("cd ../.. && rm -rf old && echo removed")
+        .unwrap();
+    p.expect("Type the role of the target hosts to continue:")
+        .unwrap();
+    p.send_line("live").unwrap();
+    p.expect("Run it on 1 host? [y/N]").unwrap();
+    p.send_line("y").unwrap();
+    p.expect("removed").unwrap();
+    p.expect(format!("l1 [LIVE] {root}/srv/mail $ ")).unwrap();
+    assert!(!dir.path().join("w/l1/old").exists());
+    assert!(!dir.path().join("w/l1/.opsguard.lock").exists());
+    // Ctrl-C stops a running command, not the session.
+    p.send_line("sleep 30; touch late").unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    p.send(ControlCode::EndOfText).unwrap();
+    p.expect("^C: the command was stopped").unwrap();
+    p.expect(format!("l1 [LIVE] {root}/srv/mail $ ")).unwrap();
+    // A full-screen program is refused, not started.
+    p.send_line("vim inbox").unwrap();
+    p.expect("`vim` needs a full terminal").unwrap();
+    p.send_line("exit").unwrap();
+    assert_eq!(exit_code(&mut p), 0);
+    assert!(!dir.path().join("w/l1/srv/mail/late").exists());
+
+    let r = records(dir.path());
+    assert_eq!(r.last().unwrap()["event"], "session.end");
+    assert_eq!(r.last().unwrap()["status"], "ok");
+    assert!(
+        r.iter()
+            .any(|r| r["event"] == "guard.refused" && r["reason"] == "role-mismatch")
+    );
+    let text = replay(dir.path());
+    for line in [
+        format!("l1 [LIVE] {root} $ cd srv/mail"),
+        format!("now in {root}/srv/mail"),
+        format!("l1 [LIVE] {root}/srv/mail $ cat inbox"),
+        "out| hello".to_string(),
+        format!("l1 [LIVE] {root}/srv/mail $ cd && rm -rf old  [destructive]"),
+        "REFUSED (role-mismatch): typed \"backup\"".to_string(),
+        "answered: \"live\", \"y\"".to_string(),
+        "out| removed".to_string(),
+        format!("l1 [LIVE] {root}/srv/mail $ sleep 30; touch late"),
+        "not started: `vim` needs a full terminal".to_string(),
+        "ended: ok, exit 0".to_string(),
+    ] {
+        assert!(text.contains(&line), "replay lacks {line:?}:\n{text}");
+    }
+    // History is kept per host.
+    let history = std::fs::read_to_string(dir.path().join("state/opsguard/history/l1")).unwrap();
+    assert!(history.contains("cat inbox"), "{history}");
+}
+
+#[test]
+fn ctrl_d_ends_the_session_and_without_a_terminal_it_refuses_to_start() {
+    let dir = site();
+    let mut p = spawn(dir.path(), &["shell", "b1"]);
+    p.expect("b1 [BACKUP]").unwrap();
+    p.expect(" $ ").unwrap();
+    p.send(ControlCode::EndOfTransmission).unwrap();
+    assert_eq!(exit_code(&mut p), 0);
+
+    let out = Command::new(env!("CARGO_BIN_EXE_opsguard"))
+        .args(["shell", "b1"])
+        .current_dir(dir.path())
+        .env("OPSGUARD_AUDIT_LOG", "other.jsonl")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs a terminal"));
+}
+
+#[test]
+fn a_session_over_ssh() {
+    let sshd = Sshd::start(1);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("known_hosts"), sshd.known_hosts()).unwrap();
+    let marks = tempfile::tempdir().unwrap();
+    std::fs::create_dir(marks.path().join("sub")).unwrap();
+    std::fs::write(
+        dir.path().join("inventory.yaml"),
+        sshd.inventory("backup", &dir.path().join("known_hosts")),
+    )
+    .unwrap();
+    let mut p = spawn(dir.path(), &["-i", "inventory.yaml", "shell", "s1"]);
+    p.expect("opsguard shell on s1 [BACKUP]").unwrap();
+    p.expect(" $ ").unwrap();
+    p.send_line(format!("cd {}", marks.path().display()))
+        .unwrap();
+    p.expect(format!("s1 [BACKUP] {} $ ", marks.path().display()))
+        .unwrap();
+    p.send_line("cd sub && pwd").unwrap();
+    p.expect(format!("{}/sub", marks.path().display())).unwrap();
+    p.send_line("sleep 30; touch late").unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    p.send(ControlCode::EndOfText).unwrap();
+    p.expect("^C: the command was stopped").unwrap();
+    p.send_line("exit").unwrap();
+    assert_eq!(exit_code(&mut p), 0);
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(!marks.path().join("late").exists());
+}
