@@ -73,21 +73,17 @@ impl GlobalArgs {
 }
 
 /// Output format of commands that print data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    #[default]
     Text,
     Json,
 }
 
-/// Options of the commands that act on hosts (`exec`, `run`).
-#[derive(Debug, Args)]
-pub struct RunOptions {
-    /// How many hosts at once [default: settings.forks, else 32]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
-    pub forks: Option<u32>,
-    /// Per-command timeout, like 30s or 10m [default: settings.command_timeout, else 10m]
-    #[arg(long, value_name = "DURATION")]
-    pub timeout: Option<String>,
+/// What stands in for a person at the guards, and what they record
+/// (`exec`, `run`, `lock break`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct GuardOptions {
     /// The targets' role, typed back, for use without a terminal
     #[arg(long, value_name = "ROLE")]
     pub confirm_role: Option<String>,
@@ -97,6 +93,19 @@ pub struct RunOptions {
     /// Override a freeze or window, with the reason (recorded)
     #[arg(long, value_name = "REASON")]
     pub emergency: Option<String>,
+}
+
+/// Options of the commands that act on hosts (`exec`, `run`).
+#[derive(Debug, Default, Args)]
+pub struct RunOptions {
+    /// How many hosts at once [default: settings.forks, else 32]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub forks: Option<u32>,
+    /// Per-command timeout, like 30s or 10m [default: settings.command_timeout, else 10m]
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<String>,
+    #[command(flatten)]
+    pub guard: GuardOptions,
     /// Print the plan and stop: nothing connects, nothing is recorded
     #[arg(long)]
     pub dry_run: bool,

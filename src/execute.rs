@@ -282,12 +282,7 @@ fn run_host(
             continue;
         }
         if stopped() {
-            result.status = if result.steps.is_empty() {
-                Status::Skipped
-            } else {
-                result.status
-            };
-            result.message = Some("the run stopped before this host finished".into());
+            stopped_early(&mut result);
             break;
         }
         if let Some(lease) = opts.lease.as_ref().filter(|l| l.hosts.contains(&host)) {
@@ -310,12 +305,7 @@ fn run_host(
             .is_err()
             || answer.recv() != Ok(true)
         {
-            result.status = if result.steps.is_empty() {
-                Status::Skipped
-            } else {
-                result.status
-            };
-            result.message = Some("the run stopped before this host finished".into());
+            stopped_early(&mut result);
             break;
         }
         let (tap, forwarder) = match opts.stream {
@@ -365,6 +355,14 @@ fn run_host(
         }
     }
     result
+}
+
+/// The run stopped before this host finished: skipped if nothing ran.
+fn stopped_early(result: &mut HostResult) {
+    if result.steps.is_empty() {
+        result.status = Status::Skipped;
+    }
+    result.message = Some("the run stopped before this host finished".into());
 }
 
 /// `f` on every host of `hosts`, at most `forks` at once; the results in

@@ -116,6 +116,16 @@ impl Ui {
         self.paint_role(stream, inv, role, &format!("[{}]", role.to_uppercase()))
     }
 
+    /// `store-a1 [LIVE]`, all of it in the role's colour, for `stream`.
+    pub fn host_tag(&self, stream: Stream, inv: &Inventory, name: &str, role: &str) -> String {
+        self.paint_role(
+            stream,
+            inv,
+            role,
+            &format!("{name} [{}]", role.to_uppercase()),
+        )
+    }
+
     /// `text` in the colour of `role`, for `stream`.
     pub fn paint_role(&self, stream: Stream, inv: &Inventory, role: &str, text: &str) -> String {
         if !self.color(stream) {

@@ -32,6 +32,13 @@ pub struct Finding {
     pub command: String,
 }
 
+/// `files.rm: `rm -rf` removes files ...`: the rule and why.
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.rule, self.reason)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Classification {
     pub command: String,

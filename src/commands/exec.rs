@@ -4,7 +4,7 @@
 use clap::Args;
 use serde_json::{Map, json};
 
-use super::session::{self, Recorder};
+use super::session;
 use super::{report, select, shell_line};
 use crate::classify::classify;
 use crate::cli::{Format, GlobalArgs, RunOptions};
@@ -47,13 +47,13 @@ pub fn run(g: &GlobalArgs, args: &ExecArgs, ui: &Ui) -> Result<Exit, AppError> {
             targets.join(", ")
         );
         for f in &class.rules {
-            text.push_str(&format!("  destructive: {}: {}\n", f.rule, f.reason));
+            text.push_str(&format!("  destructive: {f}\n"));
         }
         ui.out(&text);
         return Ok(Exit::Ok);
     }
     let cancel = session::interrupt_flag()?;
-    let mut audit = session::start(g, &inv, &args.opts, None, args.opts.change.as_deref())?;
+    let mut audit = session::start(g, &inv, &args.opts, None, args.opts.guard.change.as_deref())?;
     let mut plan = Map::new();
     plan.insert(
         "targets".into(),
@@ -71,19 +71,10 @@ pub fn run(g: &GlobalArgs, args: &ExecArgs, ui: &Ui) -> Result<Exit, AppError> {
     let _identity = session::identify(&inv, &hosts, &audit, &format!("exec {line}"));
     let actions: Vec<guard::Action> = class
         .destructive
-        .then(|| guard::Action {
-            what: format!("`{line}`"),
-            why: class
-                .rules
-                .iter()
-                .map(|f| format!("{}: {}", f.rule, f.reason))
-                .collect::<Vec<_>>()
-                .join("; "),
-            hosts: hosts.clone(),
-        })
+        .then(|| guard::Action::new(format!("`{line}`"), &class.rules, hosts.clone()))
         .into_iter()
         .collect();
-    let change = args.opts.change.as_deref();
+    let change = args.opts.guard.change.as_deref();
     let lease = match session::guard(&mut audit, &inv, &actions, &args.opts, change, ui)? {
         session::Guarded::Go(lease) => lease,
         session::Guarded::Refused(exit) => return session::end_refused(audit, exit),
@@ -98,37 +89,23 @@ pub fn run(g: &GlobalArgs, args: &ExecArgs, ui: &Ui) -> Result<Exit, AppError> {
         hosts: None,
     };
     let stream = hosts.len() == 1 && args.opts.format == Format::Text;
-    let renewer = lease.as_ref().map(|l| session::Renewer::start(&inv, l));
     let opts = execute::Options {
         forks: args.opts.forks.unwrap_or(inv.forks()) as usize,
-        lease: lease.clone(),
+        lease,
         max_failures: usize::MAX,
         cancel,
         grace: std::time::Duration::from_secs(5),
         stream,
     };
-    let mut recorder = Recorder {
-        inv: &inv,
-        ui,
-        session: &mut audit,
-        progress: ui.progress(hosts.len()),
-        stream,
-        steps: false,
-        audit_failed: None,
-    };
-    let summary = execute::run(
+    let (summary, audit_failed) = session::run_recorded(
+        &mut audit,
         &inv,
+        ui,
         std::slice::from_ref(&hosts),
         &[step],
         &opts,
-        &mut recorder,
+        false,
     );
-    recorder.progress.finish();
-    let audit_failed = recorder.audit_failed.take();
-    drop(renewer);
-    if let Some(lease) = &lease {
-        session::release(&mut audit, &inv, lease, opts.forks);
-    }
     match args.opts.format {
         Format::Json => ui.out(&report::json(&inv, &summary, None)),
         Format::Text if !stream => ui.out(&report::grouped(&inv, &summary.hosts, ui)),
@@ -142,15 +119,5 @@ pub fn run(g: &GlobalArgs, args: &ExecArgs, ui: &Ui) -> Result<Exit, AppError> {
     {
         ui.status(&report::summary_line(&inv, &summary));
     }
-    let (exit, status) = report::outcome(&summary, audit_failed.is_some());
-    if let Some(e) = audit_failed {
-        return Err(AppError::new(
-            Exit::Audit,
-            format!("{e}; no command was started after that"),
-        ));
-    }
-    audit
-        .end(status, exit.code())
-        .map_err(|e| AppError::new(Exit::Audit, e.to_string()))?;
-    Ok(exit)
+    session::end_run(audit, &summary, audit_failed)
 }

@@ -5,7 +5,7 @@ use clap::{Args, Subcommand};
 use serde_json::{Map, json};
 
 use super::session::{self, Guarded};
-use crate::cli::{Format, GlobalArgs, RunOptions};
+use crate::cli::{Format, GlobalArgs, GuardOptions, RunOptions};
 use crate::error::{AppError, Exit};
 use crate::execute;
 use crate::guard;
@@ -38,15 +38,8 @@ pub struct BreakArgs {
     /// Why (recorded): who was asked, what happened to the holder
     #[arg(long, required = true)]
     pub reason: String,
-    /// The host's role, typed back, for use without a terminal
-    #[arg(long, value_name = "ROLE")]
-    pub confirm_role: Option<String>,
-    /// The change ticket this belongs to (recorded)
-    #[arg(long, value_name = "ID")]
-    pub change: Option<String>,
-    /// Override a freeze or window, with the reason (recorded)
-    #[arg(long, value_name = "REASON")]
-    pub emergency: Option<String>,
+    #[command(flatten)]
+    pub guard: GuardOptions,
 }
 
 pub fn run(g: &GlobalArgs, args: &LockArgs, ui: &Ui) -> Result<Exit, AppError> {
@@ -138,16 +131,7 @@ fn status(
 
 fn break_lock(g: &GlobalArgs, args: &BreakArgs, ui: &Ui) -> Result<Exit, AppError> {
     let inv = super::load_inventory(g, ui)?;
-    let Some(h) = inv.host_index(&args.host) else {
-        let hint = inv
-            .nearest_host(&args.host)
-            .map(|n| format!("; did you mean `{n}`?"))
-            .unwrap_or_default();
-        return Err(AppError::invalid(format!(
-            "no host `{}` in the inventory{hint}",
-            args.host
-        )));
-    };
+    let h = super::host_named(&inv, &args.host)?;
     let host = &inv.hosts[h];
     let before = read_all(&inv, &[h]).remove(0).map_err(|e| {
         AppError::new(
@@ -160,15 +144,11 @@ fn break_lock(g: &GlobalArgs, args: &BreakArgs, ui: &Ui) -> Result<Exit, AppErro
         return Ok(Exit::Ok);
     }
     let opts = RunOptions {
-        forks: None,
-        timeout: None,
-        confirm_role: args.confirm_role.clone(),
-        change: args.change.clone(),
-        emergency: args.emergency.clone(),
-        dry_run: false,
-        format: Format::Text,
+        guard: args.guard.clone(),
+        ..RunOptions::default()
     };
-    let mut audit = session::start(g, &inv, &opts, None, args.change.as_deref())?;
+    let change = args.guard.change.as_deref();
+    let mut audit = session::start(g, &inv, &opts, None, change)?;
     let held = match &before {
         State::Held(o) => o.describe(),
         State::Unknown(why) => format!("someone unknown ({why})"),
@@ -187,15 +167,7 @@ fn break_lock(g: &GlobalArgs, args: &BreakArgs, ui: &Ui) -> Result<Exit, AppErro
         why: "the holder's work may still be running there".into(),
         hosts: vec![h],
     };
-    match session::guard_with(
-        &mut audit,
-        &inv,
-        &[action],
-        &opts,
-        args.change.as_deref(),
-        false,
-        ui,
-    )? {
+    match session::guard_with(&mut audit, &inv, &[action], &opts, change, false, ui)? {
         Guarded::Go(_) => {}
         Guarded::Refused(exit) => return session::end_refused(audit, exit),
     }

@@ -20,6 +20,49 @@ use crate::error::AppError;
 use crate::inventory::{self, Inventory, Selector};
 use crate::ui::{Stream, Ui};
 
+/// The host called `name`, or an error (exit 2) with the nearest name.
+pub fn host_named(inv: &Inventory, name: &str) -> Result<usize, AppError> {
+    inv.host_index(name).ok_or_else(|| {
+        let hint = inv
+            .nearest_host(name)
+            .map(|n| format!("; did you mean `{n}`?"))
+            .unwrap_or_default();
+        AppError::invalid(format!("no host `{name}` in the inventory{hint}"))
+    })
+}
+
+/// A playbook read and checked against `inv`, its problems shown on
+/// stderr; an error (exit 2) when it has errors, saying `consequence`
+/// ("nothing was run").
+pub fn load_playbook(
+    inv: &Inventory,
+    path: &std::path::Path,
+    ui: &Ui,
+    consequence: &str,
+) -> Result<
+    (
+        crate::playbook::Playbook,
+        Vec<crate::playbook::rules::StepFacts>,
+    ),
+    AppError,
+> {
+    let mut report = Report::default();
+    let mut sources = Sources::default();
+    let pb = crate::playbook::load(path, &mut report, &mut sources);
+    let facts = pb
+        .as_ref()
+        .map(|pb| crate::playbook::rules::check(pb, inv, &mut report));
+    show(&mut report, &sources, ui);
+    match (pb, facts, report.has_errors()) {
+        (Some(pb), Some(facts), false) => Ok((pb, facts)),
+        _ => Err(AppError::invalid(format!(
+            "the playbook {} is invalid ({} error(s)); {consequence}",
+            path.display(),
+            report.errors()
+        ))),
+    }
+}
+
 /// Load the inventory for a command that acts on it: problems are shown on
 /// stderr; errors stop the command with exit 2.
 pub fn load_inventory(g: &GlobalArgs, ui: &Ui) -> Result<Inventory, AppError> {

@@ -8,12 +8,10 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::cli::{Format, GlobalArgs};
-use crate::diagnostic::{Report, Sources};
 use crate::error::{AppError, Exit};
 use crate::guard;
 use crate::inventory::Inventory;
 use crate::plan::{self, Plan, Target};
-use crate::playbook;
 use crate::ui::{Stream, Ui};
 
 #[derive(Debug, Args)]
@@ -32,20 +30,7 @@ pub struct PlanArgs {
 
 pub fn run(g: &GlobalArgs, args: &PlanArgs, ui: &Ui) -> Result<Exit, AppError> {
     let inv = super::load_inventory(g, ui)?;
-    let mut report = Report::default();
-    let mut sources = Sources::default();
-    let pb = playbook::load(&args.playbook, &mut report, &mut sources);
-    let facts = pb
-        .as_ref()
-        .map(|pb| playbook::rules::check(pb, &inv, &mut report));
-    super::show(&mut report, &sources, ui);
-    let (Some(pb), Some(facts), false) = (pb, facts, report.has_errors()) else {
-        return Err(AppError::invalid(format!(
-            "the playbook {} is invalid ({} error(s)); nothing to plan",
-            args.playbook.display(),
-            report.errors()
-        )));
-    };
+    let (pb, facts) = super::load_playbook(&inv, &args.playbook, ui, "nothing to plan")?;
     let limit = match &args.limit {
         None => None,
         Some(text) => Some(super::select(&inv, text, "--limit")?),
@@ -176,7 +161,7 @@ pub fn text(plan: &Plan, inv: &Inventory, ui: &Ui) -> String {
             out.push_str("  why:    declared `destructive: true`\n");
         }
         for f in &s.rules {
-            out.push_str(&format!("  why:    {}: {}\n", f.rule, f.reason));
+            out.push_str(&format!("  why:    {f}\n"));
         }
         if let Some(role) = &s.role {
             out.push_str(&format!(

@@ -7,15 +7,13 @@ use clap::Args;
 use serde_json::{Map, json};
 use time::OffsetDateTime;
 
-use super::session::{self, Recorder};
+use super::session;
 use super::{report, select};
 use crate::cli::{Format, GlobalArgs, RunOptions};
-use crate::diagnostic::{Report, Sources};
 use crate::error::{AppError, Exit};
 use crate::execute::{self, Step};
 use crate::guard;
 use crate::plan;
-use crate::playbook;
 use crate::ui::Ui;
 
 #[derive(Debug, Args)]
@@ -31,20 +29,7 @@ pub struct RunArgs {
 
 pub fn run(g: &GlobalArgs, args: &RunArgs, ui: &Ui) -> Result<Exit, AppError> {
     let inv = super::load_inventory(g, ui)?;
-    let mut report = Report::default();
-    let mut sources = Sources::default();
-    let pb = playbook::load(&args.playbook, &mut report, &mut sources);
-    let facts = pb
-        .as_ref()
-        .map(|pb| playbook::rules::check(pb, &inv, &mut report));
-    super::show(&mut report, &sources, ui);
-    let (Some(pb), Some(facts), false) = (pb, facts, report.has_errors()) else {
-        return Err(AppError::invalid(format!(
-            "the playbook {} is invalid ({} error(s)); nothing was run",
-            args.playbook.display(),
-            report.errors()
-        )));
-    };
+    let (pb, facts) = super::load_playbook(&inv, &args.playbook, ui, "nothing was run")?;
     let limit = args
         .limit
         .as_deref()
@@ -86,7 +71,7 @@ pub fn run(g: &GlobalArgs, args: &RunArgs, ui: &Ui) -> Result<Exit, AppError> {
         .map(|b| b.iter().map(index).collect())
         .collect();
     let cancel = session::interrupt_flag()?;
-    let change = args.opts.change.as_deref().or(plan.change.as_deref());
+    let change = args.opts.guard.change.as_deref().or(plan.change.as_deref());
     let mut audit = session::start(g, &inv, &args.opts, Some(&args.playbook), change)?;
     let mut record = Map::new();
     record.insert("playbook".into(), json!(plan.playbook));
@@ -110,51 +95,31 @@ pub fn run(g: &GlobalArgs, args: &RunArgs, ui: &Ui) -> Result<Exit, AppError> {
         .iter()
         .filter(|s| s.destructive)
         .map(|s| {
-            let why: Vec<String> = s
-                .rules
-                .iter()
-                .map(|f| format!("{}: {}", f.rule, f.reason))
-                .collect();
-            guard::Action {
-                what: format!("step {} `{}` of {}", s.number, s.name, plan.playbook),
-                why: if s.declared && why.is_empty() {
-                    "declared `destructive: true`".to_string()
-                } else {
-                    why.join("; ")
-                },
-                hosts: s.hosts.iter().map(|t| index(&t.name)).collect(),
+            let mut action = guard::Action::new(
+                format!("step {} `{}` of {}", s.number, s.name, plan.playbook),
+                &s.rules,
+                s.hosts.iter().map(|t| index(&t.name)).collect(),
+            );
+            if action.why.is_empty() && s.declared {
+                action.why = "declared `destructive: true`".to_string();
             }
+            action
         })
         .collect();
     let lease = match session::guard(&mut audit, &inv, &actions, &args.opts, change, ui)? {
         session::Guarded::Go(lease) => lease,
         session::Guarded::Refused(exit) => return session::end_refused(audit, exit),
     };
-    let renewer = lease.as_ref().map(|l| session::Renewer::start(&inv, l));
     let opts = execute::Options {
         forks: args.opts.forks.unwrap_or(inv.forks()) as usize,
-        lease: lease.clone(),
+        lease,
         max_failures: plan.max_failures as usize,
         cancel,
         grace: std::time::Duration::from_secs(5),
         stream: false,
     };
-    let mut recorder = Recorder {
-        inv: &inv,
-        ui,
-        session: &mut audit,
-        progress: ui.progress(plan.hosts.len()),
-        stream: false,
-        steps: true,
-        audit_failed: None,
-    };
-    let summary = execute::run(&inv, &batches, &steps, &opts, &mut recorder);
-    recorder.progress.finish();
-    let audit_failed = recorder.audit_failed.take();
-    drop(renewer);
-    if let Some(lease) = &lease {
-        session::release(&mut audit, &inv, lease, opts.forks);
-    }
+    let (summary, audit_failed) =
+        session::run_recorded(&mut audit, &inv, ui, &batches, &steps, &opts, true);
     match args.opts.format {
         Format::Json => ui.out(&report::json(&inv, &summary, Some(&steps))),
         Format::Text => {
@@ -172,15 +137,5 @@ pub fn run(g: &GlobalArgs, args: &RunArgs, ui: &Ui) -> Result<Exit, AppError> {
         }
     }
     ui.status(&report::summary_line(&inv, &summary));
-    let (exit, status) = report::outcome(&summary, audit_failed.is_some());
-    if let Some(e) = audit_failed {
-        return Err(AppError::new(
-            Exit::Audit,
-            format!("{e}; no command was started after that"),
-        ));
-    }
-    audit
-        .end(status, exit.code())
-        .map_err(|e| AppError::new(Exit::Audit, e.to_string()))?;
-    Ok(exit)
+    session::end_run(audit, &summary, audit_failed)
 }

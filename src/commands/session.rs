@@ -73,8 +73,8 @@ pub fn start(
     let mut extra = Map::new();
     for (key, value) in [
         ("change", change),
-        ("emergency", opts.emergency.as_deref()),
-        ("confirm_role", opts.confirm_role.as_deref()),
+        ("emergency", opts.guard.emergency.as_deref()),
+        ("confirm_role", opts.guard.confirm_role.as_deref()),
     ] {
         if let Some(v) = value {
             extra.insert(key.into(), json!(v));
@@ -134,9 +134,9 @@ pub fn guard_with(
 ) -> Result<Guarded, AppError> {
     let ctx = guard::Context {
         terminal: terminal(),
-        confirm_role: opts.confirm_role.as_deref(),
+        confirm_role: opts.guard.confirm_role.as_deref(),
         change,
-        emergency: opts.emergency.as_deref(),
+        emergency: opts.guard.emergency.as_deref(),
         now: time::OffsetDateTime::now_utc(),
     };
     let (question, interactive) = match guard::decide(inv, actions, &ctx) {
@@ -195,7 +195,7 @@ pub fn guard_with(
         fields.insert("via".into(), json!("prompt"));
     } else {
         fields.insert("via".into(), json!("--confirm-role"));
-        fields.insert("typed".into(), json!([opts.confirm_role]));
+        fields.insert("typed".into(), json!([opts.guard.confirm_role]));
     }
     session
         .record("guard.confirmed", fields)
@@ -231,15 +231,7 @@ fn banner(
     locked: bool,
     ui: &Ui,
 ) -> String {
-    let tag = |h: usize| {
-        let host = &inv.hosts[h];
-        ui.paint_role(
-            Out::Err,
-            inv,
-            &host.role,
-            &format!("{} [{}]", host.name, host.role.to_uppercase()),
-        )
-    };
+    let tag = |h: usize| ui.host_tag(Out::Err, inv, &inv.hosts[h].name, &inv.hosts[h].role);
     let mut text = format!("{}\n", ui.bold(Out::Err, "DESTRUCTIVE"));
     for a in actions {
         text.push_str(&format!("  {}\n    because {}\n", a.what, a.why));
@@ -268,22 +260,30 @@ fn banner(
     for o in &q.overrides {
         text.push_str(&format!(
             "  emergency override: {o} ({})\n",
-            opts.emergency.as_deref().unwrap_or_default()
+            opts.guard.emergency.as_deref().unwrap_or_default()
         ));
     }
+    text.push_str(&other_sessions(inv, ui, Some(&q.role)));
+    if locked {
+        text.push_str(&format!(
+            "  locked for this session on {} host{}\n",
+            q.hosts.len(),
+            if q.hosts.len() == 1 { "" } else { "s" }
+        ));
+    }
+    text
+}
+
+/// A `NOTE:` line for each other running opsguard session of this user,
+/// naming its hosts (those not of `except_role`, when given).
+pub fn other_sessions(inv: &Inventory, ui: &Ui, except_role: Option<&str>) -> String {
+    let mut text = String::new();
     for other in crate::sessions::others() {
         let elsewhere: Vec<String> = other
             .targets
             .iter()
-            .filter(|t| t.role != q.role)
-            .map(|t| {
-                ui.paint_role(
-                    Out::Err,
-                    inv,
-                    &t.role,
-                    &format!("{} [{}]", t.name, t.role.to_uppercase()),
-                )
-            })
+            .filter(|t| except_role != Some(t.role.as_str()))
+            .map(|t| ui.host_tag(Out::Err, inv, &t.name, &t.role))
             .collect();
         if !elsewhere.is_empty() {
             text.push_str(&format!(
@@ -294,13 +294,6 @@ fn banner(
                 other.command
             ));
         }
-    }
-    if locked {
-        text.push_str(&format!(
-            "  locked for this session on {} host{}\n",
-            q.hosts.len(),
-            if q.hosts.len() == 1 { "" } else { "s" }
-        ));
     }
     text
 }
@@ -568,18 +561,70 @@ pub fn stream_json(s: &Stream) -> Value {
     })
 }
 
+/// Run `steps` on `batches` with every command recorded: under the locks
+/// of `opts.lease` (renewed in the background, released after, Ctrl-C
+/// included). The summary, and the first audit failure if there was one
+/// (no command started after it).
+pub fn run_recorded(
+    audit: &mut Session,
+    inv: &Inventory,
+    ui: &Ui,
+    batches: &[Vec<usize>],
+    steps: &[Step],
+    opts: &execute::Options,
+    show_steps: bool,
+) -> (execute::Summary, Option<String>) {
+    let renewer = opts.lease.as_ref().map(|l| Renewer::start(inv, l));
+    let mut recorder = Recorder {
+        inv,
+        ui,
+        session: audit,
+        progress: ui.progress(batches.iter().map(Vec::len).sum()),
+        stream: opts.stream,
+        steps: show_steps,
+        audit_failed: None,
+    };
+    let summary = execute::run(inv, batches, steps, opts, &mut recorder);
+    recorder.progress.finish();
+    let audit_failed = recorder.audit_failed.take();
+    drop(renewer);
+    if let Some(lease) = &opts.lease {
+        release(audit, inv, lease, opts.forks);
+    }
+    (summary, audit_failed)
+}
+
+/// End the session of a finished run: its exit code, recorded.
+pub fn end_run(
+    audit: Session,
+    summary: &execute::Summary,
+    audit_failed: Option<String>,
+) -> Result<Exit, AppError> {
+    let (exit, status) = super::report::outcome(summary, audit_failed.is_some());
+    if let Some(e) = audit_failed {
+        return Err(AppError::new(
+            Exit::Audit,
+            format!("{e}; no command was started after that"),
+        ));
+    }
+    audit
+        .end(status, exit.code())
+        .map_err(|e| AppError::new(Exit::Audit, e.to_string()))?;
+    Ok(exit)
+}
+
 /// Records and reports each command as the executor runs it.
-pub struct Recorder<'a> {
-    pub inv: &'a Inventory,
-    pub ui: &'a Ui,
-    pub session: &'a mut Session,
-    pub progress: Progress,
+struct Recorder<'a> {
+    inv: &'a Inventory,
+    ui: &'a Ui,
+    session: &'a mut Session,
+    progress: Progress,
     /// Print output as it arrives (one host).
-    pub stream: bool,
+    stream: bool,
     /// Show step names in status lines (`run`).
-    pub steps: bool,
+    steps: bool,
     /// The first audit failure: nothing starts after it.
-    pub audit_failed: Option<String>,
+    audit_failed: Option<String>,
 }
 
 impl Recorder<'_> {

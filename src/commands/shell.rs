@@ -26,7 +26,7 @@ use serde_json::{Map, json};
 use super::session::{self, Guarded};
 use crate::audit::Session;
 use crate::classify::classify;
-use crate::cli::{Format, GlobalArgs, RunOptions};
+use crate::cli::{GlobalArgs, RunOptions};
 use crate::error::{AppError, Exit};
 use crate::guard;
 use crate::inventory::Inventory;
@@ -136,30 +136,13 @@ struct Console<'a> {
 
 pub fn run(g: &GlobalArgs, args: &ShellArgs, ui: &Ui) -> Result<Exit, AppError> {
     let inv = super::load_inventory(g, ui)?;
-    let Some(host) = inv.host_index(&args.host) else {
-        let hint = inv
-            .nearest_host(&args.host)
-            .map(|n| format!("; did you mean `{n}`?"))
-            .unwrap_or_default();
-        return Err(AppError::invalid(format!(
-            "no host `{}` in the inventory{hint}",
-            args.host
-        )));
-    };
+    let host = super::host_named(&inv, &args.host)?;
     if !session::terminal() {
         return Err(AppError::invalid(
             "opsguard shell needs a terminal on stdin and stderr; for scripts use `opsguard exec`",
         ));
     }
-    let opts = RunOptions {
-        forks: None,
-        timeout: None,
-        confirm_role: None,
-        change: None,
-        emergency: None,
-        dry_run: false,
-        format: Format::Text,
-    };
+    let opts = RunOptions::default();
     let cancel = session::interrupt_flag()?;
     let timeout = session::timeout(&opts, &inv)?;
     let mut audit = session::start(g, &inv, &opts, None, None)?;
@@ -205,12 +188,7 @@ pub fn run(g: &GlobalArgs, args: &ShellArgs, ui: &Ui) -> Result<Exit, AppError> 
 
 fn banner(inv: &Inventory, host: usize, ui: &Ui) -> String {
     let h = &inv.hosts[host];
-    let tag = ui.paint_role(
-        Stream::Err,
-        inv,
-        &h.role,
-        &format!("{} [{}]", h.name, h.role.to_uppercase()),
-    );
+    let tag = ui.host_tag(Stream::Err, inv, &h.name, &h.role);
     let mut text = format!(
         "opsguard shell on {tag}\n  address {} ({}), groups {}\n",
         h.address,
@@ -224,35 +202,10 @@ fn banner(inv: &Inventory, host: usize, ui: &Ui) -> String {
     if let Some(m) = h.mirror.as_deref().and_then(|m| inv.host(m)) {
         text.push_str(&format!(
             "  changes here are copied at once to its mirror {}\n",
-            ui.paint_role(
-                Stream::Err,
-                inv,
-                &m.role,
-                &format!("{} [{}]", m.name, m.role.to_uppercase())
-            )
+            ui.host_tag(Stream::Err, inv, &m.name, &m.role)
         ));
     }
-    for other in crate::sessions::others() {
-        let names: Vec<String> = other
-            .targets
-            .iter()
-            .map(|t| {
-                ui.paint_role(
-                    Stream::Err,
-                    inv,
-                    &t.role,
-                    &format!("{} [{}]", t.name, t.role.to_uppercase()),
-                )
-            })
-            .collect();
-        text.push_str(&format!(
-            "  {} you also have a session open on {} in another terminal (pid {}: {})\n",
-            ui.bold(Stream::Err, "NOTE:"),
-            names.join(", "),
-            other.pid,
-            other.command
-        ));
-    }
+    text.push_str(&session::other_sessions(inv, ui, None));
     text.push_str(
         "  a line console: commands get no input and no terminal; `cd` alone moves the folder; \
          destructive lines are guarded; Ctrl-C stops a command, Ctrl-D or `exit` ends\n",
@@ -293,7 +246,7 @@ impl Console<'_> {
         let raw = format!("{tag} {} $ ", self.cwd);
         let styled = format!(
             "{} {} $ ",
-            self.ui.paint_role(Stream::Out, self.inv, &h.role, &tag),
+            self.ui.host_tag(Stream::Out, self.inv, &h.name, &h.role),
             self.cwd
         );
         (raw, styled)
@@ -392,16 +345,7 @@ impl Console<'_> {
         }
         let mut lease = None;
         if class.destructive {
-            let action = guard::Action {
-                what: format!("`{line}`"),
-                why: class
-                    .rules
-                    .iter()
-                    .map(|f| format!("{}: {}", f.rule, f.reason))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                hosts: vec![self.host],
-            };
+            let action = guard::Action::new(format!("`{line}`"), &class.rules, vec![self.host]);
             let verdict = session::guard(
                 &mut self.audit,
                 self.inv,

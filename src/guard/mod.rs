@@ -96,6 +96,21 @@ pub struct Action {
     pub hosts: Vec<usize>,
 }
 
+impl Action {
+    /// An action made destructive by `rules` (the classifier's findings).
+    pub fn new(what: String, rules: &[crate::classify::Finding], hosts: Vec<usize>) -> Action {
+        Action {
+            what,
+            why: rules
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+            hosts,
+        }
+    }
+}
+
 /// How opsguard was started, and when.
 #[derive(Clone, Debug)]
 pub struct Context<'a> {
