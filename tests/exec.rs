@@ -8,7 +8,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::Test;
+use support::{Test, events, opsguard, records, wait_for};
 
 const LOCAL: &str = "hosts:
   l1: {connection: local, workdir: ../w/l1, role: live, groups: [all]}
@@ -25,21 +25,6 @@ fn site() -> Test {
         .file("w/l2/name", "one\n")
         .file("w/b1/name", "two\n")
         .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
-}
-
-fn records(dir: &std::path::Path) -> Vec<Value> {
-    std::fs::read_to_string(dir.join("audit.jsonl"))
-        .unwrap_or_default()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
-fn events(records: &[Value]) -> Vec<&str> {
-    records
-        .iter()
-        .map(|r| r["event"].as_str().unwrap())
-        .collect()
 }
 
 fn verify(dir: &std::path::Path) {
@@ -352,25 +337,13 @@ fn an_interrupt_stops_running_commands_and_is_recorded() {
     let t = site();
     let dir = t.path().to_path_buf();
     let _keep = t;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_opsguard"))
-        .current_dir(&dir)
-        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
-        .args(["exec", "l1,l2", "--", "sleep 30"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+    let mut child = opsguard(&dir, &["exec", "l1,l2", "--", "sleep 30"])
         .spawn()
         .unwrap();
     // Wait until both commands are recorded as started.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while records(&dir)
-        .iter()
-        .filter(|r| r["event"] == "command.start")
-        .count()
-        < 2
-    {
-        assert!(Instant::now() < deadline, "commands never started");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_for(&dir, |r| {
+        r.iter().filter(|r| r["event"] == "command.start").count() >= 2
+    });
     let started = Instant::now();
     let status = Command::new("kill")
         .args(["-INT", &child.id().to_string()])

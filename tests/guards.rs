@@ -6,11 +6,11 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::Test;
+use support::{Test, events, opsguard, records, wait_for};
 
 const LOCAL: &str = "settings:
   lock_ttl: 1h
@@ -31,21 +31,6 @@ fn site_with(inventory: &str) -> Test {
         .file("w/l2/old/x", "")
         .file("w/b1/old/x", "")
         .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
-}
-
-fn records(dir: &Path) -> Vec<Value> {
-    std::fs::read_to_string(dir.join("audit.jsonl"))
-        .unwrap_or_default()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
-fn events(records: &[Value]) -> Vec<String> {
-    records
-        .iter()
-        .map(|r| r["event"].as_str().unwrap().to_string())
-        .collect()
 }
 
 /// The destructive command of these tests: leaves a marker, removes `old`.
@@ -233,31 +218,6 @@ fn a_locked_host_among_several_releases_the_locks_already_taken() {
         r.iter()
             .any(|r| r["event"] == "lock.release" && r["host"] == "l1")
     );
-}
-
-fn opsguard(dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_opsguard"));
-    cmd.current_dir(dir)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap())
-        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    cmd
-}
-
-fn wait_for(dir: &Path, what: impl Fn(&[Value]) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !what(&records(dir)) {
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting: {:?}",
-            events(&records(dir))
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 #[test]

@@ -5,13 +5,12 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
-use expectrl::process::unix::WaitStatus;
-use expectrl::session::OsSession;
-use expectrl::{ControlCode, Eof, Expect, Session};
+use expectrl::{ControlCode, Expect};
 use serde_json::Value;
+use support::pty::{exit_code, spawn};
+use support::{opsguard, records};
 
 const LOCAL: &str = "hosts:
   l1: {connection: local, workdir: ../w/l1, role: live, mirror: l2}
@@ -34,38 +33,6 @@ fn site() -> tempfile::TempDir {
         std::fs::write(p, text).unwrap();
     }
     dir
-}
-
-/// opsguard in a pseudo-terminal, in `dir`.
-fn spawn(dir: &Path, args: &[&str]) -> OsSession {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_opsguard"));
-    cmd.current_dir(dir)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap())
-        .env("TERM", "xterm")
-        .env("NO_COLOR", "1")
-        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
-        .env("XDG_STATE_HOME", dir.join("state"))
-        .args(args);
-    let mut p = Session::spawn(cmd).expect("spawn in a pty");
-    p.set_expect_timeout(Some(Duration::from_secs(20)));
-    p
-}
-
-fn exit_code(p: &mut OsSession) -> i32 {
-    p.expect(Eof).unwrap();
-    match p.get_process().wait().unwrap() {
-        WaitStatus::Exited(_, code) => code,
-        other => panic!("{other:?}"),
-    }
-}
-
-fn records(dir: &Path) -> Vec<Value> {
-    std::fs::read_to_string(dir.join("audit.jsonl"))
-        .unwrap_or_default()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
 }
 
 fn refusal(dir: &Path) -> Value {
@@ -201,14 +168,8 @@ fn eof_at_each_prompt_refuses() {
 fn the_prompt_names_a_session_open_on_another_role_and_the_title_names_the_target() {
     let dir = site();
     // "The other console": a session on the backup host, still running.
-    let mut other = Command::new(env!("CARGO_BIN_EXE_opsguard"))
-        .current_dir(dir.path())
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap())
-        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
+    let mut other = opsguard(dir.path(), &["exec", "b1", "--", "sleep 20"])
         .env("XDG_STATE_HOME", dir.path().join("state"))
-        .args(["exec", "b1", "--", "sleep 20"])
-        .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()

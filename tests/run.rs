@@ -6,7 +6,7 @@
 mod support;
 
 use serde_json::Value;
-use support::Test;
+use support::{Test, events, records};
 
 const LOCAL: &str = "hosts:
   c1: {connection: local, workdir: ../w/c1, role: backup, groups: [pool]}
@@ -21,21 +21,6 @@ fn site() -> Test {
         t = t.file(&format!("w/{h}/name"), format!("{h}\n"));
     }
     t.env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
-}
-
-fn records(dir: &std::path::Path) -> Vec<Value> {
-    std::fs::read_to_string(dir.join("audit.jsonl"))
-        .unwrap_or_default()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
-fn events(records: &[Value]) -> Vec<String> {
-    records
-        .iter()
-        .map(|r| r["event"].as_str().unwrap().to_string())
-        .collect()
 }
 
 fn touched(dir: &std::path::Path, host: &str, file: &str) -> bool {

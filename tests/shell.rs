@@ -9,10 +9,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use expectrl::process::unix::WaitStatus;
-use expectrl::session::OsSession;
-use expectrl::{ControlCode, Eof, Expect, Session};
-use serde_json::Value;
+use expectrl::{ControlCode, Expect};
+use support::pty::{exit_code, spawn};
+use support::records;
 use support::sshd::Sshd;
 
 const LOCAL: &str = "hosts:
@@ -35,37 +34,6 @@ fn site() -> tempfile::TempDir {
     }
     std::fs::create_dir_all(dir.path().join("w/l2")).unwrap();
     dir
-}
-
-fn spawn(dir: &Path, args: &[&str]) -> OsSession {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_opsguard"));
-    cmd.current_dir(dir)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap())
-        .env("TERM", "xterm")
-        .env("NO_COLOR", "1")
-        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
-        .env("XDG_STATE_HOME", dir.join("state"))
-        .args(args);
-    let mut p = Session::spawn(cmd).expect("spawn in a pty");
-    p.set_expect_timeout(Some(Duration::from_secs(20)));
-    p
-}
-
-fn exit_code(p: &mut OsSession) -> i32 {
-    p.expect(Eof).unwrap();
-    match p.get_process().wait().unwrap() {
-        WaitStatus::Exited(_, code) => code,
-        other => panic!("{other:?}"),
-    }
-}
-
-fn records(dir: &Path) -> Vec<Value> {
-    std::fs::read_to_string(dir.join("audit.jsonl"))
-        .unwrap_or_default()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
 }
 
 fn replay(dir: &Path) -> String {

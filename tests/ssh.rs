@@ -7,9 +7,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
-use support::Test;
 use support::sshd::{Sshd, keygen, must};
+use support::{Test, opsguard, records};
 
 /// A test folder with an inventory for `sshd`, its known_hosts as given,
 /// and the audit log in the folder.
@@ -21,14 +20,6 @@ fn site(sshd: &Sshd, known_hosts: &str) -> Test {
         .file("inventory.yaml", inventory)
         .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
         .env("OPSGUARD_INVENTORY", "inventory.yaml")
-}
-
-fn records(dir: &Path) -> Vec<Value> {
-    std::fs::read_to_string(dir.join("audit.jsonl"))
-        .unwrap_or_default()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
 }
 
 /// A command that leaves `DIR/seen-ADDRESS` on the server, naming the
@@ -394,16 +385,8 @@ fn a_server_killed_mid_run_is_reported_without_hanging() {
     let mut sshd = Sshd::start(2);
     let t = site(&sshd, &sshd.known_hosts());
     let dir = t.path().to_path_buf();
-    let bin = env!("CARGO_BIN_EXE_opsguard");
-    let child = Command::new(bin)
-        .current_dir(&dir)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap())
-        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
+    let child = opsguard(&dir, &["exec", "@all", "--", "echo started; sleep 20"])
         .env("OPSGUARD_INVENTORY", "inventory.yaml")
-        .args(["exec", "@all", "--", "echo started; sleep 20"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     // Both commands have started once both are recorded.
@@ -493,20 +476,9 @@ fn sigint_stops_the_remote_command_and_exits_130() {
     let marks = tempfile::tempdir().unwrap();
     let t = site(&sshd, &sshd.known_hosts());
     let dir = t.path().to_path_buf();
-    let child = Command::new(env!("CARGO_BIN_EXE_opsguard"))
-        .current_dir(&dir)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap())
-        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
+    let late = format!("sleep 20; touch {}/late", marks.path().display());
+    let child = opsguard(&dir, &["exec", "s1", "--", &late])
         .env("OPSGUARD_INVENTORY", "inventory.yaml")
-        .args([
-            "exec",
-            "s1",
-            "--",
-            &format!("sleep 20; touch {}/late", marks.path().display()),
-        ])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(15);

@@ -2,6 +2,7 @@
 //! `Test::new().file("inv.yaml", ..).args(["hosts"]).status(0).stdout_has("..")`.
 #![allow(dead_code)]
 
+pub mod pty;
 pub mod sshd;
 
 use std::path::{Path, PathBuf};
@@ -159,3 +160,49 @@ hosts:
   store-a1-m: {address: 10.0.1.12, role: live, groups: [cluster-a]}
   backup-a1: {address: 10.0.2.11, role: backup, groups: [cluster-a]}
 ";
+
+/// The audit log `audit.jsonl` of a test folder, as records.
+pub fn records(dir: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(dir.join("audit.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// The `event` of each record.
+pub fn events(records: &[serde_json::Value]) -> Vec<String> {
+    records
+        .iter()
+        .map(|r| r["event"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// opsguard as a process of its own in `dir` (for tests that signal it or
+/// run two at once): a clean environment but PATH, the log in
+/// `audit.jsonl`, no input, output piped.
+pub fn opsguard(dir: &Path, args: &[&str]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_opsguard"));
+    cmd.current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    cmd
+}
+
+/// Wait (at most 20 s) until the audit log of `dir` satisfies `what`.
+pub fn wait_for(dir: &Path, what: impl Fn(&[serde_json::Value]) -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !what(&records(dir)) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting: {:?}",
+            events(&records(dir))
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
