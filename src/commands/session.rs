@@ -551,7 +551,17 @@ pub fn end_refused(session: Session, exit: Exit) -> Result<Exit, AppError> {
     Ok(exit)
 }
 
-pub fn stream_json(s: &Stream) -> Value {
+/// The fields of `command.end` that say how a command ended.
+pub fn outcome_fields(f: &mut Map<String, Value>, o: &crate::transport::Outcome, status: &str) {
+    f.insert("status".into(), json!(status));
+    f.insert("exit_code".into(), json!(o.exit_code));
+    f.insert("signal".into(), json!(o.signal));
+    f.insert("duration_ms".into(), json!(o.duration.as_millis() as u64));
+    f.insert("stdout".into(), stream_json(&o.stdout));
+    f.insert("stderr".into(), stream_json(&o.stderr));
+}
+
+fn stream_json(s: &Stream) -> Value {
     let cut = record::output(&s.bytes[..s.bytes.len().min(record::OUTPUT_LIMIT)]);
     json!({
         "text": cut["text"],
@@ -681,12 +691,7 @@ impl Observer for Recorder<'_> {
     fn finished(&mut self, host: usize, step: &Step, result: &StepResult) {
         let o = &result.outcome;
         let mut f = self.host_fields(host, step);
-        f.insert("status".into(), json!(result.status.as_str()));
-        f.insert("exit_code".into(), json!(o.exit_code));
-        f.insert("signal".into(), json!(o.signal));
-        f.insert("duration_ms".into(), json!(o.duration.as_millis() as u64));
-        f.insert("stdout".into(), stream_json(&o.stdout));
-        f.insert("stderr".into(), stream_json(&o.stderr));
+        outcome_fields(&mut f, o, result.status.as_str());
         if let Some(m) = &result.message {
             f.insert("message".into(), json!(m));
         }

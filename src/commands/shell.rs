@@ -399,11 +399,6 @@ impl Console<'_> {
         let _ = printer.join();
         match ran {
             Ok(o) => {
-                f.insert("exit_code".into(), json!(o.exit_code));
-                f.insert("signal".into(), json!(o.signal));
-                f.insert("duration_ms".into(), json!(o.duration.as_millis() as u64));
-                f.insert("stdout".into(), session::stream_json(&o.stdout));
-                f.insert("stderr".into(), session::stream_json(&o.stderr));
                 let status = if o.timed_out {
                     "timeout"
                 } else if o.interrupted {
@@ -413,7 +408,7 @@ impl Console<'_> {
                 } else {
                     "failed"
                 };
-                f.insert("status".into(), json!(status));
+                session::outcome_fields(&mut f, &o, status);
                 self.record("command.end", f)?;
                 let ends_open = !o.stdout.bytes.is_empty() && !o.stdout.bytes.ends_with(b"\n");
                 if ends_open {
