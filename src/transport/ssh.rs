@@ -369,10 +369,20 @@ fn has_passphrase(file: &Path) -> bool {
 
 /// The remote wrapper; `$1` is the command, `$2` the grace period in
 /// seconds. It holds no single quote, so it quotes as one word.
+///
+/// When the input closes, the watcher signals the command's process
+/// group. If the input closed at once, `setsid` may not have made the
+/// group yet; the watcher then tries again while the process lives,
+/// instead of losing TERM and letting the command run until the KILL
+/// after the grace period. It never signals the bare pid: that would end
+/// the wrapper's `wait`, and the wrapper would kill the watcher before
+/// the group got its signal.
 const WRAPPER: &str = r#"exec 3<&0 </dev/null
 setsid "${SHELL:-/bin/sh}" -c "$1" 3<&- &
 c=$!
-{ cat >/dev/null; kill -TERM -$c; sleep "$2"; kill -KILL -$c; } <&3 >/dev/null 2>&1 &
+{ cat >/dev/null
+while ! kill -TERM -$c && kill -0 $c; do sleep 0.05 || sleep 1; done
+sleep "$2"; kill -KILL -$c; } <&3 >/dev/null 2>&1 &
 w=$!
 exec 3<&-
 wait $c 2>/dev/null
