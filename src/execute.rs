@@ -8,7 +8,9 @@
 //! steps. After each batch, if more hosts failed than `max_failures`
 //! allows, the rollout stops and the hosts of later batches are reported
 //! as never touched. An interruption stops new commands at once and gives
-//! running ones a grace period.
+//! running ones a grace period. A host under a lease runs over the
+//! connection that took its lock, proved alive by the renewal before each
+//! command; a command itself is never retried.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -19,7 +21,8 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::inventory::Inventory;
-use crate::transport::{self, Limits, Outcome, Stream, Which};
+use crate::transport::pool::Failure;
+use crate::transport::{self, Limits, Outcome, Stream, Transport, TransportError, Which};
 
 /// One step as the executor runs it.
 #[derive(Clone, Debug)]
@@ -92,12 +95,14 @@ pub trait Observer {
     fn host_done(&mut self, result: &HostResult);
 }
 
-/// Host locks this run holds: renewed before each command on those hosts.
+/// Host locks this run holds: renewed before each command on those hosts,
+/// over the connections that took them (kept in `connections`).
 #[derive(Clone, Debug)]
 pub struct Lease {
     pub owner: crate::lock::Owner,
     pub hosts: Vec<usize>,
     pub ttl: Duration,
+    pub connections: Arc<transport::pool::Pool>,
 }
 
 pub struct Options {
@@ -269,7 +274,8 @@ fn run_host(
         result.message = Some("never touched: the run stopped".into());
         return result;
     }
-    let mut transport = match transport::connect(&inv.settings, &inv.hosts[host]) {
+    let lease = opts.lease.as_ref().filter(|l| l.hosts.contains(&host));
+    let mut transport = match connection(inv, host, lease) {
         Ok(t) => t,
         Err(e) => {
             result.status = Status::Unreachable;
@@ -285,15 +291,15 @@ fn run_host(
             stopped_early(&mut result);
             break;
         }
-        if let Some(lease) = opts.lease.as_ref().filter(|l| l.hosts.contains(&host)) {
-            let owner = lease
-                .owner
-                .renewed(lease.ttl, time::OffsetDateTime::now_utc());
-            if let Err(e) = crate::lock::renew(transport.as_mut(), &inv.hosts[host], &owner) {
-                result.status = Status::Refused;
-                result.message = Some(format!("{e}; nothing more runs there"));
-                break;
-            }
+        if let Some(lease) = lease
+            && let Err(e) = renew(inv, host, lease, &mut transport)
+        {
+            result.status = match e {
+                Failure::Transport(_) => Status::Unreachable,
+                Failure::Work(_) => Status::Refused,
+            };
+            result.message = Some(format!("{e}; nothing more runs there"));
+            break;
         }
         let (reply, answer) = channel();
         if tx
@@ -354,7 +360,48 @@ fn run_host(
             break;
         }
     }
+    if let Some(lease) = lease {
+        // Kept for the release (which reconnects if it has died).
+        lease.connections.put(host, transport);
+    }
     result
+}
+
+/// The connection for `host`: the one that took its lock, if it is leased.
+fn connection(
+    inv: &Inventory,
+    host: usize,
+    lease: Option<&Lease>,
+) -> Result<Box<dyn Transport>, TransportError> {
+    match lease {
+        Some(l) => l
+            .connections
+            .take(&inv.settings, host, &inv.hosts[host])
+            .map(|t| t.transport),
+        None => transport::connect(&inv.settings, &inv.hosts[host]),
+    }
+}
+
+/// Renew the lease on `host` before a command. The connection may have
+/// died while it waited (at the prompt, say): then renew over a new one.
+/// Renewing twice is harmless; the command itself is never retried.
+fn renew(
+    inv: &Inventory,
+    host: usize,
+    lease: &Lease,
+    transport: &mut Box<dyn Transport>,
+) -> Result<(), crate::lock::LockError> {
+    let h = &inv.hosts[host];
+    let owner = lease
+        .owner
+        .renewed(lease.ttl, time::OffsetDateTime::now_utc());
+    match crate::lock::renew(transport.as_mut(), h, &owner) {
+        Err(Failure::Transport(_)) => {
+            *transport = transport::connect(&inv.settings, h).map_err(Failure::Transport)?;
+            crate::lock::renew(transport.as_mut(), h, &owner)
+        }
+        done => done,
+    }
 }
 
 /// The run stopped before this host finished: skipped if nothing ran.

@@ -15,7 +15,6 @@ pub mod lock;
 pub mod plan;
 pub mod playbook;
 pub mod schema;
-pub mod sessions;
 pub mod source;
 pub mod transport;
 pub mod ui;

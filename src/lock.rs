@@ -12,6 +12,11 @@
 //!
 //! Every operation is one short shell script through the host's
 //! [`Transport`], with every value quoted.
+//!
+//! The registry of this user's running sessions on this workstation, the
+//! other half of "who holds what", is [`sessions`].
+
+pub mod sessions;
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -22,8 +27,13 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::inventory::{Connection, Host};
-use crate::transport::ssh::quote;
+use crate::transport::pool::Failure;
+use crate::transport::remote::quote;
 use crate::transport::{Limits, Transport};
+
+/// How a lock operation failed: the connection (nothing is known about
+/// the lock; safe to try again on a new one), or the lock script.
+pub type LockError = Failure<String>;
 
 /// When `settings.lock_ttl` does not say.
 pub const DEFAULT_TTL: Duration = Duration::from_secs(30 * 60);
@@ -115,17 +125,17 @@ fn limits() -> Limits {
     }
 }
 
-fn run(t: &mut dyn Transport, script: &str) -> Result<String, String> {
-    let out = t.run(script, &limits()).map_err(|e| e.to_string())?;
+fn run(t: &mut dyn Transport, script: &str) -> Result<String, LockError> {
+    let out = t.run(script, &limits()).map_err(Failure::Transport)?;
     let stdout = String::from_utf8_lossy(&out.stdout.bytes).into_owned();
     match out.exit_code {
         Some(0) => Ok(stdout),
-        _ => Err(format!(
+        _ => Err(Failure::Work(format!(
             "the lock script failed ({}): {}",
             out.exit_code
                 .map_or_else(|| out.signal.unwrap_or_default(), |c| format!("exit {c}")),
             String::from_utf8_lossy(&out.stderr.bytes).trim()
-        )),
+        ))),
     }
 }
 
@@ -145,8 +155,9 @@ fn parse_state(text: &str) -> State {
     }
 }
 
-/// Take the lock, or say who has it.
-pub fn acquire(t: &mut dyn Transport, host: &Host, owner: &Owner) -> Result<State, String> {
+/// Take the lock, or say who has it. A lock this session already holds
+/// counts as taken, so trying again after a lost reply is safe.
+pub fn acquire(t: &mut dyn Transport, host: &Host, owner: &Owner) -> Result<State, LockError> {
     let d = quote(path(host));
     let script = format!(
         "d={d}; if mkdir \"$d\" 2>/dev/null; then \
@@ -157,14 +168,16 @@ pub fn acquire(t: &mut dyn Transport, host: &Host, owner: &Owner) -> Result<Stat
     );
     let out = run(t, &script)?;
     if out.starts_with("acquired") {
-        Ok(State::Free)
-    } else {
-        Ok(parse_state(&out))
+        return Ok(State::Free);
+    }
+    match parse_state(&out) {
+        State::Held(o) if o.session == owner.session => Ok(State::Free),
+        state => Ok(state),
     }
 }
 
 /// The lock on the host as it is now.
-pub fn read(t: &mut dyn Transport, host: &Host) -> Result<State, String> {
+pub fn read(t: &mut dyn Transport, host: &Host) -> Result<State, LockError> {
     let script = format!(
         "d={}; if [ -d \"$d\" ]; then echo held; cat \"$d/owner\" 2>/dev/null; else echo free; fi",
         quote(path(host))
@@ -177,7 +190,7 @@ fn mark(owner: &Owner) -> String {
 }
 
 /// Move our lock's expiry on; an error if it is no longer ours.
-pub fn renew(t: &mut dyn Transport, host: &Host, owner: &Owner) -> Result<(), String> {
+pub fn renew(t: &mut dyn Transport, host: &Host, owner: &Owner) -> Result<(), LockError> {
     let script = format!(
         "d={}; grep -qF {} \"$d/owner\" 2>/dev/null && printf '%s\\n' {} > \"$d/owner.new\" && mv -f \"$d/owner.new\" \"$d/owner\" && echo renewed",
         quote(path(host)),
@@ -186,15 +199,16 @@ pub fn renew(t: &mut dyn Transport, host: &Host, owner: &Owner) -> Result<(), St
     );
     match run(t, &script) {
         Ok(out) if out.starts_with("renewed") => Ok(()),
-        Ok(_) | Err(_) => Err(format!(
+        Err(Failure::Transport(e)) => Err(Failure::Transport(e)),
+        Ok(_) | Err(Failure::Work(_)) => Err(Failure::Work(format!(
             "the lock on {} is no longer held by this session",
             host.name
-        )),
+        ))),
     }
 }
 
 /// Remove our lock (only if it is still ours).
-pub fn release(t: &mut dyn Transport, host: &Host, owner: &Owner) -> Result<(), String> {
+pub fn release(t: &mut dyn Transport, host: &Host, owner: &Owner) -> Result<(), LockError> {
     let script = format!(
         "d={}; if grep -qF {} \"$d/owner\" 2>/dev/null; then rm -rf \"$d\" && echo released; else echo gone; fi",
         quote(path(host)),
@@ -204,7 +218,7 @@ pub fn release(t: &mut dyn Transport, host: &Host, owner: &Owner) -> Result<(), 
 }
 
 /// Remove whatever lock is there (`lock break`).
-pub fn remove(t: &mut dyn Transport, host: &Host) -> Result<(), String> {
+pub fn remove(t: &mut dyn Transport, host: &Host) -> Result<(), LockError> {
     run(t, &format!("rm -rf {}", quote(path(host)))).map(|_| ())
 }
 
@@ -212,6 +226,53 @@ pub fn remove(t: &mut dyn Transport, host: &Host) -> Result<(), String> {
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    fn local_host(workdir: &std::path::Path) -> Host {
+        Host {
+            name: "l1".into(),
+            loc: crate::diagnostic::Loc {
+                file: "inventory.yaml".into(),
+                pos: Default::default(),
+            },
+            address: "l1".into(),
+            role: "backup".into(),
+            connection: Connection::Local {
+                workdir: workdir.to_path_buf(),
+            },
+            groups: Vec::new(),
+            mirror: None,
+            replication_check: None,
+            user: None,
+            port: None,
+            identity_files: Vec::new(),
+            known_hosts: None,
+        }
+    }
+
+    #[test]
+    fn taking_a_lock_again_is_safe_for_its_session_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let host = local_host(dir.path());
+        let mut t = crate::transport::local::Local::new(dir.path()).unwrap();
+        let now = OffsetDateTime::now_utc();
+        let ours = Owner::new("S1", Duration::from_secs(60), now);
+        let theirs = Owner::new("S2", Duration::from_secs(60), now);
+        assert_eq!(acquire(&mut t, &host, &ours), Ok(State::Free));
+        // A retry after a lost reply finds the session's own lock.
+        assert_eq!(acquire(&mut t, &host, &ours), Ok(State::Free));
+        assert_eq!(
+            acquire(&mut t, &host, &theirs),
+            Ok(State::Held(ours.clone()))
+        );
+        assert!(matches!(
+            renew(&mut t, &host, &theirs),
+            Err(Failure::Work(_))
+        ));
+        release(&mut t, &host, &theirs).unwrap();
+        assert_eq!(read(&mut t, &host), Ok(State::Held(ours.clone())));
+        release(&mut t, &host, &ours).unwrap();
+        assert_eq!(read(&mut t, &host), Ok(State::Free));
+    }
 
     #[test]
     fn owners_round_trip_and_go_stale_at_expiry() {

@@ -1,6 +1,7 @@
 //! The typed-back role through a real pseudo-terminal (`expectrl`) against
 //! the real binary, on `connection: local` hosts: the wrong-window
-//! scenario, the count, `[y/N]`, Ctrl-C and EOF at each prompt.
+//! scenario, the count, `[y/N]`, Ctrl-C and EOF at each prompt; and over a
+//! real sshd, a connection that dies while the operator is at the prompt.
 
 mod support;
 
@@ -201,4 +202,46 @@ fn the_prompt_names_a_session_open_on_another_role_and_the_title_names_the_targe
     p.send_line("").unwrap();
     assert_eq!(exit_code(&mut p), 3);
     assert_eq!(std::fs::read_dir(&registry).unwrap().count(), 0);
+}
+
+#[test]
+fn a_connection_that_died_at_the_prompt_is_replaced_before_the_command_runs() {
+    let sshd = support::sshd::Sshd::start(1);
+    let dir = tempfile::tempdir().unwrap();
+    let marks = tempfile::tempdir().unwrap();
+    std::fs::create_dir(marks.path().join("old")).unwrap();
+    let kh = dir.path().join("known_hosts");
+    std::fs::write(&kh, sshd.known_hosts()).unwrap();
+    std::fs::create_dir(dir.path().join("inventory")).unwrap();
+    std::fs::write(
+        dir.path().join("inventory/ssh.yaml"),
+        sshd.inventory("backup", &kh),
+    )
+    .unwrap();
+    let wipe = format!("rm -rf {}/old", marks.path().display());
+    let mut p = spawn(dir.path(), &["exec", "s1", "--", &wipe]);
+    p.expect(ROLE).unwrap();
+    // The lock was taken over a connection kept for the command; it dies
+    // while the operator reads the banner.
+    assert_eq!(sshd.logins(), 1);
+    sshd.drop_connections();
+    p.send_line("backup").unwrap();
+    p.expect("Run it on 1 host? [y/N]").unwrap();
+    p.send_line("y").unwrap();
+    assert_eq!(exit_code(&mut p), 0);
+    assert!(!marks.path().join("old").exists());
+    assert!(!Path::new("/var/lock/opsguard.lock").exists());
+    // One new login, for the renewal before the command, the command and
+    // the release.
+    assert_eq!(sshd.logins(), 2);
+    let r = records(dir.path());
+    assert!(
+        r.iter()
+            .any(|r| r["event"] == "command.end" && r["status"] == "ok"),
+        "{r:?}"
+    );
+    assert!(
+        r.iter()
+            .any(|r| r["event"] == "lock.release" && r["error"].is_null())
+    );
 }

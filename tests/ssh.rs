@@ -548,11 +548,19 @@ fn a_server_that_never_answers_is_given_up_after_connect_timeout() {
 }
 
 #[test]
-fn destructive_work_over_ssh_runs_under_a_lock_on_the_host() {
+fn destructive_work_over_ssh_runs_under_a_lock_on_the_host_over_one_login() {
     let sshd = Sshd::start(1);
     let marks = tempfile::tempdir().unwrap();
     std::fs::create_dir(marks.path().join("old")).unwrap();
-    let run = site(&sshd, &sshd.known_hosts())
+    let t = site(&sshd, &sshd.known_hosts());
+    let inventory = std::fs::read_to_string(t.path().join("inventory.yaml"))
+        .unwrap()
+        .replace(
+            "groups: [all]}",
+            "groups: [all], replication_check: 'true'}",
+        );
+    let run = t
+        .file("inventory.yaml", inventory)
         .args([
             "exec",
             "s1",
@@ -572,6 +580,10 @@ fn destructive_work_over_ssh_runs_under_a_lock_on_the_host() {
     assert_eq!(acquired["path"], "/var/lock/opsguard.lock");
     assert!(
         r.iter()
-            .any(|r| r["event"] == "lock.release" && r["host"] == "s1")
+            .any(|r| r["event"] == "lock.release" && r["host"] == "s1" && r["error"].is_null())
     );
+    // The replication check, the lock, the command and the release went
+    // over one connection.
+    assert!(r.iter().any(|r| r["event"] == "guard.check"));
+    assert_eq!(sshd.logins(), 1, "{}", sshd.path().display());
 }

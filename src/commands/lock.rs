@@ -53,7 +53,7 @@ fn read_all(inv: &crate::inventory::Inventory, hosts: &[usize]) -> Vec<Result<St
     execute::each(hosts, inv.forks() as usize, |h| {
         crate::transport::connect(&inv.settings, &inv.hosts[h])
             .map_err(|e| e.to_string())
-            .and_then(|mut t| lock::read(t.as_mut(), &inv.hosts[h]))
+            .and_then(|mut t| lock::read(t.as_mut(), &inv.hosts[h]).map_err(|e| e.to_string()))
     })
 }
 
@@ -173,7 +173,7 @@ fn break_lock(g: &GlobalArgs, args: &BreakArgs, ui: &Ui) -> Result<Exit, AppErro
     }
     let removed = crate::transport::connect(&inv.settings, host)
         .map_err(|e| e.to_string())
-        .and_then(|mut t| lock::remove(t.as_mut(), host));
+        .and_then(|mut t| lock::remove(t.as_mut(), host).map_err(|e| e.to_string()));
     let mut f = Map::new();
     f.insert("host".into(), json!(host.name));
     f.insert("role".into(), json!(host.role));

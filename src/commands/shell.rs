@@ -30,7 +30,7 @@ use crate::cli::{GlobalArgs, RunOptions};
 use crate::error::{AppError, Exit};
 use crate::guard;
 use crate::inventory::Inventory;
-use crate::transport::ssh::quote;
+use crate::transport::remote::quote;
 use crate::transport::{self, Limits, Transport, Which};
 use crate::ui::{Stream, Ui};
 
@@ -361,7 +361,9 @@ impl Console<'_> {
                 Guarded::Refused(_) => return Ok(()),
             }
         }
-        let renewer = lease.as_ref().map(|l| session::Renewer::start(self.inv, l));
+        let renewer = lease
+            .as_ref()
+            .map(|l| session::Renewer::start(self.inv, l, 1));
         self.execute(line, class.destructive)?;
         drop(renewer);
         if let Some(l) = &lease {

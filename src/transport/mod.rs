@@ -6,9 +6,12 @@
 //! prints (the executor reports). Every blocking wait is bounded by the
 //! command's timeout and by the run's cancel flag.
 
+mod auth;
 mod identity;
 pub mod known_hosts;
 pub mod local;
+pub mod pool;
+pub mod remote;
 pub mod ssh;
 
 use std::sync::Arc;

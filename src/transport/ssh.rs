@@ -12,8 +12,9 @@
 //! - every identity in ssh-agent is tried (libssh2 alone stops at the
 //!   first), then the identity files.
 //!
-//! The command is wrapped so it can be stopped: it runs in a session of
-//! its own (`setsid`) under the user's login shell, and a watcher on the
+//! The command is wrapped so it can be stopped ([`super::remote`]): it
+//! runs in a session of its own (`setsid`) under the user's login shell,
+//! and a watcher on the
 //! remote side stops that whole group (SIGTERM, then SIGKILL after the
 //! grace period) when the channel's input closes. opsguard closes it on a
 //! timeout or an interruption; the server closes it when the connection
@@ -24,7 +25,7 @@
 use std::io::{ErrorKind, Read};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::os::fd::{AsRawFd, RawFd};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -32,6 +33,7 @@ use ssh2::{BlockDirections, Channel, MethodType, Session};
 
 use super::known_hosts::{self, KnownHosts, Verdict};
 use super::{Capture, Limits, Outcome, Transport, TransportError, Which, signal_name};
+use super::{auth, remote};
 use crate::inventory::{Host, Settings};
 
 /// When `settings.connect_timeout` does not say.
@@ -151,7 +153,13 @@ impl Ssh {
                 crate::duration::Duration(target.connect_timeout)
             )));
         }
-        authenticate(&session, &target).map_err(fail)?;
+        auth::authenticate(
+            &session,
+            &target.user,
+            &target.identity_files,
+            target.named_identities,
+        )
+        .map_err(fail)?;
         session.set_keepalive(true, KEEPALIVE.as_secs() as u32);
         Ok(Ssh {
             session,
@@ -255,163 +263,13 @@ fn check_host_key(
     }
 }
 
-fn authenticate(session: &Session, target: &Target) -> Result<(), String> {
-    let user = &target.user;
-    let mut tried = Vec::new();
-    if std::env::var_os("SSH_AUTH_SOCK").is_some_and(|s| !s.is_empty())
-        && let Ok(mut agent) = session.agent()
-        && agent.connect().is_ok()
-        && agent.list_identities().is_ok()
-    {
-        let identities = agent.identities().unwrap_or_default();
-        for identity in &identities {
-            if agent.userauth(user, identity).is_ok() && session.authenticated() {
-                let _ = agent.disconnect();
-                return Ok(());
-            }
-        }
-        let _ = agent.disconnect();
-        tried.push(format!(
-            "{} ssh-agent identit{}",
-            identities.len(),
-            if identities.len() == 1 { "y" } else { "ies" }
-        ));
-    }
-    let mut locked = Vec::new();
-    for file in &target.identity_files {
-        if !file.exists() {
-            if target.named_identities {
-                return Err(format!(
-                    "identity file {} does not exist; fix `identity_files`",
-                    file.display()
-                ));
-            }
-            continue;
-        }
-        if has_passphrase(file) {
-            locked.push(file.display().to_string());
-            continue;
-        }
-        tried.push(file.display().to_string());
-        if let Some(key) = super::identity::ed25519(file) {
-            if super::identity::login(session, user, &key)? {
-                return Ok(());
-            }
-            continue;
-        }
-        match session.userauth_pubkey_file(user, None, file, None) {
-            Ok(()) if session.authenticated() => return Ok(()),
-            Ok(()) => {}
-            Err(e)
-                if e.code() == ssh2::ErrorCode::Session(-9)
-                    || e.code() == ssh2::ErrorCode::Session(-30) =>
-            {
-                // LIBSSH2_ERROR_TIMEOUT, LIBSSH2_ERROR_SOCKET_TIMEOUT
-                return Err(format!("authentication timed out: {}", e.message()));
-            }
-            Err(_) => {}
-        }
-    }
-    let mut message = format!("authentication as `{user}` failed: ");
-    if tried.is_empty() && locked.is_empty() {
-        message.push_str(
-            "no identity to offer (no ssh-agent with keys, no identity file). \
-             Start ssh-agent and `ssh-add` your key, or set `identity_files`",
-        );
-    } else {
-        if !tried.is_empty() {
-            message.push_str(&format!(
-                "the server accepted none of: {}. Check that the public key is in ~{user}/.ssh/authorized_keys on the host",
-                tried.join(", ")
-            ));
-        }
-        if !locked.is_empty() {
-            if !tried.is_empty() {
-                message.push_str("; ");
-            }
-            message.push_str(&format!(
-                "{} need{} a passphrase, which opsguard does not ask for: add {} to ssh-agent with `ssh-add`",
-                locked.join(", "),
-                if locked.len() == 1 { "s" } else { "" },
-                if locked.len() == 1 { "it" } else { "them" }
-            ));
-        }
-    }
-    Err(message)
-}
-
-/// Whether a private key file is encrypted (OpenSSH format with a cipher,
-/// or PEM with `ENCRYPTED`): libssh2 would only say it could not read it.
-fn has_passphrase(file: &Path) -> bool {
-    let Ok(text) = std::fs::read_to_string(file) else {
-        return false;
-    };
-    if text.contains("ENCRYPTED") {
-        return true;
-    }
-    let body: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
-    let Ok(bytes) = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, body.trim())
-    else {
-        return false;
-    };
-    // "openssh-key-v1\0", then the cipher name as an SSH string.
-    let Some(rest) = bytes.strip_prefix(b"openssh-key-v1\0") else {
-        return false;
-    };
-    let Some(len) = rest
-        .get(..4)
-        .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)
-    else {
-        return false;
-    };
-    rest.get(4..4 + len).is_some_and(|cipher| cipher != b"none")
-}
-
-/// The remote wrapper; `$1` is the command, `$2` the grace period in
-/// seconds. It holds no single quote, so it quotes as one word.
-///
-/// When the input closes, the watcher signals the command's process
-/// group. If the input closed at once, `setsid` may not have made the
-/// group yet; the watcher then tries again while the process lives,
-/// instead of losing TERM and letting the command run until the KILL
-/// after the grace period. It never signals the bare pid: that would end
-/// the wrapper's `wait`, and the wrapper would kill the watcher before
-/// the group got its signal.
-const WRAPPER: &str = r#"exec 3<&0 </dev/null
-setsid "${SHELL:-/bin/sh}" -c "$1" 3<&- &
-c=$!
-{ cat >/dev/null
-while ! kill -TERM -$c && kill -0 $c; do sleep 0.05 || sleep 1; done
-sleep "$2"; kill -KILL -$c; } <&3 >/dev/null 2>&1 &
-w=$!
-exec 3<&-
-wait $c 2>/dev/null
-r=$?
-kill $w 2>/dev/null
-exit $r"#;
-
-/// One word for a POSIX shell, whatever `s` holds.
-pub fn quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
-}
-
-/// What is sent to the server for `command`.
-pub fn remote_line(command: &str, grace: Duration) -> String {
-    format!(
-        "exec /bin/sh -c {} opsguard {} {}",
-        quote(WRAPPER),
-        quote(command),
-        grace.as_secs().max(1)
-    )
-}
-
 impl Transport for Ssh {
     fn run(&mut self, command: &str, limits: &Limits) -> Result<Outcome, TransportError> {
         let started = Instant::now();
         self.session.set_blocking(true);
         let mut channel = self.session.channel_session().map_err(|e| self.lost(e))?;
         channel
-            .exec(&remote_line(command, limits.grace))
+            .exec(&remote::line(command, limits.grace))
             .map_err(|e| self.lost(e))?;
         self.session.set_blocking(false);
         let mut out = Capture::default();
@@ -556,63 +414,6 @@ impl Drop for Ssh {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn quoting_survives_any_text() {
-        assert_eq!(quote("a b"), "'a b'");
-        assert_eq!(quote("it's"), r"'it'\''s'");
-        assert!(!WRAPPER.contains('\''));
-    }
-
-    #[test]
-    fn the_remote_line_runs_the_command_as_one_word() {
-        use std::process::{Command, Stdio};
-        // Input held open, as an SSH channel's is until opsguard closes it
-        // (closing it is what stops the command).
-        let mut child = Command::new("sh")
-            .arg("-c")
-            .arg(remote_line(
-                "printf '%s|' \"$0\" 'x y'; echo; exit 3",
-                Duration::from_secs(1),
-            ))
-            .env("SHELL", "/bin/sh")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut out = String::new();
-        child
-            .stdout
-            .take()
-            .unwrap()
-            .read_to_string(&mut out)
-            .unwrap();
-        let status = child.wait().unwrap();
-        assert_eq!(out, "/bin/sh|x y|\n");
-        assert_eq!(status.code(), Some(3));
-    }
-
-    #[test]
-    fn closing_the_input_stops_the_command_and_its_children() {
-        use std::process::{Command, Stdio};
-        let dir = tempfile::tempdir().unwrap();
-        let late = dir.path().join("late");
-        let started = Instant::now();
-        let status = Command::new("sh")
-            .arg("-c")
-            .arg(remote_line(
-                &format!("(sleep 2; touch {}) & sleep 30", late.display()),
-                Duration::from_secs(1),
-            ))
-            .env("SHELL", "/bin/sh")
-            .stdin(Stdio::null())
-            .status()
-            .unwrap();
-        assert_eq!(status.code(), Some(128 + 15));
-        assert!(started.elapsed() < Duration::from_secs(10));
-        std::thread::sleep(Duration::from_secs(3));
-        assert!(!late.exists());
-    }
 
     #[test]
     fn rsa_hosts_ask_for_sha2_signatures_first() {

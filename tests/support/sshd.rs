@@ -94,7 +94,7 @@ impl Sshd {
             let mut config = format!(
                 "HostKey {d}/host_key\nPidFile none\nAuthorizedKeysFile {d}/authorized_keys\nStrictModes no\n\
                  PasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\n\
-                 UsePAM no\nMaxStartups 200:30:300\nMaxSessions 100\nLogLevel ERROR\nSetEnv HOME={d}/home\n",
+                 UsePAM no\nMaxStartups 200:30:300\nMaxSessions 100\nLogLevel INFO\nSetEnv HOME={d}/home\n",
                 d = d.display()
             );
             for a in chunk {
@@ -157,6 +157,33 @@ impl Sshd {
             let _ = p.wait();
         }
         self.procs.clear();
+    }
+
+    /// Close every open connection (as a firewall dropping idle flows
+    /// would); the servers go on listening.
+    pub fn drop_connections(&self) {
+        let roots: Vec<i32> = self.procs.iter().map(|p| p.id() as i32).collect();
+        for pid in descendants(&roots) {
+            if !roots.contains(&pid) {
+                // SAFETY: signals a session process of a server this
+                // fixture started.
+                unsafe {
+                    libc::kill(pid, libc::SIGKILL);
+                }
+            }
+        }
+    }
+
+    /// How many logins the servers have accepted so far.
+    pub fn logins(&self) -> usize {
+        (0..self.procs.len())
+            .map(|i| {
+                std::fs::read_to_string(self.path().join(format!("sshd.{i}.log")))
+                    .unwrap_or_default()
+                    .matches("Accepted publickey")
+                    .count()
+            })
+            .sum()
     }
 
     pub fn path(&self) -> &Path {

@@ -1,0 +1,309 @@
+//! The guards around destructive work, in the design's order: the pure
+//! decision first, then on the targets the mirrors' replication checks and
+//! the host locks, last the typed-back role at the terminal. Every refusal
+//! is recorded with its reason code before it is reported; none of this
+//! ever lets work through that a guard could not decide on.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use serde_json::{Map, json};
+
+use super::leases::{release, take_locks};
+use super::recorder::stream_json;
+use super::{audit_error, interrupt_flag, terminal, timeout};
+use crate::audit::Session;
+use crate::cli::RunOptions;
+use crate::error::{AppError, Exit};
+use crate::execute;
+use crate::guard;
+use crate::inventory::Inventory;
+use crate::lock;
+use crate::transport::pool::Pool;
+use crate::ui::{Stream as Out, Ui};
+
+/// What the guards said: go (with the host locks taken, for destructive
+/// work), or refused (recorded; end the session with this exit code).
+pub enum Guarded {
+    Go(Option<execute::Lease>),
+    Refused(Exit),
+}
+
+/// The guards, in the design's order. The offline ones first (one role,
+/// change ticket, freezes and windows, `--confirm-role` without a
+/// terminal); then, on the targets, the mirrors' replication checks and
+/// the host locks; last the typed-back role at the terminal. Any refusal
+/// releases the locks already taken and is recorded with its reason code.
+pub fn guard(
+    session: &mut Session,
+    inv: &Inventory,
+    actions: &[guard::Action],
+    opts: &RunOptions,
+    change: Option<&str>,
+    ui: &Ui,
+) -> Result<Guarded, AppError> {
+    guard_with(session, inv, actions, opts, change, true, ui)
+}
+
+/// [`guard`], with or without the replication checks and host locks
+/// (`lock break` confirms like destructive work, but must not lock the
+/// host whose lock it removes).
+pub fn guard_with(
+    session: &mut Session,
+    inv: &Inventory,
+    actions: &[guard::Action],
+    opts: &RunOptions,
+    change: Option<&str>,
+    locks: bool,
+    ui: &Ui,
+) -> Result<Guarded, AppError> {
+    let ctx = guard::Context {
+        terminal: terminal(),
+        confirm_role: opts.guard.confirm_role.as_deref(),
+        change,
+        emergency: opts.guard.emergency.as_deref(),
+        now: time::OffsetDateTime::now_utc(),
+    };
+    let (question, interactive) = match guard::decide(inv, actions, &ctx) {
+        guard::Decision::Run => return Ok(Guarded::Go(None)),
+        guard::Decision::Refuse(r) => return refuse(session, r, ui),
+        guard::Decision::Ask(q) => (q, true),
+        guard::Decision::Confirmed(q) => (q, false),
+    };
+    let forks = opts.forks.unwrap_or(inv.forks()) as usize;
+    let ttl = inv.settings.lock_ttl.map_or(lock::DEFAULT_TTL, |d| d.0);
+    let mut lease = execute::Lease {
+        owner: lock::Owner::new(session.id(), ttl, time::OffsetDateTime::now_utc()),
+        hosts: Vec::new(),
+        ttl,
+        connections: Arc::new(Pool::new(forks)),
+    };
+    // Without locks (`lock break`), only the person or the flags confirm.
+    if locks {
+        let timeout = timeout(opts, inv)?;
+        if let Some(r) = replication_checks(session, inv, &question, &lease, forks, timeout)? {
+            return refuse(session, r, ui);
+        }
+        lease = match take_locks(session, inv, &question, lease, forks)? {
+            Ok(lease) => lease,
+            Err(r) => return refuse(session, r, ui),
+        };
+    }
+    let mut fields = Map::new();
+    fields.insert("role".into(), json!(question.role));
+    fields.insert("hosts".into(), json!(names(inv, &question.hosts)));
+    fields.insert("count".into(), json!(question.count));
+    fields.insert("overrides".into(), json!(question.overrides));
+    if interactive {
+        ui.err(&banner(inv, actions, &question, opts, locks, ui));
+        // The record keeps what the operator saw, without colour.
+        let plain = Ui::new(crate::ui::ColorWhen::Never, false, false);
+        let mut asked = fields.clone();
+        asked.insert(
+            "banner".into(),
+            json!(banner(inv, actions, &question, opts, locks, &plain)),
+        );
+        asked.insert(
+            "prompt".into(),
+            json!("Type the role of the target hosts to continue:"),
+        );
+        session.record("guard.prompt", asked).map_err(audit_error)?;
+        let mut prompt = guard::prompt::Terminal::new(interrupt_flag()?);
+        match guard::ask(&mut prompt, &question) {
+            Ok(typed) => {
+                fields.insert("typed".into(), json!(typed));
+            }
+            Err(r) => {
+                release(session, inv, &lease, forks);
+                return refuse(session, r, ui);
+            }
+        }
+        fields.insert("via".into(), json!("prompt"));
+    } else {
+        fields.insert("via".into(), json!("--confirm-role"));
+        fields.insert("typed".into(), json!([opts.guard.confirm_role]));
+    }
+    session
+        .record("guard.confirmed", fields)
+        .map_err(audit_error)?;
+    Ok(Guarded::Go(Some(lease)))
+}
+
+fn names(inv: &Inventory, hosts: &[usize]) -> Vec<String> {
+    hosts.iter().map(|&h| inv.hosts[h].name.clone()).collect()
+}
+
+fn refuse(session: &mut Session, r: guard::Refusal, ui: &Ui) -> Result<Guarded, AppError> {
+    let mut fields = Map::new();
+    fields.insert("reason".into(), json!(r.reason.code()));
+    fields.insert("typed".into(), json!(r.typed));
+    fields.insert("message".into(), json!(r.message));
+    session
+        .record("guard.refused", fields)
+        .map_err(audit_error)?;
+    ui.error(&format!(
+        "refused ({}): {}; nothing was run on any host.",
+        r.reason, r.message
+    ));
+    Ok(Guarded::Refused(Exit::Refused))
+}
+
+/// What the operator sees before typing the role back.
+fn banner(
+    inv: &Inventory,
+    actions: &[guard::Action],
+    q: &guard::Question,
+    opts: &RunOptions,
+    locked: bool,
+    ui: &Ui,
+) -> String {
+    let tag = |h: usize| ui.host_tag(Out::Err, inv, &inv.hosts[h].name, &inv.hosts[h].role);
+    let mut text = format!("{}\n", ui.bold(Out::Err, "DESTRUCTIVE"));
+    for a in actions {
+        text.push_str(&format!("  {}\n    because {}\n", a.what, a.why));
+    }
+    text.push_str(&format!(
+        "  on {} host{}:\n",
+        q.hosts.len(),
+        if q.hosts.len() == 1 { "" } else { "s" }
+    ));
+    for &h in &q.hosts {
+        text.push_str(&format!("    {}\n", tag(h)));
+    }
+    for &h in &q.hosts {
+        if let Some(m) = inv.hosts[h]
+            .mirror
+            .as_deref()
+            .and_then(|m| inv.host_index(m))
+        {
+            text.push_str(&format!(
+                "  changes on {} are copied at once to its mirror {}\n",
+                tag(h),
+                tag(m)
+            ));
+        }
+    }
+    for o in &q.overrides {
+        text.push_str(&format!(
+            "  emergency override: {o} ({})\n",
+            opts.guard.emergency.as_deref().unwrap_or_default()
+        ));
+    }
+    text.push_str(&other_sessions(inv, ui, Some(&q.role)));
+    if locked {
+        text.push_str(&format!(
+            "  locked for this session on {} host{}\n",
+            q.hosts.len(),
+            if q.hosts.len() == 1 { "" } else { "s" }
+        ));
+    }
+    text
+}
+
+/// A `NOTE:` line for each other running opsguard session of this user,
+/// naming its hosts (those not of `except_role`, when given).
+pub fn other_sessions(inv: &Inventory, ui: &Ui, except_role: Option<&str>) -> String {
+    let mut text = String::new();
+    for other in crate::lock::sessions::others() {
+        let elsewhere: Vec<String> = other
+            .targets
+            .iter()
+            .filter(|t| except_role != Some(t.role.as_str()))
+            .map(|t| ui.host_tag(Out::Err, inv, &t.name, &t.role))
+            .collect();
+        if !elsewhere.is_empty() {
+            text.push_str(&format!(
+                "  {} you also have a session open on {} in another terminal (pid {}: {})\n",
+                ui.bold(Out::Err, "NOTE:"),
+                elsewhere.join(", "),
+                other.pid,
+                other.command
+            ));
+        }
+    }
+    text
+}
+
+/// Each target's `replication_check`, on the host; the first failure.
+fn replication_checks(
+    session: &mut Session,
+    inv: &Inventory,
+    q: &guard::Question,
+    lease: &execute::Lease,
+    forks: usize,
+    timeout: Duration,
+) -> Result<Option<guard::Refusal>, AppError> {
+    let checked: Vec<usize> = q
+        .hosts
+        .iter()
+        .copied()
+        .filter(|&h| inv.hosts[h].replication_check.is_some())
+        .collect();
+    let results = execute::each(&checked, forks, |h| {
+        let host = &inv.hosts[h];
+        let command = host.replication_check.as_deref().unwrap_or_default();
+        let limits = crate::transport::Limits {
+            timeout,
+            cancel: Arc::new(AtomicBool::new(false)),
+            grace: Duration::from_secs(1),
+            tap: None,
+        };
+        // The connection is kept for the lock and the run.
+        let mut t = lease
+            .connections
+            .take(&inv.settings, h, host)
+            .map_err(|e| e.to_string())?
+            .transport;
+        let outcome = t.run(command, &limits).map_err(|e| e.to_string())?;
+        lease.connections.put(h, t);
+        Ok::<_, String>(outcome)
+    });
+    let mut failed = None;
+    for (&h, result) in checked.iter().zip(results) {
+        let host = &inv.hosts[h];
+        let mut f = Map::new();
+        f.insert("host".into(), json!(host.name));
+        f.insert("role".into(), json!(host.role));
+        f.insert("command".into(), json!(host.replication_check));
+        let verdict = match &result {
+            Ok(o) if o.exit_code == Some(0) && !o.timed_out => None,
+            Ok(o) => {
+                let out = format!(
+                    "{}{}",
+                    String::from_utf8_lossy(&o.stdout.bytes),
+                    String::from_utf8_lossy(&o.stderr.bytes)
+                );
+                let how = if o.timed_out {
+                    "timed out".to_string()
+                } else {
+                    o.exit_code.map_or_else(
+                        || o.signal.clone().unwrap_or_default(),
+                        |c| format!("exit {c}"),
+                    )
+                };
+                Some(format!("{how}: {}", out.trim()))
+            }
+            Err(e) => Some(format!("could not run: {e}")),
+        };
+        if let Ok(o) = &result {
+            f.insert("exit_code".into(), json!(o.exit_code));
+            f.insert("stdout".into(), stream_json(&o.stdout));
+            f.insert("stderr".into(), stream_json(&o.stderr));
+        }
+        f.insert("ok".into(), json!(verdict.is_none()));
+        session.record("guard.check", f).map_err(audit_error)?;
+        if let (Some(v), None) = (verdict, &failed) {
+            failed = Some(guard::Refusal {
+                reason: guard::Reason::ReplicationCheckFailed,
+                message: format!(
+                    "the replication check of {} (`{}`) failed, {v}; its mirror may not be in step",
+                    host.name,
+                    host.replication_check.as_deref().unwrap_or_default()
+                ),
+                typed: None,
+            });
+        }
+    }
+    Ok(failed)
+}

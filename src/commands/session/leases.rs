@@ -1,0 +1,172 @@
+//! Host locks for the length of a destructive run: taken on every target
+//! (all or none), renewed in the background while commands run, released
+//! at the end, Ctrl-C included. A lock that cannot be released is left to
+//! go stale at its expiry, never silently forgotten: the release is
+//! recorded either way.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Map, json};
+
+use super::audit_error;
+use crate::audit::Session;
+use crate::error::AppError;
+use crate::execute;
+use crate::guard;
+use crate::inventory::Inventory;
+use crate::lock;
+use crate::transport::pool::Pool;
+
+/// Lock every target; on any refusal, release those taken.
+pub(super) fn take_locks(
+    session: &mut Session,
+    inv: &Inventory,
+    q: &guard::Question,
+    mut lease: execute::Lease,
+    forks: usize,
+) -> Result<Result<execute::Lease, guard::Refusal>, AppError> {
+    // Over the connection of the replication check, if there was one; kept
+    // for the run. Taking it again after a lost reply is safe: a lock of
+    // this session's own counts as taken.
+    let results = execute::each(&q.hosts, forks, |h| {
+        lease
+            .connections
+            .retry(&inv.settings, h, &inv.hosts[h], |t| {
+                lock::acquire(t, &inv.hosts[h], &lease.owner)
+            })
+    });
+    let now = time::OffsetDateTime::now_utc();
+    let mut refusal = None;
+    for (&h, result) in q.hosts.iter().zip(results) {
+        let host = &inv.hosts[h];
+        let problem = match result {
+            Ok(lock::State::Free) => {
+                lease.hosts.push(h);
+                let mut f = Map::new();
+                f.insert("host".into(), json!(host.name));
+                f.insert("role".into(), json!(host.role));
+                f.insert("path".into(), json!(lock::path(host)));
+                f.insert("expires".into(), json!(lease.owner.expires));
+                session.record("lock.acquire", f).map_err(audit_error)?;
+                continue;
+            }
+            Ok(lock::State::Held(o)) if o.is_stale(now) => (
+                guard::Reason::LockStale,
+                format!(
+                    "{} has a stale lock (expired): {}. If its owner is gone, remove it with \
+                     `opsguard lock break {} --reason ...`",
+                    host.name,
+                    o.describe(),
+                    host.name
+                ),
+            ),
+            Ok(lock::State::Held(o)) => (
+                guard::Reason::Locked,
+                format!("{} is locked by {}", host.name, o.describe()),
+            ),
+            Ok(lock::State::Unknown(why)) => (
+                guard::Reason::Locked,
+                format!("{} is locked by someone unknown ({why})", host.name),
+            ),
+            Err(e) => (
+                guard::Reason::Locked,
+                format!("{}: the lock could not be taken: {e}", host.name),
+            ),
+        };
+        if refusal.is_none() {
+            refusal = Some(guard::Refusal {
+                reason: problem.0,
+                message: problem.1,
+                typed: None,
+            });
+        }
+    }
+    match refusal {
+        None => Ok(Ok(lease)),
+        Some(r) => {
+            release(session, inv, &lease, forks);
+            Ok(Err(r))
+        }
+    }
+}
+
+/// Renews the locks of a lease in the background, every third of their
+/// time to live, for as long as it lives: a command that runs longer than
+/// `lock_ttl` keeps its lock fresh. It has connections of its own (kept
+/// between renewals), so it never waits on the one a command is using.
+pub struct Renewer {
+    stop: Arc<(std::sync::Mutex<bool>, std::sync::Condvar)>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Renewer {
+    /// Renew `lease`'s locks, on at most `forks` hosts at once.
+    pub fn start(inv: &Inventory, lease: &execute::Lease, forks: usize) -> Renewer {
+        let stop = Arc::new((std::sync::Mutex::new(false), std::sync::Condvar::new()));
+        let settings = inv.settings.clone();
+        let hosts: Vec<crate::inventory::Host> =
+            lease.hosts.iter().map(|&h| inv.hosts[h].clone()).collect();
+        let (owner, ttl) = (lease.owner.clone(), lease.ttl);
+        let every = (ttl / 3).max(Duration::from_millis(200));
+        let flag = stop.clone();
+        let own = Pool::new(forks);
+        let thread = std::thread::spawn(move || {
+            let (lock, wake) = &*flag;
+            loop {
+                let Ok(guard) = lock.lock() else { return };
+                let Ok((stopped, _)) = wake.wait_timeout_while(guard, every, |s| !*s) else {
+                    return;
+                };
+                if *stopped {
+                    return;
+                }
+                drop(stopped);
+                let renewed = owner.renewed(ttl, time::OffsetDateTime::now_utc());
+                let all: Vec<usize> = (0..hosts.len()).collect();
+                execute::each(&all, forks, |i| {
+                    own.retry(&settings, i, &hosts[i], |t| {
+                        lock::renew(t, &hosts[i], &renewed)
+                    })
+                });
+            }
+        });
+        Renewer {
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Renewer {
+    fn drop(&mut self) {
+        if let Ok(mut s) = self.stop.0.lock() {
+            *s = true;
+        }
+        self.stop.1.notify_all();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Release the locks of `lease`, recording each; failures are recorded and
+/// reported, never fatal (the lock then goes stale at its expiry).
+pub fn release(session: &mut Session, inv: &Inventory, lease: &execute::Lease, forks: usize) {
+    let results = execute::each(&lease.hosts, forks, |h| {
+        lease
+            .connections
+            .retry(&inv.settings, h, &inv.hosts[h], |t| {
+                lock::release(t, &inv.hosts[h], &lease.owner)
+            })
+    });
+    for (&h, result) in lease.hosts.iter().zip(results) {
+        let mut f = Map::new();
+        f.insert("host".into(), json!(inv.hosts[h].name));
+        f.insert("role".into(), json!(inv.hosts[h].role));
+        if let Err(e) = &result {
+            f.insert("error".into(), json!(e.to_string()));
+        }
+        let _ = session.record("lock.release", f);
+    }
+}

@@ -1,0 +1,110 @@
+//! What runs on the remote side: every command goes to the server as one
+//! quoted word, inside a small POSIX wrapper that stops the command's whole
+//! process group when the channel's input closes (a timeout, Ctrl-C, or
+//! the connection dropping). Nothing from the inventory or the command
+//! line reaches a remote shell unquoted.
+
+use std::time::Duration;
+
+/// The remote wrapper; `$1` is the command, `$2` the grace period in
+/// seconds. It holds no single quote, so it quotes as one word.
+///
+/// When the input closes, the watcher signals the command's process
+/// group. If the input closed at once, `setsid` may not have made the
+/// group yet; the watcher then tries again while the process lives,
+/// instead of losing TERM and letting the command run until the KILL
+/// after the grace period. It never signals the bare pid: that would end
+/// the wrapper's `wait`, and the wrapper would kill the watcher before
+/// the group got its signal.
+const WRAPPER: &str = r#"exec 3<&0 </dev/null
+setsid "${SHELL:-/bin/sh}" -c "$1" 3<&- &
+c=$!
+{ cat >/dev/null
+while ! kill -TERM -$c && kill -0 $c; do sleep 0.05 || sleep 1; done
+sleep "$2"; kill -KILL -$c; } <&3 >/dev/null 2>&1 &
+w=$!
+exec 3<&-
+wait $c 2>/dev/null
+r=$?
+kill $w 2>/dev/null
+exit $r"#;
+
+/// One word for a POSIX shell, whatever `s` holds.
+pub fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// What is sent to the server for `command`.
+pub fn line(command: &str, grace: Duration) -> String {
+    format!(
+        "exec /bin/sh -c {} opsguard {} {}",
+        quote(WRAPPER),
+        quote(command),
+        grace.as_secs().max(1)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+    use std::time::Instant;
+
+    use super::*;
+
+    #[test]
+    fn quoting_survives_any_text() {
+        assert_eq!(quote("a b"), "'a b'");
+        assert_eq!(quote("it's"), r"'it'\''s'");
+        assert!(!WRAPPER.contains('\''));
+    }
+
+    #[test]
+    fn the_remote_line_runs_the_command_as_one_word() {
+        use std::process::{Command, Stdio};
+        // Input held open, as an SSH channel's is until opsguard closes it
+        // (closing it is what stops the command).
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(line(
+                "printf '%s|' \"$0\" 'x y'; echo; exit 3",
+                Duration::from_secs(1),
+            ))
+            .env("SHELL", "/bin/sh")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut out = String::new();
+        child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut out)
+            .unwrap();
+        let status = child.wait().unwrap();
+        assert_eq!(out, "/bin/sh|x y|\n");
+        assert_eq!(status.code(), Some(3));
+    }
+
+    #[test]
+    fn closing_the_input_stops_the_command_and_its_children() {
+        use std::process::{Command, Stdio};
+        let dir = tempfile::tempdir().unwrap();
+        let late = dir.path().join("late");
+        let started = Instant::now();
+        let status = Command::new("sh")
+            .arg("-c")
+            .arg(line(
+                &format!("(sleep 2; touch {}) & sleep 30", late.display()),
+                Duration::from_secs(1),
+            ))
+            .env("SHELL", "/bin/sh")
+            .stdin(Stdio::null())
+            .status()
+            .unwrap();
+        assert_eq!(status.code(), Some(128 + 15));
+        assert!(started.elapsed() < Duration::from_secs(10));
+        std::thread::sleep(Duration::from_secs(3));
+        assert!(!late.exists());
+    }
+}
