@@ -79,7 +79,7 @@ fn a_session_on_a_local_host_from_prompt_to_replay() {
     p.expect("refused (role-mismatch)").unwrap();
     p.expect(format!("l1 [LIVE] {root}/srv/mail $ ")).unwrap();
     assert!(dir.path().join("w/l1/old").exists());
-    // With the right role it runs (the cd is part of that line only).
+    // With the right role it runs, and its cd moves, as in a shell.
     p.send_line("cd ../.. && rm -rf old && echo removed")
         .unwrap();
     p.expect("Type the role of the target hosts to continue:")
@@ -88,15 +88,22 @@ fn a_session_on_a_local_host_from_prompt_to_replay() {
     p.expect("Run it on 1 host? [y/N]").unwrap();
     p.send_line("y").unwrap();
     p.expect("removed").unwrap();
-    p.expect(format!("l1 [LIVE] {root}/srv/mail $ ")).unwrap();
+    p.expect(format!("l1 [LIVE] {root} $ ")).unwrap();
     assert!(!dir.path().join("w/l1/old").exists());
     assert!(!dir.path().join("w/l1/.opsguard.lock").exists());
-    // Ctrl-C stops a running command, not the session.
-    p.send_line("sleep 30; touch late").unwrap();
+    // A cd in a subshell does not move; one that fails does not either.
+    p.send_line("(cd srv) && echo sub").unwrap();
+    p.expect("sub").unwrap();
+    p.expect(format!("l1 [LIVE] {root} $ ")).unwrap();
+    p.send_line("cd nowhere && echo never; cd srv; ls").unwrap();
+    p.expect("mail").unwrap();
+    p.expect(format!("l1 [LIVE] {root}/srv $ ")).unwrap();
+    // Ctrl-C stops a running command, not the session; the folder stays.
+    p.send_line("cd mail; sleep 30; touch late").unwrap();
     std::thread::sleep(Duration::from_millis(700));
     p.send(ControlCode::EndOfText).unwrap();
     p.expect("^C: the command was stopped").unwrap();
-    p.expect(format!("l1 [LIVE] {root}/srv/mail $ ")).unwrap();
+    p.expect(format!("l1 [LIVE] {root}/srv $ ")).unwrap();
     // A full-screen program is refused, not started.
     p.send_line("vim inbox").unwrap();
     p.expect("`vim` needs a full terminal").unwrap();
@@ -121,12 +128,22 @@ fn a_session_on_a_local_host_from_prompt_to_replay() {
         "REFUSED (role-mismatch): typed \"backup\"".to_string(),
         "answered: \"live\", \"y\"".to_string(),
         "out| removed".to_string(),
-        format!("l1 [LIVE] {root}/srv/mail $ sleep 30; touch late"),
+        format!("now in {root}\n"),
+        format!("now in {root}/srv\n"),
+        format!("l1 [LIVE] {root}/srv $ cd mail; sleep 30; touch late"),
         "not started: `vim` needs a full terminal".to_string(),
         "ended: ok, exit 0".to_string(),
     ] {
         assert!(text.contains(&line), "replay lacks {line:?}:\n{text}");
     }
+    // The folder files were removed after each line.
+    let session = r[0]["session"].as_str().unwrap();
+    let left: Vec<_> = std::fs::read_dir("/tmp")
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains(session))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
     // History is kept per host.
     let history = std::fs::read_to_string(dir.path().join("state/opsguard/history/l1")).unwrap();
     assert!(history.contains("cat inbox"), "{history}");
@@ -173,6 +190,8 @@ fn a_session_over_ssh() {
         .unwrap();
     p.send_line("cd sub && pwd").unwrap();
     p.expect(format!("{}/sub", marks.path().display())).unwrap();
+    p.expect(format!("s1 [BACKUP] {}/sub $ ", marks.path().display()))
+        .unwrap();
     p.send_line("sleep 30; touch late").unwrap();
     std::thread::sleep(Duration::from_millis(700));
     p.send(ControlCode::EndOfText).unwrap();
@@ -180,5 +199,5 @@ fn a_session_over_ssh() {
     p.send_line("exit").unwrap();
     assert_eq!(exit_code(&mut p), 0);
     std::thread::sleep(Duration::from_millis(500));
-    assert!(!marks.path().join("late").exists());
+    assert!(!marks.path().join("sub/late").exists());
 }

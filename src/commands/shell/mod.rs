@@ -9,9 +9,14 @@
 //! session open. The whole session is one audit session.
 //!
 //! It is a line console, not a terminal: commands get no input and no
-//! pseudo-terminal. A `cd` that is the whole line moves the working folder
-//! for the next lines (each line runs as `cd FOLDER && LINE`). Full-screen
-//! programs are refused with a clear message instead of hanging.
+//! pseudo-terminal. Each line runs as `cd FOLDER && LINE`. A `cd` moves the
+//! working folder for the next lines, as in a shell: a `cd` that is the
+//! whole line is checked on the host at once; a line with `cd`, `pushd` or
+//! `popd` anywhere in it leaves its final folder in a private file on the
+//! host, which the console reads (and removes) after it, so `cd /srv &&
+//! ls` moves and `(cd /srv; ls)` does not. A line that is stopped leaves
+//! the folder where it was. Full-screen programs are refused with a clear
+//! message instead of hanging.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -23,6 +28,8 @@ use clap::Args;
 use rustyline::error::ReadlineError;
 use serde_json::{Map, json};
 
+mod lines;
+
 use super::session::{self, Guarded};
 use crate::audit::Session;
 use crate::classify::classify;
@@ -33,83 +40,12 @@ use crate::inventory::Inventory;
 use crate::transport::remote::quote;
 use crate::transport::{self, Limits, Transport, Which};
 use crate::ui::{Stream, Ui};
+use lines::{cd_target, full_screen, may_move};
 
 #[derive(Debug, Args)]
 pub struct ShellArgs {
     /// The host to open the console on
     pub host: String,
-}
-
-/// Programs that need a terminal of their own.
-const FULL_SCREEN: &[&str] = &[
-    "vi",
-    "vim",
-    "nvim",
-    "view",
-    "nano",
-    "pico",
-    "emacs",
-    "joe",
-    "mcedit",
-    "less",
-    "more",
-    "most",
-    "man",
-    "top",
-    "htop",
-    "atop",
-    "iotop",
-    "iftop",
-    "nmon",
-    "glances",
-    "mc",
-    "tmux",
-    "screen",
-    "watch",
-    "ncdu",
-    "tig",
-    "alsamixer",
-    "visudo",
-    "vipw",
-    "crontab -e",
-];
-
-/// The program a line starts with, when it is one of [`FULL_SCREEN`].
-fn full_screen(line: &str) -> Option<&'static str> {
-    let mut words = line.split_whitespace();
-    let mut first = words.next()?;
-    // Look through the wrappers people put in front, and their options.
-    while let Some(with_argument) = match first {
-        "sudo" => Some(&["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U"][..]),
-        "env" => Some(&["-u", "-C", "-S"][..]),
-        "nice" => Some(&["-n"][..]),
-        "ionice" => Some(&["-c", "-n", "-p"][..]),
-        _ => None,
-    } {
-        first = loop {
-            let w = words.next()?;
-            if with_argument.contains(&w) {
-                words.next()?;
-            } else if !w.starts_with('-') && !w.contains('=') {
-                break w;
-            }
-        };
-    }
-    let name = first.rsplit('/').next()?;
-    if name == "crontab" && line.split_whitespace().any(|w| w == "-e") {
-        return Some("crontab -e");
-    }
-    FULL_SCREEN.iter().copied().find(|p| *p == name)
-}
-
-/// `cd` alone, or `cd X` with one word: the target (None: home).
-fn cd_target(line: &str) -> Option<Option<&str>> {
-    let mut words = line.split_whitespace();
-    if words.next()? != "cd" {
-        return None;
-    }
-    let target = words.next();
-    words.next().is_none().then_some(target)
 }
 
 fn history_file(host: &str) -> Option<PathBuf> {
@@ -132,6 +68,8 @@ struct Console<'a> {
     opts: RunOptions,
     cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
     timeout: Duration,
+    /// Lines run so far: names each line's folder file.
+    lines: u64,
 }
 
 pub fn run(g: &GlobalArgs, args: &ShellArgs, ui: &Ui) -> Result<Exit, AppError> {
@@ -181,6 +119,7 @@ pub fn run(g: &GlobalArgs, args: &ShellArgs, ui: &Ui) -> Result<Exit, AppError> 
         opts,
         cancel,
         timeout,
+        lines: 0,
     };
     console.cwd = console.ask_pwd("pwd").unwrap_or_else(|_| ".".into());
     console.repl()
@@ -207,8 +146,8 @@ fn banner(inv: &Inventory, host: usize, ui: &Ui) -> String {
     }
     text.push_str(&session::other_sessions(inv, ui, None));
     text.push_str(
-        "  a line console: commands get no input and no terminal; `cd` alone moves the folder; \
-         destructive lines are guarded; Ctrl-C stops a command, Ctrl-D or `exit` ends\n",
+        "  a line console: commands get no input and no terminal; `cd` moves the folder as in a \
+         shell; destructive lines are guarded; Ctrl-C stops a command, Ctrl-D or `exit` ends\n",
     );
     text
 }
@@ -395,7 +334,24 @@ impl Console<'_> {
             }
         });
         let limits = self.limits(Some(tx));
-        let script = format!("cd {} && {line}", quote(&self.cwd));
+        self.lines += 1;
+        // Where the line leaves its final folder, if it may move; the name
+        // holds the session's random id, the file is made private and
+        // never written through an existing one (noclobber).
+        let place = may_move(line).then(|| {
+            format!(
+                "\"${{TMPDIR:-/tmp}}\"/.opsguard-cwd-{}-{}",
+                self.audit.id(),
+                self.lines
+            )
+        });
+        let script = match &place {
+            None => format!("cd {} && {line}", quote(&self.cwd)),
+            Some(file) => format!(
+                "cd {} || exit; {{ {line}\n}}; r=$?; (umask 077; set -C; pwd > {file}) 2>/dev/null; exit $r",
+                quote(&self.cwd)
+            ),
+        };
         let ran = self.transport.run(&script, &limits);
         drop(limits);
         let _ = printer.join();
@@ -439,34 +395,34 @@ impl Console<'_> {
                 }
             }
         }
+        match place {
+            Some(file) => self.follow(&file),
+            None => Ok(()),
+        }
+    }
+
+    /// Move to the folder a line left in `file` (nothing there if it was
+    /// stopped first), and remove the file. Not cancelled by the Ctrl-C
+    /// that may have stopped the line.
+    fn follow(&mut self, file: &str) -> Result<(), AppError> {
+        let limits = Limits {
+            timeout: Duration::from_secs(30),
+            cancel: std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            grace: Duration::from_secs(1),
+            tap: None,
+        };
+        let script = format!("cat {file} 2>/dev/null; rm -f {file}");
+        let Ok(out) = self.transport.run(&script, &limits) else {
+            return Ok(());
+        };
+        let text = String::from_utf8_lossy(&out.stdout.bytes);
+        let dir = text.strip_suffix('\n').unwrap_or(&text);
+        if dir.starts_with('/') && !dir.contains('\n') && dir != self.cwd {
+            let mut f = self.fields();
+            f.insert("to".into(), json!(dir));
+            self.record("shell.cd", f)?;
+            self.cwd = dir.to_string();
+        }
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn full_screen_programs_are_recognised() {
-        assert_eq!(full_screen("vim /etc/fstab"), Some("vim"));
-        assert_eq!(full_screen("/usr/bin/less log"), Some("less"));
-        assert_eq!(full_screen("sudo -u mail top"), Some("top"));
-        assert_eq!(
-            full_screen("sudo env TERM=x nice -n 5 less f"),
-            Some("less")
-        );
-        assert_eq!(full_screen("crontab -e"), Some("crontab -e"));
-        assert_eq!(full_screen("crontab -l"), None);
-        assert_eq!(full_screen("grep vim notes"), None);
-        assert_eq!(full_screen("df -h"), None);
-    }
-
-    #[test]
-    fn only_a_whole_line_cd_moves() {
-        assert_eq!(cd_target("cd /srv"), Some(Some("/srv")));
-        assert_eq!(cd_target("cd"), Some(None));
-        assert_eq!(cd_target("cd /srv && ls"), None);
-        assert_eq!(cd_target("cdrecord x"), None);
     }
 }

@@ -1,0 +1,117 @@
+//! What a console line is, before it runs: a full-screen program that a
+//! line console cannot give a terminal to, a `cd` that is the whole line,
+//! or a line that may move the working folder. Pure: no host is asked.
+
+/// Programs that need a terminal of their own.
+const FULL_SCREEN: &[&str] = &[
+    "vi",
+    "vim",
+    "nvim",
+    "view",
+    "nano",
+    "pico",
+    "emacs",
+    "joe",
+    "mcedit",
+    "less",
+    "more",
+    "most",
+    "man",
+    "top",
+    "htop",
+    "atop",
+    "iotop",
+    "iftop",
+    "nmon",
+    "glances",
+    "mc",
+    "tmux",
+    "screen",
+    "watch",
+    "ncdu",
+    "tig",
+    "alsamixer",
+    "visudo",
+    "vipw",
+    "crontab -e",
+];
+
+/// The program a line starts with, when it is one of [`FULL_SCREEN`].
+pub(super) fn full_screen(line: &str) -> Option<&'static str> {
+    let mut words = line.split_whitespace();
+    let mut first = words.next()?;
+    // Look through the wrappers people put in front, and their options.
+    while let Some(with_argument) = match first {
+        "sudo" => Some(&["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U"][..]),
+        "env" => Some(&["-u", "-C", "-S"][..]),
+        "nice" => Some(&["-n"][..]),
+        "ionice" => Some(&["-c", "-n", "-p"][..]),
+        _ => None,
+    } {
+        first = loop {
+            let w = words.next()?;
+            if with_argument.contains(&w) {
+                words.next()?;
+            } else if !w.starts_with('-') && !w.contains('=') {
+                break w;
+            }
+        };
+    }
+    let name = first.rsplit('/').next()?;
+    if name == "crontab" && line.split_whitespace().any(|w| w == "-e") {
+        return Some("crontab -e");
+    }
+    FULL_SCREEN.iter().copied().find(|p| *p == name)
+}
+
+/// `cd` alone, or `cd X` with one word: the target (None: home).
+pub(super) fn cd_target(line: &str) -> Option<Option<&str>> {
+    let mut words = line.split_whitespace();
+    if words.next()? != "cd" {
+        return None;
+    }
+    let target = words.next();
+    words.next().is_none().then_some(target)
+}
+
+/// Whether `line` may move the working folder: a `cd`, `pushd` or `popd`
+/// word anywhere in it. Quoted or as an argument counts too: asking the
+/// host afterwards is cheap and never wrong.
+pub(super) fn may_move(line: &str) -> bool {
+    line.split(|c: char| c.is_whitespace() || ";&|(){}`".contains(c))
+        .any(|w| matches!(w, "cd" | "pushd" | "popd"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_screen_programs_are_recognised() {
+        assert_eq!(full_screen("vim /etc/fstab"), Some("vim"));
+        assert_eq!(full_screen("/usr/bin/less log"), Some("less"));
+        assert_eq!(full_screen("sudo -u mail top"), Some("top"));
+        assert_eq!(
+            full_screen("sudo env TERM=x nice -n 5 less f"),
+            Some("less")
+        );
+        assert_eq!(full_screen("crontab -e"), Some("crontab -e"));
+        assert_eq!(full_screen("crontab -l"), None);
+        assert_eq!(full_screen("grep vim notes"), None);
+        assert_eq!(full_screen("df -h"), None);
+    }
+
+    #[test]
+    fn a_whole_line_cd_is_told_apart_from_lines_that_may_move() {
+        assert_eq!(cd_target("cd /srv"), Some(Some("/srv")));
+        assert_eq!(cd_target("cd"), Some(None));
+        assert_eq!(cd_target("cd /srv && ls"), None);
+        assert_eq!(cd_target("cdrecord x"), None);
+        assert!(may_move("cd /srv && ls"));
+        assert!(may_move("ls;cd /srv"));
+        assert!(may_move("(cd /srv) && pwd"));
+        assert!(may_move("pushd /srv"));
+        assert!(!may_move("cdrecord x; ls -cd"));
+        assert!(!may_move("df -h"));
+    }
+}
