@@ -3,7 +3,7 @@
 //! The classifier reads a command line as the shell would, finds every
 //! command position (after `;`, `&&`, `||`, `|`, inside `$(...)`, behind
 //! `sudo`, `env`, `timeout`, `xargs`, `find -exec`, `sh -c`, `ssh HOST`,
-//! ...) and checks the command found there against the rules in [`rules`].
+//! ...) and checks the command found there against the rules in `rules/`.
 //! Words that are data (`grep mkfs notes`, `echo "rm -rf /"`) are never
 //! taken for commands.
 //!

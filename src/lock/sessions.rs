@@ -6,7 +6,7 @@
 //! naming its targets and their roles, and removes it when it ends. Files
 //! of processes that are gone (a crash, kill -9) are pruned by whoever
 //! reads them next. The prompt uses it to say "you also have a session
-//! open on backup-a1 [BACKUP] in another terminal": the two-consoles
+//! open on backup-a1 \[BACKUP\] in another terminal": the two-consoles
 //! mistake, named.
 //!
 //! While opsguard runs, the terminal's title is `host [ROLE]`; the old

@@ -46,7 +46,7 @@ pub fn guard(
     guard_with(session, inv, actions, opts, change, true, ui)
 }
 
-/// [`guard`], with or without the replication checks and host locks
+/// [`guard()`], with or without the replication checks and host locks
 /// (`lock break` confirms like destructive work, but must not lock the
 /// host whose lock it removes).
 pub fn guard_with(

@@ -1,7 +1,7 @@
 //! What `exec`, `run`, `shell` and `lock break` share: the audit session
-//! around the work, the guards before it ([`guards`]), the host locks
-//! held during it ([`leases`]) and the observer that records every command
-//! before it starts and reports it as it ends ([`recorder`]). Nothing here
+//! around the work, the guards before it (`guards.rs`), the host locks
+//! held during it (`leases.rs`) and the observer that records every command
+//! before it starts and reports it as it ends (`recorder.rs`). Nothing here
 //! lets a command start before its record is on disk.
 
 mod guards;
