@@ -395,13 +395,9 @@ fn renew(
     let owner = lease
         .owner
         .renewed(lease.ttl, time::OffsetDateTime::now_utc());
-    match crate::lock::renew(transport.as_mut(), h, &owner) {
-        Err(Failure::Transport(_)) => {
-            *transport = transport::connect(&inv.settings, h).map_err(Failure::Transport)?;
-            crate::lock::renew(transport.as_mut(), h, &owner)
-        }
-        done => done,
-    }
+    transport::pool::redo_if_lost(&inv.settings, h, transport, |t| {
+        crate::lock::renew(t, h, &owner)
+    })
 }
 
 /// The run stopped before this host finished: skipped if nothing ran.

@@ -53,6 +53,15 @@ fn host_tag(r: &Value) -> String {
     }
 }
 
+/// `  [destructive]` after a command or line the record marks so.
+fn destructive_mark(r: &Value) -> &'static str {
+    if r["destructive"] == Value::Bool(true) {
+        "  [destructive]"
+    } else {
+        ""
+    }
+}
+
 fn indented(out: &mut String, label: &str, stream: &Value) {
     let text = stream["text"].as_str().unwrap_or("");
     if text.is_empty() {
@@ -155,16 +164,12 @@ pub fn transcript(records: &[Value]) -> String {
                 }
             }
             "shell.line" => {
-                let mark = if r["destructive"] == Value::Bool(true) {
-                    "  [destructive]"
-                } else {
-                    ""
-                };
                 out.push_str(&format!(
-                    "{ts}  {} {} $ {}{mark}\n",
+                    "{ts}  {} {} $ {}{}\n",
                     host_tag(r),
                     s(r, "cwd"),
-                    s(r, "line")
+                    s(r, "line"),
+                    destructive_mark(r)
                 ));
             }
             "shell.cd" => out.push_str(&format!("{ts}  now in {}\n", s(r, "to"))),
@@ -175,15 +180,11 @@ pub fn transcript(records: &[Value]) -> String {
             // In a shell session the line was shown with its prompt.
             "command.start" if r["cwd"].is_string() => {}
             "command.start" => {
-                let mark = if r["destructive"] == Value::Bool(true) {
-                    "  [destructive]"
-                } else {
-                    ""
-                };
                 out.push_str(&format!(
-                    "{ts}  {} $ {}{mark}\n",
+                    "{ts}  {} $ {}{}\n",
                     host_tag(r),
-                    s(r, "command")
+                    s(r, "command"),
+                    destructive_mark(r)
                 ));
             }
             "command.end" => {

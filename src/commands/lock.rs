@@ -174,9 +174,7 @@ fn break_lock(g: &GlobalArgs, args: &BreakArgs, ui: &Ui) -> Result<Exit, AppErro
     let removed = crate::transport::connect(&inv.settings, host)
         .map_err(|e| e.to_string())
         .and_then(|mut t| lock::remove(t.as_mut(), host).map_err(|e| e.to_string()));
-    let mut f = Map::new();
-    f.insert("host".into(), json!(host.name));
-    f.insert("role".into(), json!(host.role));
+    let mut f = session::host_fields(host);
     f.insert("reason".into(), json!(args.reason));
     f.insert(
         "owner".into(),

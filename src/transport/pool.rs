@@ -98,15 +98,33 @@ impl Pool {
             .take(settings, index, host)
             .map_err(Failure::Transport)?;
         let mut transport = taken.transport;
-        let mut result = work(transport.as_mut());
-        if taken.kept && matches!(result, Err(Failure::Transport(_))) {
-            transport = connect(settings, host).map_err(Failure::Transport)?;
-            result = work(transport.as_mut());
-        }
+        let result = match taken.kept {
+            true => redo_if_lost(settings, host, &mut transport, work),
+            false => work(transport.as_mut()),
+        };
         if !matches!(result, Err(Failure::Transport(_))) {
             self.put(index, transport);
         }
         result
+    }
+}
+
+/// `work` over `transport`, which may have died since it was last used; if
+/// it fails at the transport level, once more over a new connection to
+/// `host`, which then replaces `transport`. Only for work that may safely
+/// run twice.
+pub fn redo_if_lost<R, E>(
+    settings: &Settings,
+    host: &Host,
+    transport: &mut Box<dyn Transport>,
+    work: impl Fn(&mut dyn Transport) -> Result<R, Failure<E>>,
+) -> Result<R, Failure<E>> {
+    match work(transport.as_mut()) {
+        Err(Failure::Transport(_)) => {
+            *transport = connect(settings, host).map_err(Failure::Transport)?;
+            work(transport.as_mut())
+        }
+        done => done,
     }
 }
 

@@ -262,9 +262,7 @@ fn replication_checks(
     let mut failed = None;
     for (&h, result) in checked.iter().zip(results) {
         let host = &inv.hosts[h];
-        let mut f = Map::new();
-        f.insert("host".into(), json!(host.name));
-        f.insert("role".into(), json!(host.role));
+        let mut f = super::host_fields(host);
         f.insert("command".into(), json!(host.replication_check));
         let verdict = match &result {
             Ok(o) if o.exit_code == Some(0) && !o.timed_out => None,

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::{Map, json};
+use serde_json::json;
 
 use super::audit_error;
 use crate::audit::Session;
@@ -43,9 +43,7 @@ pub(super) fn take_locks(
         let problem = match result {
             Ok(lock::State::Free) => {
                 lease.hosts.push(h);
-                let mut f = Map::new();
-                f.insert("host".into(), json!(host.name));
-                f.insert("role".into(), json!(host.role));
+                let mut f = super::host_fields(host);
                 f.insert("path".into(), json!(lock::path(host)));
                 f.insert("expires".into(), json!(lease.owner.expires));
                 session.record("lock.acquire", f).map_err(audit_error)?;
@@ -161,9 +159,7 @@ pub fn release(session: &mut Session, inv: &Inventory, lease: &execute::Lease, f
             })
     });
     for (&h, result) in lease.hosts.iter().zip(results) {
-        let mut f = Map::new();
-        f.insert("host".into(), json!(inv.hosts[h].name));
-        f.insert("role".into(), json!(inv.hosts[h].role));
+        let mut f = super::host_fields(&inv.hosts[h]);
         if let Err(e) = &result {
             f.insert("error".into(), json!(e.to_string()));
         }

@@ -98,6 +98,15 @@ pub fn start(
     Session::start(&path, start).map_err(audit_error)
 }
 
+/// The fields every audit record about one host starts with: its name and
+/// role.
+pub fn host_fields(host: &crate::inventory::Host) -> Map<String, serde_json::Value> {
+    let mut f = Map::new();
+    f.insert("host".into(), json!(host.name));
+    f.insert("role".into(), json!(host.role));
+    f
+}
+
 /// Whether a terminal is on stdin and on stderr: only then can a person be
 /// asked.
 pub fn terminal() -> bool {

@@ -97,9 +97,7 @@ impl<'a> Recorder<'a> {
 
     fn host_fields(&self, host: usize, step: &Step) -> Map<String, Value> {
         let h = &self.inv.hosts[host];
-        let mut f = Map::new();
-        f.insert("host".into(), json!(h.name));
-        f.insert("role".into(), json!(h.role));
+        let mut f = super::host_fields(h);
         if step.number > 0 {
             f.insert("step".into(), json!(step.number));
             f.insert("step_name".into(), json!(step.name));
@@ -146,9 +144,7 @@ impl Observer for Recorder<'_> {
     fn host_done(&mut self, result: &HostResult) {
         if result.status == Status::Unreachable && result.steps.is_empty() {
             let h = &self.inv.hosts[result.host];
-            let mut f = Map::new();
-            f.insert("host".into(), json!(h.name));
-            f.insert("role".into(), json!(h.role));
+            let mut f = super::host_fields(h);
             f.insert("status".into(), json!("unreachable"));
             f.insert("message".into(), json!(result.message));
             self.record("host.unreachable", f);

@@ -95,9 +95,7 @@ pub fn run(g: &GlobalArgs, args: &ShellArgs, ui: &Ui) -> Result<Exit, AppError> 
     let transport = match transport::connect(&inv.settings, h) {
         Ok(t) => t,
         Err(e) => {
-            let mut f = Map::new();
-            f.insert("host".into(), json!(h.name));
-            f.insert("role".into(), json!(h.role));
+            let mut f = session::host_fields(h);
             f.insert("message".into(), json!(e.to_string()));
             audit
                 .record("host.unreachable", f)
@@ -204,9 +202,7 @@ impl Console<'_> {
 
     fn fields(&self) -> Map<String, serde_json::Value> {
         let h = &self.inv.hosts[self.host];
-        let mut f = Map::new();
-        f.insert("host".into(), json!(h.name));
-        f.insert("role".into(), json!(h.role));
+        let mut f = session::host_fields(h);
         f.insert("cwd".into(), json!(self.cwd));
         f
     }
