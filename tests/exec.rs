@@ -8,7 +8,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::{Test, events, opsguard, records, wait_for};
+use support::{Test, events, first_record, opsguard, records, wait_for};
 
 const LOCAL: &str = "hosts:
   l1: {connection: local, workdir: ../w/l1, role: live, groups: [all]}
@@ -248,10 +248,7 @@ fn a_timeout_stops_the_command_and_everything_it_started() {
         !run.path().join("w/l1/late").exists(),
         "a child of the timed-out command lived on"
     );
-    let end = records(run.path())
-        .into_iter()
-        .find(|r| r["event"] == "command.end")
-        .unwrap();
+    let end = first_record(&records(run.path()), "command.end");
     assert_eq!(end["status"], "timeout");
     assert_eq!(end["signal"], "SIGTERM");
 }

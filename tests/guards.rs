@@ -10,7 +10,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::{Test, events, opsguard, records, wait_for};
+use support::{Test, events, first_record, opsguard, records, signal, wait_for};
 
 const LOCAL: &str = "settings:
   lock_ttl: 1h
@@ -138,11 +138,11 @@ fn a_failing_replication_check_refuses_with_its_output() {
     assert!(!marked(run.path(), "l1"));
     assert!(!lock_dir(run.path(), "l1").exists());
     let r = records(run.path());
-    let check = r.iter().find(|r| r["event"] == "guard.check").unwrap();
+    let check = first_record(&r, "guard.check");
     assert_eq!(check["ok"], false);
     assert_eq!(check["stdout"]["text"], "behind by 42 seconds\n");
     assert_eq!(
-        r.iter().find(|r| r["event"] == "guard.refused").unwrap()["reason"],
+        first_record(&r, "guard.refused")["reason"],
         "replication-check-failed"
     );
 
@@ -350,7 +350,7 @@ fn a_killed_holder_leaves_a_lock_that_goes_stale_and_lock_break_removes() {
     );
     assert!(!lock_dir(&dir, "b1").exists());
     let r = records(&dir);
-    let b = r.iter().find(|r| r["event"] == "lock.break").unwrap();
+    let b = first_record(&r, "lock.break");
     assert_eq!(b["host"], "b1");
     assert_eq!(b["reason"], "holder killed");
     assert_eq!(b["owner"]["session"], r[0]["session"]);
@@ -409,10 +409,7 @@ fn sigterm_during_locked_work_stops_it_and_releases_the_lock() {
     .spawn()
     .unwrap();
     wait_for(&dir, |r| r.iter().any(|r| r["event"] == "command.start"));
-    // SAFETY: signals the child we started.
-    unsafe {
-        libc::kill(child.id() as i32, libc::SIGTERM);
-    }
+    signal(&child, libc::SIGTERM);
     let out = child.wait_with_output().unwrap();
     assert_eq!(
         out.status.code(),

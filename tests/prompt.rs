@@ -11,7 +11,7 @@ use std::time::Duration;
 use expectrl::{ControlCode, Expect};
 use serde_json::Value;
 use support::pty::{exit_code, spawn};
-use support::{opsguard, records};
+use support::{first_record, opsguard, records};
 
 const LOCAL: &str = "hosts:
   l1: {connection: local, workdir: ../w/l1, role: live, mirror: l2}
@@ -37,10 +37,7 @@ fn site() -> tempfile::TempDir {
 }
 
 fn refusal(dir: &Path) -> Value {
-    records(dir)
-        .into_iter()
-        .find(|r| r["event"] == "guard.refused")
-        .expect("a guard.refused record")
+    first_record(&records(dir), "guard.refused")
 }
 
 fn marked(dir: &Path, host: &str) -> bool {
@@ -90,10 +87,7 @@ fn the_right_role_count_and_yes_run_it() {
     assert_eq!(exit_code(&mut p), 0);
     assert!(marked(dir.path(), "l1") && marked(dir.path(), "l2"));
     assert!(!marked(dir.path(), "b1"));
-    let confirmed = records(dir.path())
-        .into_iter()
-        .find(|r| r["event"] == "guard.confirmed")
-        .unwrap();
+    let confirmed = first_record(&records(dir.path()), "guard.confirmed");
     assert_eq!(confirmed["via"], "prompt");
     assert_eq!(confirmed["count"], 2);
 }

@@ -6,7 +6,7 @@
 mod support;
 
 use serde_json::Value;
-use support::{Test, events, records};
+use support::{Test, events, first_record, records};
 
 const LOCAL: &str = "hosts:
   c1: {connection: local, workdir: ../w/c1, role: backup, groups: [pool]}
@@ -168,10 +168,7 @@ fn a_budget_exceeded_stops_the_run() {
         "{}",
         run.stderr
     );
-    let end = records(run.path())
-        .into_iter()
-        .find(|r| r["event"] == "command.end")
-        .unwrap();
+    let end = first_record(&records(run.path()), "command.end");
     assert_eq!(end["status"], "failed");
     assert_eq!(end["message"], "budget exceeded: 30000 > 25000");
 }

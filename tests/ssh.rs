@@ -8,7 +8,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use support::sshd::{Sshd, keygen, must};
-use support::{Test, opsguard, records};
+use support::{Test, first_record, opsguard, records, signal};
 
 /// A test folder with an inventory for `sshd`, its known_hosts as given,
 /// and the audit log in the folder.
@@ -48,10 +48,7 @@ fn exec_on_one_host_streams_its_output() {
         .status(0);
     assert_eq!(run.stdout, "out\n127.0.0.2\n");
     assert!(run.stderr.contains("err"), "{}", run.stderr);
-    let end = records(run.path())
-        .into_iter()
-        .find(|r| r["event"] == "command.end")
-        .unwrap();
+    let end = first_record(&records(run.path()), "command.end");
     assert_eq!(end["host"], "s1");
     assert_eq!(end["exit_code"], 0);
     assert_eq!(end["stdout"]["text"], "out\n127.0.0.2\n");
@@ -331,10 +328,7 @@ fn a_closed_port_is_unreachable_while_the_other_hosts_succeed() {
         "{}",
         run.stdout
     );
-    let unreachable = records(run.path())
-        .into_iter()
-        .find(|r| r["event"] == "host.unreachable")
-        .unwrap();
+    let unreachable = first_record(&records(run.path()), "host.unreachable");
     assert_eq!(unreachable["host"], "gone");
 }
 
@@ -372,10 +366,7 @@ fn a_timed_out_command_is_stopped_on_the_server() {
         !marks.path().join("late").exists(),
         "a child of the timed-out command lived on"
     );
-    let end = records(run.path())
-        .into_iter()
-        .find(|r| r["event"] == "command.end")
-        .unwrap();
+    let end = first_record(&records(run.path()), "command.end");
     assert_eq!(end["status"], "timeout");
     assert_eq!(end["signal"], "SIGTERM");
 }
@@ -487,10 +478,7 @@ fn sigint_stops_the_remote_command_and_exits_130() {
         std::thread::sleep(Duration::from_millis(50));
     }
     std::thread::sleep(Duration::from_millis(500));
-    // SAFETY: signals the child we started.
-    unsafe {
-        libc::kill(child.id() as i32, libc::SIGINT);
-    }
+    signal(&child, libc::SIGINT);
     let out = child.wait_with_output().unwrap();
     assert_eq!(
         out.status.code(),
@@ -576,7 +564,7 @@ fn destructive_work_over_ssh_runs_under_a_lock_on_the_host_over_one_login() {
     assert!(!marks.path().join("old").exists());
     assert!(!Path::new("/var/lock/opsguard.lock").exists());
     let r = records(run.path());
-    let acquired = r.iter().find(|r| r["event"] == "lock.acquire").unwrap();
+    let acquired = first_record(&r, "lock.acquire");
     assert_eq!(acquired["path"], "/var/lock/opsguard.lock");
     assert!(
         r.iter()

@@ -194,6 +194,25 @@ pub fn opsguard(dir: &Path, args: &[&str]) -> std::process::Command {
     cmd
 }
 
+/// The first record of `event` in `records`; a test failure naming the
+/// events there are if there is none.
+pub fn first_record(records: &[serde_json::Value], event: &str) -> serde_json::Value {
+    records
+        .iter()
+        .find(|r| r["event"] == event)
+        .unwrap_or_else(|| panic!("no {event} record in {:?}", events(records)))
+        .clone()
+}
+
+/// Send `signal` to `child`, an opsguard this test started.
+pub fn signal(child: &std::process::Child, signal: i32) {
+    // SAFETY: kill(2) on the pid of a child this test started and has not
+    // yet waited for.
+    unsafe {
+        libc::kill(child.id() as i32, signal);
+    }
+}
+
 /// Wait (at most 20 s) until the audit log of `dir` satisfies `what`.
 pub fn wait_for(dir: &Path, what: impl Fn(&[serde_json::Value]) -> bool) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
