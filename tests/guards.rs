@@ -220,24 +220,24 @@ fn a_locked_host_among_several_releases_the_locks_already_taken() {
     );
 }
 
+/// `opsguard exec b1 --confirm-role backup -- COMMAND` in the background,
+/// once its command has started (under the lock).
+fn started_on_b1(dir: &Path, command: &str) -> std::process::Child {
+    let child = opsguard(
+        dir,
+        &["exec", "b1", "--confirm-role", "backup", "--", command],
+    )
+    .spawn()
+    .unwrap();
+    wait_for(dir, |r| r.iter().any(|r| r["event"] == "command.start"));
+    child
+}
+
 #[test]
 fn two_runs_at_once_on_one_host_the_second_is_refused_naming_the_first() {
     let t = site();
     let dir = t.path().to_path_buf();
-    let first = opsguard(
-        &dir,
-        &[
-            "exec",
-            "b1",
-            "--confirm-role",
-            "backup",
-            "--",
-            "sleep 3; rm -rf old",
-        ],
-    )
-    .spawn()
-    .unwrap();
-    wait_for(&dir, |r| r.iter().any(|r| r["event"] == "command.start"));
+    let first = started_on_b1(&dir, "sleep 3; rm -rf old");
     let first_session = records(&dir)[0]["session"].as_str().unwrap().to_string();
     let second = opsguard(
         &dir,
@@ -268,20 +268,7 @@ fn two_runs_at_once_on_one_host_the_second_is_refused_naming_the_first() {
 fn a_killed_holder_leaves_a_lock_that_goes_stale_and_lock_break_removes() {
     let t = site_with(&LOCAL.replace("lock_ttl: 1h", "lock_ttl: 1s"));
     let dir = t.path().to_path_buf();
-    let mut first = opsguard(
-        &dir,
-        &[
-            "exec",
-            "b1",
-            "--confirm-role",
-            "backup",
-            "--",
-            "sleep 30; rm -rf old",
-        ],
-    )
-    .spawn()
-    .unwrap();
-    wait_for(&dir, |r| r.iter().any(|r| r["event"] == "command.start"));
+    let mut first = started_on_b1(&dir, "sleep 30; rm -rf old");
     first.kill().unwrap();
     first.wait().unwrap();
     // The command did not outlive its opsguard: the watchdog stopped it.
@@ -395,20 +382,7 @@ fn run_locks_the_targets_of_destructive_steps_only() {
 fn sigterm_during_locked_work_stops_it_and_releases_the_lock() {
     let t = site();
     let dir = t.path().to_path_buf();
-    let child = opsguard(
-        &dir,
-        &[
-            "exec",
-            "b1",
-            "--confirm-role",
-            "backup",
-            "--",
-            "sleep 20; rm -rf old",
-        ],
-    )
-    .spawn()
-    .unwrap();
-    wait_for(&dir, |r| r.iter().any(|r| r["event"] == "command.start"));
+    let child = started_on_b1(&dir, "sleep 20; rm -rf old");
     signal(&child, libc::SIGTERM);
     let out = child.wait_with_output().unwrap();
     assert_eq!(
@@ -430,20 +404,7 @@ fn sigterm_during_locked_work_stops_it_and_releases_the_lock() {
 fn a_lock_is_renewed_while_a_long_command_runs() {
     let t = site_with(&LOCAL.replace("lock_ttl: 1h", "lock_ttl: 2s"));
     let dir = t.path().to_path_buf();
-    let child = opsguard(
-        &dir,
-        &[
-            "exec",
-            "b1",
-            "--confirm-role",
-            "backup",
-            "--",
-            "sleep 5; rm -rf old",
-        ],
-    )
-    .spawn()
-    .unwrap();
-    wait_for(&dir, |r| r.iter().any(|r| r["event"] == "command.start"));
+    let child = started_on_b1(&dir, "sleep 5; rm -rf old");
     let first: Value =
         serde_json::from_str(&std::fs::read_to_string(lock_dir(&dir, "b1").join("owner")).unwrap())
             .unwrap();
