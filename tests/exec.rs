@@ -28,15 +28,7 @@ fn site() -> Test {
 }
 
 fn verify(dir: &std::path::Path) {
-    let out = Command::new(env!("CARGO_BIN_EXE_opsguard"))
-        .args([
-            "--audit-log",
-            dir.join("audit.jsonl").to_str().unwrap(),
-            "audit",
-            "verify",
-        ])
-        .output()
-        .unwrap();
+    let out = opsguard(dir, &["audit", "verify"]).output().unwrap();
     assert!(
         out.status.success(),
         "{}",

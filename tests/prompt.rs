@@ -11,7 +11,7 @@ use std::time::Duration;
 use expectrl::{ControlCode, Expect};
 use serde_json::Value;
 use support::pty::{exit_code, spawn};
-use support::{first_record, opsguard, records};
+use support::{first_record, folder, opsguard, records};
 
 const LOCAL: &str = "hosts:
   l1: {connection: local, workdir: ../w/l1, role: live, mirror: l2}
@@ -22,18 +22,12 @@ const LOCAL: &str = "hosts:
 const WIPE: &str = "touch marker; rm -rf old";
 
 fn site() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in [
+    folder(&[
         ("inventory/local.yaml", LOCAL),
         ("w/l1/old/x", ""),
         ("w/l2/old/x", ""),
         ("w/b1/old/x", ""),
-    ] {
-        let p = dir.path().join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-    dir
+    ])
 }
 
 fn refusal(dir: &Path) -> Value {

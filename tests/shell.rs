@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use expectrl::{ControlCode, Expect};
 use support::pty::{exit_code, spawn};
-use support::records;
 use support::sshd::Sshd;
+use support::{folder, opsguard, records};
 
 const LOCAL: &str = "hosts:
   l1: {connection: local, workdir: ../w/l1, role: live, mirror: l2}
@@ -21,26 +21,19 @@ const LOCAL: &str = "hosts:
 ";
 
 fn site() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in [
+    let dir = folder(&[
         ("inventory/local.yaml", LOCAL),
         ("w/l1/srv/mail/inbox", "hello\n"),
         ("w/l1/old/x", ""),
         ("w/b1/old/x", ""),
-    ] {
-        let p = dir.path().join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
+    ]);
     std::fs::create_dir_all(dir.path().join("w/l2")).unwrap();
     dir
 }
 
 fn replay(dir: &Path) -> String {
     let session = records(dir)[0]["session"].as_str().unwrap().to_string();
-    let out = Command::new(env!("CARGO_BIN_EXE_opsguard"))
-        .args(["--audit-log", "audit.jsonl", "audit", "replay", &session])
-        .current_dir(dir)
+    let out = opsguard(dir, &["audit", "replay", &session])
         .env("NO_COLOR", "1")
         .output()
         .unwrap();

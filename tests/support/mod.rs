@@ -52,9 +52,7 @@ impl Test {
 
     /// Write a file under the test's folder.
     pub fn file(self, name: &str, text: impl AsRef<[u8]>) -> Test {
-        let path = self.dir.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
+        write(self.dir.path(), name, text);
         self
     }
 
@@ -192,6 +190,22 @@ pub fn opsguard(dir: &Path, args: &[&str]) -> std::process::Command {
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
     cmd
+}
+
+/// Write `text` to `dir/name`, making the folders on the way.
+pub fn write(dir: &Path, name: &str, text: impl AsRef<[u8]>) {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// A new folder holding `files`, each a path in it and its text.
+pub fn folder(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        write(dir.path(), name, text);
+    }
+    dir
 }
 
 /// The first record of `event` in `records`; a test failure naming the
