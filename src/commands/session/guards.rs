@@ -20,6 +20,7 @@ use crate::execute;
 use crate::guard;
 use crate::inventory::Inventory;
 use crate::lock;
+use crate::lock::sessions::Entry;
 use crate::transport::pool::Pool;
 use crate::ui::{Stream as Out, Ui};
 
@@ -96,14 +97,14 @@ pub fn guard_with(
     fields.insert("count".into(), json!(question.count));
     fields.insert("overrides".into(), json!(question.overrides));
     if interactive {
-        ui.err(&banner(inv, actions, &question, opts, locks, ui));
+        // Read once, so the record names the same sessions as the screen.
+        let others = crate::lock::sessions::others();
+        let banner = |ui: &Ui| banner(inv, actions, &question, opts, locks, &others, ui);
+        ui.err(&banner(ui));
         // The record keeps what the operator saw, without colour.
         let plain = Ui::new(crate::ui::ColorWhen::Never, false, false);
         let mut asked = fields.clone();
-        asked.insert(
-            "banner".into(),
-            json!(banner(inv, actions, &question, opts, locks, &plain)),
-        );
+        asked.insert("banner".into(), json!(banner(&plain)));
         asked.insert(
             "prompt".into(),
             json!("Type the role of the target hosts to continue:"),
@@ -156,6 +157,7 @@ fn banner(
     q: &guard::Question,
     opts: &RunOptions,
     locked: bool,
+    others: &[Entry],
     ui: &Ui,
 ) -> String {
     let tag = |h: usize| ui.host_tag(Out::Err, inv, &inv.hosts[h].name, &inv.hosts[h].role);
@@ -190,7 +192,7 @@ fn banner(
             opts.guard.emergency.as_deref().unwrap_or_default()
         ));
     }
-    text.push_str(&other_sessions(inv, ui, Some(&q.role)));
+    text.push_str(&other_sessions(inv, ui, others, Some(&q.role)));
     if locked {
         text.push_str(&format!(
             "  locked for this session on {} host{}\n",
@@ -201,11 +203,17 @@ fn banner(
     text
 }
 
-/// A `NOTE:` line for each other running opsguard session of this user,
-/// naming its hosts (those not of `except_role`, when given).
-pub fn other_sessions(inv: &Inventory, ui: &Ui, except_role: Option<&str>) -> String {
+/// A `NOTE:` line for each of `others` (the other running opsguard
+/// sessions of this user), naming its hosts (those not of `except_role`,
+/// when given).
+pub fn other_sessions(
+    inv: &Inventory,
+    ui: &Ui,
+    others: &[Entry],
+    except_role: Option<&str>,
+) -> String {
     let mut text = String::new();
-    for other in crate::lock::sessions::others() {
+    for other in others {
         let elsewhere: Vec<String> = other
             .targets
             .iter()

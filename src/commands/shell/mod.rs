@@ -142,7 +142,8 @@ fn banner(inv: &Inventory, host: usize, ui: &Ui) -> String {
             ui.host_tag(Stream::Err, inv, &m.name, &m.role)
         ));
     }
-    text.push_str(&session::other_sessions(inv, ui, None));
+    let others = crate::lock::sessions::others();
+    text.push_str(&session::other_sessions(inv, ui, &others, None));
     text.push_str(
         "  a line console: commands get no input and no terminal; `cd` moves the folder as in a \
          shell; destructive lines are guarded; Ctrl-C stops a command, Ctrl-D or `exit` ends\n",
