@@ -227,32 +227,10 @@ mod tests {
     use super::*;
     use time::macros::datetime;
 
-    fn local_host(workdir: &std::path::Path) -> Host {
-        Host {
-            name: "l1".into(),
-            loc: crate::diagnostic::Loc {
-                file: "inventory.yaml".into(),
-                pos: Default::default(),
-            },
-            address: "l1".into(),
-            role: "backup".into(),
-            connection: Connection::Local {
-                workdir: workdir.to_path_buf(),
-            },
-            groups: Vec::new(),
-            mirror: None,
-            replication_check: None,
-            user: None,
-            port: None,
-            identity_files: Vec::new(),
-            known_hosts: None,
-        }
-    }
-
     #[test]
     fn taking_a_lock_again_is_safe_for_its_session_only() {
         let dir = tempfile::tempdir().unwrap();
-        let host = local_host(dir.path());
+        let host = Host::local_for_tests("backup", dir.path());
         let mut t = crate::transport::local::Local::new(dir.path()).unwrap();
         let now = OffsetDateTime::now_utc();
         let ours = Owner::new("S1", Duration::from_secs(60), now);

@@ -119,6 +119,33 @@ pub struct Host {
     pub known_hosts: Option<String>,
 }
 
+#[cfg(test)]
+impl Host {
+    /// A `connection: local` host of `role` working in `workdir`, for unit
+    /// tests that run scripts through the local transport.
+    pub fn local_for_tests(role: &str, workdir: &std::path::Path) -> Host {
+        Host {
+            name: "l1".into(),
+            loc: Loc {
+                file: "inventory.yaml".into(),
+                pos: Default::default(),
+            },
+            address: "l1".into(),
+            role: role.into(),
+            connection: Connection::Local {
+                workdir: workdir.to_path_buf(),
+            },
+            groups: Vec::new(),
+            mirror: None,
+            replication_check: None,
+            user: None,
+            port: None,
+            identity_files: Vec::new(),
+            known_hosts: None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Connection {
     Ssh,

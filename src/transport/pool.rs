@@ -137,3 +137,32 @@ pub enum Failure<E> {
     #[error("{0}")]
     Work(E),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn it_keeps_at_most_its_capacity_and_one_connection_per_host() {
+        let dir = tempfile::tempdir().unwrap();
+        let host = Host::local_for_tests("backup", dir.path());
+        let settings = Settings::default();
+        let pool = Pool::new(1);
+        let new = |i| pool.take(&settings, i, &host).unwrap();
+        assert!(!new(0).kept);
+        pool.put(0, new(0).transport);
+        pool.put(1, new(1).transport);
+        // Full with host 0's: host 1's was closed, not kept.
+        assert!(!new(1).kept);
+        assert!(new(0).kept);
+        assert!(!new(0).kept);
+        // With room for two, a second put for a host replaces its first.
+        let pool = Pool::new(2);
+        let new = |i| pool.take(&settings, i, &host).unwrap();
+        let (a, b) = (new(0).transport, new(0).transport);
+        pool.put(0, a);
+        pool.put(0, b);
+        assert!(new(0).kept);
+        assert!(!new(0).kept);
+    }
+}
