@@ -113,13 +113,7 @@ fn benches(c: &mut Criterion) {
     };
     let verify = ["--audit-log", &log_arg, "-q", "audit", "verify"];
     let show = [
-        "--audit-log",
-        &log_arg,
-        "-q",
-        "audit",
-        "show",
-        "--host",
-        "store-0042",
+        "--audit-log", &log_arg, "-q", "audit", "show", "--host", "store-0042",
     ];
     run(&verify);
     for (what, args) in [

@@ -202,14 +202,7 @@ fn a_writer_killed_mid_write_leaves_a_torn_line_the_next_session_notes() {
         .stderr_has("line 4: a record torn by a crash (48 bytes at byte");
     Test::new()
         .args([
-            "--audit-log",
-            &log_arg,
-            "audit",
-            "show",
-            "--event",
-            "audit.torn",
-            "--format",
-            "json",
+            "--audit-log", &log_arg, "audit", "show", "--event", "audit.torn", "--format", "json",
         ])
         .status(0)
         .stdout_has("\"length\":48");

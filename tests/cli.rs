@@ -55,12 +55,7 @@ fn hosts_selector_and_json() {
     let run = Test::new()
         .file("inv.yaml", INVENTORY)
         .args([
-            "-i",
-            "inv.yaml",
-            "hosts",
-            "@cluster-a,!role:live",
-            "--format",
-            "json",
+            "-i", "inv.yaml", "hosts", "@cluster-a,!role:live", "--format", "json",
         ])
         .status(0);
     assert_eq!(
@@ -152,21 +147,13 @@ fn classify_uses_the_inventory_patterns() {
     let run = Test::new()
         .file("inventory/a.yaml", INVENTORY)
         .args([
-            "classify",
-            "--format",
-            "json",
-            "--",
-            "storctl pool reinit --all",
+            "classify", "--format", "json", "--", "storctl pool reinit --all",
         ])
         .status(0);
     assert_eq!(run.json()["rules"][0]["rule"], "site.pattern");
     let run = Test::new()
         .args([
-            "classify",
-            "--format",
-            "json",
-            "--",
-            "storctl pool reinit --all",
+            "classify", "--format", "json", "--", "storctl pool reinit --all",
         ])
         .status(0);
     assert_eq!(

@@ -47,11 +47,7 @@ fn one_host_streams_its_output_and_every_step_is_recorded() {
     assert_eq!(
         events(&r),
         [
-            "session.start",
-            "plan",
-            "command.start",
-            "command.end",
-            "session.end"
+            "session.start", "plan", "command.start", "command.end", "session.end"
         ]
     );
     assert_eq!(
@@ -98,12 +94,7 @@ fn mixed_exit_codes_exit_1_and_name_the_failures() {
 fn json_has_one_object_per_host() {
     let run = site()
         .args([
-            "exec",
-            "l1,b1",
-            "--format",
-            "json",
-            "--",
-            "cat name; exit 2",
+            "exec", "l1,b1", "--format", "json", "--", "cat name; exit 2",
         ])
         .status(1);
     let hosts = run.json();
@@ -221,12 +212,7 @@ fn a_timeout_stops_the_command_and_everything_it_started() {
     let started = Instant::now();
     let run = site()
         .args([
-            "exec",
-            "l1",
-            "--timeout",
-            "1s",
-            "--",
-            "(sleep 2; touch late) & sleep 30",
+            "exec", "l1", "--timeout", "1s", "--", "(sleep 2; touch late) & sleep 30",
         ])
         .status(1);
     assert!(started.elapsed() < Duration::from_secs(10));
@@ -374,12 +360,7 @@ fn a_read_only_audit_log_means_nothing_runs() {
     }
     let opsguard = env!("CARGO_BIN_EXE_opsguard");
     let args = [
-        "--audit-log",
-        "audit.jsonl",
-        "exec",
-        "l1",
-        "--",
-        "touch marker",
+        "--audit-log", "audit.jsonl", "exec", "l1", "--", "touch marker",
     ];
     let out = if support::is_root() {
         Command::new("setpriv")

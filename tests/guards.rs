@@ -65,14 +65,8 @@ fn confirmed_by_flags_it_runs_under_a_lock_that_is_released() {
     assert_eq!(
         events(&r),
         [
-            "session.start",
-            "plan",
-            "lock.acquire",
-            "guard.confirmed",
-            "command.start",
-            "command.end",
-            "lock.release",
-            "session.end"
+            "session.start", "plan", "lock.acquire", "guard.confirmed", "command.start",
+            "command.end", "lock.release", "session.end"
         ]
     );
     assert_eq!(r[2]["host"], "b1");
@@ -95,14 +89,7 @@ fn a_protected_role_needs_the_change_too_and_then_runs_on_every_host() {
     assert!(!marked(run.path(), "l1") && !marked(run.path(), "l2"));
     let run = site()
         .args([
-            "exec",
-            "l1,l2",
-            "--confirm-role",
-            "live",
-            "--change",
-            "CHG-7",
-            "--",
-            WIPE,
+            "exec", "l1,l2", "--confirm-role", "live", "--change", "CHG-7", "--", WIPE,
         ])
         .status(0);
     assert!(marked(run.path(), "l1") && marked(run.path(), "l2"));
@@ -118,14 +105,7 @@ fn a_failing_replication_check_refuses_with_its_output() {
     );
     let run = site_with(&inventory)
         .args([
-            "exec",
-            "l1",
-            "--confirm-role",
-            "live",
-            "--change",
-            "C",
-            "--",
-            WIPE,
+            "exec", "l1", "--confirm-role", "live", "--change", "C", "--", WIPE,
         ])
         .status(3);
     assert!(
@@ -149,14 +129,7 @@ fn a_failing_replication_check_refuses_with_its_output() {
     let passing = LOCAL.replace("mirror: l2}", "mirror: l2, replication_check: \"true\"}");
     let run = site_with(&passing)
         .args([
-            "exec",
-            "l1",
-            "--confirm-role",
-            "live",
-            "--change",
-            "C",
-            "--",
-            WIPE,
+            "exec", "l1", "--confirm-role", "live", "--change", "C", "--", WIPE,
         ])
         .status(0);
     assert!(marked(run.path(), "l1"));
@@ -201,14 +174,7 @@ fn a_locked_host_among_several_releases_the_locks_already_taken() {
     let run = site()
         .file("w/l2/.opsguard.lock/owner", owner("2999-01-01T00:00:00Z"))
         .args([
-            "exec",
-            "l1,l2",
-            "--confirm-role",
-            "live",
-            "--change",
-            "C",
-            "--",
-            WIPE,
+            "exec", "l1,l2", "--confirm-role", "live", "--change", "C", "--", WIPE,
         ])
         .status(3);
     assert!(!lock_dir(run.path(), "l1").exists(), "l1's lock was kept");
@@ -318,13 +284,7 @@ fn a_killed_holder_leaves_a_lock_that_goes_stale_and_lock_break_removes() {
     let broke = opsguard(
         &dir,
         &[
-            "lock",
-            "break",
-            "b1",
-            "--reason",
-            "holder killed",
-            "--confirm-role",
-            "backup",
+            "lock", "break", "b1", "--reason", "holder killed", "--confirm-role", "backup",
         ],
     )
     .output()

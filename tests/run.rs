@@ -368,10 +368,7 @@ fn the_demo_health_check_runs_on_the_demo_inventory() {
         .cwd(&repo)
         .env("OPSGUARD_AUDIT_LOG", log.to_str().unwrap())
         .args([
-            "-i",
-            "inventory/demo.yaml",
-            "run",
-            "playbooks/health-check.yaml",
+            "-i", "inventory/demo.yaml", "run", "playbooks/health-check.yaml",
         ])
         .status(0)
         .stderr_has("3 ok");

@@ -40,10 +40,7 @@ fn exec_on_one_host_streams_its_output() {
     let sshd = Sshd::start(1);
     let run = site(&sshd, &sshd.known_hosts())
         .args([
-            "exec",
-            "s1",
-            "--",
-            "echo out; echo err >&2; echo $SSH_CONNECTION | cut -d' ' -f3",
+            "exec", "s1", "--", "echo out; echo err >&2; echo $SSH_CONNECTION | cut -d' ' -f3",
         ])
         .status(0);
     assert_eq!(run.stdout, "out\n127.0.0.2\n");
@@ -544,8 +541,7 @@ fn destructive_work_over_ssh_runs_under_a_lock_on_the_host_over_one_login() {
     let inventory = std::fs::read_to_string(t.path().join("inventory.yaml"))
         .unwrap()
         .replace(
-            "groups: [all]}",
-            "groups: [all], replication_check: 'true'}",
+            "groups: [all]}", "groups: [all], replication_check: 'true'}",
         );
     let run = t
         .file("inventory.yaml", inventory)

@@ -15,21 +15,13 @@ fn shipped_examples_pass() {
     Test::new()
         .cwd(repo())
         .args([
-            "-i",
-            "inventory/demo.yaml",
-            "validate",
-            "--strict",
-            "playbooks",
+            "-i", "inventory/demo.yaml", "validate", "--strict", "playbooks",
         ])
         .status(0);
     Test::new()
         .cwd(repo())
         .args([
-            "-i",
-            "inventory/example-cluster.yaml",
-            "validate",
-            "--strict",
-            "playbooks",
+            "-i", "inventory/example-cluster.yaml", "validate", "--strict", "playbooks",
         ])
         .status(0);
 }
@@ -54,10 +46,7 @@ fn broken_playbook_as_json_github_and_sarif() {
     let run = Test::new()
         .cwd(repo())
         .args([
-            "validate",
-            "--format",
-            "json",
-            "tests/fixtures/broken-playbook.yaml",
+            "validate", "--format", "json", "tests/fixtures/broken-playbook.yaml",
         ])
         .status(2);
     let items = run.json();
@@ -94,10 +83,7 @@ fn broken_playbook_as_json_github_and_sarif() {
     let run = Test::new()
         .cwd(repo())
         .args([
-            "validate",
-            "--format",
-            "github",
-            "tests/fixtures/broken-playbook.yaml",
+            "validate", "--format", "github", "tests/fixtures/broken-playbook.yaml",
         ])
         .status(2);
     assert!(run.stdout.contains("::error file=tests/fixtures/broken-playbook.yaml,line=8,col=12,title=E022::destructive step `wipe everything` selects hosts of more than one role"), "{}", run.stdout);
@@ -110,10 +96,7 @@ fn broken_playbook_as_json_github_and_sarif() {
     let run = Test::new()
         .cwd(repo())
         .args([
-            "validate",
-            "--format",
-            "sarif",
-            "tests/fixtures/broken-playbook.yaml",
+            "validate", "--format", "sarif", "tests/fixtures/broken-playbook.yaml",
         ])
         .status(2);
     let sarif = run.json();
@@ -151,8 +134,7 @@ fn folders_are_searched_recursively_and_inventories_recognised() {
             "name: b\ndescription: d\nhosts: nowhere\nsteps:\n  - {name: x, run: df}\n",
         )
         .file(
-            "ci/other-inventory.yaml",
-            "hosts:\n  z: {role: live, mirror: y}\n",
+            "ci/other-inventory.yaml", "hosts:\n  z: {role: live, mirror: y}\n",
         )
         .file("ci/readme.md", "# not yaml")
         .args(["validate", "ci"])
@@ -186,11 +168,7 @@ fn every_inventory_problem_at_once() {
     assert_eq!(
         codes,
         [
-            "2:20:E004",
-            "4:13:E004",
-            "5:27:E012",
-            "6:3:E003",
-            "7:27:E004"
+            "2:20:E004", "4:13:E004", "5:27:E012", "6:3:E003", "7:27:E004"
         ]
     );
 }
@@ -272,12 +250,8 @@ fn plan_shows_steps_hosts_batches_and_guards() {
     let run = Test::new()
         .cwd(repo())
         .args([
-            "-i",
-            "inventory/example-cluster.yaml",
-            "plan",
-            "playbooks/rolling-restart-mail.yaml",
-            "--at",
-            "2026-11-24T12:00:00Z",
+            "-i", "inventory/example-cluster.yaml", "plan", "playbooks/rolling-restart-mail.yaml",
+            "--at", "2026-11-24T12:00:00Z",
         ])
         .status(0);
     insta::assert_snapshot!(run.stdout);
@@ -288,16 +262,8 @@ fn plan_json_and_limit() {
     let run = Test::new()
         .cwd(repo())
         .args([
-            "-i",
-            "inventory/example-cluster.yaml",
-            "plan",
-            "playbooks/rolling-restart-mail.yaml",
-            "--limit",
-            "@cluster-b",
-            "--format",
-            "json",
-            "--at",
-            "2026-12-24T23:00:00Z",
+            "-i", "inventory/example-cluster.yaml", "plan", "playbooks/rolling-restart-mail.yaml",
+            "--limit", "@cluster-b", "--format", "json", "--at", "2026-12-24T23:00:00Z",
         ])
         .status(0);
     let plan = run.json();
@@ -317,14 +283,8 @@ fn plan_json_and_limit() {
     assert_eq!(
         guards,
         [
-            "typed_role",
-            "host_count",
-            "change",
-            "freeze",
-            "window",
-            "mirror",
-            "replication_check",
-            "lock"
+            "typed_role", "host_count", "change", "freeze", "window", "mirror",
+            "replication_check", "lock"
         ]
     );
     assert_eq!(plan["steps"][0]["destructive"], false);

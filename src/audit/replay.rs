@@ -209,15 +209,7 @@ pub fn transcript(records: &[Value]) -> String {
             "note" => out.push_str(&format!("{ts}  note: {}\n", s(r, "message"))),
             other => {
                 let skip = [
-                    "v",
-                    "seq",
-                    "ts",
-                    "session",
-                    "event",
-                    "user",
-                    "workstation",
-                    "pid",
-                    "prev",
+                    "v", "seq", "ts", "session", "event", "user", "workstation", "pid", "prev",
                     "hash",
                 ];
                 let fields: Vec<String> = r

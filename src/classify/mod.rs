@@ -228,9 +228,7 @@ impl Walker<'_> {
         self.site_patterns(words, &text);
         if depth > MAX_DEPTH {
             self.find(
-                "shell.nesting",
-                "commands nested too deep to follow; treated as destructive",
-                text,
+                "shell.nesting", "commands nested too deep to follow; treated as destructive", text,
             );
             return;
         }

@@ -57,15 +57,7 @@ fn joined(args: &[Word]) -> String {
 }
 
 const SHELLS: &[&str] = &[
-    "sh",
-    "bash",
-    "dash",
-    "zsh",
-    "ksh",
-    "ash",
-    "mksh",
-    "busybox-sh",
-    "fish",
+    "sh", "bash", "dash", "zsh", "ksh", "ash", "mksh", "busybox-sh", "fish",
 ];
 
 pub fn inner(name: &str, args: &[Word]) -> Vec<Inner> {
@@ -74,17 +66,8 @@ pub fn inner(name: &str, args: &[Word]) -> Vec<Inner> {
         "sudo" => words(
             "ugGhpCDrtUTRB",
             &[
-                "user",
-                "group",
-                "host",
-                "prompt",
-                "close-from",
-                "chdir",
-                "role",
-                "type",
-                "other-user",
-                "command-timeout",
-                "chroot",
+                "user", "group", "host", "prompt", "close-from", "chdir", "role", "type",
+                "other-user", "command-timeout", "chroot",
             ],
         ),
         "doas" => words("uC", &[]),
@@ -149,18 +132,8 @@ pub fn inner(name: &str, args: &[Word]) -> Vec<Inner> {
         "systemd-run" => words(
             "upEHMC",
             &[
-                "unit",
-                "property",
-                "description",
-                "slice",
-                "uid",
-                "gid",
-                "setenv",
-                "host",
-                "machine",
-                "working-directory",
-                "on-calendar",
-                "on-active",
+                "unit", "property", "description", "slice", "uid", "gid", "setenv", "host",
+                "machine", "working-directory", "on-calendar", "on-active",
             ],
         ),
         "runuser" => match args
@@ -193,15 +166,8 @@ pub fn inner(name: &str, args: &[Word]) -> Vec<Inner> {
         "xargs" => words(
             "adEeIiLlnPs",
             &[
-                "arg-file",
-                "delimiter",
-                "eof",
-                "replace",
-                "max-lines",
-                "max-args",
-                "max-procs",
-                "max-chars",
-                "process-slot-var",
+                "arg-file", "delimiter", "eof", "replace", "max-lines", "max-args", "max-procs",
+                "max-chars", "process-slot-var",
             ],
         ),
         "watch" => {

@@ -207,12 +207,8 @@ impl Report {
     /// to bottom.
     pub fn sort(&mut self) {
         self.items.sort_by(|a, b| {
-            (&a.loc.file, a.loc.pos.line, a.loc.pos.column, a.code).cmp(&(
-                &b.loc.file,
-                b.loc.pos.line,
-                b.loc.pos.column,
-                b.code,
-            ))
+            (&a.loc.file, a.loc.pos.line, a.loc.pos.column, a.code)
+                .cmp(&(&b.loc.file, b.loc.pos.line, b.loc.pos.column, b.code))
         });
         self.items.dedup();
     }

@@ -349,8 +349,7 @@ fn the_questions_in_order() {
         p.asked,
         [
             "Type the role of the target hosts to continue:",
-            "Type the number of target hosts to continue:",
-            "Run it on 2 hosts? [y/N]"
+            "Type the number of target hosts to continue:", "Run it on 2 hosts? [y/N]"
         ]
     );
     let mut p = Scripted::lines(&[" live ", "yes"]);

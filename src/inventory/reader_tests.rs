@@ -161,8 +161,7 @@ fn each_problem_at_its_place() {
 fn merged_folder_names_both_places() {
     let got = problems(&[
         (
-            "inv/a.yaml",
-            "settings:\n  user: ops\nhosts:\n  store-a1: {role: live}\n",
+            "inv/a.yaml", "settings:\n  user: ops\nhosts:\n  store-a1: {role: live}\n",
         ),
         (
             "inv/b.yaml",

@@ -10,22 +10,10 @@ use crate::schema::{Ctx, Sp};
 use crate::yaml::{self, Node, Value};
 
 const TOP: &[&str] = &[
-    "name",
-    "description",
-    "hosts",
-    "serial",
-    "max_failures",
-    "change",
-    "steps",
+    "name", "description", "hosts", "serial", "max_failures", "change", "steps",
 ];
 const STEP: &[&str] = &[
-    "name",
-    "run",
-    "hosts",
-    "destructive",
-    "role",
-    "timeout",
-    "budget",
+    "name", "run", "hosts", "destructive", "role", "timeout", "budget",
 ];
 
 pub fn read(file: Arc<str>, text: &str, report: &mut Report) -> Option<Playbook> {

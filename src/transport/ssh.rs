@@ -154,10 +154,7 @@ impl Ssh {
             )));
         }
         auth::authenticate(
-            &session,
-            &target.user,
-            &target.identity_files,
-            target.named_identities,
+            &session, &target.user, &target.identity_files, target.named_identities,
         )
         .map_err(fail)?;
         session.set_keepalive(true, KEEPALIVE.as_secs() as u32);

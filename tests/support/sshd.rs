@@ -34,14 +34,7 @@ pub fn keygen(path: &Path, passphrase: &str) {
     must(
         Command::new("ssh-keygen")
             .args([
-                "-q",
-                "-t",
-                "ed25519",
-                "-N",
-                passphrase,
-                "-C",
-                "opsguard-test",
-                "-f",
+                "-q", "-t", "ed25519", "-N", passphrase, "-C", "opsguard-test", "-f",
             ])
             .arg(path),
     );

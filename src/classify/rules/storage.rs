@@ -41,18 +41,8 @@ pub fn check(name: &str, args: &[Word]) -> Vec<Hit> {
         }
         "sgdisk" | "gdisk" | "cgdisk" | "fixparts" => {
             let read_only = [
-                "-p",
-                "--print",
-                "-i",
-                "--info",
-                "-v",
-                "--verify",
-                "-L",
-                "--list-types",
-                "-b",
-                "--backup",
-                "-l",
-                "--list",
+                "-p", "--print", "-i", "--info", "-v", "--verify", "-L", "--list-types", "-b",
+                "--backup", "-l", "--list",
             ];
             let writes = args.iter().any(|w| {
                 w.text.starts_with('-')
@@ -69,17 +59,8 @@ pub fn check(name: &str, args: &[Word]) -> Vec<Hit> {
         }
         "parted" => {
             let writing = [
-                "mklabel",
-                "mktable",
-                "mkpart",
-                "rm",
-                "resizepart",
-                "rescue",
-                "name",
-                "set",
-                "toggle",
-                "disk_set",
-                "align-check",
+                "mklabel", "mktable", "mkpart", "rm", "resizepart", "rescue", "name", "set",
+                "toggle", "disk_set", "align-check",
             ];
             if ops.iter().any(|o| writing.contains(o)) {
                 hit(
@@ -104,26 +85,9 @@ pub fn check(name: &str, args: &[Word]) -> Vec<Hit> {
         }
         "sfdisk" => {
             let read_only = [
-                "-l",
-                "--list",
-                "-d",
-                "--dump",
-                "-J",
-                "--json",
-                "-s",
-                "--show-size",
-                "-V",
-                "--verify",
-                "-g",
-                "--show-geometry",
-                "-F",
-                "--list-free",
-                "-r",
-                "--reorder-dry-run",
-                "--part-type",
-                "--part-label",
-                "--part-uuid",
-                "--part-attrs",
+                "-l", "--list", "-d", "--dump", "-J", "--json", "-s", "--show-size", "-V",
+                "--verify", "-g", "--show-geometry", "-F", "--list-free", "-r",
+                "--reorder-dry-run", "--part-type", "--part-label", "--part-uuid", "--part-attrs",
             ];
             let reads = has(args, &read_only).is_some()
                 && has(args, &["--delete", "--reorder", "--relocate", "--wipe"]).is_none();
@@ -138,15 +102,9 @@ pub fn check(name: &str, args: &[Word]) -> Vec<Hit> {
             if let Some(flag) = has(
                 args,
                 &[
-                    "--security-erase",
-                    "--security-erase-enhanced",
-                    "--trim-sector-ranges",
-                    "--trim-sector-ranges-stdin",
-                    "--write-sector",
-                    "--make-bad-sector",
-                    "--dco-restore",
-                    "--fwdownload",
-                    "--security-set-pass",
+                    "--security-erase", "--security-erase-enhanced", "--trim-sector-ranges",
+                    "--trim-sector-ranges-stdin", "--write-sector", "--make-bad-sector",
+                    "--dco-restore", "--fwdownload", "--security-set-pass",
                 ],
             ) {
                 hit(
@@ -196,20 +154,8 @@ pub fn check(name: &str, args: &[Word]) -> Vec<Hit> {
             if let Some(flag) = has(
                 args,
                 &[
-                    "--create",
-                    "-C",
-                    "--zero-superblock",
-                    "--remove",
-                    "-r",
-                    "--fail",
-                    "-f",
-                    "--set-faulty",
-                    "--stop",
-                    "-S",
-                    "--grow",
-                    "-G",
-                    "--build",
-                    "-B",
+                    "--create", "-C", "--zero-superblock", "--remove", "-r", "--fail", "-f",
+                    "--set-faulty", "--stop", "-S", "--grow", "-G", "--build", "-B",
                 ],
             ) {
                 hit(

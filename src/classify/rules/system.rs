@@ -30,14 +30,8 @@ pub fn check(name: &str, args: &[Word]) -> Vec<Hit> {
             if let Some(flag) = has(
                 args,
                 &[
-                    "--delete",
-                    "--delete-before",
-                    "--delete-during",
-                    "--delete-delay",
-                    "--delete-after",
-                    "--delete-excluded",
-                    "--del",
-                    "--remove-source-files",
+                    "--delete", "--delete-before", "--delete-during", "--delete-delay",
+                    "--delete-after", "--delete-excluded", "--del", "--remove-source-files",
                 ],
             ) {
                 hit(
@@ -77,29 +71,10 @@ pub fn check(name: &str, args: &[Word]) -> Vec<Hit> {
         }
         "systemctl" => {
             let stopping = [
-                "stop",
-                "restart",
-                "disable",
-                "kill",
-                "mask",
-                "isolate",
-                "reboot",
-                "poweroff",
-                "halt",
-                "kexec",
-                "emergency",
-                "rescue",
-                "try-restart",
-                "reload-or-restart",
-                "try-reload-or-restart",
-                "force-reload",
-                "condrestart",
-                "suspend",
-                "hibernate",
-                "soft-reboot",
-                "default",
-                "clean",
-                "freeze",
+                "stop", "restart", "disable", "kill", "mask", "isolate", "reboot", "poweroff",
+                "halt", "kexec", "emergency", "rescue", "try-restart", "reload-or-restart",
+                "try-reload-or-restart", "force-reload", "condrestart", "suspend", "hibernate",
+                "soft-reboot", "default", "clean", "freeze",
             ];
             if stopping.contains(&sub) {
                 hit(

@@ -9,17 +9,8 @@ use crate::schema::Ctx;
 use crate::yaml::Node;
 
 const HOST: &[&str] = &[
-    "address",
-    "role",
-    "groups",
-    "mirror",
-    "replication_check",
-    "user",
-    "port",
-    "identity_files",
-    "known_hosts",
-    "connection",
-    "workdir",
+    "address", "role", "groups", "mirror", "replication_check", "user", "port", "identity_files",
+    "known_hosts", "connection", "workdir",
 ];
 
 impl Reader {

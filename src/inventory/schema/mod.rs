@@ -19,15 +19,8 @@ mod policy;
 
 const TOP: &[&str] = &["settings", "roles", "policy", "hosts"];
 const SETTINGS: &[&str] = &[
-    "user",
-    "port",
-    "identity_files",
-    "known_hosts",
-    "connect_timeout",
-    "command_timeout",
-    "forks",
-    "lock_ttl",
-    "audit_log",
+    "user", "port", "identity_files", "known_hosts", "connect_timeout", "command_timeout", "forks",
+    "lock_ttl", "audit_log",
 ];
 const ROLE: &[&str] = &["protected", "color"];
 /// A name that is safe in selectors, prompts and lock paths.

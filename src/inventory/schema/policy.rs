@@ -10,10 +10,7 @@ use crate::schema::{Ctx, Sp};
 use crate::yaml::Node;
 
 const POLICY: &[&str] = &[
-    "require_change",
-    "freeze",
-    "windows",
-    "destructive_patterns",
+    "require_change", "freeze", "windows", "destructive_patterns",
 ];
 const FREEZE: &[&str] = &["from", "to", "roles", "reason"];
 
