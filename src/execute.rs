@@ -34,6 +34,8 @@ pub struct Step {
     pub timeout: Duration,
     pub budget: Option<u64>,
     pub destructive: bool,
+    /// The classifier's verdict on the command.
+    pub verdict: crate::classify::Verdict,
     /// The hosts this step runs on; `None`: every host of the run.
     pub hosts: Option<Vec<usize>>,
 }

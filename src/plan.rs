@@ -9,7 +9,8 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::classify::Finding;
+use crate::classify::{Classification, Doubt, Finding, Verdict};
+use crate::guard::Kind;
 use crate::inventory::Inventory;
 use crate::inventory::policy::WindowStatus;
 use crate::playbook::rules::StepFacts;
@@ -44,7 +45,14 @@ pub struct PlanStep {
     pub destructive: bool,
     /// The step says `destructive: true` itself.
     pub declared: bool,
+    pub verdict: Verdict,
+    /// Whether (and why) the guards stand in front of this step.
+    pub guarded: Option<Kind>,
     pub rules: Vec<Finding>,
+    /// What in the command is not known to be safe.
+    pub unknown: Vec<Doubt>,
+    #[serde(skip)]
+    pub classification: Classification,
     pub timeout: Option<String>,
     pub budget: Option<u64>,
     pub guards: Vec<Guard>,
@@ -186,7 +194,7 @@ pub fn build(
                 .as_ref()
                 .map(|r| r.value.clone())
                 .or_else(|| single_role(inv, &hosts));
-            let guards = if fact.destructive {
+            let guards = if fact.guarded.is_some() {
                 guards(inv, pb, &hosts, role.as_deref(), now)
             } else {
                 vec![]
@@ -199,7 +207,11 @@ pub fn build(
                 role,
                 destructive: fact.destructive,
                 declared: step.destructive.as_ref().is_some_and(|d| d.value),
+                verdict: fact.classification.verdict,
+                guarded: fact.guarded,
                 rules: fact.classification.rules.clone(),
+                unknown: fact.classification.unknown.clone(),
+                classification: fact.classification.clone(),
                 timeout: step.timeout.map(|t| t.to_string()),
                 budget: step.budget,
                 guards,

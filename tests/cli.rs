@@ -114,7 +114,7 @@ fn inventory_folder_merges_and_names_both_places_of_a_duplicate() {
         .file("inventory/b.yaml", "hosts:\n  backup-a1: {role: backup}\n")
         .args(["hosts"])
         .status(2)
-        .stderr_has("inventory/b.yaml:2:3: error[E005]: duplicate host `backup-a1`; first defined at inventory/a.yaml:10:3");
+        .stderr_has("inventory/b.yaml:2:3: error[E005]: duplicate host `backup-a1`; first defined at inventory/a.yaml:11:3");
 }
 
 #[test]
@@ -130,16 +130,33 @@ fn classify_says_why() {
     Test::new()
         .args(["classify", "--", "grep mkfs notes.txt"])
         .status(0)
-        .stdout_has("not destructive: grep mkfs notes.txt");
+        .stdout_has("safe: grep mkfs notes.txt");
+    Test::new()
+        .args(["classify", "--", "storctl pool show | grep ok"])
+        .status(0)
+        .stdout_has("unknown: storctl pool show | grep ok")
+        .stdout_has(
+            "not known to be safe: `storctl` is not a command opsguard knows to be read-only",
+        )
+        .stdout_has("in: storctl pool show")
+        .stdout_has("policy.safe_patterns");
     let run = Test::new()
         .args(["classify", "--format", "json", "--", "echo 'rm -rf /'"])
         .status(0);
+    assert_eq!(run.json()["verdict"], "safe");
     assert_eq!(run.json()["destructive"], false);
     let run = Test::new()
         .args(["classify", "--format", "json", "--", "reboot"])
         .status(0);
+    assert_eq!(run.json()["verdict"], "destructive");
     assert_eq!(run.json()["destructive"], true);
     assert_eq!(run.json()["rules"][0]["rule"], "power.off");
+    let run = Test::new()
+        .args(["classify", "--format", "json", "--", "storctl pool show"])
+        .status(0);
+    assert_eq!(run.json()["verdict"], "unknown");
+    assert_eq!(run.json()["destructive"], false);
+    assert_eq!(run.json()["unknown"][0]["command"], "storctl pool show");
 }
 
 #[test]
@@ -151,6 +168,11 @@ fn classify_uses_the_inventory_patterns() {
         ])
         .status(0);
     assert_eq!(run.json()["rules"][0]["rule"], "site.pattern");
+    let run = Test::new()
+        .file("inventory/a.yaml", INVENTORY)
+        .args(["classify", "--format", "json", "--", "storctl pool show -v"])
+        .status(0);
+    assert_eq!(run.json()["verdict"], "safe", "declared in safe_patterns");
     let run = Test::new()
         .args([
             "classify", "--format", "json", "--", "storctl pool reinit --all",

@@ -212,7 +212,8 @@ fn a_timeout_stops_the_command_and_everything_it_started() {
     let started = Instant::now();
     let run = site()
         .args([
-            "exec", "l1", "--timeout", "1s", "--", "(sleep 2; touch late) & sleep 30",
+            "exec", "l1", "--timeout", "1s", "--confirm-role", "live", "--change", "CHG-1", "--",
+            "(sleep 2; touch late) & sleep 30",
         ])
         .status(1);
     assert!(started.elapsed() < Duration::from_secs(10));
@@ -292,7 +293,8 @@ fn dry_run_prints_the_plan_and_records_nothing() {
         .status(0);
     assert_eq!(
         run.stdout,
-        "would run `touch marker` on 3 host(s): l1 [LIVE], l2 [LIVE], b1 [BACKUP]\n"
+        "would run `touch marker` on 3 host(s): l1 [LIVE], l2 [LIVE], b1 [BACKUP]\n  \
+         not known to be safe: `touch marker`: `touch` is not a command opsguard knows to be read-only\n"
     );
     assert!(!run.path().join("audit.jsonl").exists());
     assert!(!run.path().join("w/l1/marker").exists());

@@ -1,12 +1,13 @@
-//! `opsguard classify -- COMMAND...`: destructive or not, and the rules
-//! that matched. The inventory's `destructive_patterns` count when an
-//! inventory is there.
+//! `opsguard classify -- COMMAND...`: safe, destructive or unknown, and
+//! why. The inventory's `destructive_patterns` and `safe_patterns` count
+//! when an inventory is there.
 
 use clap::Args;
 
-use crate::classify::classify;
+use crate::classify::{Verdict, classify};
 use crate::cli::{Format, GlobalArgs};
 use crate::error::{AppError, Exit};
+use crate::inventory::Policy;
 use crate::ui::{Stream, Ui};
 
 #[derive(Debug, Args)]
@@ -21,31 +22,42 @@ pub struct ClassifyArgs {
 pub fn run(g: &GlobalArgs, args: &ClassifyArgs, ui: &Ui) -> Result<Exit, AppError> {
     // Without an inventory there are no site patterns, but the built-in
     // rules still answer; a named inventory that cannot be read is an error.
-    let patterns = if g.inventory.is_some() || g.inventory_path().exists() {
-        super::load_inventory(g, ui)?.policy.destructive_patterns
+    let policy = if g.inventory.is_some() || g.inventory_path().exists() {
+        super::load_inventory(g, ui)?.policy
     } else {
-        Vec::new()
+        Policy::default()
     };
     let line = super::shell_line(&args.command);
-    let c = classify(&line, &patterns);
+    let c = classify(&line, &policy.patterns());
     match args.format {
         Format::Json => ui.out(&format!(
             "{}\n",
             serde_json::to_string_pretty(&c).expect("plain JSON")
         )),
         Format::Text => {
-            if c.destructive {
-                let mut text = format!("{}: {line}\n", ui.bold(Stream::Out, "destructive"));
-                for f in &c.rules {
+            let mut text = format!("{}: {line}\n", ui.bold(Stream::Out, c.verdict.as_str()));
+            for f in &c.rules {
+                text.push_str(&format!(
+                    "  {}: {}\n    in: {}\n",
+                    f.rule, f.reason, f.command
+                ));
+            }
+            if !c.destructive {
+                for d in &c.unknown {
                     text.push_str(&format!(
-                        "  {}: {}\n    in: {}\n",
-                        f.rule, f.reason, f.command
+                        "  not known to be safe: {}\n    in: {}\n",
+                        d.reason, d.command
                     ));
                 }
-                ui.out(&text);
-            } else {
-                ui.out(&format!("not destructive: {line}\n"));
             }
+            if c.verdict == Verdict::Unknown {
+                text.push_str(
+                    "  guarded like destructive work on roles whose `unknown_commands` is `guard` \
+                     (every protected role by default); if it only reads, declare it in the \
+                     inventory's policy.safe_patterns\n",
+                );
+            }
+            ui.out(&text);
         }
     }
     Ok(Exit::Ok)

@@ -28,7 +28,7 @@ pub fn run(g: &GlobalArgs, args: &ExecArgs, ui: &Ui) -> Result<Exit, AppError> {
     let inv = super::load_inventory(g, ui)?;
     let hosts = select(&inv, &args.selector, "selector")?;
     let line = shell_line(&args.command);
-    let class = classify(&line, &inv.policy.destructive_patterns);
+    let class = classify(&line, &inv.policy.patterns());
     let timeout = session::timeout(&args.opts, &inv)?;
     let targets: Vec<String> = hosts
         .iter()
@@ -49,6 +49,9 @@ pub fn run(g: &GlobalArgs, args: &ExecArgs, ui: &Ui) -> Result<Exit, AppError> {
         for f in &class.rules {
             text.push_str(&format!("  destructive: {f}\n"));
         }
+        for d in &class.unknown {
+            text.push_str(&format!("  not known to be safe: {d}\n"));
+        }
         ui.out(&text);
         return Ok(Exit::Ok);
     }
@@ -66,14 +69,15 @@ pub fn run(g: &GlobalArgs, args: &ExecArgs, ui: &Ui) -> Result<Exit, AppError> {
     );
     plan.insert("command".into(), json!(line));
     plan.insert("destructive".into(), json!(class.destructive));
+    plan.insert("verdict".into(), json!(class.verdict));
     plan.insert("rules".into(), json!(class.rules));
+    plan.insert("unknown".into(), json!(class.unknown));
     audit.record("plan", plan).map_err(session::audit_error)?;
     let _identity = session::identify(&inv, &hosts, &audit, &format!("exec {line}"));
-    let actions: Vec<guard::Action> = class
-        .destructive
-        .then(|| guard::Action::new(format!("`{line}`"), &class.rules, hosts.clone()))
-        .into_iter()
-        .collect();
+    let actions: Vec<guard::Action> =
+        guard::Action::for_command(&inv, format!("`{line}`"), &class, false, hosts.clone())
+            .into_iter()
+            .collect();
     let change = args.opts.guard.change.as_deref();
     let lease = match session::guard(&mut audit, &inv, &actions, &args.opts, change, ui)? {
         session::Guarded::Go(lease) => lease,
@@ -86,6 +90,7 @@ pub fn run(g: &GlobalArgs, args: &ExecArgs, ui: &Ui) -> Result<Exit, AppError> {
         timeout,
         budget: None,
         destructive: class.destructive,
+        verdict: class.verdict,
         hosts: None,
     };
     let stream = hosts.len() == 1 && args.opts.format == Format::Text;

@@ -166,6 +166,7 @@ fn break_lock(g: &GlobalArgs, args: &BreakArgs, ui: &Ui) -> Result<Exit, AppErro
         what: format!("breaking the lock on {} held by {held}", host.name),
         why: "the holder's work may still be running there".into(),
         hosts: vec![h],
+        kind: guard::Kind::Destructive,
     };
     match session::guard_with(&mut audit, &inv, &[action], &opts, change, false, ui)? {
         Guarded::Go(_) => {}

@@ -59,7 +59,7 @@ pub fn run(g: &GlobalArgs, args: &PlanArgs, ui: &Ui) -> Result<Exit, AppError> {
         }
         Format::Text => {
             let mut out = text(&plan, &inv, ui);
-            if plan.steps.iter().any(|s| s.destructive) {
+            if plan.steps.iter().any(|s| s.guarded.is_some()) {
                 out.push_str(&format!("\n{}\n", ui.bold(Stream::Out, "decision")));
                 for (when, verdict) in &verdicts {
                     out.push_str(&format!("  {when}: {verdict}\n"));
@@ -77,15 +77,17 @@ fn verdicts(inv: &Inventory, plan: &Plan, now: OffsetDateTime) -> [(&'static str
     let actions: Vec<guard::Action> = plan
         .steps
         .iter()
-        .filter(|s| s.destructive)
-        .map(|s| guard::Action {
-            what: s.name.clone(),
-            why: String::new(),
-            hosts: s
-                .hosts
-                .iter()
-                .filter_map(|t| inv.host_index(&t.name))
-                .collect(),
+        .filter_map(|s| {
+            guard::Action::for_command(
+                inv,
+                s.name.clone(),
+                &s.classification,
+                s.declared,
+                s.hosts
+                    .iter()
+                    .filter_map(|t| inv.host_index(&t.name))
+                    .collect(),
+            )
         })
         .collect();
     let say = |terminal: bool| {
@@ -97,7 +99,7 @@ fn verdicts(inv: &Inventory, plan: &Plan, now: OffsetDateTime) -> [(&'static str
             now,
         };
         match guard::decide(inv, &actions, &ctx) {
-            guard::Decision::Run => "runs (nothing destructive)".to_string(),
+            guard::Decision::Run => "runs (nothing guarded)".to_string(),
             guard::Decision::Ask(q) => format!(
                 "asks for the role `{}`{}, after the replication checks and locks",
                 q.role,
@@ -150,10 +152,12 @@ pub fn text(plan: &Plan, inv: &Inventory, ui: &Ui) -> String {
     out.push_str(&format!("  batches: {}\n", batches.join("  ")));
     for s in &plan.steps {
         out.push('\n');
-        let mark = if s.destructive {
-            format!("  {}", ui.bold(Stream::Out, "DESTRUCTIVE"))
-        } else {
-            String::new()
+        let mark = match s.guarded {
+            Some(guard::Kind::Destructive) => format!("  {}", ui.bold(Stream::Out, "DESTRUCTIVE")),
+            Some(guard::Kind::NotKnownSafe) => {
+                format!("  {}", ui.bold(Stream::Out, "NOT KNOWN TO BE SAFE"))
+            }
+            None => String::new(),
         };
         out.push_str(&format!("step {}: {}{mark}\n", s.number, s.name));
         out.push_str(&format!("  run:    {}\n", s.command));
@@ -162,6 +166,11 @@ pub fn text(plan: &Plan, inv: &Inventory, ui: &Ui) -> String {
         }
         for f in &s.rules {
             out.push_str(&format!("  why:    {f}\n"));
+        }
+        if !s.destructive {
+            for d in &s.unknown {
+                out.push_str(&format!("  not known to be safe: {d}\n"));
+            }
         }
         if let Some(role) = &s.role {
             out.push_str(&format!(

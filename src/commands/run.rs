@@ -62,6 +62,7 @@ pub fn run(g: &GlobalArgs, args: &RunArgs, ui: &Ui) -> Result<Exit, AppError> {
             timeout: s.timeout.map_or(default_timeout, |t| t.0),
             budget: p.budget,
             destructive: p.destructive,
+            verdict: p.verdict,
             hosts: Some(p.hosts.iter().map(|t| index(&t.name)).collect()),
         })
         .collect();
@@ -84,7 +85,7 @@ pub fn run(g: &GlobalArgs, args: &RunArgs, ui: &Ui) -> Result<Exit, AppError> {
     let planned: Vec<_> = plan
         .steps
         .iter()
-        .map(|s| json!({"number": s.number, "name": s.name, "command": s.command, "destructive": s.destructive, "rules": s.rules, "hosts": s.hosts}))
+        .map(|s| json!({"number": s.number, "name": s.name, "command": s.command, "destructive": s.destructive, "verdict": s.verdict, "guarded": s.guarded, "rules": s.rules, "unknown": s.unknown, "hosts": s.hosts}))
         .collect();
     record.insert("steps".into(), json!(planned));
     audit.record("plan", record).map_err(session::audit_error)?;
@@ -93,17 +94,14 @@ pub fn run(g: &GlobalArgs, args: &RunArgs, ui: &Ui) -> Result<Exit, AppError> {
     let actions: Vec<guard::Action> = plan
         .steps
         .iter()
-        .filter(|s| s.destructive)
-        .map(|s| {
-            let mut action = guard::Action::new(
+        .filter_map(|s| {
+            guard::Action::for_command(
+                &inv,
                 format!("step {} `{}` of {}", s.number, s.name, plan.playbook),
-                &s.rules,
+                &s.classification,
+                s.declared,
                 s.hosts.iter().map(|t| index(&t.name)).collect(),
-            );
-            if action.why.is_empty() && s.declared {
-                action.why = "declared `destructive: true`".to_string();
-            }
-            action
+            )
         })
         .collect();
     let lease = match session::guard(&mut audit, &inv, &actions, &args.opts, change, ui)? {

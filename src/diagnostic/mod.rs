@@ -76,6 +76,9 @@ pub enum Code {
     W102,
     /// Playbook without `description`.
     W103,
+    /// Step whose command is not known to be safe, on a role that guards
+    /// such commands.
+    W104,
 }
 
 impl Code {
@@ -96,12 +99,13 @@ impl Code {
             Code::W101 => "W101",
             Code::W102 => "W102",
             Code::W103 => "W103",
+            Code::W104 => "W104",
         }
     }
 
     pub fn severity(self) -> Severity {
         match self {
-            Code::W101 | Code::W102 | Code::W103 => Severity::Warning,
+            Code::W101 | Code::W102 | Code::W103 | Code::W104 => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -124,10 +128,11 @@ impl Code {
             Code::W101 => "destructive step on a protected role without change",
             Code::W102 => "destructive step on a protected role without serial",
             Code::W103 => "playbook without description",
+            Code::W104 => "step command not known to be safe on a role that guards it",
         }
     }
 
-    pub const ALL: [Code; 15] = [
+    pub const ALL: [Code; 16] = [
         Code::E001,
         Code::E002,
         Code::E003,
@@ -143,6 +148,7 @@ impl Code {
         Code::W101,
         Code::W102,
         Code::W103,
+        Code::W104,
     ];
 }
 

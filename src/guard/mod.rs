@@ -19,6 +19,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::classify::{Classification, Verdict};
 use crate::inventory::Inventory;
 use crate::inventory::policy::WindowStatus;
 
@@ -85,29 +86,85 @@ impl fmt::Display for Reason {
     }
 }
 
-/// One destructive action: a command or a playbook step and its hosts.
+/// Why the guards stand in front of an action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// A rule says it destroys (or the step says so itself).
+    Destructive,
+    /// It is not known to be safe, on a role whose `unknown_commands` is
+    /// `guard`.
+    NotKnownSafe,
+}
+
+/// One guarded action: a command or a playbook step and its hosts.
 #[derive(Clone, Debug)]
 pub struct Action {
     /// "`rm -rf /srv/old`" or "step 2 `wipe` of reinit-pack".
     pub what: String,
-    /// Why it is destructive, for the prompt and the refusal.
+    /// Why it is guarded, for the prompt and the refusal.
     pub why: String,
     /// Inventory indices.
     pub hosts: Vec<usize>,
+    pub kind: Kind,
+}
+
+/// Whether running what `class` says on `hosts` is guarded, and why:
+/// destructive work everywhere, work not known to be safe when one of the
+/// hosts' roles guards unknown commands. `declared` is a step's own
+/// `destructive: true`.
+pub fn kind_of(
+    inv: &Inventory,
+    class: &Classification,
+    declared: bool,
+    hosts: &[usize],
+) -> Option<Kind> {
+    if class.destructive || declared {
+        Some(Kind::Destructive)
+    } else if class.verdict == Verdict::Unknown
+        && hosts
+            .iter()
+            .any(|&h| inv.guards_unknown(&inv.hosts[h].role))
+    {
+        Some(Kind::NotKnownSafe)
+    } else {
+        None
+    }
 }
 
 impl Action {
-    /// An action made destructive by `rules` (the classifier's findings).
-    pub fn new(what: String, rules: &[crate::classify::Finding], hosts: Vec<usize>) -> Action {
-        Action {
+    /// The guarded action for `class` on `hosts`, if the guards must see
+    /// it (see [`kind_of`]).
+    pub fn for_command(
+        inv: &Inventory,
+        what: String,
+        class: &Classification,
+        declared: bool,
+        hosts: Vec<usize>,
+    ) -> Option<Action> {
+        let kind = kind_of(inv, class, declared, &hosts)?;
+        let why = match kind {
+            Kind::Destructive if class.rules.is_empty() => {
+                "declared `destructive: true`".to_string()
+            }
+            _ => class.why(5),
+        };
+        Some(Action {
             what,
-            why: rules
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; "),
+            why,
             hosts,
-        }
+            kind,
+        })
+    }
+}
+
+/// "destructive work", or "work not known to be safe" when none of the
+/// actions is destructive: what the refusals talk about.
+fn work(actions: &[Action]) -> &'static str {
+    if actions.iter().any(|a| a.kind == Kind::Destructive) {
+        "destructive work"
+    } else {
+        "work not known to be safe"
     }
 }
 
@@ -203,8 +260,9 @@ pub fn decide(inv: &Inventory, actions: &[Action], ctx: &Context) -> Decision {
         return Decision::Refuse(Refusal::new(
             Reason::MixedRoles,
             format!(
-                "destructive work aimed at hosts of {} roles ({}); one run touches one role: \
+                "{} aimed at hosts of {} roles ({}); one run touches one role: \
                  narrow the selector or split the playbook",
+                work(actions),
                 roles.len(),
                 each.join("; ")
             ),
@@ -213,12 +271,11 @@ pub fn decide(inv: &Inventory, actions: &[Action], ctx: &Context) -> Decision {
     let policy = &inv.policy;
     let protected = inv.is_protected(&role);
     if ctx.change.is_none() && (policy.requires_change(&role) || (protected && !ctx.terminal)) {
+        let work = work(actions);
         let why = if policy.requires_change(&role) {
-            format!("the policy requires a change ticket for destructive work on {role}")
+            format!("the policy requires a change ticket for {work} on {role}")
         } else {
-            format!(
-                "{role} is protected: without a terminal, destructive work on it needs a change ticket"
-            )
+            format!("{role} is protected: without a terminal, {work} on it needs a change ticket")
         };
         return Decision::Refuse(Refusal::new(
             Reason::ChangeRequired,
@@ -248,8 +305,9 @@ pub fn decide(inv: &Inventory, actions: &[Action], ctx: &Context) -> Decision {
                 return Decision::Refuse(Refusal::new(
                     Reason::OutsideWindow,
                     format!(
-                        "destructive work on {role} is allowed only inside its windows ({}); \
+                        "{} on {role} is allowed only inside its windows ({}); \
                          now is outside them. Wait, or pass --emergency REASON (recorded)",
+                        work(actions),
                         list.join(", ")
                     ),
                 ));
@@ -274,7 +332,10 @@ pub fn decide(inv: &Inventory, actions: &[Action], ctx: &Context) -> Decision {
         (false, Some(_)) => Decision::Confirmed(question),
         (false, None) => Decision::Refuse(Refusal::new(
             Reason::ConfirmRoleMissing,
-            "destructive work without a terminal needs --confirm-role ROLE, naming the role of the target hosts",
+            format!(
+                "{} without a terminal needs --confirm-role ROLE, naming the role of the target hosts",
+                work(actions)
+            ),
         )),
         (true, _) => Decision::Ask(question),
     }

@@ -34,6 +34,7 @@ fn on(inv: &Inventory, names: &[&str]) -> Vec<Action> {
         what: "`wipefs -a /dev/sdb`".into(),
         why: "disk.wipefs".into(),
         hosts: names.iter().map(|n| inv.host_index(n).unwrap()).collect(),
+        kind: Kind::Destructive,
     }]
 }
 

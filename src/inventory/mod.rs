@@ -50,6 +50,8 @@ pub const DEFAULT_FORKS: u32 = 32;
 pub struct RoleDef {
     pub protected: bool,
     pub color: Color,
+    /// `unknown_commands: guard|allow`; unset, a protected role guards.
+    pub guard_unknown: Option<bool>,
 }
 
 /// The colours a role can be shown in.
@@ -90,6 +92,7 @@ pub fn default_roles() -> BTreeMap<String, RoleDef> {
             RoleDef {
                 protected: true,
                 color: Color::Red,
+                guard_unknown: None,
             },
         ),
         (
@@ -97,6 +100,7 @@ pub fn default_roles() -> BTreeMap<String, RoleDef> {
             RoleDef {
                 protected: false,
                 color: Color::Green,
+                guard_unknown: None,
             },
         ),
     ])
@@ -200,6 +204,14 @@ impl Inventory {
 
     pub fn is_protected(&self, role: &str) -> bool {
         self.roles.get(role).is_some_and(|r| r.protected)
+    }
+
+    /// Commands not known to be safe are guarded like destructive ones on
+    /// this role: its `unknown_commands`, else whether it is protected.
+    pub fn guards_unknown(&self, role: &str) -> bool {
+        self.roles
+            .get(role)
+            .is_some_and(|r| r.guard_unknown.unwrap_or(r.protected))
     }
 
     pub fn forks(&self) -> u32 {

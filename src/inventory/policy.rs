@@ -16,6 +16,9 @@ pub struct Policy {
     /// Per role, the windows destructive work on it must fall into.
     pub windows: Vec<(String, Vec<Window>)>,
     pub destructive_patterns: Vec<String>,
+    /// Site commands declared read-only (they extend the classifier's
+    /// allowlist; `destructive_patterns` still win).
+    pub safe_patterns: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -37,6 +40,14 @@ pub enum WindowStatus<'a> {
 }
 
 impl Policy {
+    /// The site's patterns, as the classifier takes them.
+    pub fn patterns(&self) -> crate::classify::Patterns<'_> {
+        crate::classify::Patterns {
+            destructive: &self.destructive_patterns,
+            safe: &self.safe_patterns,
+        }
+    }
+
     pub fn requires_change(&self, role: &str) -> bool {
         self.require_change.iter().any(|r| r == role)
     }
@@ -272,6 +283,7 @@ mod tests {
             }],
             windows: vec![("live".into(), vec!["tue 22:00-02:00 UTC".parse().unwrap()])],
             destructive_patterns: vec![],
+            safe_patterns: vec![],
         };
         assert!(policy.requires_change("live"));
         assert!(!policy.requires_change("backup"));

@@ -8,6 +8,7 @@
 use super::{Playbook, SelectorAt, Step};
 use crate::classify::{Classification, classify};
 use crate::diagnostic::{Code, Diagnostic, Report};
+use crate::guard::{Kind, kind_of};
 use crate::inventory::Inventory;
 use crate::inventory::selector::Problem;
 
@@ -18,6 +19,8 @@ pub struct StepFacts {
     pub hosts: Option<Vec<usize>>,
     pub classification: Classification,
     pub destructive: bool,
+    /// Whether (and why) the guards stand in front of the step.
+    pub guarded: Option<Kind>,
 }
 
 /// Hosts a selector picks, or its problems reported as E010/E011.
@@ -67,7 +70,7 @@ pub fn check(pb: &Playbook, inv: &Inventory, report: &mut Report) -> Vec<StepFac
 }
 
 fn check_step(pb: &Playbook, step: &Step, inv: &Inventory, report: &mut Report) -> StepFacts {
-    let classification = classify(&step.run.value, &inv.policy.destructive_patterns);
+    let classification = classify(&step.run.value, &inv.policy.patterns());
     let declared = step.destructive.as_ref().map(|d| d.value);
     let destructive = declared == Some(true) || classification.destructive;
     if let (Some(d), true) = (
@@ -198,9 +201,47 @@ fn check_step(pb: &Playbook, step: &Step, inv: &Inventory, report: &mut Report) 
             );
         }
     }
+    let guarded = match &hosts {
+        Some(hosts) => kind_of(inv, &classification, destructive, hosts),
+        None => destructive.then_some(Kind::Destructive),
+    };
+    if guarded == Some(Kind::NotKnownSafe) {
+        report.push(not_known_safe(step, inv, &classification, &roles));
+    }
     StepFacts {
         hosts,
         classification,
         destructive,
+        guarded,
     }
+}
+
+/// W104: the step will meet the guards although nothing says it destroys.
+fn not_known_safe(
+    step: &Step,
+    inv: &Inventory,
+    class: &Classification,
+    roles: &[&str],
+) -> Diagnostic {
+    let guarding: Vec<&str> = roles
+        .iter()
+        .copied()
+        .filter(|r| inv.guards_unknown(r))
+        .collect();
+    let mut message = format!(
+        "step `{}` runs a command not known to be safe ({}) on {}: it is guarded like destructive work",
+        step.name,
+        class.why(2),
+        guarding.join(", ")
+    );
+    if roles.len() > 1 {
+        message.push_str(&format!(
+            ", and it selects hosts of {} roles, so `run` refuses it (mixed-roles)",
+            roles.len()
+        ));
+    }
+    Diagnostic::new(step.run.loc.clone(), Code::W104, message).help(
+        "if the command only reads, declare it in the inventory's `policy.safe_patterns`; \
+         if it changes things, say `destructive: true` and name its `role`",
+    )
 }

@@ -153,6 +153,7 @@ pub const INVENTORY: &str = "roles:
 policy:
   require_change: [live]
   destructive_patterns: [\"storctl pool reinit*\"]
+  safe_patterns: [\"storctl * show*\"]
 hosts:
   store-a1: {address: 10.0.1.11, role: live, groups: [cluster-a, mailstore], mirror: store-a1-m}
   store-a1-m: {address: 10.0.1.12, role: live, groups: [cluster-a]}

@@ -1,26 +1,60 @@
-//! Shell words, operators and redirections, as a POSIX shell reads them.
+//! Shell words, operators and redirections, as bash reads them.
 //!
 //! Just enough of the shell grammar to find every place a command can
-//! start: quoting decides what is data, operators separate commands, and the
-//! bodies of `$(...)`, backticks, `<(...)`, `>(...)` and here-documents are
-//! kept as scripts of their own (they run, wherever they stand, even inside
-//! double quotes). The lexer never guesses: input it cannot read whole is
-//! an error, and the classifier treats that as destructive.
+//! start and to read each word as the shell will: quoting decides what is
+//! data, `$'...'` escapes are decoded, brace expansion makes several words
+//! of one, operators separate commands, and the bodies of `$(...)`,
+//! backticks, `<(...)`, `>(...)`, here-documents, and the substitutions
+//! inside `${...}` and `$((...))` are kept as scripts of their own (they
+//! run wherever they stand, even inside double quotes). The lexer never
+//! guesses: input it cannot read whole is an error, and the classifier
+//! treats that as destructive. A word whose text is only known at run time
+//! (an expansion, a glob) says so, and is never taken for a known command.
+
+mod expand;
+#[cfg(test)]
+mod tests;
+mod words;
+
+use expand::Q;
+use words::substitutions_in;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Word {
-    /// The word with quotes removed.
+    /// The word with quotes removed and `$'...'` decoded; expansions are
+    /// kept as written (`$HOME`).
     pub text: String,
     /// Part of the word is only known when the shell runs (`$x`, `$(...)`).
     pub dynamic: bool,
     /// Any part of the word was quoted or escaped.
     pub quoted: bool,
+    /// An unquoted `*`, `?` or `[...]`: the shell replaces it by the
+    /// names of matching files.
+    pub glob: bool,
+}
+
+impl Word {
+    pub fn plain(text: &str) -> Word {
+        Word {
+            text: text.to_string(),
+            dynamic: false,
+            quoted: false,
+            glob: false,
+        }
+    }
+
+    /// Known when the line is read: not an expansion, not a glob.
+    pub fn fixed(&self) -> bool {
+        !self.dynamic && !self.glob
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
-    /// `;`, `&`, newline, `;;`: the next word starts a command.
+    /// `;`, `&`, newline: the next word starts a command.
     End,
+    /// `;;`, `;&`, `;;&`: the end of a `case` branch.
+    CaseEnd,
     And,
     Or,
     /// `|` or `|&`: the next word starts a command in the same pipeline.
@@ -29,14 +63,24 @@ pub enum Op {
     Close,
 }
 
+/// What a redirection does to its target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Redir {
+    /// `<`: reads the file into stdin.
+    Read,
+    /// `>`, `>|`, `&>`, `<>`: empties the file, then writes it.
+    Truncate,
+    /// `>>`, `&>>`: adds to the end.
+    Append,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Tok {
     Word(Word),
     Op(Op),
-    /// A redirection that writes (`>`, `>>`, `>|`, `&>`, `<>`) or reads
-    /// (`<`), and its target; `>&2` has no file target and is left out.
+    /// A redirection onto a file; `>&2` (a descriptor) is left out.
     Redirect {
-        write: bool,
+        kind: Redir,
         target: Word,
     },
     /// A here-document or here-string: text fed to the command's stdin.
@@ -51,26 +95,58 @@ pub struct Lexed {
 }
 
 pub fn lex(src: &str) -> Result<Lexed, String> {
-    let mut l = Lexer {
-        chars: src.chars().collect(),
-        i: 0,
-        out: Lexed::default(),
-        heredocs: Vec::new(),
-    };
+    let mut l = Lexer::new(src);
     l.run()?;
     Ok(l.out)
+}
+
+/// The words of `src`, for tests.
+#[cfg(test)]
+pub fn lex_words(src: &str) -> Vec<Word> {
+    lex(src)
+        .expect("test input lexes")
+        .toks
+        .into_iter()
+        .filter_map(|t| match t {
+            Tok::Word(w) => Some(w),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A here-document waiting for the end of its line.
+struct Heredoc {
+    delim: String,
+    strip_tabs: bool,
+    expands: bool,
+    /// Index of its `Input` token.
+    at: usize,
 }
 
 struct Lexer {
     chars: Vec<char>,
     i: usize,
     out: Lexed,
-    /// Here-document delimiters waiting for the end of the line: (delimiter,
-    /// strip tabs, body expands substitutions, index of its `Input` token).
-    heredocs: Vec<(String, bool, bool, usize)>,
+    heredocs: Vec<Heredoc>,
+}
+
+/// A word being read: each character with where it came from.
+type Raw = Vec<(char, Q)>;
+
+fn push_str(w: &mut Raw, s: &str, q: Q) {
+    w.extend(s.chars().map(|c| (c, q)));
 }
 
 impl Lexer {
+    fn new(src: &str) -> Lexer {
+        Lexer {
+            chars: src.chars().collect(),
+            i: 0,
+            out: Lexed::default(),
+            heredocs: Vec::new(),
+        }
+    }
+
     fn peek(&self, n: usize) -> Option<char> {
         self.chars.get(self.i + n).copied()
     }
@@ -91,6 +167,7 @@ impl Lexer {
                     }
                 }
                 '&' if self.peek(1) == Some('>') => self.redirect()?,
+                '(' if self.peek(1) == Some('(') && self.arithmetic()? => {}
                 ';' | '&' | '|' | '(' | ')' => self.operator(c),
                 '<' | '>' if self.peek(1) == Some('(') => {
                     self.i += 1;
@@ -100,13 +177,16 @@ impl Lexer {
                 '<' | '>' => self.redirect()?,
                 c if c.is_ascii_digit() && self.fd_redirect() => self.redirect()?,
                 _ => {
-                    let w = self.word()?;
-                    self.out.toks.push(Tok::Word(w));
+                    let words = self.word()?;
+                    self.out.toks.extend(words.into_iter().map(Tok::Word));
                 }
             }
         }
-        if let Some((delim, ..)) = self.heredocs.first() {
-            return Err(format!("here-document is missing its end line `{delim}`"));
+        if let Some(h) = self.heredocs.first() {
+            return Err(format!(
+                "here-document is missing its end line `{}`",
+                h.delim
+            ));
         }
         Ok(())
     }
@@ -116,19 +196,46 @@ impl Lexer {
     }
 
     fn operator(&mut self, c: char) {
-        let next = self.peek(1);
-        let (op, len) = match (c, next) {
-            ('&', Some('&')) => (Op::And, 2),
-            ('|', Some('|')) => (Op::Or, 2),
-            ('|', Some('&')) => (Op::Pipe, 2),
-            ('|', _) => (Op::Pipe, 1),
-            (';', Some(';')) => (Op::End, 2),
-            ('(', _) => (Op::Open, 1),
-            (')', _) => (Op::Close, 1),
+        let (op, len) = match (c, self.peek(1), self.peek(2)) {
+            ('&', Some('&'), _) => (Op::And, 2),
+            ('|', Some('|'), _) => (Op::Or, 2),
+            ('|', Some('&'), _) => (Op::Pipe, 2),
+            ('|', ..) => (Op::Pipe, 1),
+            (';', Some(';'), Some('&')) => (Op::CaseEnd, 3),
+            (';', Some(';' | '&'), _) => (Op::CaseEnd, 2),
+            ('(', ..) => (Op::Open, 1),
+            (')', ..) => (Op::Close, 1),
             _ => (Op::End, 1),
         };
         self.i += len;
         self.op(op);
+    }
+
+    /// At `((`: an arithmetic command up to its `))`. Its substitutions are
+    /// scripts; the command itself is the word `((`. `false` (and nothing
+    /// read) when the parentheses do not close as `))`: then they are two
+    /// subshells.
+    fn arithmetic(&mut self) -> Result<bool, String> {
+        let start = self.i + 2;
+        let mut j = start;
+        let mut depth = 0;
+        while let Some(&c) = self.chars.get(j) {
+            match c {
+                '(' => depth += 1,
+                ')' if depth > 0 => depth -= 1,
+                ')' if self.chars.get(j + 1) == Some(&')') => {
+                    let body: String = self.chars[start..j].iter().collect();
+                    self.out.subs.extend(substitutions_in(&body)?);
+                    self.i = j + 2;
+                    self.out.toks.push(Tok::Word(Word::plain("((")));
+                    return Ok(true);
+                }
+                ')' => return Ok(false),
+                _ => {}
+            }
+            j += 1;
+        }
+        Ok(false)
     }
 
     /// `2>file`, `10>&1`: digits directly followed by a redirection.
@@ -159,35 +266,50 @@ impl Lexer {
             self.i += 1;
         }
         if op == "<<" || op == "<<-" {
-            let w = self.word()?;
-            let expands = !w.quoted;
+            let w = self.single_word()?;
             // The body comes after the end of the line; keep its place with
             // the command that reads it.
-            self.heredocs
-                .push((w.text, op == "<<-", expands, self.out.toks.len()));
+            self.heredocs.push(Heredoc {
+                delim: w.text,
+                strip_tabs: op == "<<-",
+                expands: !w.quoted,
+                at: self.out.toks.len(),
+            });
             self.out.toks.push(Tok::Input(String::new()));
             return Ok(());
         }
-        let target = self.word()?;
+        let target = self.single_word()?;
         if op == "<<<" {
             self.out.toks.push(Tok::Input(target.text));
             return Ok(());
         }
-        // `>&2`, `2>&1`, `<&0`: duplicating a descriptor, not a file.
-        let dup = op.ends_with('&') && target.text.chars().all(|c| c.is_ascii_digit() || c == '-');
-        if !dup {
-            let write = op.contains('>');
-            self.out.toks.push(Tok::Redirect { write, target });
+        // `>&2`, `2>&1`, `<&0`, `>&-`: a descriptor, not a file.
+        let dup = (op.ends_with('&') || op == ">&")
+            && !target.text.is_empty()
+            && target.text.chars().all(|c| c.is_ascii_digit() || c == '-');
+        if dup {
+            return Ok(());
         }
+        let kind = if op.contains(">>") {
+            Redir::Append
+        } else if op.contains('>') {
+            Redir::Truncate
+        } else {
+            Redir::Read
+        };
+        self.out.toks.push(Tok::Redirect { kind, target });
         Ok(())
     }
 
     fn read_heredocs(&mut self) -> Result<(), String> {
-        for (delim, strip, expands, at) in std::mem::take(&mut self.heredocs) {
+        for h in std::mem::take(&mut self.heredocs) {
             let mut body = String::new();
             loop {
                 if self.i >= self.chars.len() {
-                    return Err(format!("here-document is missing its end line `{delim}`"));
+                    return Err(format!(
+                        "here-document is missing its end line `{}`",
+                        h.delim
+                    ));
                 }
                 let start = self.i;
                 while self.peek(0).is_some_and(|c| c != '\n') {
@@ -195,232 +317,22 @@ impl Lexer {
                 }
                 let line: String = self.chars[start..self.i].iter().collect();
                 self.i += 1;
-                let line = if strip {
+                let line = if h.strip_tabs {
                     line.trim_start_matches('\t').to_string()
                 } else {
                     line
                 };
-                if line == delim {
+                if line == h.delim {
                     break;
                 }
                 body.push_str(&line);
                 body.push('\n');
             }
-            if expands {
+            if h.expands {
                 self.out.subs.extend(substitutions_in(&body)?);
             }
-            self.out.toks[at] = Tok::Input(body);
+            self.out.toks[h.at] = Tok::Input(body);
         }
         Ok(())
     }
-
-    fn word(&mut self) -> Result<Word, String> {
-        let mut w = Word {
-            text: String::new(),
-            dynamic: false,
-            quoted: false,
-        };
-        while let Some(c) = self.peek(0) {
-            match c {
-                ' ' | '\t' | '\r' | '\n' | ';' | '&' | '|' | '(' | ')' | '<' | '>' => break,
-                '\\' => {
-                    w.quoted = true;
-                    match self.peek(1) {
-                        Some('\n') => {}
-                        Some(n) => w.text.push(n),
-                        None => return Err("the line ends in a lone backslash".into()),
-                    }
-                    self.i += 2;
-                }
-                '\'' => {
-                    w.quoted = true;
-                    self.i += 1;
-                    loop {
-                        match self.peek(0) {
-                            None => return Err("a single quote is never closed".into()),
-                            Some('\'') => break,
-                            Some(c) => w.text.push(c),
-                        }
-                        self.i += 1;
-                    }
-                    self.i += 1;
-                }
-                '"' => {
-                    w.quoted = true;
-                    self.i += 1;
-                    self.double_quoted(&mut w)?;
-                }
-                '$' | '`' => self.expansion(&mut w)?,
-                _ => {
-                    w.text.push(c);
-                    self.i += 1;
-                }
-            }
-        }
-        Ok(w)
-    }
-
-    fn double_quoted(&mut self, w: &mut Word) -> Result<(), String> {
-        loop {
-            match self.peek(0) {
-                None => return Err("a double quote is never closed".into()),
-                Some('"') => {
-                    self.i += 1;
-                    return Ok(());
-                }
-                Some('\\') if matches!(self.peek(1), Some('$' | '`' | '"' | '\\' | '\n')) => {
-                    if self.peek(1) != Some('\n') {
-                        w.text.push(self.peek(1).unwrap_or_default());
-                    }
-                    self.i += 2;
-                }
-                Some('$' | '`') => self.expansion(w)?,
-                Some(c) => {
-                    w.text.push(c);
-                    self.i += 1;
-                }
-            }
-        }
-    }
-
-    /// `$name`, `${...}`, `$((...))`, `$(...)`, `` `...` ``, `$'...'`.
-    fn expansion(&mut self, w: &mut Word) -> Result<(), String> {
-        let start = self.i;
-        if self.peek(0) == Some('`') {
-            self.i += 1;
-            let body_start = self.i;
-            while self.peek(0).is_some_and(|c| c != '`') {
-                if self.peek(0) == Some('\\') {
-                    self.i += 1;
-                }
-                self.i += 1;
-            }
-            if self.peek(0).is_none() {
-                return Err("a backtick is never closed".into());
-            }
-            let body: String = self.chars[body_start..self.i].iter().collect();
-            self.i += 1;
-            self.out.subs.push(body.replace("\\`", "`"));
-        } else {
-            match self.peek(1) {
-                Some('(') if self.peek(2) == Some('(') => {
-                    self.i += 1;
-                    self.balanced()?;
-                }
-                Some('(') => {
-                    self.i += 1;
-                    let body = self.balanced()?;
-                    self.out.subs.push(body);
-                }
-                Some('{') => {
-                    self.i += 2;
-                    let mut depth = 1;
-                    while depth > 0 {
-                        match self.peek(0) {
-                            None => return Err("a `${` is never closed".into()),
-                            Some('{') => depth += 1,
-                            Some('}') => depth -= 1,
-                            _ => {}
-                        }
-                        self.i += 1;
-                    }
-                }
-                Some('\'') => {
-                    // $'...': C-style escapes; `\'` does not end it.
-                    self.i += 2;
-                    loop {
-                        match self.peek(0) {
-                            None => return Err("a `$'` quote is never closed".into()),
-                            Some('\'') => break,
-                            Some('\\') => {
-                                w.text.push(self.peek(1).unwrap_or('\\'));
-                                self.i += 1;
-                            }
-                            Some(c) => w.text.push(c),
-                        }
-                        self.i += 1;
-                    }
-                    self.i += 1;
-                    w.quoted = true;
-                    return Ok(());
-                }
-                Some(c) if c.is_ascii_alphanumeric() || "_@*#?$!-".contains(c) => {
-                    self.i += 2;
-                    if c.is_ascii_alphabetic() || c == '_' {
-                        while self
-                            .peek(0)
-                            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
-                        {
-                            self.i += 1;
-                        }
-                    }
-                }
-                _ => {
-                    // A lone `$` is a literal dollar sign.
-                    w.text.push('$');
-                    self.i += 1;
-                    return Ok(());
-                }
-            }
-        }
-        w.dynamic = true;
-        w.text.extend(&self.chars[start..self.i]);
-        Ok(())
-    }
-
-    /// At `(`: the text up to the matching `)`, quotes respected.
-    fn balanced(&mut self) -> Result<String, String> {
-        self.i += 1;
-        let start = self.i;
-        let mut depth = 1;
-        while depth > 0 {
-            match self.peek(0) {
-                None => return Err("a `(` is never closed".into()),
-                Some('(') => depth += 1,
-                Some(')') => depth -= 1,
-                Some('\\') => self.i += 1,
-                Some(q @ ('\'' | '"')) => {
-                    self.i += 1;
-                    while self.peek(0).is_some_and(|c| c != q) {
-                        if q == '"' && self.peek(0) == Some('\\') {
-                            self.i += 1;
-                        }
-                        self.i += 1;
-                    }
-                    if self.peek(0).is_none() {
-                        return Err("a quote is never closed".into());
-                    }
-                }
-                _ => {}
-            }
-            self.i += 1;
-        }
-        Ok(self.chars[start..self.i - 1].iter().collect())
-    }
 }
-
-/// The `$(...)` and backtick scripts inside a here-document body.
-fn substitutions_in(body: &str) -> Result<Vec<String>, String> {
-    let mut l = Lexer {
-        chars: body.chars().collect(),
-        i: 0,
-        out: Lexed::default(),
-        heredocs: Vec::new(),
-    };
-    let mut scratch = Word {
-        text: String::new(),
-        dynamic: false,
-        quoted: false,
-    };
-    while let Some(c) = l.peek(0) {
-        match c {
-            '\\' => l.i += 2,
-            '$' | '`' => l.expansion(&mut scratch)?,
-            _ => l.i += 1,
-        }
-    }
-    Ok(l.out.subs)
-}
-
-#[cfg(test)]
-mod tests;

@@ -8,8 +8,13 @@ fn words(src: &str) -> Vec<String> {
         .map(|t| match t {
             Tok::Word(w) => w.text,
             Tok::Op(op) => format!("<{op:?}>"),
-            Tok::Redirect { write, target } => {
-                format!("{}{}", if write { ">" } else { "<" }, target.text)
+            Tok::Redirect { kind, target } => {
+                let op = match kind {
+                    Redir::Read => "<",
+                    Redir::Truncate => ">",
+                    Redir::Append => ">>",
+                };
+                format!("{op}{}", target.text)
             }
             Tok::Input(s) => format!("<<{s}"),
         })
@@ -39,7 +44,7 @@ fn redirections() {
     );
     assert_eq!(
         words("a 2> err >> log &> all"),
-        ["a", ">err", ">log", ">all"]
+        ["a", ">err", ">>log", ">all"]
     );
     assert_eq!(words("a >&2"), ["a"]);
     assert_eq!(words("psql <<< 'drop table x'"), ["psql", "<<drop table x"]);

@@ -161,9 +161,22 @@ fn banner(
     ui: &Ui,
 ) -> String {
     let tag = |h: usize| ui.host_tag(Out::Err, inv, &inv.hosts[h].name, &inv.hosts[h].role);
-    let mut text = format!("{}\n", ui.bold(Out::Err, "DESTRUCTIVE"));
+    let destructive = actions.iter().any(|a| a.kind == guard::Kind::Destructive);
+    let header = if destructive {
+        "DESTRUCTIVE"
+    } else {
+        "NOT KNOWN TO BE SAFE"
+    };
+    let mut text = format!("{}\n", ui.bold(Out::Err, header));
     for a in actions {
         text.push_str(&format!("  {}\n    because {}\n", a.what, a.why));
+    }
+    if actions.iter().any(|a| a.kind == guard::Kind::NotKnownSafe) {
+        text.push_str(
+            "  opsguard does not know this command to be read-only, so it is guarded like \
+             destructive work here; if it only reads, declare it in the inventory's \
+             policy.safe_patterns\n",
+        );
     }
     text.push_str(&format!(
         "  on {} host{}:\n",

@@ -104,6 +104,7 @@ impl<'a> Recorder<'a> {
         }
         f.insert("command".into(), json!(step.command));
         f.insert("destructive".into(), json!(step.destructive));
+        f.insert("verdict".into(), json!(step.verdict));
         f
     }
 }

@@ -32,7 +32,7 @@ mod lines;
 
 use super::session::{self, Guarded};
 use crate::audit::Session;
-use crate::classify::classify;
+use crate::classify::{Classification, Verdict, classify};
 use crate::cli::{GlobalArgs, RunOptions};
 use crate::error::{AppError, Exit};
 use crate::guard;
@@ -246,11 +246,13 @@ impl Console<'_> {
     }
 
     fn line(&mut self, line: &str) -> Result<(), AppError> {
-        let class = classify(line, &self.inv.policy.destructive_patterns);
+        let class = classify(line, &self.inv.policy.patterns());
         let mut f = self.fields();
         f.insert("line".into(), json!(line));
         f.insert("destructive".into(), json!(class.destructive));
+        f.insert("verdict".into(), json!(class.verdict));
         f.insert("rules".into(), json!(class.rules));
+        f.insert("unknown".into(), json!(class.unknown));
         self.record("shell.line", f)?;
         if let Some(program) = full_screen(line) {
             let mut f = self.fields();
@@ -263,7 +265,7 @@ impl Console<'_> {
             ));
             return Ok(());
         }
-        if let (Some(target), false) = (cd_target(line), class.destructive) {
+        if let (Some(target), Verdict::Safe) = (cd_target(line), class.verdict) {
             let script = match target {
                 Some(t) => format!("cd {} && cd {t} && pwd", quote(&self.cwd)),
                 None => "cd && pwd".to_string(),
@@ -280,8 +282,14 @@ impl Console<'_> {
             return Ok(());
         }
         let mut lease = None;
-        if class.destructive {
-            let action = guard::Action::new(format!("`{line}`"), &class.rules, vec![self.host]);
+        let action = guard::Action::for_command(
+            self.inv,
+            format!("`{line}`"),
+            &class,
+            false,
+            vec![self.host],
+        );
+        if let Some(action) = action {
             let verdict = session::guard(
                 &mut self.audit,
                 self.inv,
@@ -300,7 +308,7 @@ impl Console<'_> {
         let renewer = lease
             .as_ref()
             .map(|l| session::Renewer::start(self.inv, l, 1));
-        self.execute(line, class.destructive)?;
+        self.execute(line, &class)?;
         drop(renewer);
         if let Some(l) = &lease {
             session::release(&mut self.audit, self.inv, l, 1);
@@ -310,10 +318,11 @@ impl Console<'_> {
 
     /// Run `line` in the working folder, output to the terminal as it
     /// comes, recorded before and after.
-    fn execute(&mut self, line: &str, destructive: bool) -> Result<(), AppError> {
+    fn execute(&mut self, line: &str, class: &Classification) -> Result<(), AppError> {
         let mut f = self.fields();
         f.insert("command".into(), json!(line));
-        f.insert("destructive".into(), json!(destructive));
+        f.insert("destructive".into(), json!(class.destructive));
+        f.insert("verdict".into(), json!(class.verdict));
         self.record("command.start", f.clone())?;
         let (tx, rx) = channel::<(Which, Vec<u8>)>();
         let printer = std::thread::spawn(move || {

@@ -22,7 +22,7 @@ const SETTINGS: &[&str] = &[
     "user", "port", "identity_files", "known_hosts", "connect_timeout", "command_timeout", "forks",
     "lock_ttl", "audit_log",
 ];
-const ROLE: &[&str] = &["protected", "color"];
+const ROLE: &[&str] = &["protected", "color", "unknown_commands"];
 /// A name that is safe in selectors, prompts and lock paths.
 pub fn valid_host_name(s: &str) -> bool {
     s.len() <= 253
@@ -169,10 +169,25 @@ impl Reader {
             let mut def = RoleDef {
                 protected: false,
                 color: Color::White,
+                guard_unknown: None,
             };
             if let Some(fields) = ctx.fields(value, &what, ROLE) {
                 if let Some(v) = fields.get("protected") {
                     def.protected = ctx.bool(v, "protected").is_some_and(|b| b.value);
+                }
+                if let Some(v) = fields.get("unknown_commands")
+                    && let Some(c) = ctx.string(v, "unknown_commands")
+                {
+                    match c.value.as_str() {
+                        "guard" => def.guard_unknown = Some(true),
+                        "allow" => def.guard_unknown = Some(false),
+                        other => ctx.emit_help(
+                            v.pos,
+                            Code::E004,
+                            format!("`unknown_commands: {other}` is neither `guard` nor `allow`"),
+                            "`guard` asks for the typed-back role before commands not known to be safe; `allow` runs them",
+                        ),
+                    }
                 }
                 if let Some(v) = fields.get("color")
                     && let Some(c) = ctx.string(v, "color")

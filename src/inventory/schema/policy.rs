@@ -10,7 +10,7 @@ use crate::schema::{Ctx, Sp};
 use crate::yaml::Node;
 
 const POLICY: &[&str] = &[
-    "require_change", "freeze", "windows", "destructive_patterns",
+    "require_change", "freeze", "windows", "destructive_patterns", "safe_patterns",
 ];
 const FREEZE: &[&str] = &["from", "to", "roles", "reason"];
 
@@ -46,6 +46,7 @@ impl Reader {
                     }
                 }
                 "windows" => self.windows(ctx, v),
+                "safe_patterns" => self.inv.policy.safe_patterns = strings(ctx, v, "safe_patterns"),
                 _ => self.inv.policy.destructive_patterns = strings(ctx, v, "destructive_patterns"),
             }
         }

@@ -1,0 +1,340 @@
+//! Words: quoting, `$'...'`, expansions and the substitutions inside
+//! them, and brace expansion into the words bash makes of one.
+
+use super::expand::{self, Q};
+use super::{Lexer, Raw, Word, push_str};
+
+impl Lexer {
+    /// A redirection's target or a here-document's delimiter: one word,
+    /// whatever braces it holds (bash does not expand them there).
+    pub(super) fn single_word(&mut self) -> Result<Word, String> {
+        let raw = self.raw_word()?;
+        Ok(finish(&raw))
+    }
+
+    /// The next word, brace-expanded into the words bash makes of it.
+    pub(super) fn word(&mut self) -> Result<Vec<Word>, String> {
+        let raw = self.raw_word()?;
+        Ok(match expand::braces(&raw) {
+            Some(words) => words
+                .iter()
+                // An unquoted word that expands to nothing is no word.
+                .filter(|w| !w.is_empty())
+                .map(|w| finish(w))
+                .collect(),
+            None => {
+                let mut w = finish(&raw);
+                w.dynamic = true;
+                vec![w]
+            }
+        })
+    }
+
+    fn raw_word(&mut self) -> Result<Raw, String> {
+        let mut w: Raw = Vec::new();
+        while let Some(c) = self.peek(0) {
+            match c {
+                ' ' | '\t' | '\r' | '\n' | ';' | '&' | '|' | '(' | ')' | '<' | '>' => break,
+                '\\' => {
+                    match self.peek(1) {
+                        Some('\n') => {}
+                        Some(n) => w.push((n, Q::Quoted)),
+                        None => return Err("the line ends in a lone backslash".into()),
+                    }
+                    self.i += 2;
+                }
+                '\'' => {
+                    self.i += 1;
+                    let start = self.i;
+                    while self.peek(0).is_some_and(|c| c != '\'') {
+                        self.i += 1;
+                    }
+                    if self.peek(0).is_none() {
+                        return Err("a single quote is never closed".into());
+                    }
+                    w.extend(self.chars[start..self.i].iter().map(|&c| (c, Q::Quoted)));
+                    // An empty '' still makes a word.
+                    if start == self.i {
+                        w.push(('\0', Q::Quoted));
+                    }
+                    self.i += 1;
+                }
+                '"' => {
+                    self.i += 1;
+                    let before = w.len();
+                    self.double_quoted(&mut w)?;
+                    if w.len() == before {
+                        w.push(('\0', Q::Quoted));
+                    }
+                }
+                '$' if self.peek(1) == Some('"') => {
+                    // $"...": a translated string, read as "...".
+                    self.i += 2;
+                    let before = w.len();
+                    self.double_quoted(&mut w)?;
+                    if w.len() == before {
+                        w.push(('\0', Q::Quoted));
+                    }
+                }
+                '$' if self.peek(1) == Some('\'') => {
+                    self.i += 2;
+                    let start = self.i;
+                    while let Some(c) = self.peek(0) {
+                        match c {
+                            '\\' => self.i += 2,
+                            '\'' => break,
+                            _ => self.i += 1,
+                        }
+                    }
+                    if self.peek(0) != Some('\'') {
+                        return Err("a `$'` quote is never closed".into());
+                    }
+                    let text = expand::ansi_c(&self.chars[start..self.i]);
+                    push_str(&mut w, &text, Q::Quoted);
+                    if text.is_empty() {
+                        w.push(('\0', Q::Quoted));
+                    }
+                    self.i += 1;
+                }
+                '$' | '`' => self.expansion(&mut w)?,
+                _ => {
+                    w.push((c, Q::Lit));
+                    self.i += 1;
+                }
+            }
+        }
+        Ok(w)
+    }
+
+    fn double_quoted(&mut self, w: &mut Raw) -> Result<(), String> {
+        loop {
+            match self.peek(0) {
+                None => return Err("a double quote is never closed".into()),
+                Some('"') => {
+                    self.i += 1;
+                    return Ok(());
+                }
+                Some('\\') if matches!(self.peek(1), Some('$' | '`' | '"' | '\\' | '\n')) => {
+                    if let Some(c) = self.peek(1).filter(|&c| c != '\n') {
+                        w.push((c, Q::Quoted));
+                    }
+                    self.i += 2;
+                }
+                Some('$' | '`') => self.expansion(w)?,
+                Some(c) => {
+                    w.push((c, Q::Quoted));
+                    self.i += 1;
+                }
+            }
+        }
+    }
+
+    /// `$name`, `${...}`, `$((...))`, `$[...]`, `$(...)`, `` `...` ``: kept
+    /// as written, marked dynamic; every substitution inside is a script.
+    fn expansion(&mut self, w: &mut Raw) -> Result<(), String> {
+        let start = self.i;
+        if self.peek(0) == Some('`') {
+            self.i += 1;
+            let body_start = self.i;
+            while self.peek(0).is_some_and(|c| c != '`') {
+                if self.peek(0) == Some('\\') {
+                    self.i += 1;
+                }
+                self.i += 1;
+            }
+            if self.peek(0).is_none() {
+                return Err("a backtick is never closed".into());
+            }
+            let body: String = self.chars[body_start..self.i].iter().collect();
+            self.i += 1;
+            self.out
+                .subs
+                .push(body.replace("\\`", "`").replace("\\\\", "\\"));
+        } else {
+            match self.peek(1) {
+                Some('(') if self.peek(2) == Some('(') => {
+                    self.i += 1;
+                    let body = self.balanced()?;
+                    // `$((1+2))`, or `$((cmd) | x)`: a command substitution
+                    // that starts with a subshell.
+                    let arith = body
+                        .strip_prefix('(')
+                        .and_then(|b| b.strip_suffix(')'))
+                        .filter(|b| parens_balance(b));
+                    match arith {
+                        Some(arith) => self.out.subs.extend(substitutions_in(arith)?),
+                        None => self.out.subs.push(body),
+                    }
+                }
+                Some('(') => {
+                    self.i += 1;
+                    let body = self.balanced()?;
+                    self.out.subs.push(body);
+                }
+                Some('{') => {
+                    self.i += 2;
+                    let body = self.braced()?;
+                    self.out.subs.extend(substitutions_in(&body)?);
+                }
+                Some('[') => {
+                    self.i += 2;
+                    let body_start = self.i;
+                    let mut depth = 1;
+                    while depth > 0 {
+                        match self.peek(0) {
+                            None => return Err("a `$[` is never closed".into()),
+                            Some('[') => depth += 1,
+                            Some(']') => depth -= 1,
+                            _ => {}
+                        }
+                        self.i += 1;
+                    }
+                    let body: String = self.chars[body_start..self.i - 1].iter().collect();
+                    self.out.subs.extend(substitutions_in(&body)?);
+                }
+                Some(c) if c.is_ascii_alphanumeric() || "_@*#?$!-".contains(c) => {
+                    self.i += 2;
+                    if c.is_ascii_alphabetic() || c == '_' {
+                        while self
+                            .peek(0)
+                            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+                        {
+                            self.i += 1;
+                        }
+                    }
+                }
+                _ => {
+                    // A lone `$` is a literal dollar sign.
+                    w.push(('$', Q::Quoted));
+                    self.i += 1;
+                    return Ok(());
+                }
+            }
+        }
+        let text: String = self.chars[start..self.i].iter().collect();
+        push_str(w, &text, Q::Dyn);
+        Ok(())
+    }
+
+    /// After `${`: the text up to its `}`, across nested `${...}`, `$(...)`,
+    /// backticks and quotes.
+    fn braced(&mut self) -> Result<String, String> {
+        let start = self.i;
+        loop {
+            match self.peek(0) {
+                None => return Err("a `${` is never closed".into()),
+                Some('}') => break,
+                Some('\\') => self.i += 2,
+                Some('\'') => {
+                    self.i += 1;
+                    while self.peek(0).is_some_and(|c| c != '\'') {
+                        self.i += 1;
+                    }
+                    if self.peek(0).is_none() {
+                        return Err("a single quote is never closed".into());
+                    }
+                    self.i += 1;
+                }
+                Some('"') => {
+                    self.i += 1;
+                    let mut scratch = Vec::new();
+                    self.double_quoted(&mut scratch)?;
+                }
+                Some('$' | '`') => {
+                    let mut scratch = Vec::new();
+                    let subs = self.out.subs.len();
+                    self.expansion(&mut scratch)?;
+                    // Found again when the body is searched.
+                    self.out.subs.truncate(subs);
+                }
+                Some(_) => self.i += 1,
+            }
+        }
+        let body: String = self.chars[start..self.i].iter().collect();
+        self.i += 1;
+        Ok(body)
+    }
+
+    /// At `(`: the text up to the matching `)`, quotes respected.
+    pub(super) fn balanced(&mut self) -> Result<String, String> {
+        self.i += 1;
+        let start = self.i;
+        let mut depth = 1;
+        while depth > 0 {
+            match self.peek(0) {
+                None => return Err("a `(` is never closed".into()),
+                Some('(') => depth += 1,
+                Some(')') => depth -= 1,
+                Some('\\') => self.i += 1,
+                Some(q @ ('\'' | '"' | '`')) => {
+                    self.i += 1;
+                    while self.peek(0).is_some_and(|c| c != q) {
+                        if q != '\'' && self.peek(0) == Some('\\') {
+                            self.i += 1;
+                        }
+                        self.i += 1;
+                    }
+                    if self.peek(0).is_none() {
+                        return Err("a quote is never closed".into());
+                    }
+                }
+                _ => {}
+            }
+            self.i += 1;
+        }
+        Ok(self.chars[start..self.i - 1].iter().collect())
+    }
+}
+
+/// Every `(` in `s` is closed, and no `)` comes first.
+fn parens_balance(s: &str) -> bool {
+    let mut depth = 0i32;
+    for c in s.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ => {}
+        }
+        if depth < 0 {
+            return false;
+        }
+    }
+    depth == 0
+}
+
+/// The word bash makes of `raw`.
+pub(super) fn finish(raw: &[(char, Q)]) -> Word {
+    let text: String = raw.iter().map(|&(c, _)| c).filter(|&c| c != '\0').collect();
+    let lit = |c: char| raw.iter().any(|&(x, q)| x == c && q == Q::Lit);
+    let glob = lit('*')
+        || lit('?')
+        || raw
+            .iter()
+            .position(|&(c, q)| c == '[' && q == Q::Lit)
+            .is_some_and(|open| {
+                raw[open + 1..]
+                    .iter()
+                    .any(|&(c, q)| c == ']' && q == Q::Lit)
+            });
+    Word {
+        text,
+        dynamic: raw.iter().any(|&(_, q)| q == Q::Dyn),
+        quoted: raw.iter().any(|&(_, q)| q == Q::Quoted),
+        glob,
+    }
+}
+
+/// The `$(...)` and backtick scripts inside a here-document body, `${...}`
+/// or `$((...))`.
+pub(super) fn substitutions_in(body: &str) -> Result<Vec<String>, String> {
+    let mut l = Lexer::new(body);
+    let mut scratch = Vec::new();
+    while let Some(c) = l.peek(0) {
+        match c {
+            '\\' => l.i += 2,
+            '$' | '`' => l.expansion(&mut scratch)?,
+            _ => l.i += 1,
+        }
+    }
+    Ok(l.out.subs)
+}

@@ -1,0 +1,202 @@
+//! Wrappers that run a command as another user, elsewhere or in a shell:
+//! `sudo`, `su`, `env`, `ssh`, and the shells themselves. What they run
+//! may be words, a script string, their stdin, or a file.
+
+use super::{Inner, Wrapped, alone, joined, wrapped};
+use crate::classify::args::{Spec, parse};
+use crate::classify::lexer::Word;
+use crate::classify::tools::{Judgement, destroys, unknown};
+
+pub(super) const SHELLS: &[&str] = &[
+    "sh", "bash", "dash", "zsh", "ksh", "ash", "mksh", "pdksh", "yash", "busybox-sh", "fish",
+    "tcsh", "csh", "rbash",
+];
+
+const SUDO: Spec = Spec::new(
+    "aCcDgpRrTtUu",
+    &[
+        "askpass", "auth-type=", "background", "bell", "close-from=", "login-class=", "chdir=",
+        "preserve-env?", "edit", "group=", "set-home", "help", "host=", "login",
+        "remove-timestamp", "reset-timestamp", "list", "non-interactive", "preserve-groups",
+        "prompt=", "chroot=", "role=", "stdin", "shell", "type=", "command-timeout=",
+        "other-user=", "user=", "version", "validate",
+    ],
+);
+
+pub(super) fn sudo(name: &str, args: &[Word]) -> Option<Wrapped> {
+    let spec = match name {
+        "doas" => Spec::new("aCu", &[]),
+        "pkexec" => Spec::new(
+            "",
+            &[
+                "user=", "disable-internal-agent", "keep-cwd", "help", "version",
+            ],
+        ),
+        "run0" => Spec::new(
+            "uDg",
+            &[
+                "user=", "group=", "chdir=", "setenv=", "property=", "description=", "slice=",
+                "nice=", "unit=", "background=", "machine=", "no-ask-password",
+            ],
+        ),
+        _ => SUDO,
+    };
+    let p = parse(args, &spec.posix());
+    if p.has(&["-e", "--edit"]) && name == "sudo" {
+        return Some(Wrapped {
+            inner: vec![],
+            own: unknown("`sudo -e` edits files"),
+        });
+    }
+    if let Some(&at) = p.operand_at.first() {
+        return wrapped(vec![Inner::Words(at)]);
+    }
+    // No command: a shell on stdin with -s/-i, else a listing or nothing.
+    if p.has(&["-s", "--shell", "-i", "--login"]) || name == "doas" && p.has(&["-s"]) {
+        return wrapped(vec![Inner::Stdin]);
+    }
+    alone(Judgement::Safe)
+}
+
+pub(super) fn su(name: &str, args: &[Word]) -> Option<Wrapped> {
+    let p = parse(
+        args,
+        &Spec::new(
+            "csgGwu",
+            &[
+                "command=", "session-command=", "shell=", "group=", "supp-group=",
+                "whitelist-environment=", "user=", "login", "preserve-environment", "pty", "fast",
+                "help", "version",
+            ],
+        ),
+    );
+    if let Some(script) = p.value(&["-c", "--command", "--session-command"]) {
+        return wrapped(vec![Inner::Script(script.to_string())]);
+    }
+    // `runuser -u USER -- CMD`: the command after the options.
+    if name == "runuser"
+        && p.has(&["-u", "--user"])
+        && let Some(&at) = p.operand_at.first()
+    {
+        return wrapped(vec![Inner::Words(at)]);
+    }
+    wrapped(vec![Inner::Stdin])
+}
+
+/// `env [-i] [-u NAME] [-C DIR] [-S STRING] [NAME=VALUE]... COMMAND`
+pub(super) fn env(args: &[Word]) -> Option<Wrapped> {
+    let p = parse(
+        args,
+        &Spec::new(
+            "uCS",
+            &[
+                "unset=", "chdir=", "split-string=", "ignore-environment", "null",
+                "default-signal?", "ignore-signal?", "block-signal?", "list-signal-handling",
+                "debug", "help", "version",
+            ],
+        )
+        .posix(),
+    );
+    if let Some(s) = p.value(&["-S", "--split-string"]) {
+        let mut script = s.to_string();
+        for o in &p.operands {
+            script.push(' ');
+            script.push_str(o);
+        }
+        return wrapped(vec![Inner::Script(script)]);
+    }
+    let first = p
+        .operand_at
+        .iter()
+        .copied()
+        .find(|&i| !crate::classify::is_assignment(&args[i]));
+    match first {
+        Some(at) => wrapped(vec![Inner::Words(at)]),
+        None => Some(Wrapped {
+            inner: vec![],
+            own: Judgement::Safe,
+        }),
+    }
+}
+
+/// OpenSSH reads options before and after the destination; the command is
+/// what follows, joined as one shell line.
+pub(super) fn ssh(args: &[Word]) -> Option<Wrapped> {
+    let spec = Spec::new("BbcDEeFIiJLlmOoPpQRSWw", &[]).posix();
+    let p = parse(args, &spec);
+    let Some(&host) = p.operand_at.first() else {
+        return Some(Wrapped {
+            inner: vec![],
+            own: Judgement::Safe,
+        });
+    };
+    let rest = parse(&args[host + 1..], &spec);
+    if p.has(&["-N"]) || rest.has(&["-N"]) {
+        return Some(Wrapped {
+            inner: vec![],
+            own: unknown("`ssh -N` forwards ports"),
+        });
+    }
+    match rest.operand_at.first() {
+        Some(&at) => wrapped(vec![Inner::Script(joined(&args[host + 1 + at..]))]),
+        None => wrapped(vec![Inner::Stdin]),
+    }
+}
+
+/// `sh -c SCRIPT`, `bash -o errexit -c SCRIPT`; `bash -s` or `bash` alone
+/// runs its stdin; `bash file.sh` runs a file.
+pub(super) fn shell_script(args: &[Word]) -> Wrapped {
+    let mut c = false;
+    let mut s = false;
+    let mut i = 0;
+    while let Some(w) = args.get(i) {
+        let t = w.text.as_str();
+        if t == "--" || t == "-" {
+            i += 1;
+            break;
+        }
+        if matches!(t, "-o" | "+o" | "-O" | "+O" | "--rcfile" | "--init-file") {
+            i += 2;
+            continue;
+        }
+        if t.starts_with("--") {
+            i += 1;
+            continue;
+        }
+        if (t.starts_with('-') || t.starts_with('+')) && t.len() > 1 {
+            c |= t.starts_with('-') && t[1..].contains('c');
+            s |= t.starts_with('-') && t[1..].contains('s');
+            i += 1;
+            continue;
+        }
+        break;
+    }
+    // `-s`: the script is stdin, the operands are its parameters.
+    let inner = match (c, args.get(i).filter(|_| !s)) {
+        (true, Some(script)) if script.fixed() => Inner::Script(script.text.clone()),
+        (true, Some(script)) => {
+            return Wrapped {
+                inner: vec![],
+                own: destroys(
+                    "shell.dynamic",
+                    format!(
+                        "the script `{}` is only known when the shell runs; treated as destructive",
+                        script.text
+                    ),
+                ),
+            };
+        }
+        (true, None) => {
+            return Wrapped {
+                inner: vec![],
+                own: Judgement::Safe,
+            };
+        }
+        (false, Some(file)) => Inner::File(file.text.clone()),
+        (false, None) => Inner::Stdin,
+    };
+    Wrapped {
+        inner: vec![inner],
+        own: Judgement::Safe,
+    }
+}
