@@ -1,6 +1,8 @@
 //! Speed of the offline commands on a large site: `validate` of 1,000
-//! playbooks against a 1,000-host inventory, `hosts` on that inventory, and
-//! process start-up (`--version`, `hosts`) of the real binary.
+//! playbooks against a 1,000-host inventory, `hosts` on that inventory,
+//! process start-up (`--version`, `hosts`) of the real binary, and the
+//! classifier on a line of 40,000 distinct commands (linear, not
+//! quadratic) and on a typical operator's line.
 //!
 //! Run with `cargo bench --bench offline`. Targets (issue 2): validate at
 //! least 2,000 playbooks per second on one core; `--version` and `hosts`
@@ -104,6 +106,26 @@ fn benches(c: &mut Criterion) {
     g.throughput(Throughput::Elements(PLAYBOOKS as u64));
     g.bench_function("1000 playbooks x 1000 hosts", |b| {
         b.iter(|| run(&["-q", "-i", &inv, "validate", &books]));
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("classify");
+    g.sample_size(10);
+    let long: String = (0..40_000).map(|i| format!("tool{i} --x; ")).collect();
+    let wipes: String = (0..40_000).map(|i| format!("rm -rf /srv/f{i}; ")).collect();
+    let none = opsguard::classify::Patterns::default();
+    g.throughput(Throughput::Bytes(long.len() as u64));
+    g.bench_function("40,000 distinct unknown commands on one line", |b| {
+        b.iter(|| opsguard::classify::classify(&long, &none));
+    });
+    g.bench_function("40,000 distinct destructive commands on one line", |b| {
+        b.iter(|| opsguard::classify::classify(&wipes, &none));
+    });
+    let typical = "sudo -u mail doveadm -f table who | grep -v '^username' | awk '{print $1}' \
+                   | sort -u | xargs -n1 doveadm quota get -u; ceph -s && zpool status -x";
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("a typical operator's line", |b| {
+        b.iter(|| opsguard::classify::classify(typical, &none));
     });
     g.finish();
 

@@ -52,9 +52,9 @@ pub fn run(g: &GlobalArgs, args: &ClassifyArgs, ui: &Ui) -> Result<Exit, AppErro
             }
             if c.verdict == Verdict::Unknown {
                 text.push_str(
-                    "  guarded like destructive work on roles whose `unknown_commands` is `guard` \
-                     (every protected role by default); if it only reads, declare it in the \
-                     inventory's policy.safe_patterns\n",
+                    "  guarded like destructive work on roles with `unknown_commands: guard` \
+                     (every protected role by default)\n  \
+                     if it only reads, declare it in the inventory's policy.safe_patterns\n",
                 );
             }
             ui.out(&text);
