@@ -144,22 +144,21 @@ fn expand_into(raw: Vec<(char, Q)>, out: &mut Vec<Vec<(char, Q)>>) -> Option<()>
         return (out.len() <= MAX_WORDS).then_some(());
     };
     let inner = &raw[open + 1..close];
-    let items = if inner.contains(&(',', Q::Lit)) {
-        alternatives(inner)
-    } else {
-        match sequence(inner) {
-            Seq::Items(items) => items,
-            Seq::TooMany => return None,
-            // Not a sequence: the braces stay as they are, and the rest of
-            // the word is still expanded.
-            Seq::NotOne => vec![raw[open..=close].to_vec()],
-        }
-    };
     // Each alternative is expanded in full, then joined with each
     // expansion of the postamble, in that order (bash's array_concat).
     let mut middle = Vec::new();
-    for item in items {
-        expand_into(item, &mut middle)?;
+    if inner.contains(&(',', Q::Lit)) {
+        for item in alternatives(inner) {
+            expand_into(item, &mut middle)?;
+        }
+    } else {
+        match sequence(inner) {
+            Seq::Items(items) => middle = items,
+            Seq::TooMany => return None,
+            // Not a sequence: the braces stay as they are (not read
+            // again), and the rest of the word is still expanded.
+            Seq::NotOne => middle.push(raw[open..=close].to_vec()),
+        }
     }
     let mut rest = Vec::new();
     expand_into(raw[close + 1..].to_vec(), &mut rest)?;
@@ -338,6 +337,8 @@ mod tests {
         assert_eq!(words("x{}{a,b}"), ["x{}a", "x{}b"]);
         assert_eq!(words("{}{a,b}"), ["{}a", "{}b"]);
         assert_eq!(words("{a..}{b,c}"), ["{a..}b", "{a..}c"]);
+        assert_eq!(words("{x..yz}"), ["{x..yz}"]);
+        assert_eq!(words("{x..yz}{b,c}"), ["{x..yz}b", "{x..yz}c"]);
         assert!(braces(&lit("{1..100000}")).is_none());
         assert!(braces(&lit(&"{a,b}".repeat(20))).is_none());
         // Quoted braces are text.

@@ -128,7 +128,14 @@ struct Lexer {
     i: usize,
     out: Lexed,
     heredocs: Vec<Heredoc>,
+    /// How deep expansions nest here (`${a:-${b:-$((...))}}`), counting the
+    /// lexers that read their bodies.
+    nesting: usize,
 }
+
+/// Expansions nested deeper than this are not read: the line is
+/// unreadable (and so destructive), never a stack overflow.
+const MAX_NESTING: usize = 64;
 
 /// A word being read: each character with where it came from.
 type Raw = Vec<(char, Q)>;
@@ -144,7 +151,17 @@ impl Lexer {
             i: 0,
             out: Lexed::default(),
             heredocs: Vec::new(),
+            nesting: 0,
         }
+    }
+
+    /// One level deeper; an error past [`MAX_NESTING`].
+    fn deeper(&mut self) -> Result<(), String> {
+        self.nesting += 1;
+        if self.nesting > MAX_NESTING {
+            return Err(format!("expansions nested deeper than {MAX_NESTING}"));
+        }
+        Ok(())
     }
 
     fn peek(&self, n: usize) -> Option<char> {
@@ -225,7 +242,7 @@ impl Lexer {
                 ')' if depth > 0 => depth -= 1,
                 ')' if self.chars.get(j + 1) == Some(&')') => {
                     let body: String = self.chars[start..j].iter().collect();
-                    self.out.subs.extend(substitutions_in(&body)?);
+                    self.out.subs.extend(substitutions_in(&body, self.nesting)?);
                     self.i = j + 2;
                     self.out.toks.push(Tok::Word(Word::plain("((")));
                     return Ok(true);
@@ -329,7 +346,7 @@ impl Lexer {
                 body.push('\n');
             }
             if h.expands {
-                self.out.subs.extend(substitutions_in(&body)?);
+                self.out.subs.extend(substitutions_in(&body, self.nesting)?);
             }
             self.out.toks[h.at] = Tok::Input(body);
         }

@@ -162,7 +162,7 @@ impl Lexer {
                         .and_then(|b| b.strip_suffix(')'))
                         .filter(|b| parens_balance(b));
                     match arith {
-                        Some(arith) => self.out.subs.extend(substitutions_in(arith)?),
+                        Some(arith) => self.out.subs.extend(substitutions_in(arith, self.nesting)?),
                         None => self.out.subs.push(body),
                     }
                 }
@@ -173,8 +173,8 @@ impl Lexer {
                 }
                 Some('{') => {
                     self.i += 2;
-                    let body = self.braced()?;
-                    self.out.subs.extend(substitutions_in(&body)?);
+                    // Its substitutions are found while it is read.
+                    self.braced()?;
                 }
                 Some('[') => {
                     self.i += 2;
@@ -190,7 +190,7 @@ impl Lexer {
                         self.i += 1;
                     }
                     let body: String = self.chars[body_start..self.i - 1].iter().collect();
-                    self.out.subs.extend(substitutions_in(&body)?);
+                    self.out.subs.extend(substitutions_in(&body, self.nesting)?);
                 }
                 Some(c) if c.is_ascii_alphanumeric() || "_@*#?$!-".contains(c) => {
                     self.i += 2;
@@ -219,6 +219,7 @@ impl Lexer {
     /// After `${`: the text up to its `}`, across nested `${...}`, `$(...)`,
     /// backticks and quotes.
     fn braced(&mut self) -> Result<String, String> {
+        self.deeper()?;
         let start = self.i;
         loop {
             match self.peek(0) {
@@ -241,17 +242,16 @@ impl Lexer {
                     self.double_quoted(&mut scratch)?;
                 }
                 Some('$' | '`') => {
+                    // Nested: its own substitutions are scripts too.
                     let mut scratch = Vec::new();
-                    let subs = self.out.subs.len();
                     self.expansion(&mut scratch)?;
-                    // Found again when the body is searched.
-                    self.out.subs.truncate(subs);
                 }
                 Some(_) => self.i += 1,
             }
         }
         let body: String = self.chars[start..self.i].iter().collect();
         self.i += 1;
+        self.nesting -= 1;
         Ok(body)
     }
 
@@ -326,8 +326,10 @@ pub(super) fn finish(raw: &[(char, Q)]) -> Word {
 
 /// The `$(...)` and backtick scripts inside a here-document body, `${...}`
 /// or `$((...))`.
-pub(super) fn substitutions_in(body: &str) -> Result<Vec<String>, String> {
+pub(super) fn substitutions_in(body: &str, nesting: usize) -> Result<Vec<String>, String> {
     let mut l = Lexer::new(body);
+    l.nesting = nesting;
+    l.deeper()?;
     let mut scratch = Vec::new();
     while let Some(c) = l.peek(0) {
         match c {
