@@ -10,6 +10,7 @@ pub mod error;
 pub mod execute;
 pub mod glob;
 pub mod guard;
+pub mod interrupt;
 pub mod inventory;
 pub mod lock;
 pub mod plan;

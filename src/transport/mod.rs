@@ -13,6 +13,7 @@ pub mod local;
 pub mod pool;
 pub mod remote;
 pub mod ssh;
+mod watch;
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;

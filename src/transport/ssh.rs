@@ -2,9 +2,11 @@
 //! one session per host, kept for all the steps of a run.
 //!
 //! What libssh2 leaves to its caller is done here:
-//! - every blocking call is bounded: the TCP connect and each libssh2 call
-//!   by `connect_timeout`, the command by its own timeout, closing by a
-//!   short grace; nothing waits forever, dropping a channel included;
+//! - every blocking call is bounded: the TCP connect and the whole setup
+//!   (banner, key exchange, login) by `connect_timeout` together, cut at
+//!   once by Ctrl-C ([`super::watch`]), the command by its own timeout,
+//!   closing by a short grace; nothing waits forever, dropping a channel
+//!   included;
 //! - TCP_NODELAY, and keepalives while a command runs;
 //! - host keys are checked against `known_hosts` by [`super::known_hosts`]
 //!   (ports, hashed entries, `@revoked`), strictly: unknown, changed or
@@ -32,6 +34,7 @@ use std::time::{Duration, Instant};
 use ssh2::{BlockDirections, Channel, MethodType, Session};
 
 use super::known_hosts::{self, KnownHosts, Verdict};
+use super::watch::{Cut, Watch};
 use super::{Capture, Limits, Outcome, Transport, TransportError, Which, signal_name};
 use super::{auth, remote};
 use crate::inventory::{Host, Settings};
@@ -129,7 +132,35 @@ impl Ssh {
         let known = KnownHosts::load(&target.known_hosts).map_err(fail)?;
         let tcp = tcp_connect(&target, deadline).map_err(fail)?;
         let fd = tcp.as_raw_fd();
-        let mut session = Session::new().map_err(|e| fail(e.to_string()))?;
+        // Every phase from here (banner, key exchange, host key, login)
+        // ends by the deadline, or at Ctrl-C, whatever the server sends.
+        let watch = Watch::start(&tcp, deadline).map_err(|e| fail(e.to_string()))?;
+        let setup = Self::setup(tcp, &known, &target);
+        // A cut after a successful setup still cut the socket: it counts.
+        let session = match (setup, watch.finish()) {
+            (Ok(session), None) => session,
+            (Err(e), None) => return Err(fail(e)),
+            (_, Some(Cut::Interrupted)) => return Err(fail("interrupted while connecting".into())),
+            (setup, Some(Cut::Deadline)) => {
+                return Err(fail(format!(
+                    "no SSH session within connect_timeout ({}){}",
+                    crate::duration::Duration(target.connect_timeout),
+                    setup.err().map(|e| format!(": {e}")).unwrap_or_default()
+                )));
+            }
+        };
+        session.set_keepalive(true, KEEPALIVE.as_secs() as u32);
+        Ok(Ssh {
+            session,
+            fd,
+            target,
+        })
+    }
+
+    /// The handshake, the host key check and the login, on a connected
+    /// socket.
+    fn setup(tcp: TcpStream, known: &KnownHosts, target: &Target) -> Result<Session, String> {
+        let mut session = Session::new().map_err(|e| e.to_string())?;
         session.set_tcp_stream(tcp);
         session.set_timeout(millis(target.connect_timeout));
         let name = known_hosts::host_name(&target.address, target.port);
@@ -142,27 +173,15 @@ impl Ssh {
         }
         session
             .handshake()
-            .map_err(|e| fail(format!("SSH handshake failed: {}", e.message())))?;
+            .map_err(|e| format!("SSH handshake failed: {}", e.message()))?;
         let (blob, _) = session
             .host_key()
-            .ok_or_else(|| fail("the server sent no host key".into()))?;
-        check_host_key(&known, &name, blob, &target).map_err(fail)?;
-        if Instant::now() > deadline {
-            return Err(fail(format!(
-                "connecting took longer than connect_timeout ({})",
-                crate::duration::Duration(target.connect_timeout)
-            )));
-        }
+            .ok_or_else(|| "the server sent no host key".to_string())?;
+        check_host_key(known, &name, blob, target)?;
         auth::authenticate(
             &session, &target.user, &target.identity_files, target.named_identities,
-        )
-        .map_err(fail)?;
-        session.set_keepalive(true, KEEPALIVE.as_secs() as u32);
-        Ok(Ssh {
-            session,
-            fd,
-            target,
-        })
+        )?;
+        Ok(session)
     }
 
     /// The key exchange method negotiated (for the benchmark's report).

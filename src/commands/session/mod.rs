@@ -48,16 +48,8 @@ pub fn timeout(opts: &RunOptions, inv: &Inventory) -> Result<Duration, AppError>
 /// commands are stopped cleanly and the interruption is recorded.
 /// One flag per process: asking again returns the same one.
 pub fn interrupt_flag() -> Result<Arc<AtomicBool>, AppError> {
-    static FLAG: std::sync::OnceLock<Arc<AtomicBool>> = std::sync::OnceLock::new();
-    if let Some(flag) = FLAG.get() {
-        return Ok(flag.clone());
-    }
-    let flag = Arc::new(AtomicBool::new(false));
-    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        signal_hook::flag::register(signal, flag.clone())
-            .map_err(|e| AppError::new(Exit::Failed, format!("cannot handle signals: {e}")))?;
-    }
-    Ok(FLAG.get_or_init(|| flag).clone())
+    crate::interrupt::flag()
+        .map_err(|e| AppError::new(Exit::Failed, format!("cannot handle signals: {e}")))
 }
 
 pub fn audit_error(e: audit::AuditError) -> AppError {
