@@ -233,3 +233,26 @@ fn a_connection_that_died_at_the_prompt_is_replaced_before_the_command_runs() {
             .any(|r| r["event"] == "lock.release" && r["error"].is_null())
     );
 }
+
+#[test]
+fn an_answer_typed_ahead_of_the_banner_does_not_count() {
+    // The replication check holds opsguard back for two seconds before it
+    // shows the banner; the operator (or a paste) answers meanwhile.
+    let dir = folder(&[
+        (
+            "inventory/local.yaml",
+            "hosts:\n  b1: {connection: local, workdir: ../w/b1, role: backup, replication_check: sleep 2}\n",
+        ),
+        ("w/b1/old/x", ""),
+    ]);
+    let mut p = spawn(dir.path(), &["exec", "b1", "--", WIPE]);
+    support::wait_for(dir.path(), |r| r.iter().any(|r| r["event"] == "plan"));
+    p.send_line("backup").unwrap();
+    p.send_line("y").unwrap();
+    p.expect(ROLE).unwrap();
+    // The early answers were thrown away: the question waits for one.
+    p.send(ControlCode::EndOfTransmission).unwrap();
+    assert_eq!(exit_code(&mut p), 3);
+    assert_eq!(refusal(dir.path())["reason"], "eof");
+    assert!(!marked(dir.path(), "b1"));
+}

@@ -7,12 +7,21 @@
 //! between became a SIGINT that opsguard's handler caught while the read
 //! went on waiting, and the prompt hung. The tests found it.) A SIGINT or
 //! SIGTERM from elsewhere is seen too: the read waits with a timeout and
-//! looks at the interrupt flag.
+//! looks at the interrupt flag. Input typed before a question is shown is
+//! thrown away: a pasted or typed-ahead "live" must not answer a banner
+//! the operator has not seen yet.
 
 use std::collections::VecDeque;
 use std::io::Write;
+use std::os::fd::AsFd;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+
+use nix::errno::Errno;
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+use nix::sys::termios::{
+    self, FlushArg, InputFlags, LocalFlags, SetArg, SpecialCharacterIndices, Termios,
+};
 
 /// What came back from one question.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,67 +52,60 @@ impl Terminal {
 
 /// Raw mode on stdin while it lives; the old settings come back on drop.
 struct Raw {
-    saved: Option<libc::termios>,
+    saved: Option<Termios>,
 }
 
 impl Raw {
     fn on() -> Raw {
-        // SAFETY: termios is plain data; tcgetattr fills it for fd 0 or
-        // fails, in which case nothing is changed.
-        unsafe {
-            let mut t: libc::termios = std::mem::zeroed();
-            if libc::tcgetattr(0, &mut t) != 0 {
-                return Raw { saved: None };
-            }
-            let saved = t;
-            t.c_lflag &= !(libc::ICANON | libc::ECHO | libc::ISIG | libc::IEXTEN);
-            t.c_iflag &= !(libc::IXON | libc::ICRNL | libc::INLCR);
-            t.c_cc[libc::VMIN] = 1;
-            t.c_cc[libc::VTIME] = 0;
-            libc::tcsetattr(0, libc::TCSANOW, &t);
-            Raw { saved: Some(saved) }
-        }
+        let stdin = std::io::stdin();
+        let Ok(saved) = termios::tcgetattr(&stdin) else {
+            return Raw { saved: None };
+        };
+        let mut t = saved.clone();
+        t.local_flags &=
+            !(LocalFlags::ICANON | LocalFlags::ECHO | LocalFlags::ISIG | LocalFlags::IEXTEN);
+        t.input_flags &= !(InputFlags::IXON | InputFlags::ICRNL | InputFlags::INLCR);
+        t.control_chars[SpecialCharacterIndices::VMIN as usize] = 1;
+        t.control_chars[SpecialCharacterIndices::VTIME as usize] = 0;
+        let _ = termios::tcsetattr(&stdin, SetArg::TCSANOW, &t);
+        Raw { saved: Some(saved) }
     }
 }
 
 impl Drop for Raw {
     fn drop(&mut self) {
         if let Some(saved) = &self.saved {
-            // SAFETY: restores the settings read from fd 0 in `on`.
-            unsafe {
-                libc::tcsetattr(0, libc::TCSANOW, saved);
-            }
+            let _ = termios::tcsetattr(std::io::stdin(), SetArg::TCSANOW, saved);
         }
     }
+}
+
+/// Throw away what was typed (or pasted) before the question is shown:
+/// an answer must be given to the question on the screen, never typed
+/// ahead of the banner that names the targets.
+fn discard_type_ahead() {
+    let _ = termios::tcflush(std::io::stdin(), FlushArg::TCIFLUSH);
 }
 
 /// The next byte of stdin; `None` at end of input, `Some(Err(()))` when
 /// interrupted.
 fn next_byte(cancel: &AtomicBool) -> Option<Result<u8, ()>> {
+    let stdin = std::io::stdin();
     loop {
         if cancel.load(Ordering::Relaxed) {
             return Some(Err(()));
         }
-        let mut fd = libc::pollfd {
-            fd: 0,
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        // SAFETY: one valid pollfd for stdin.
-        let ready = unsafe { libc::poll(&mut fd, 1, 100) };
-        if ready <= 0 {
-            continue;
+        let mut fds = [PollFd::new(stdin.as_fd(), PollFlags::POLLIN)];
+        match poll(&mut fds, PollTimeout::from(100u16)) {
+            Ok(n) if n > 0 => {}
+            _ => continue,
         }
-        let mut byte = 0u8;
-        // SAFETY: reads at most one byte into `byte`.
-        let n = unsafe { libc::read(0, (&mut byte as *mut u8).cast(), 1) };
-        match n {
-            1 => return Some(Ok(byte)),
-            0 => return None,
-            _ if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted => {
-                continue;
-            }
-            _ => return None,
+        let mut byte = [0u8; 1];
+        match nix::unistd::read(&stdin, &mut byte) {
+            Ok(1) => return Some(Ok(byte[0])),
+            Ok(_) => return None,
+            Err(Errno::EINTR) => continue,
+            Err(_) => return None,
         }
     }
 }
@@ -112,6 +114,7 @@ impl Prompt for Terminal {
     fn line(&mut self, question: &str) -> Answer {
         let mut err = std::io::stderr();
         let raw = Raw::on();
+        discard_type_ahead();
         let _ = write!(err, "{question} ");
         let _ = err.flush();
         let mut line: Vec<u8> = Vec::new();
