@@ -194,7 +194,7 @@ fn destructive_work_is_aimed_at_one_role() {
 fn a_freeze_refuses_unless_emergency() {
     let run = site()
         .file("inventory/policy.yaml", POLICY)
-        .file("inventory/beta.yaml", "hosts:\n  t1: {connection: local, workdir: ../w/l1, role: beta}\nroles:\n  beta: {color: yellow}\n  live: {protected: true, color: red}\n  backup: {color: green}\n")
+        .file("inventory/beta.yaml", "hosts:\n  t1: {connection: local, workdir: ../w/t1, role: beta}\nroles:\n  beta: {color: yellow}\n  live: {protected: true, color: red}\n  backup: {color: green}\n")
         .args(["exec", "t1", "--confirm-role", "beta", "--", "touch marker; rm -rf old"])
         .status(3);
     assert!(
@@ -204,7 +204,7 @@ fn a_freeze_refuses_unless_emergency() {
         run.stderr
     );
     assert_eq!(records(run.path())[2]["reason"], "freeze");
-    assert!(!run.path().join("w/l1/marker").exists());
+    assert!(!run.path().join("w/t1/marker").exists());
 }
 
 #[test]

@@ -56,6 +56,9 @@ pub enum Code {
     E004,
     /// Duplicate key or duplicate host.
     E005,
+    /// Two hosts that are one place (the same local folder, or the same
+    /// SSH address and port) carry different roles.
+    E006,
     /// Selector names an unknown host, group or role.
     E010,
     /// Selector matches no host.
@@ -89,6 +92,7 @@ impl Code {
             Code::E003 => "E003",
             Code::E004 => "E004",
             Code::E005 => "E005",
+            Code::E006 => "E006",
             Code::E010 => "E010",
             Code::E011 => "E011",
             Code::E012 => "E012",
@@ -118,6 +122,7 @@ impl Code {
             Code::E003 => "missing required field",
             Code::E004 => "invalid value",
             Code::E005 => "duplicate key or duplicate host",
+            Code::E006 => "one place under two roles",
             Code::E010 => "selector names an unknown host, group or role",
             Code::E011 => "selector matches no host",
             Code::E012 => "mirror names an unknown host",
@@ -132,12 +137,13 @@ impl Code {
         }
     }
 
-    pub const ALL: [Code; 16] = [
+    pub const ALL: [Code; 17] = [
         Code::E001,
         Code::E002,
         Code::E003,
         Code::E004,
         Code::E005,
+        Code::E006,
         Code::E010,
         Code::E011,
         Code::E012,

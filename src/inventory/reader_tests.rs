@@ -245,3 +245,56 @@ fn default_roles_when_none_declared() {
     assert!(inv.is_protected("live"));
     assert_eq!(inv.roles.len(), 2);
 }
+
+#[test]
+fn one_place_under_two_roles() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("live")).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("live"), dir.path().join("alias")).unwrap();
+    let file = dir.path().join("inv.yaml");
+    let file = file.to_str().unwrap();
+    let text = "settings:
+  port: 2222
+hosts:
+  l1: {connection: local, workdir: live, role: live}
+  b1: {connection: local, workdir: ./live/, role: backup}
+  b2: {connection: local, workdir: alias/../live/., role: backup}
+  b3: {connection: local, workdir: alias, role: backup}
+  l2: {connection: local, workdir: live, role: live}
+  s1: {address: Store-A1, role: live}
+  s2: {address: store-a1., port: 2222, role: backup}
+  s3: {address: store-a1, port: 22, role: backup}
+";
+    let found: Vec<(u32, Code, String)> = problems(&[(file, text)])
+        .into_iter()
+        .map(|(_, l, _, code, m)| (l, code, m))
+        .collect();
+    let lines: Vec<(u32, Code)> = found.iter().map(|(l, c, _)| (*l, *c)).collect();
+    // b1, b2 (the same folder however written) and b3 (a symlink to it)
+    // against l1; s2 (the same name, case and root dot aside, on the
+    // settings' port) against s1. l2 shares l1's role; s3 is another port.
+    assert_eq!(
+        lines,
+        [
+            (5, Code::E006),
+            (6, Code::E006),
+            (7, Code::E006),
+            (10, Code::E006)
+        ]
+    );
+    assert!(
+        found[0].2.starts_with("host `b1` [backup] is the folder ")
+            && found[0].2.ends_with(&format!(
+                "/live, like `l1` [live] (defined at {file}:4:3): one place cannot have two roles"
+            )),
+        "{}",
+        found[0].2
+    );
+    assert!(
+        found[3]
+            .2
+            .contains("is store-a1 port 2222, like `s1` [live]"),
+        "{}",
+        found[3].2
+    );
+}

@@ -1,6 +1,8 @@
-//! Reading `hosts:`, and checking mirrors once every host is known.
+//! Reading `hosts:`, and checking mirrors and places once every host is
+//! known.
 
-use std::path::{Path, PathBuf};
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
 
 use super::{Reader, local_path, strings, valid_host_name};
 use crate::diagnostic::{Code, Diagnostic, Report};
@@ -200,6 +202,79 @@ impl Reader {
                 }
                 path.push(next);
                 at = next;
+            }
+        }
+    }
+}
+
+/// Where a host's commands land: a folder on this machine, or an SSH
+/// endpoint.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Place {
+    Folder(PathBuf),
+    Endpoint(String, u16),
+}
+
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Place::Folder(p) => write!(f, "the folder {}", p.display()),
+            Place::Endpoint(a, p) => write!(f, "{a} port {p}"),
+        }
+    }
+}
+
+/// `dir/./live/` and `dir/live` are one folder; so is a symlink to it.
+fn folder(path: &Path) -> PathBuf {
+    if let Ok(real) = std::fs::canonicalize(path) {
+        return real;
+    }
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+impl Reader {
+    /// E006: two hosts that are one place under two roles. Typing the one
+    /// role would confirm work that lands on the other's data.
+    pub(super) fn check_places(&self, report: &mut Report) {
+        let default_port = self.inv.settings.port.unwrap_or(22);
+        let mut seen: HashMap<Place, usize> = HashMap::new();
+        for (i, h) in self.inv.hosts.iter().enumerate() {
+            let place = match &h.connection {
+                Connection::Local { workdir } => Place::Folder(folder(workdir)),
+                Connection::Ssh => Place::Endpoint(
+                    h.address.trim_end_matches('.').to_ascii_lowercase(),
+                    h.port.unwrap_or(default_port),
+                ),
+            };
+            match seen.get(&place) {
+                Some(&first) if self.inv.hosts[first].role != h.role => {
+                    let other = &self.inv.hosts[first];
+                    report.push(
+                        Diagnostic::new(
+                            h.loc.clone(),
+                            Code::E006,
+                            format!(
+                                "host `{}` [{}] is {place}, like `{}` [{}] (defined at {}): one place cannot have two roles",
+                                h.name, h.role, other.name, other.role, other.loc
+                            ),
+                        )
+                        .help("typing one role would confirm work on the other's data: give both the same role, or point them at different places"),
+                    );
+                }
+                Some(_) => {}
+                None => {
+                    seen.insert(place, i);
+                }
             }
         }
     }

@@ -242,6 +242,7 @@ impl Reader {
             }
         }
         self.check_mirrors(report);
+        self.check_places(report);
         if self.host_entries == 0
             && let Some(file) = self.first_file
         {
