@@ -1,5 +1,7 @@
-//! Hostile hosts and unlucky operators: a server that streams text
-//! instead of an SSH banner, through the real binary.
+//! Hostile hosts and unlucky operators, through the real binary: a server
+//! that streams text instead of an SSH banner; files on hosts and lock
+//! owner files full of terminal escapes, which must reach a terminal as
+//! text (and a pipe byte for byte).
 
 mod support;
 
@@ -7,6 +9,8 @@ use std::io::Write;
 use std::net::TcpListener;
 use std::time::Duration;
 
+use expectrl::Expect;
+use support::pty::{spawn, transcript};
 use support::{first_record, folder, opsguard, records, signal, wait_for};
 
 /// A server on loopback that answers every connection with endless lines
@@ -94,4 +98,117 @@ fn ctrl_c_while_a_server_streams_text_ends_the_session_at_once() {
     let end = records(dir.path()).last().unwrap().clone();
     assert_eq!(end["event"], "session.end");
     assert_eq!(end["status"], "interrupted");
+}
+
+/// What a hostile file on a host holds: a new window title naming the
+/// backup, a cleared screen, a line drawn over, a fake banner.
+const EVIL: &[u8] = b"\x1b]0;b1 [BACKUP]\x07\x1b[2J\x1b[H\rFAKE b1 [BACKUP] $ \x9b\xc2\x9b31m\n";
+
+/// Raw pieces of [`EVIL`] that must never reach the terminal as bytes.
+const RAW: &[&[u8]] = &[b"\x1b]0;", b"\x1b[2J", b"\x1b[H", b"\r\x46AKE", b"\xc2\x9b"];
+
+fn hosts_with_evil() -> tempfile::TempDir {
+    let dir = folder(&[
+        (
+            "inventory/local.yaml",
+            "hosts:\n  b1: {connection: local, workdir: ../w/b1, role: backup}\n  b2: {connection: local, workdir: ../w/b2, role: backup}\n",
+        ),
+        ("w/b2/evil", ""),
+    ]);
+    std::fs::create_dir_all(dir.path().join("w/b1")).unwrap();
+    std::fs::write(dir.path().join("w/b1/evil"), EVIL).unwrap();
+    std::fs::write(dir.path().join("w/b2/evil"), EVIL).unwrap();
+    dir
+}
+
+#[track_caller]
+fn shown_as_text(screen: &[u8]) {
+    let text = String::from_utf8_lossy(screen);
+    for raw in RAW {
+        assert!(
+            !screen.windows(raw.len()).any(|w| w == *raw),
+            "{:?} reached the terminal:\n{text}",
+            String::from_utf8_lossy(raw)
+        );
+    }
+    assert!(text.contains("\\x1b]0;b1 [BACKUP]\\x07\\x1b[2J"), "{text}");
+}
+
+#[test]
+fn output_from_hosts_reaches_a_terminal_as_text() {
+    let dir = hosts_with_evil();
+    // One host: streamed as it comes.
+    let mut p = spawn(dir.path(), &["exec", "b1", "--", "cat evil"]);
+    let (screen, code) = transcript(&mut p);
+    assert_eq!(code, 0);
+    shown_as_text(&screen);
+    // Several: grouped at the end.
+    let mut p = spawn(dir.path(), &["exec", "b1,b2", "--", "cat evil"]);
+    let (screen, code) = transcript(&mut p);
+    assert_eq!(code, 0);
+    shown_as_text(&screen);
+    // The log, listed and replayed.
+    let session = records(dir.path())[0]["session"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for args in [vec!["audit", "show"], vec!["audit", "replay", &session]] {
+        let mut p = spawn(dir.path(), &args);
+        let (screen, code) = transcript(&mut p);
+        assert_eq!(code, 0, "{args:?}");
+        if args[1] == "replay" {
+            shown_as_text(&screen);
+        }
+        for raw in RAW {
+            assert!(!screen.windows(raw.len()).any(|w| w == *raw), "{args:?}");
+        }
+    }
+}
+
+#[test]
+fn in_a_pipe_output_stays_byte_for_byte() {
+    let dir = hosts_with_evil();
+    let out = opsguard(dir.path(), &["exec", "b1", "--", "cat evil"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(out.stdout, EVIL);
+}
+
+#[test]
+fn a_lock_owner_file_with_escapes_is_shown_as_text() {
+    let dir = hosts_with_evil();
+    std::fs::create_dir_all(dir.path().join("w/b1/.opsguard.lock")).unwrap();
+    std::fs::write(
+        dir.path().join("w/b1/.opsguard.lock/owner"),
+        "{\"user\":\"\\u001b]0;b1 [BACKUP]\\u0007\\u001b[2J\",\"workstation\":\"ws\",\"pid\":1,\"session\":\"s\",\"since\":\"2026-01-01T00:00:00Z\",\"expires\":\"2099-01-01T00:00:00Z\"}\n",
+    )
+    .unwrap();
+    let mut p = spawn(dir.path(), &["lock", "status", "b1"]);
+    let (screen, code) = transcript(&mut p);
+    assert_eq!(code, 0);
+    shown_as_text(&screen);
+}
+
+#[test]
+fn the_shell_shows_output_and_folder_names_as_text() {
+    let dir = hosts_with_evil();
+    let folder = "x\r\x1b[2Kb1 [LIVE] y";
+    std::fs::create_dir_all(dir.path().join("w/b1").join(folder)).unwrap();
+    let mut p = spawn(dir.path(), &["shell", "b1"]);
+    p.expect(" $ ").unwrap();
+    p.send_line("cat evil").unwrap();
+    p.expect(" $ ").unwrap();
+    p.send_line("cd x*").unwrap();
+    p.expect("/x\\r\\x1b[2Kb1 [LIVE] y' $ ").unwrap();
+    p.send_line("exit").unwrap();
+    let (screen, code) = transcript(&mut p);
+    assert_eq!(code, 0);
+    for raw in RAW {
+        assert!(!screen.windows(raw.len()).any(|w| w == *raw));
+    }
+    assert!(
+        !screen.windows(4).any(|w| w == b"\x1b[2K"),
+        "the folder name drew on the prompt"
+    );
 }

@@ -119,7 +119,8 @@ pub fn run(g: &GlobalArgs, args: &AuditArgs, ui: &Ui) -> Result<Exit, AppError> 
         AuditCommand::Replay { session, format } => {
             let records = replay::collect(open(&path)?, session).map_err(AppError::invalid)?;
             match format {
-                Format::Text => ui.out(&replay::transcript(&records)),
+                // The transcript quotes hosts and the log: data.
+                Format::Text => ui.out(&ui.data(Stream::Out, &replay::transcript(&records))),
                 Format::Json => ui.out(
                     &records
                         .iter()
@@ -303,20 +304,30 @@ fn run_show(
 
 /// `time  user  host [ROLE]  event  command  result`
 fn row(r: &Value, inv: &Inventory, ui: &Ui) -> String {
-    let s = |k: &str| r[k].as_str().unwrap_or("");
+    // Every field is data from the log (which may quote a host): shown
+    // escaped on a terminal.
+    let s = |k: &str| {
+        ui.data(Stream::Out, r[k].as_str().unwrap_or(""))
+            .into_owned()
+    };
     let ts = s("ts").replace('T', " ").trim_end_matches('Z').to_string();
     let host = match (r["host"].as_str(), r["role"].as_str()) {
-        (Some(h), Some(role)) => format!("{h} {}", ui.role_tag(Stream::Out, inv, role)),
-        (Some(h), None) => h.to_string(),
+        (Some(_), Some(_)) => format!(
+            "{} {}",
+            s("host"),
+            ui.role_tag(Stream::Out, inv, &s("role"))
+        ),
+        (Some(_), None) => s("host"),
         _ => "-".to_string(),
     };
-    let what = match s("event") {
+    let what = match s("event").as_str() {
         "command.start" | "command.end" => s("command").to_string(),
         "session.start" => r["argv"]
             .as_array()
             .map(|a| {
                 a.iter()
                     .filter_map(Value::as_str)
+                    .map(|w| ui.data(Stream::Out, w).into_owned())
                     .collect::<Vec<_>>()
                     .join(" ")
             })
@@ -325,7 +336,7 @@ fn row(r: &Value, inv: &Inventory, ui: &Ui) -> String {
         "note" => s("message").to_string(),
         _ => String::new(),
     };
-    let result = match (r["exit_code"].as_i64(), s("status")) {
+    let result = match (r["exit_code"].as_i64(), s("status").as_str()) {
         (Some(code), "") => format!("exit {code}"),
         (Some(code), status) => format!("{status} (exit {code})"),
         (None, status) => status.to_string(),

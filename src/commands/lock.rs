@@ -107,16 +107,20 @@ fn status(
                 plain: role,
             },
             Cell::plain(word),
-            Cell::plain(match (owner, &detail) {
-                (Some(o), _) => format!(
-                    "{}@{} pid {} session {}",
-                    o.user, o.workstation, o.pid, o.session
-                ),
-                (None, Some(d)) => d.clone(),
-                (None, None) => "-".into(),
-            }),
-            Cell::plain(owner.map_or("-".into(), |o| o.since.clone())),
-            Cell::plain(owner.map_or("-".into(), |o| o.expires.clone())),
+            // The owner file is written on the host: data.
+            Cell::plain(ui.data(
+                Stream::Out,
+                &match (owner, &detail) {
+                    (Some(o), _) => format!(
+                        "{}@{} pid {} session {}",
+                        o.user, o.workstation, o.pid, o.session
+                    ),
+                    (None, Some(d)) => d.clone(),
+                    (None, None) => "-".into(),
+                },
+            )),
+            Cell::plain(ui.data(Stream::Out, owner.map_or("-", |o| &o.since))),
+            Cell::plain(ui.data(Stream::Out, owner.map_or("-", |o| &o.expires))),
         ]);
     }
     match format {
@@ -154,6 +158,8 @@ fn break_lock(g: &GlobalArgs, args: &BreakArgs, ui: &Ui) -> Result<Exit, AppErro
         State::Unknown(why) => format!("someone unknown ({why})"),
         State::Free => unreachable!("returned above"),
     };
+    // Read from the host: shown as data wherever it is printed.
+    let held = crate::ui::escape::visible(&held).into_owned();
     let mut plan = Map::new();
     plan.insert(
         "targets".into(),

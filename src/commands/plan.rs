@@ -131,11 +131,11 @@ pub fn text(plan: &Plan, inv: &Inventory, ui: &Ui) -> String {
     let mut out = format!(
         "{} {}  ({})\n",
         ui.bold(Stream::Out, "playbook"),
-        plan.playbook,
-        plan.file
+        ui.data(Stream::Out, &plan.playbook),
+        ui.data(Stream::Out, &plan.file)
     );
     if let Some(d) = &plan.description {
-        out.push_str(&format!("  {d}\n"));
+        out.push_str(&format!("  {}\n", ui.data(Stream::Out, d)));
     }
     out.push_str(&format!(
         "  change: {}   max_failures: {}\n",
@@ -159,17 +159,22 @@ pub fn text(plan: &Plan, inv: &Inventory, ui: &Ui) -> String {
             }
             None => String::new(),
         };
-        out.push_str(&format!("step {}: {}{mark}\n", s.number, s.name));
-        out.push_str(&format!("  run:    {}\n", s.command));
+        // Names and commands come from the playbook file: data.
+        let data = |t: &str| ui.data(Stream::Out, t).into_owned();
+        out.push_str(&format!("step {}: {}{mark}\n", s.number, data(&s.name)));
+        out.push_str(&format!("  run:    {}\n", data(&s.command)));
         if s.declared {
             out.push_str("  why:    declared `destructive: true`\n");
         }
         for f in &s.rules {
-            out.push_str(&format!("  why:    {f}\n"));
+            out.push_str(&format!("  why:    {}\n", data(&f.to_string())));
         }
         if !s.destructive {
             for d in &s.unknown {
-                out.push_str(&format!("  not known to be safe: {d}\n"));
+                out.push_str(&format!(
+                    "  not known to be safe: {}\n",
+                    data(&d.to_string())
+                ));
             }
         }
         if let Some(role) = &s.role {
@@ -188,7 +193,7 @@ pub fn text(plan: &Plan, inv: &Inventory, ui: &Ui) -> String {
         if !s.guards.is_empty() {
             out.push_str("  guards:\n");
             for guard in &s.guards {
-                out.push_str(&format!("    - {}\n", guard.describe()));
+                out.push_str(&format!("    - {}\n", data(&guard.describe())));
             }
         }
     }

@@ -72,12 +72,13 @@ fn grouped_by<'a>(
             if names.len() == 1 { "" } else { "s" }
         );
         out.push_str(&format!("== {} ({count}, {result})\n", tagged.join(", ")));
-        out.push_str(&String::from_utf8_lossy(&o.stdout.bytes));
+        // What the hosts printed is data: escaped on a terminal.
+        out.push_str(&ui.data(Stream::Out, &String::from_utf8_lossy(&o.stdout.bytes)));
         if !o.stderr.bytes.is_empty() {
             if !out.ends_with('\n') {
                 out.push('\n');
             }
-            out.push_str(&String::from_utf8_lossy(&o.stderr.bytes));
+            out.push_str(&ui.data(Stream::Out, &String::from_utf8_lossy(&o.stderr.bytes)));
         }
         if !out.ends_with('\n') {
             out.push('\n');

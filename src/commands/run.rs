@@ -127,7 +127,9 @@ pub fn run(g: &GlobalArgs, args: &RunArgs, ui: &Ui) -> Result<Exit, AppError> {
                 if !outputs.is_empty() {
                     text.push_str(&format!(
                         "-- step {} `{}`: {}\n{outputs}",
-                        step.number, step.name, step.command
+                        step.number,
+                        ui.data(crate::ui::Stream::Out, &step.name),
+                        ui.data(crate::ui::Stream::Out, &step.command)
                     ));
                 }
             }

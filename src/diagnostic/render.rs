@@ -8,6 +8,7 @@ use owo_colors::OwoColorize;
 use serde_json::{Value, json};
 
 use super::{Code, Diagnostic, Severity, Sources};
+use crate::ui::escape::visible;
 
 /// `path:line:column: error[CODE]: message`, then the source line with a
 /// caret under the value, then help if any.
@@ -20,18 +21,28 @@ pub fn text(diags: &[Diagnostic], sources: &Sources, color: bool) -> String {
             (true, Severity::Error) => label.red().bold().to_string(),
             (true, Severity::Warning) => label.yellow().bold().to_string(),
         };
-        out.push_str(&format!("{}: {label}: {}\n", d.loc, d.message));
+        // Messages quote the files and source lines are the files: any
+        // control character in them is shown as text, never sent to the
+        // terminal.
+        out.push_str(&format!(
+            "{}: {label}: {}\n",
+            visible(&d.loc.to_string()),
+            visible(&d.message)
+        ));
         if let Some(line) = sources.line(&d.loc.file, d.loc.pos.line) {
             let number = d.loc.pos.line.to_string();
             let gutter = " ".repeat(number.len());
             let col = d.loc.pos.column.max(1) as usize;
-            let indent: String = line
-                .chars()
-                .take(col - 1)
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
+            let before: String = line.chars().take(col - 1).collect();
             let width =
                 (d.loc.pos.len as usize).clamp(1, line.chars().count().max(col) - (col - 1));
+            let span: String = line.chars().skip(col - 1).take(width).collect();
+            let indent: String = visible(&before)
+                .chars()
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            let width = visible(&span).chars().count().max(1);
+            let line = visible(line);
             let caret = "^".repeat(width);
             let caret = if color {
                 caret.bold().to_string()
@@ -43,7 +54,7 @@ pub fn text(diags: &[Diagnostic], sources: &Sources, color: bool) -> String {
             ));
         }
         if let Some(help) = &d.help {
-            out.push_str(&format!("  = help: {help}\n"));
+            out.push_str(&format!("  = help: {}\n", visible(help)));
         }
     }
     out
@@ -191,6 +202,31 @@ mod tests {
         assert_eq!(
             text(&d, &s, false),
             "p.yaml:3:11: error[E004]: unknown role `bakup`\n  |\n3 |   - role: bakup\n  |           ^^^^^\n  = help: declared roles: live, backup\n"
+        );
+    }
+
+    #[test]
+    fn text_shows_control_characters_of_files_as_text() {
+        let mut sources = Sources::default();
+        sources.add(
+            "p.yaml".into(),
+            "name: x\n\x1b[2J: \x1b]0;x\x07bad\n".into(),
+        );
+        let d = Diagnostic::new(
+            Loc {
+                file: "p.yaml".into(),
+                pos: Pos {
+                    line: 2,
+                    column: 12,
+                    len: 3,
+                },
+            },
+            Code::E002,
+            "unknown field `\x1b[2J`",
+        );
+        assert_eq!(
+            text(&[d], &sources, false),
+            "p.yaml:2:12: error[E002]: unknown field `\\x1b[2J`\n  |\n2 | \\x1b[2J: \\x1b]0;x\\x07bad\n  |                  ^^^^^^\n"
         );
     }
 

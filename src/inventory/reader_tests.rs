@@ -298,3 +298,20 @@ hosts:
         found[3].2
     );
 }
+
+#[test]
+fn names_shown_on_terminals_hold_no_control_characters() {
+    let text = "hosts:
+  a1: {address: \"10.0.0.1\\e[2J\", role: live}
+  a2: {address: 10.0.0.2, user: \"ops\\r\", role: live}
+  a3: {address: 10.0.0.3, role: live, groups: [\"g\\e]0;x\"]}
+";
+    assert_eq!(
+        one(text),
+        [
+            (2, 17, Code::E004),
+            (3, 33, Code::E004),
+            (4, 47, Code::E004)
+        ]
+    );
+}

@@ -33,3 +33,14 @@ pub fn exit_code(p: &mut OsSession) -> i32 {
         other => panic!("{other:?}"),
     }
 }
+
+/// Everything it writes to the terminal until it ends, and its exit code.
+pub fn transcript(p: &mut OsSession) -> (Vec<u8>, i32) {
+    let found = p.expect(Eof).unwrap();
+    let text = [found.before(), found.as_bytes()].concat();
+    let code = match p.get_process().wait().unwrap() {
+        WaitStatus::Exited(_, code) => code,
+        other => panic!("{other:?}"),
+    };
+    (text, code)
+}

@@ -143,9 +143,12 @@ fn refuse(session: &mut Session, r: guard::Refusal, ui: &Ui) -> Result<Guarded, 
     session
         .record("guard.refused", fields)
         .map_err(audit_error)?;
+    // The message may quote a host (a replication check's output) or what
+    // was typed: data.
     ui.error(&format!(
         "refused ({}): {}; nothing was run on any host.",
-        r.reason, r.message
+        r.reason,
+        ui.data(Out::Err, &r.message)
     ));
     Ok(Guarded::Refused(Exit::Refused))
 }
@@ -168,8 +171,13 @@ fn banner(
         "NOT KNOWN TO BE SAFE"
     };
     let mut text = format!("{}\n", ui.bold(Out::Err, header));
+    // Commands come from files and lines; reasons quote them.
     for a in actions {
-        text.push_str(&format!("  {}\n    because {}\n", a.what, a.why));
+        text.push_str(&format!(
+            "  {}\n    because {}\n",
+            ui.data(Out::Err, &a.what),
+            ui.data(Out::Err, &a.why)
+        ));
     }
     if actions.iter().any(|a| a.kind == guard::Kind::NotKnownSafe) {
         text.push_str(
@@ -231,7 +239,15 @@ pub fn other_sessions(
             .targets
             .iter()
             .filter(|t| except_role != Some(t.role.as_str()))
-            .map(|t| ui.host_tag(Out::Err, inv, &t.name, &t.role))
+            // Read from the registry's files: data.
+            .map(|t| {
+                ui.host_tag(
+                    Out::Err,
+                    inv,
+                    &ui.data(Out::Err, &t.name),
+                    &ui.data(Out::Err, &t.role),
+                )
+            })
             .collect();
         if !elsewhere.is_empty() {
             text.push_str(&format!(
@@ -239,7 +255,7 @@ pub fn other_sessions(
                 ui.bold(Out::Err, "NOTE:"),
                 elsewhere.join(", "),
                 other.pid,
-                other.command
+                ui.data(Out::Err, &other.command)
             ));
         }
     }

@@ -130,13 +130,21 @@ impl Observer for Recorder<'_> {
             f.insert("message".into(), json!(m));
         }
         self.record("command.end", f);
+        if self.stream {
+            self.ui.end_bytes();
+        }
         if self.steps {
             let line = format!(
                 "{} step {} `{}`: {}",
                 self.tag(host),
                 step.number,
-                step.name,
-                verdict(result.status, o.exit_code, result.message.as_deref())
+                self.ui.data(crate::ui::Stream::Err, &step.name),
+                verdict(
+                    self.ui,
+                    result.status,
+                    o.exit_code,
+                    result.message.as_deref()
+                )
             );
             self.progress.line(&line);
         }
@@ -162,21 +170,23 @@ impl Observer for Recorder<'_> {
             self.progress.line(&format!(
                 "{} {}",
                 self.tag(result.host),
-                verdict(result.status, code, message)
+                verdict(self.ui, result.status, code, message)
             ));
         }
         self.progress.inc();
     }
 }
 
-fn verdict(status: Status, code: Option<i32>, message: Option<&str>) -> String {
+/// `failed (exit 2): message`; the message may quote a host, so it is
+/// shown as data.
+fn verdict(ui: &Ui, status: Status, code: Option<i32>, message: Option<&str>) -> String {
     let mut text = match (status, code) {
         (Status::Failed, Some(c)) => format!("failed (exit {c})"),
         (s, _) => s.as_str().to_string(),
     };
     if let Some(m) = message {
         text.push_str(": ");
-        text.push_str(m);
+        text.push_str(&ui.data(crate::ui::Stream::Err, m));
     }
     text
 }

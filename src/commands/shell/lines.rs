@@ -1,6 +1,7 @@
 //! What a console line is, before it runs: a full-screen program that a
 //! line console cannot give a terminal to, a `cd` that is the whole line,
-//! or a line that may move the working folder. Pure: no host is asked.
+//! or a line that may move the working folder; and how the folder is shown
+//! in the prompt. Pure: no host is asked.
 
 /// Programs that need a terminal of their own.
 const FULL_SCREEN: &[&str] = &[
@@ -55,6 +56,30 @@ pub(super) fn may_move(line: &str) -> bool {
         .any(|w| matches!(w, "cd" | "pushd" | "popd"))
 }
 
+/// The working folder as the prompt shows it. A folder's name comes from
+/// the host, so it must not forge the prompt: every control character
+/// (newlines and tabs too) is shown as text, and a name with blanks,
+/// brackets, quotes or `$` is quoted, so `host [ROLE]` appears once, where
+/// opsguard put it.
+pub(super) fn shown_folder(cwd: &str) -> String {
+    let escaped: String = cwd
+        .chars()
+        .map(|c| match c {
+            '\n' => "\\n".to_string(),
+            '\t' => "\\t".to_string(),
+            c => crate::ui::escape::visible(&c.to_string()).into_owned(),
+        })
+        .collect();
+    let plain = escaped
+        .chars()
+        .all(|c| c.is_alphanumeric() || "/._-+,:@%=~".contains(c));
+    if plain && !escaped.is_empty() {
+        escaped
+    } else {
+        format!("'{}'", escaped.replace('\'', "'\\''"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,5 +111,20 @@ mod tests {
         assert!(may_move("pushd /srv"));
         assert!(!may_move("cdrecord x; ls -cd"));
         assert!(!may_move("df -h"));
+    }
+
+    #[test]
+    fn folders_cannot_forge_the_prompt() {
+        assert_eq!(shown_folder("/srv/mail"), "/srv/mail");
+        assert_eq!(shown_folder("/srv/mail-2026.1"), "/srv/mail-2026.1");
+        assert_eq!(
+            shown_folder("/tmp/x backup-a1 [BACKUP] /srv"),
+            "'/tmp/x backup-a1 [BACKUP] /srv'"
+        );
+        assert_eq!(
+            shown_folder("/tmp/\r\x1b[2Kbackup-a1 [BACKUP]\n/srv"),
+            "'/tmp/\\r\\x1b[2Kbackup-a1 [BACKUP]\\n/srv'"
+        );
+        assert_eq!(shown_folder("/tmp/it's"), "'/tmp/it'\\''s'");
     }
 }

@@ -18,7 +18,6 @@
 //! the folder where it was. Full-screen programs are refused with a clear
 //! message instead of hanging.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::channel;
@@ -38,9 +37,9 @@ use crate::error::{AppError, Exit};
 use crate::guard;
 use crate::inventory::Inventory;
 use crate::transport::remote::quote;
-use crate::transport::{self, Limits, Transport, Which};
+use crate::transport::{self, Limits, Outcome, Transport, TransportError, Which};
 use crate::ui::{Stream, Ui};
-use lines::{cd_target, full_screen, may_move};
+use lines::{cd_target, full_screen, may_move, shown_folder};
 
 #[derive(Debug, Args)]
 pub struct ShellArgs {
@@ -181,11 +180,11 @@ impl Console<'_> {
     fn prompt(&self) -> (String, String) {
         let h = &self.inv.hosts[self.host];
         let tag = format!("{} [{}]", h.name, h.role.to_uppercase());
-        let raw = format!("{tag} {} $ ", self.cwd);
+        let folder = shown_folder(&self.cwd);
+        let raw = format!("{tag} {folder} $ ");
         let styled = format!(
-            "{} {} $ ",
+            "{} {folder} $ ",
             self.ui.host_tag(Stream::Out, self.inv, &h.name, &h.role),
-            self.cwd
         );
         (raw, styled)
     }
@@ -316,29 +315,14 @@ impl Console<'_> {
         Ok(())
     }
 
-    /// Run `line` in the working folder, output to the terminal as it
-    /// comes, recorded before and after.
-    fn execute(&mut self, line: &str, class: &Classification) -> Result<(), AppError> {
-        let mut f = self.fields();
-        f.insert("command".into(), json!(line));
-        f.insert("destructive".into(), json!(class.destructive));
-        f.insert("verdict".into(), json!(class.verdict));
-        self.record("command.start", f.clone())?;
-        let (tx, rx) = channel::<(Which, Vec<u8>)>();
-        let printer = std::thread::spawn(move || {
-            for (which, chunk) in rx {
-                let _ = match which {
-                    Which::Stdout => {
-                        let mut o = std::io::stdout().lock();
-                        o.write_all(&chunk).and_then(|()| o.flush())
-                    }
-                    Which::Stderr => {
-                        let mut e = std::io::stderr().lock();
-                        e.write_all(&chunk).and_then(|()| e.flush())
-                    }
-                };
-            }
-        });
+    /// Send `line` to the host in the working folder; its output goes to
+    /// `tx` as it comes. Also where the line leaves its final folder, if
+    /// it may move.
+    fn run_line(
+        &mut self,
+        line: &str,
+        tx: std::sync::mpsc::Sender<(Which, Vec<u8>)>,
+    ) -> (Result<Outcome, TransportError>, Option<String>) {
         let limits = self.limits(Some(tx));
         self.lines += 1;
         // Where the line leaves its final folder, if it may move; the name
@@ -358,9 +342,35 @@ impl Console<'_> {
                 quote(&self.cwd)
             ),
         };
-        let ran = self.transport.run(&script, &limits);
-        drop(limits);
-        let _ = printer.join();
+        (self.transport.run(&script, &limits), place)
+    }
+
+    /// Run `line` in the working folder, output to the terminal as it
+    /// comes, recorded before and after.
+    fn execute(&mut self, line: &str, class: &Classification) -> Result<(), AppError> {
+        let mut f = self.fields();
+        f.insert("command".into(), json!(line));
+        f.insert("destructive".into(), json!(class.destructive));
+        f.insert("verdict".into(), json!(class.verdict));
+        self.record("command.start", f.clone())?;
+        let (tx, rx) = channel::<(Which, Vec<u8>)>();
+        let ui = self.ui;
+        let (ran, place) = std::thread::scope(|scope| {
+            // The output as it comes, through the Ui: escaped on the
+            // terminal, so a host cannot draw on it.
+            let printer = scope.spawn(move || {
+                for (which, chunk) in rx {
+                    match which {
+                        Which::Stdout => ui.out_bytes(&chunk),
+                        Which::Stderr => ui.err_bytes(&chunk),
+                    }
+                }
+                ui.end_bytes();
+            });
+            let ran = self.run_line(line, tx);
+            let _ = printer.join();
+            ran
+        });
         match ran {
             Ok(o) => {
                 let status = if o.timed_out {

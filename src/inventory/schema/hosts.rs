@@ -59,6 +59,18 @@ impl Reader {
         let opt_string =
             |ctx: &mut Ctx, field: &str| fields.get(field).and_then(|v| ctx.string(v, field));
         let address = opt_string(ctx, "address");
+        // Shown in banners and tables: a name, never terminal control.
+        for field in ["address", "user"] {
+            if let Some(v) = opt_string(ctx, field)
+                && v.value.chars().any(|c| c.is_control() || c.is_whitespace())
+            {
+                ctx.emit(
+                    v.loc.pos,
+                    Code::E004,
+                    format!("`{field}` may not contain blanks or control characters"),
+                );
+            }
+        }
         let connection = opt_string(ctx, "connection");
         let workdir = opt_string(ctx, "workdir");
         let connection = match (connection.as_ref().map(|c| c.value.as_str()), workdir) {

@@ -5,8 +5,15 @@
 //! the stream is a terminal. Nothing else in opsguard prints, and no colour
 //! code ever reaches JSON or the audit log: those are built as plain text
 //! and colour is only added here, for a stream that takes it.
+//!
+//! What hosts and files say is data: on a terminal its control characters
+//! are shown as text ([`escape`]); in a pipe it passes byte for byte.
 
-use std::io::Write;
+pub mod escape;
+
+use std::borrow::Cow;
+use std::io::{IsTerminal, Write};
+use std::sync::Mutex;
 
 use anstream::{AutoStream, ColorChoice};
 use owo_colors::{AnsiColors, OwoColorize};
@@ -29,6 +36,12 @@ pub enum Stream {
 pub struct Ui {
     out_color: bool,
     err_color: bool,
+    /// A terminal on the stream: its data is shown escaped.
+    out_tty: bool,
+    err_tty: bool,
+    /// Command output streamed to each: a character split across pieces.
+    out_held: Mutex<escape::Bytes>,
+    err_held: Mutex<escape::Bytes>,
     pub quiet: bool,
     pub verbose: bool,
 }
@@ -46,8 +59,26 @@ impl Ui {
         Ui {
             out_color: takes_color(when, AutoStream::choice(&std::io::stdout())),
             err_color: takes_color(when, AutoStream::choice(&std::io::stderr())),
+            out_tty: std::io::stdout().is_terminal(),
+            err_tty: std::io::stderr().is_terminal(),
+            out_held: Mutex::default(),
+            err_held: Mutex::default(),
             quiet,
             verbose,
+        }
+    }
+
+    /// Text from a host or a file, as it may be shown on `stream`: control
+    /// characters escaped on a terminal, as it is in a pipe.
+    pub fn data<'a>(&self, stream: Stream, text: &'a str) -> Cow<'a, str> {
+        let tty = match stream {
+            Stream::Out => self.out_tty,
+            Stream::Err => self.err_tty,
+        };
+        if tty {
+            escape::visible(text)
+        } else {
+            Cow::Borrowed(text)
         }
     }
 
@@ -65,15 +96,39 @@ impl Ui {
         let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
     }
 
-    /// Command output passed through as it arrives.
+    /// Command output passed through as it arrives (escaped on a
+    /// terminal).
     pub fn out_bytes(&self, bytes: &[u8]) {
         let mut out = std::io::stdout().lock();
-        let _ = out.write_all(bytes).and_then(|_| out.flush());
+        let _ = if self.out_tty {
+            let shown = lock(&self.out_held).push(bytes);
+            out.write_all(shown.as_bytes())
+        } else {
+            out.write_all(bytes)
+        }
+        .and_then(|_| out.flush());
     }
 
     pub fn err_bytes(&self, bytes: &[u8]) {
         let mut err = std::io::stderr().lock();
-        let _ = err.write_all(bytes);
+        let _ = if self.err_tty {
+            let shown = lock(&self.err_held).push(bytes);
+            err.write_all(shown.as_bytes())
+        } else {
+            err.write_all(bytes)
+        };
+    }
+
+    /// The end of streamed command output: what was held back of a split
+    /// character is shown.
+    pub fn end_bytes(&self) {
+        let (out, err) = (lock(&self.out_held).finish(), lock(&self.err_held).finish());
+        if !out.is_empty() {
+            self.out(&out);
+        }
+        if !err.is_empty() {
+            self.err(&err);
+        }
     }
 
     /// Progress and summaries, hidden by `--quiet`.
@@ -167,6 +222,10 @@ impl Ui {
             text.to_string()
         }
     }
+}
+
+fn lock(m: &Mutex<escape::Bytes>) -> std::sync::MutexGuard<'_, escape::Bytes> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn ansi(c: Color) -> AnsiColors {
