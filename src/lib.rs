@@ -17,6 +17,7 @@ pub mod plan;
 pub mod playbook;
 pub mod schema;
 pub mod source;
+pub mod state;
 pub mod transport;
 pub mod ui;
 pub mod yaml;

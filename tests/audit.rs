@@ -244,9 +244,10 @@ fn an_unwritable_log_stops_with_exit_4_and_names_the_path() {
         "nothing was written"
     );
 
-    // A full disk, and a folder that cannot be created.
+    // A device (no log: a full disk is tests/hostile.rs), and a folder
+    // that cannot be created.
     for (path, says) in [
-        ("/dev/full", "cannot write the audit log /dev/full"),
+        ("/dev/full", "the audit log /dev/full is not a regular file"),
         (
             "/proc/no-such-dir/audit.jsonl",
             "cannot open the audit log /proc/no-such-dir/audit.jsonl",

@@ -212,3 +212,133 @@ fn the_shell_shows_output_and_folder_names_as_text() {
         "the folder name drew on the prompt"
     );
 }
+
+/// A backup host whose playbook sleeps, then leaves a marker.
+fn slow_site() -> tempfile::TempDir {
+    folder(&[
+        (
+            "inventory/local.yaml",
+            "hosts:\n  b1: {connection: local, workdir: ../w/b1, role: backup}\n",
+        ),
+        ("w/b1/.keep", ""),
+        (
+            "slow.yaml",
+            "name: slow\ndescription: wait, then mark\nhosts: b1\nsteps:\n  - name: wait\n    run: sleep 1\n  - name: mark\n    run: echo > marker\n",
+        ),
+    ])
+}
+
+#[test]
+fn a_symlinked_audit_log_is_refused_and_nothing_runs() {
+    let dir = slow_site();
+    std::fs::write(dir.path().join("real.jsonl"), "").unwrap();
+    std::os::unix::fs::symlink(
+        dir.path().join("real.jsonl"),
+        dir.path().join("audit.jsonl"),
+    )
+    .unwrap();
+    let out = opsguard(dir.path(), &["exec", "b1", "--", "echo > marker"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is a symbolic link"));
+    assert!(!dir.path().join("w/b1/marker").exists());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("real.jsonl")).unwrap(),
+        ""
+    );
+}
+
+/// Start the slow playbook, wait for its first command, then do `what`
+/// to the log; the run must stop with exit 4 before the second step.
+fn lose_the_log_mid_session(what: impl Fn(&std::path::Path)) -> String {
+    let dir = slow_site();
+    let child = opsguard(dir.path(), &["run", "slow.yaml"]).spawn().unwrap();
+    wait_for(dir.path(), |r| {
+        r.iter().any(|r| r["event"] == "command.start")
+    });
+    what(&dir.path().join("audit.jsonl"));
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        !dir.path().join("w/b1/marker").exists(),
+        "a step ran unrecorded"
+    );
+    stderr
+}
+
+#[test]
+fn a_log_removed_mid_session_stops_the_session() {
+    let stderr = lose_the_log_mid_session(|log| std::fs::remove_file(log).unwrap());
+    assert!(
+        stderr.contains("audit.jsonl was removed while this session ran"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_log_replaced_mid_session_stops_the_session() {
+    let stderr = lose_the_log_mid_session(|log| {
+        let other = log.with_file_name("other.jsonl");
+        std::fs::write(&other, "").unwrap();
+        std::fs::rename(&other, log).unwrap();
+    });
+    assert!(
+        stderr.contains("audit.jsonl was replaced by another file while this session ran"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_registry_and_the_history_do_not_follow_planted_links() {
+    let dir = hosts_with_evil();
+    let state = dir.path().join("state/opsguard");
+    std::fs::create_dir_all(state.join("history")).unwrap();
+    std::fs::write(dir.path().join("victim"), "keep").unwrap();
+    std::os::unix::fs::symlink(dir.path().join("victim"), state.join("history/b1")).unwrap();
+    let mut p = spawn(dir.path(), &["shell", "b1"]);
+    p.expect(" $ ").unwrap();
+    p.send_line("echo planted").unwrap();
+    p.expect(" $ ").unwrap();
+    p.send_line("exit").unwrap();
+    let (_, code) = transcript(&mut p);
+    assert_eq!(code, 0);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("victim")).unwrap(),
+        "keep"
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(state.join("sessions"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o700, "the state folder is private");
+}
+
+#[test]
+fn a_full_disk_stops_the_session_before_its_command() {
+    // The file size limit stands in for a full disk: every write past it
+    // fails (EFBIG; SIGXFSZ is ignored so the write returns the error).
+    let dir = slow_site();
+    std::fs::write(dir.path().join("audit.jsonl"), "").unwrap();
+    let exe = env!("CARGO_BIN_EXE_opsguard");
+    let out = std::process::Command::new("bash")
+        .args([
+            "-c",
+            &format!("trap '' XFSZ; ulimit -f 0; exec {exe} exec b1 -- 'echo > marker'"),
+        ])
+        .current_dir(dir.path())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("cannot write the audit log audit.jsonl"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("w/b1/marker").exists());
+}

@@ -312,9 +312,13 @@ fn unwritable_logs_fail_with_the_path() {
         err.to_string().contains("/proc/opsguard-no/audit.jsonl"),
         "{err}"
     );
-    // A full disk: /dev/full takes the open but fails every write.
-    let mut w = Writer::open(Path::new("/dev/full"), identity(), "s".into()).unwrap();
-    let err = w.append("note", Map::new()).unwrap_err();
-    assert!(matches!(err, AuditError::Write { .. }), "{err}");
-    assert!(err.to_string().contains("/dev/full"), "{err}");
+    // A device is no log: /dev/null would lose every record, /dev/sdb
+    // would be overwritten. (A full disk: tests/hostile.rs.)
+    for device in ["/dev/full", "/dev/null"] {
+        let err = Writer::open(Path::new(device), identity(), "s".into())
+            .err()
+            .unwrap();
+        assert!(matches!(err, AuditError::NotAFile { .. }), "{err}");
+        assert!(err.to_string().contains(device), "{err}");
+    }
 }

@@ -11,7 +11,7 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
@@ -33,6 +33,12 @@ pub enum AuditError {
     },
     #[error("the audit log {} is damaged at its end ({what}); run `opsguard audit verify --audit-log {}`", path.display(), path.display())]
     Damaged { path: PathBuf, what: String },
+    #[error("the audit log {} is a symbolic link; opsguard does not write through links: name the file itself", path.display())]
+    Link { path: PathBuf },
+    #[error("the audit log {} is not a regular file", path.display())]
+    NotAFile { path: PathBuf },
+    #[error("the audit log {} was {what} while this session ran; the rest of the session cannot be recorded, so nothing more runs", path.display())]
+    Replaced { path: PathBuf, what: &'static str },
 }
 
 /// Where the chain stands after an append.
@@ -45,6 +51,9 @@ pub struct Appended {
 pub struct Writer {
     path: PathBuf,
     file: File,
+    /// The file's device and inode when the session opened it: every
+    /// append checks that the path still names this file.
+    opened: (u64, u64),
     identity: Identity,
     session: String,
 }
@@ -79,8 +88,20 @@ impl Writer {
             .append(true)
             .create(true)
             .mode(mode_for(dir))
+            .custom_flags(nix::fcntl::OFlag::O_NOFOLLOW.bits())
             .open(path)
-            .map_err(open_err)?;
+            .map_err(|e| match e.raw_os_error() {
+                Some(code) if code == nix::errno::Errno::ELOOP as i32 => AuditError::Link {
+                    path: path.to_path_buf(),
+                },
+                _ => open_err(e),
+            })?;
+        let meta = file.metadata().map_err(open_err)?;
+        if !meta.is_file() {
+            return Err(AuditError::NotAFile {
+                path: path.to_path_buf(),
+            });
+        }
         if !existed {
             // The new file's name must survive a crash as well as its data.
             File::open(dir)
@@ -90,9 +111,29 @@ impl Writer {
         Ok(Writer {
             path: path.to_path_buf(),
             file,
+            opened: (meta.dev(), meta.ino()),
             identity,
             session,
         })
+    }
+
+    /// The path still names the file the session opened: not removed, not
+    /// replaced (by another file or a link).
+    fn still_ours(&self) -> Result<(), AuditError> {
+        let gone = |what| AuditError::Replaced {
+            path: self.path.clone(),
+            what,
+        };
+        let ours = self.file.metadata().map_err(|source| AuditError::Write {
+            path: self.path.clone(),
+            source,
+        })?;
+        match std::fs::symlink_metadata(&self.path) {
+            Err(_) => Err(gone("removed")),
+            Ok(m) if (m.dev(), m.ino()) != self.opened => Err(gone("replaced by another file")),
+            Ok(_) if ours.nlink() == 0 => Err(gone("removed")),
+            Ok(_) => Ok(()),
+        }
     }
 
     pub fn session(&self) -> &str {
@@ -114,7 +155,9 @@ impl Writer {
             source,
         };
         self.file.lock().map_err(write_err)?;
-        let result = self.append_locked(event, fields);
+        let result = self
+            .still_ours()
+            .and_then(|()| self.append_locked(event, fields));
         let unlocked = self.file.unlock();
         let appended = result?;
         unlocked.map_err(|source| AuditError::Write {

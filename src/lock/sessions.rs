@@ -35,11 +35,7 @@ pub struct Entry {
 }
 
 fn folder() -> Option<PathBuf> {
-    let state = std::env::var_os("XDG_STATE_HOME")
-        .filter(|s| !s.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| crate::account::home_dir().map(|h| h.join(".local/state")))?;
-    Some(state.join("opsguard/sessions"))
+    crate::state::folder("sessions")
 }
 
 fn alive(pid: u32) -> bool {
@@ -57,10 +53,10 @@ pub struct Registration {
 
 pub fn register(entry: &Entry) -> Registration {
     let path = folder().and_then(|dir| {
-        std::fs::create_dir_all(&dir).ok()?;
         let path = dir.join(format!("{}.json", entry.pid));
         let text = serde_json::to_string(entry).ok()?;
-        std::fs::write(&path, text).ok()?;
+        // Never through a planted link; private.
+        crate::state::write(&path, text.as_bytes()).ok()?;
         Some(path)
     });
     Registration { path }

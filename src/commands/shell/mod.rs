@@ -47,14 +47,11 @@ pub struct ShellArgs {
     pub host: String,
 }
 
+/// The host's history file: private, and only when it is a regular file
+/// (a planted link is not followed; the console then keeps no history).
 fn history_file(host: &str) -> Option<PathBuf> {
-    let state = std::env::var_os("XDG_STATE_HOME")
-        .filter(|s| !s.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| crate::account::home_dir().map(|h| h.join(".local/state")))?;
-    let dir = state.join("opsguard/history");
-    std::fs::create_dir_all(&dir).ok()?;
-    Some(dir.join(host))
+    let path = crate::state::folder("history")?.join(host);
+    crate::state::regular(&path).map(std::path::Path::to_path_buf)
 }
 
 struct Console<'a> {
