@@ -342,3 +342,41 @@ fn a_full_disk_stops_the_session_before_its_command() {
     );
     assert!(!dir.path().join("w/b1/marker").exists());
 }
+
+#[test]
+fn the_shell_leaves_folders_in_a_private_folder_of_its_own() {
+    let dir = hosts_with_evil();
+    std::fs::create_dir_all(dir.path().join("w/b1/sub")).unwrap();
+    let mut p = spawn(dir.path(), &["shell", "b1"]);
+    p.expect(" $ ").unwrap();
+    let session = records(dir.path())[0]["session"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let private = || -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(std::env::temp_dir())
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with(&format!(".opsguard-{session}."))
+            })
+            .collect()
+    };
+    let mine = private();
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    use std::os::unix::fs::PermissionsExt;
+    let m = std::fs::symlink_metadata(&mine[0]).unwrap();
+    assert!(m.is_dir());
+    assert_eq!(m.permissions().mode() & 0o777, 0o700);
+    // A cd inside a line still moves the console, through that folder.
+    p.send_line("cd sub && true").unwrap();
+    p.expect("/w/b1/sub $ ").unwrap();
+    p.send_line("exit").unwrap();
+    let (_, code) = transcript(&mut p);
+    assert_eq!(code, 0);
+    assert!(private().is_empty(), "the private folder was left behind");
+}

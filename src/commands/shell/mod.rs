@@ -66,6 +66,8 @@ struct Console<'a> {
     timeout: Duration,
     /// Lines run so far: names each line's folder file.
     lines: u64,
+    /// The session's private folder on the host (see `private_folder`).
+    private: Option<String>,
 }
 
 pub fn run(g: &GlobalArgs, args: &ShellArgs, ui: &Ui) -> Result<Exit, AppError> {
@@ -114,8 +116,10 @@ pub fn run(g: &GlobalArgs, args: &ShellArgs, ui: &Ui) -> Result<Exit, AppError> 
         cancel,
         timeout,
         lines: 0,
+        private: None,
     };
     console.cwd = console.ask_pwd("pwd").unwrap_or_else(|_| ".".into());
+    console.private = console.private_folder();
     console.repl()
 }
 
@@ -155,6 +159,27 @@ impl Console<'_> {
             grace: Duration::from_secs(5),
             tap,
         }
+    }
+
+    /// A folder on the host that only this session can write (`mktemp -d`,
+    /// mode 0700), where lines leave the folder they end in: a file there
+    /// cannot have been planted. `None` (with a warning) when the host
+    /// cannot make one; lines then never move the console mid-line.
+    fn private_folder(&mut self) -> Option<String> {
+        let script = format!(
+            "umask 077 && mktemp -d \"${{TMPDIR:-/tmp}}/.opsguard-{}.XXXXXXXXXX\"",
+            self.audit.id()
+        );
+        let dir = self.ask_pwd(&script).ok();
+        let ok = dir
+            .as_deref()
+            .is_some_and(|d| d.starts_with('/') && !d.chars().any(|c| c.is_control() || c == '\''));
+        if !ok {
+            self.ui.warn(
+                "cannot make a private folder on the host (mktemp -d): a `cd` inside a line will not move the console",
+            );
+        }
+        dir.filter(|_| ok)
     }
 
     /// Run `script` quietly and return its stdout's last line (a folder).
@@ -234,6 +259,9 @@ impl Console<'_> {
                 break;
             }
             self.line(&line)?;
+        }
+        if let Some(dir) = self.private.take() {
+            let _ = self.ask_pwd(&format!("rm -rf -- {}", quote(&dir)));
         }
         self.audit
             .end("ok", Exit::Ok.code())
@@ -325,13 +353,11 @@ impl Console<'_> {
         // Where the line leaves its final folder, if it may move; the name
         // holds the session's random id, the file is made private and
         // never written through an existing one (noclobber).
-        let place = may_move(line).then(|| {
-            format!(
-                "\"${{TMPDIR:-/tmp}}\"/.opsguard-cwd-{}-{}",
-                self.audit.id(),
-                self.lines
-            )
-        });
+        let place = self
+            .private
+            .as_ref()
+            .filter(|_| may_move(line))
+            .map(|dir| format!("{}/cwd-{}", quote(dir), self.lines));
         let script = match &place {
             None => format!("cd {} && {line}", quote(&self.cwd)),
             Some(file) => format!(
