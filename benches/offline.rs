@@ -109,6 +109,27 @@ fn benches(c: &mut Criterion) {
     });
     g.finish();
 
+    // An 8,000-host mirror chain: validation walks it once.
+    let chain_dir = tempfile::tempdir().unwrap();
+    let mut chain = String::from("hosts:\n");
+    for i in 0..8000 {
+        let mirror = if i + 1 < 8000 {
+            format!(", mirror: h{}", i + 1)
+        } else {
+            String::new()
+        };
+        chain.push_str(&format!("  h{i}: {{role: live{mirror}}}\n"));
+    }
+    let chain_file = chain_dir.path().join("chain.yaml");
+    std::fs::write(&chain_file, chain).unwrap();
+    let chain_file = chain_file.display().to_string();
+    let mut g = c.benchmark_group("validate");
+    g.sample_size(10);
+    g.bench_function("an 8,000-host mirror chain", |b| {
+        b.iter(|| run(&["-q", "-i", &chain_file, "validate"]));
+    });
+    g.finish();
+
     let mut g = c.benchmark_group("classify");
     g.sample_size(10);
     let long: String = (0..40_000).map(|i| format!("tool{i} --x; ")).collect();

@@ -464,16 +464,23 @@ fn judge(step: &Step, index: usize, outcome: Outcome) -> StepResult {
 fn budget_verdict(stdout: &Stream, budget: u64) -> (Status, Option<String>) {
     let text = String::from_utf8_lossy(&stdout.bytes);
     let text = text.trim();
-    match text.parse::<f64>() {
-        Ok(n) if n.is_finite() && n <= budget as f64 => (Status::Ok, None),
-        Ok(n) if n.is_finite() => (
+    // An estimate is a non-negative number in digits (`25000`, `12.5`):
+    // never negative, never an exponent or `inf`.
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, "0"));
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let number = (digits(whole) && digits(fraction))
+        .then(|| text.parse::<f64>().ok())
+        .flatten();
+    match number {
+        Some(n) if n <= budget as f64 => (Status::Ok, None),
+        Some(_) => (
             Status::Failed,
             Some(format!("budget exceeded: {text} > {budget}")),
         ),
-        _ => (
+        None => (
             Status::Failed,
             Some(format!(
-                "budget: the output `{}` is not a number",
+                "budget: the output `{}` is not a non-negative number",
                 text.chars().take(40).collect::<String>()
             )),
         ),
@@ -495,9 +502,17 @@ mod tests {
         assert_eq!(budget_verdict(&s("25001\n"), 25000).0, Status::Failed);
         assert_eq!(
             budget_verdict(&s("lots"), 25000).1.unwrap(),
-            "budget: the output `lots` is not a number"
+            "budget: the output `lots` is not a non-negative number"
         );
-        assert_eq!(budget_verdict(&s(""), 25000).0, Status::Failed);
-        assert_eq!(budget_verdict(&s("inf"), 25000).0, Status::Failed);
+        assert_eq!(budget_verdict(&s("12.5\n"), 25000), (Status::Ok, None));
+        for not_a_count in [
+            "", "inf", "-1", "-0.5", "1e3", "+3", ".5", "1.", "0x10", "1.2.3",
+        ] {
+            assert_eq!(
+                budget_verdict(&s(not_a_count), 25000).0,
+                Status::Failed,
+                "{not_a_count}"
+            );
+        }
     }
 }

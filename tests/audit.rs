@@ -191,6 +191,42 @@ fn a_writer_killed_mid_write_leaves_a_torn_line_the_next_session_notes() {
         .args(["--audit-log", &log_arg, "audit", "verify"])
         .status(4)
         .stderr_has("line 4: torn tail");
+    // The independent verifier agrees, and says so rather than crashing.
+    let python = |log: &std::path::Path| {
+        Command::new("python3")
+            .arg(support::repo().join("tests/fixtures/verify_audit.py"))
+            .arg(log)
+            .output()
+            .expect("python3 (installed by scripts/test)")
+    };
+    let theirs = python(&log);
+    let err = String::from_utf8_lossy(&theirs.stderr);
+    assert_eq!(theirs.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("line 4: not a record") && !err.contains("Traceback"),
+        "{err}"
+    );
+    // show and replay say so too, and exit 4 as verify does.
+    let first: serde_json::Value = serde_json::from_str(
+        std::fs::read_to_string(&log)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    let session = first["session"].as_str().unwrap().to_string();
+    for args in [
+        vec!["audit", "show"],
+        vec!["audit", "replay", session.as_str()],
+    ] {
+        let mut all = vec!["--audit-log", log_arg.as_str()];
+        all.extend(args);
+        Test::new()
+            .args(all)
+            .status(4)
+            .stderr_has("the audit log has 1 line(s) that are not records (line 4)");
+    }
     Test::new()
         .args(["--audit-log", &log_arg, "audit", "note", "after"])
         .status(0);
@@ -200,6 +236,15 @@ fn a_writer_killed_mid_write_leaves_a_torn_line_the_next_session_notes() {
         .stdout_has("7 records")
         .stderr_has("warning: ")
         .stderr_has("line 4: a record torn by a crash (48 bytes at byte");
+    let theirs = python(&log);
+    let err = String::from_utf8_lossy(&theirs.stderr);
+    assert!(theirs.status.success(), "{err}");
+    assert!(String::from_utf8_lossy(&theirs.stdout).starts_with("7 records"));
+    assert!(err.contains("warning: line 4 was torn by a crash"), "{err}");
+    Test::new()
+        .args(["--audit-log", &log_arg, "audit", "show"])
+        .status(0)
+        .stderr_has("warning: line 4 was torn by a crash (noted by the record after it)");
     Test::new()
         .args([
             "--audit-log", &log_arg, "audit", "show", "--event", "audit.torn", "--format", "json",

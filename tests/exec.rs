@@ -301,6 +301,21 @@ fn dry_run_prints_the_plan_and_records_nothing() {
 }
 
 #[test]
+fn dry_run_in_json_prints_the_verdict_and_hosts() {
+    let run = site()
+        .args([
+            "exec", "@all,!gone", "--dry-run", "--format", "json", "--", "touch marker",
+        ])
+        .status(0);
+    let v = run.json();
+    assert_eq!(v["command"], "touch marker");
+    assert_eq!(v["verdict"], "unknown");
+    assert_eq!(v["hosts"][0]["name"], "l1");
+    assert_eq!(v["hosts"][0]["role"], "live");
+    assert!(!run.path().join("audit.jsonl").exists());
+}
+
+#[test]
 fn there_is_no_default_selector() {
     site().args(["exec", "--", "ls"]).status(2);
     site()

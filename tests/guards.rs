@@ -118,6 +118,17 @@ fn a_failing_replication_check_refuses_with_its_output() {
     assert!(!marked(run.path(), "l1"));
     assert!(!lock_dir(run.path(), "l1").exists());
     let r = records(run.path());
+    // Announced before it ran, then its result.
+    let events = events(&r);
+    let announced = events
+        .iter()
+        .position(|e| e == "guard.check.start")
+        .unwrap();
+    assert!(announced < events.iter().position(|e| e == "guard.check").unwrap());
+    assert_eq!(
+        first_record(&r, "guard.check.start")["command"],
+        "echo behind by 42 seconds; exit 1"
+    );
     let check = first_record(&r, "guard.check");
     assert_eq!(check["ok"], false);
     assert_eq!(check["stdout"]["text"], "behind by 42 seconds\n");

@@ -380,3 +380,37 @@ fn the_shell_leaves_folders_in_a_private_folder_of_its_own() {
     assert_eq!(code, 0);
     assert!(private().is_empty(), "the private folder was left behind");
 }
+
+#[test]
+fn a_symlinked_inventory_reads_paths_from_the_real_file() {
+    let dir = folder(&[
+        (
+            "site/inventory/local.yaml",
+            "settings:\n  audit_log: ../audit.jsonl\nhosts:\n  b1: {connection: local, workdir: ../w/b1, role: backup}\n",
+        ),
+        ("site/w/b1/.keep", ""),
+        ("elsewhere/w/b1/.keep", ""),
+    ]);
+    std::os::unix::fs::symlink(
+        dir.path().join("site/inventory/local.yaml"),
+        dir.path().join("elsewhere/inv.yaml"),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_opsguard"))
+        .args([
+            "-i", "elsewhere/inv.yaml", "exec", "b1", "--", "echo > marker",
+        ])
+        .current_dir(dir.path())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.path().join("site/w/b1/marker").exists());
+    assert!(!dir.path().join("elsewhere/w/b1/marker").exists());
+    assert!(dir.path().join("site/audit.jsonl").exists());
+}

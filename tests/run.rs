@@ -185,7 +185,7 @@ fn a_budget_output_that_is_not_a_number_stops_the_run() {
     assert!(!touched(run.path(), "c1", "worked"));
     assert!(
         run.stderr
-            .contains("budget: the output `lots` is not a number"),
+            .contains("budget: the output `lots` is not a non-negative number"),
         "{}",
         run.stderr
     );
@@ -299,6 +299,23 @@ fn dry_run_prints_the_plan_and_runs_nothing() {
     for h in ["c1", "c2", "c3", "c4"] {
         assert!(!touched(run.path(), h, "marked"));
     }
+    assert!(!run.path().join("audit.jsonl").exists());
+}
+
+#[test]
+fn dry_run_in_json_prints_the_plan_as_json() {
+    let run = site()
+        .file(
+            "pb.yaml",
+            "name: mark\nhosts: '@pool'\nserial: 2\nsteps:\n  - name: mark\n    run: touch marked\n",
+        )
+        .args(["run", "pb.yaml", "--dry-run", "--format", "json"])
+        .status(0);
+    let plan = run.json();
+    assert_eq!(plan["playbook"], "mark");
+    assert_eq!(plan["steps"][0]["command"], "touch marked");
+    assert_eq!(plan["batches"].as_array().unwrap().len(), 2);
+    assert!(plan["decision"]["no_terminal"].is_string());
     assert!(!run.path().join("audit.jsonl").exists());
 }
 

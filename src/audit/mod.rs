@@ -9,6 +9,7 @@
 //! the chain; [`query`] filters records for `audit show`; [`replay`] turns
 //! one session into a transcript. Nothing here runs commands.
 
+pub mod lines;
 pub mod query;
 pub mod record;
 pub mod replay;

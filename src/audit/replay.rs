@@ -9,13 +9,19 @@ use std::io::BufRead;
 
 use serde_json::Value;
 
+use super::lines::Lines;
+
 /// The records of the one session whose id starts with `prefix`.
-pub fn collect(input: impl BufRead, prefix: &str) -> Result<Vec<Value>, String> {
+pub fn collect(input: impl BufRead, prefix: &str) -> Result<(Vec<Value>, Lines), String> {
     let mut records = Vec::new();
     let mut sessions: Vec<String> = Vec::new();
-    for line in input.split(b'\n') {
+    let mut lines = Lines::default();
+    let mut offset = 0u64;
+    for (n, line) in input.split(b'\n').enumerate() {
         let line = line.map_err(|e| format!("cannot read the log: {e}"))?;
-        let Ok(r) = serde_json::from_slice::<Value>(&line) else {
+        let at = offset;
+        offset += line.len() as u64 + 1;
+        let Some(r) = lines.read(n as u64 + 1, at, &line) else {
             continue;
         };
         let Some(session) = r["session"].as_str() else {
@@ -35,10 +41,11 @@ pub fn collect(input: impl BufRead, prefix: &str) -> Result<Vec<Value>, String> 
         }
         records.push(r);
     }
+    lines.finish();
     if records.is_empty() {
         return Err(format!("no session `{prefix}` in the log"));
     }
-    Ok(records)
+    Ok((records, lines))
 }
 
 fn s<'a>(r: &'a Value, k: &str) -> &'a str {

@@ -9,6 +9,7 @@ use clap::{Args, Subcommand};
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 
+use crate::audit::lines::Lines;
 use crate::audit::query::{Filter, Hosts, Matcher, parse_time};
 use crate::audit::{self, replay, verify};
 use crate::cli::{Format, GlobalArgs};
@@ -117,7 +118,8 @@ pub fn run(g: &GlobalArgs, args: &AuditArgs, ui: &Ui) -> Result<Exit, AppError> 
         AuditCommand::Verify { anchor } => run_verify(&path, anchor.as_deref(), ui),
         AuditCommand::Show(show) => run_show(&path, show, inv, ui),
         AuditCommand::Replay { session, format } => {
-            let records = replay::collect(open(&path)?, session).map_err(AppError::invalid)?;
+            let (records, lines) =
+                replay::collect(open(&path)?, session).map_err(AppError::invalid)?;
             match format {
                 // The transcript quotes hosts and the log: data.
                 Format::Text => ui.out(&ui.data(Stream::Out, &replay::transcript(&records))),
@@ -128,7 +130,7 @@ pub fn run(g: &GlobalArgs, args: &AuditArgs, ui: &Ui) -> Result<Exit, AppError> 
                         .collect::<String>(),
                 ),
             }
-            Ok(Exit::Ok)
+            Ok(damage(&lines, ui))
         }
         AuditCommand::Note { message, change } => {
             let argv: Vec<String> = std::env::args().collect();
@@ -278,11 +280,15 @@ fn run_show(
     let colors = inv.unwrap_or_else(Inventory::with_default_roles);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut shown = 0u64;
-    for line in open(path)?.split(b'\n') {
+    let mut lines = Lines::default();
+    let mut offset = 0u64;
+    for (n, line) in open(path)?.split(b'\n').enumerate() {
         let line = line.map_err(|e| {
             AppError::new(Exit::Audit, format!("cannot read {}: {e}", path.display()))
         })?;
-        let Ok(record) = serde_json::from_slice::<Value>(&line) else {
+        let at = offset;
+        offset += line.len() as u64 + 1;
+        let Some(record) = lines.read(n as u64 + 1, at, &line) else {
             continue;
         };
         if !filter.matches(&record) {
@@ -299,7 +305,24 @@ fn run_show(
     }
     let _ = std::io::Write::flush(&mut out);
     ui.status(&format!("{shown} record(s)"));
-    Ok(Exit::Ok)
+    lines.finish();
+    Ok(damage(&lines, ui))
+}
+
+/// Lines of the log that were not records: warnings for torn lines, and
+/// exit 4 for damage, as `verify` gives.
+fn damage(lines: &Lines, ui: &Ui) -> Exit {
+    let (warnings, error) = lines.report();
+    for w in warnings {
+        ui.warn(&w);
+    }
+    match error {
+        Some(e) => {
+            ui.error(&e);
+            Exit::Audit
+        }
+        None => Exit::Ok,
+    }
 }
 
 /// `time  user  host [ROLE]  event  command  result`

@@ -40,6 +40,19 @@ pub fn run(g: &GlobalArgs, args: &ExecArgs, ui: &Ui) -> Result<Exit, AppError> {
             )
         })
         .collect();
+    if args.opts.dry_run && args.opts.format == Format::Json {
+        let hosts: Vec<_> = hosts
+            .iter()
+            .map(|&i| json!({"name": inv.hosts[i].name, "role": inv.hosts[i].role}))
+            .collect();
+        let mut value = serde_json::to_value(&class).expect("plain JSON");
+        value["hosts"] = json!(hosts);
+        ui.out(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&value).expect("plain JSON")
+        ));
+        return Ok(Exit::Ok);
+    }
     if args.opts.dry_run {
         let mut text = format!(
             "would run `{line}` on {} host(s): {}\n",

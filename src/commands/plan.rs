@@ -46,17 +46,7 @@ pub fn run(g: &GlobalArgs, args: &PlanArgs, ui: &Ui) -> Result<Exit, AppError> {
     let plan = plan::build(&inv, &pb, &facts, limit.as_deref(), now);
     let verdicts = verdicts(&inv, &plan, now);
     match args.format {
-        Format::Json => {
-            let mut value = serde_json::to_value(&plan).expect("plain JSON");
-            value["decision"] = serde_json::json!({
-                "terminal": verdicts[0].1,
-                "no_terminal": verdicts[1].1,
-            });
-            ui.out(&format!(
-                "{}\n",
-                serde_json::to_string_pretty(&value).expect("plain JSON")
-            ))
-        }
+        Format::Json => ui.out(&json(&plan, &verdicts)),
         Format::Text => {
             let mut out = text(&plan, &inv, ui);
             if plan.steps.iter().any(|s| s.guarded.is_some()) {
@@ -71,9 +61,22 @@ pub fn run(g: &GlobalArgs, args: &PlanArgs, ui: &Ui) -> Result<Exit, AppError> {
     Ok(Exit::Ok)
 }
 
+/// The plan as JSON, with the offline guards' `decision`.
+pub fn json(plan: &Plan, verdicts: &[(&'static str, String); 2]) -> String {
+    let mut value = serde_json::to_value(plan).expect("plain JSON");
+    value["decision"] = serde_json::json!({
+        "terminal": verdicts[0].1,
+        "no_terminal": verdicts[1].1,
+    });
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(&value).expect("plain JSON")
+    )
+}
+
 /// What the offline guards would say now (or `--at`), with the playbook's
 /// change and no other flags, at a terminal and without one.
-fn verdicts(inv: &Inventory, plan: &Plan, now: OffsetDateTime) -> [(&'static str, String); 2] {
+pub fn verdicts(inv: &Inventory, plan: &Plan, now: OffsetDateTime) -> [(&'static str, String); 2] {
     let actions: Vec<guard::Action> = plan
         .steps
         .iter()

@@ -43,7 +43,13 @@ pub fn run(g: &GlobalArgs, args: &RunArgs, ui: &Ui) -> Result<Exit, AppError> {
         OffsetDateTime::now_utc(),
     );
     if args.opts.dry_run {
-        ui.out(&super::plan::text(&plan, &inv, ui));
+        match args.opts.format {
+            Format::Json => {
+                let verdicts = super::plan::verdicts(&inv, &plan, OffsetDateTime::now_utc());
+                ui.out(&super::plan::json(&plan, &verdicts));
+            }
+            Format::Text => ui.out(&super::plan::text(&plan, &inv, ui)),
+        }
         return Ok(Exit::Ok);
     }
     let default_timeout = session::timeout(&args.opts, &inv)?;

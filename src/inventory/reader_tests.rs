@@ -315,3 +315,25 @@ fn names_shown_on_terminals_hold_no_control_characters() {
         ]
     );
 }
+
+#[test]
+fn a_long_mirror_chain_and_loop_are_read_once() {
+    // 8,000 hosts each mirroring the next; the last back to the first.
+    let mut text = String::from("hosts:\n");
+    for i in 0..8000 {
+        text.push_str(&format!(
+            "  h{i}: {{role: live, mirror: h{}}}\n",
+            (i + 1) % 8000
+        ));
+    }
+    let found = problems(&[("inv.yaml", &text)]);
+    assert_eq!(found.len(), 1, "{:?}", &found[..found.len().min(3)]);
+    let (_, line, _, code, message) = &found[0];
+    assert_eq!((*line, *code), (2, Code::E004));
+    assert!(
+        message.starts_with("mirror loop: h0 → h1 → h2 → "),
+        "{}",
+        &message[..60]
+    );
+    assert!(message.ends_with("→ h7999 → h0"));
+}

@@ -8,12 +8,16 @@ use crate::classify::args::{Spec, parse};
 use crate::classify::lexer::Word;
 use crate::classify::tools::{Judgement, unknown};
 
-/// What runs when the command is missing.
+/// What the wrapper does on its own.
 #[derive(Clone, Copy)]
 enum Alone {
+    /// Nothing (it only runs the command).
     Nothing,
-    /// A shell, reading what nobody gives it.
+    /// Without a command, a shell, reading what nobody gives it.
     Shell,
+    /// It takes the command out of opsguard's reach: a session of its own
+    /// is not stopped with opsguard.
+    Detaches,
 }
 
 /// `OPTIONS... [SKIP operands] COMMAND...`: the wrappers read this way.
@@ -26,7 +30,7 @@ const SIMPLE: &[(&str, Spec, usize, Alone)] = &[
     ("lvm", Spec::new("", &[]), 0, Alone::Nothing),
     ("unbuffer", Spec::new("", &[]), 0, Alone::Nothing),
     ("catchsegv", Spec::new("", &[]), 0, Alone::Nothing),
-    ("setsid", Spec::new("", &["ctty", "fork", "wait"]), 0, Alone::Nothing),
+    ("setsid", Spec::new("", &["ctty", "fork", "wait"]), 0, Alone::Detaches),
     ("stdbuf", Spec::new("ioe", &["input=", "output=", "error="]), 0, Alone::Nothing),
     ("eatmydata", Spec::new("", &[]), 0, Alone::Nothing),
     ("fakeroot", Spec::new("il", &[]), 0, Alone::Nothing),
@@ -70,8 +74,15 @@ pub(super) fn simple(name: &str, args: &[Word]) -> Option<Wrapped> {
     let own = match when_alone {
         Alone::Nothing => Judgement::Safe,
         Alone::Shell => unknown(format!("`{name}` without a command runs a shell")),
+        Alone::Detaches => unknown(format!(
+            "`{name}` puts the command in a session of its own, where opsguard cannot stop it"
+        )),
     };
-    at_operand(args, spec, *skip, own)
+    let mut wrapped = at_operand(args, spec, *skip, own.clone())?;
+    if let Alone::Detaches = when_alone {
+        wrapped.own = own;
+    }
+    Some(wrapped)
 }
 
 /// `nice -5 cmd`, `nice -n 5 cmd`, `nice --adjustment=5 cmd`; alone it

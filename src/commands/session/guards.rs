@@ -277,6 +277,15 @@ fn replication_checks(
         .copied()
         .filter(|&h| inv.hosts[h].replication_check.is_some())
         .collect();
+    // Announced before it runs, like every command opsguard sends.
+    for &h in &checked {
+        let host = &inv.hosts[h];
+        let mut f = super::host_fields(host);
+        f.insert("command".into(), json!(host.replication_check));
+        session
+            .record("guard.check.start", f)
+            .map_err(audit_error)?;
+    }
     let results = execute::each(&checked, forks, |h| {
         let host = &inv.hosts[h];
         let command = host.replication_check.as_deref().unwrap_or_default();

@@ -38,14 +38,22 @@ pub(super) fn full_screen(line: &str) -> Option<&'static str> {
     FULL_SCREEN.iter().copied().find(|p| *p == name)
 }
 
-/// `cd` alone, or `cd X` with one word: the target (None: home).
+/// `cd` alone, or `cd X` with one plain word: the target (None: home).
+/// A word with anything the shell would read as more than a folder name
+/// (`;`, `$`, quotes, ...) is no plain `cd`: that line runs like any
+/// other, recorded as a command.
 pub(super) fn cd_target(line: &str) -> Option<Option<&str>> {
     let mut words = line.split_whitespace();
     if words.next()? != "cd" {
         return None;
     }
     let target = words.next();
-    words.next().is_none().then_some(target)
+    let plain = target.is_none_or(|t| {
+        t.chars()
+            .enumerate()
+            .all(|(i, c)| c.is_alphanumeric() || "/._-+,:@%=".contains(c) || (c == '~' && i == 0))
+    });
+    (plain && words.next().is_none()).then_some(target)
 }
 
 /// Whether `line` may move the working folder: a `cd`, `pushd` or `popd`
@@ -105,6 +113,13 @@ mod tests {
         assert_eq!(cd_target("cd"), Some(None));
         assert_eq!(cd_target("cd /srv && ls"), None);
         assert_eq!(cd_target("cdrecord x"), None);
+        assert_eq!(cd_target("cd ~/mail"), Some(Some("~/mail")));
+        // More than a folder name: runs as a recorded command instead.
+        for line in [
+            "cd x;touch y", "cd $(touch y)", "cd 'a b'", "cd x&&y", "cd a`b`",
+        ] {
+            assert_eq!(cd_target(line), None, "{line}");
+        }
         assert!(may_move("cd /srv && ls"));
         assert!(may_move("ls;cd /srv"));
         assert!(may_move("(cd /srv) && pwd"));

@@ -7,7 +7,7 @@ use std::path::{Component, Path, PathBuf};
 use super::{Reader, local_path, strings, valid_host_name};
 use crate::diagnostic::{Code, Diagnostic, Report};
 use crate::inventory::{Connection, Host};
-use crate::schema::Ctx;
+use crate::schema::{Ctx, Sp};
 use crate::yaml::Node;
 
 const HOST: &[&str] = &[
@@ -184,36 +184,58 @@ impl Reader {
             }
         }
         // A loop (a → b → a) would copy a change around forever; report it
-        // once, at the host of the loop that comes first.
-        for (i, m) in &self.mirrors {
-            let mut path = vec![*i];
-            let mut at = *i;
-            while let Some(next) = self.inv.hosts[at]
-                .mirror
-                .as_deref()
-                .and_then(|n| self.inv.host_index(n))
-            {
-                if next == *i {
-                    if path.iter().min() == Some(i) {
-                        let names: Vec<&str> = path
+        // once, at the host of the loop that comes first. Each host has at
+        // most one mirror, so one walk that marks what it has seen finds
+        // every loop in linear time.
+        let n = self.inv.hosts.len();
+        let next: Vec<Option<usize>> = self
+            .inv
+            .hosts
+            .iter()
+            .map(|h| h.mirror.as_deref().and_then(|m| self.inv.host_index(m)))
+            .collect();
+        let written: HashMap<usize, &Sp<String>> =
+            self.mirrors.iter().map(|(i, m)| (*i, m)).collect();
+        // 0: not seen, 1: on the walk now, 2: done.
+        let mut seen = vec![0u8; n];
+        for start in 0..n {
+            let mut walk = Vec::new();
+            let mut at = start;
+            while seen[at] == 0 {
+                seen[at] = 1;
+                walk.push(at);
+                match next[at] {
+                    Some(to) if seen[to] == 1 => {
+                        let from = walk.iter().position(|&h| h == to).unwrap_or(0);
+                        let cycle = &walk[from..];
+                        let first = cycle.iter().copied().min().unwrap_or(to);
+                        let k = cycle.iter().position(|&h| h == first).unwrap_or(0);
+                        let names: Vec<&str> = cycle[k..]
                             .iter()
-                            .chain([i])
+                            .chain(&cycle[..k])
+                            .chain([&first])
                             .map(|&h| self.inv.hosts[h].name.as_str())
                             .collect();
-                        let message = format!("mirror loop: {}", names.join(" → "));
-                        report.push(
-                            Diagnostic::new(m.loc.clone(), Code::E004, message).help(
-                                "a mirror is the copy of a host; the copy names no mirror back",
-                            ),
-                        );
+                        if let Some(m) = written.get(&first) {
+                            report.push(
+                                Diagnostic::new(
+                                    m.loc.clone(),
+                                    Code::E004,
+                                    format!("mirror loop: {}", names.join(" → ")),
+                                )
+                                .help(
+                                    "a mirror is the copy of a host; the copy names no mirror back",
+                                ),
+                            );
+                        }
+                        break;
                     }
-                    break;
+                    Some(to) => at = to,
+                    None => break,
                 }
-                if path.contains(&next) || path.len() > self.inv.hosts.len() {
-                    break;
-                }
-                path.push(next);
-                at = next;
+            }
+            for h in walk {
+                seen[h] = 2;
             }
         }
     }

@@ -81,7 +81,10 @@ impl Reader {
         let Some(top) = ctx.fields(&root, "the inventory", TOP) else {
             return;
         };
-        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        // Relative paths are read from the folder of the file itself: for
+        // a symlinked inventory, the real file's, not the link's.
+        let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let base = real.parent().map(Path::to_path_buf).unwrap_or_default();
         if let Some(n) = top.get("settings") {
             self.settings(&mut ctx, n, &base);
         }
