@@ -139,19 +139,55 @@ fn run(t: &mut dyn Transport, script: &str) -> Result<String, LockError> {
     }
 }
 
-/// `held\n{json}` or `free`, as the scripts print it.
+/// What the scripts print about a lock folder that exists: who owns it and
+/// its owner file, and its mode (`stat -c`), before the owner file.
+const ABOUT: &str =
+    "stat -c 'folder %u %U %a' \"$d\" 2>/dev/null; stat -c 'file %u' \"$d/owner\" 2>/dev/null; ";
+
+/// A lock folder anyone could have made or changed is not trusted: one
+/// that others may write, or whose owner file belongs to someone else.
+fn untrusted(folder: Option<(&str, &str, &str)>, file_uid: Option<&str>) -> Option<String> {
+    let (uid, user, mode) = folder?;
+    let writable = u32::from_str_radix(mode, 8).map_or(true, |m| m & 0o022 != 0);
+    if writable {
+        return Some(format!(
+            "the lock folder (owned by {user}, uid {uid}) has mode {mode}: others may write it, so its owner file proves nothing; check it, then `opsguard lock break`"
+        ));
+    }
+    match file_uid {
+        Some(f) if f != uid => Some(format!(
+            "the lock folder belongs to {user} (uid {uid}) but its owner file to uid {f}: it may have been planted; check it, then `opsguard lock break`"
+        )),
+        _ => None,
+    }
+}
+
+/// `held\n[folder ...\n][file ...\n]{json}` or `free`, as the scripts
+/// print it.
 fn parse_state(text: &str) -> State {
-    let mut lines = text.lines();
-    match lines.next() {
-        Some("free") => State::Free,
-        _ => {
-            let rest: String = lines.collect::<Vec<_>>().join("\n");
-            match serde_json::from_str::<Owner>(rest.trim()) {
-                Ok(o) => State::Held(o),
-                Err(_) if rest.trim().is_empty() => State::Unknown("no owner file".into()),
-                Err(e) => State::Unknown(format!("owner file unreadable: {e}")),
-            }
+    let mut lines = text.lines().peekable();
+    if lines.next() == Some("free") {
+        return State::Free;
+    }
+    let mut folder = None;
+    let mut file = None;
+    while let Some(line) = lines.peek() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words[..] {
+            ["folder", uid, user, mode] => folder = Some((uid, user, mode)),
+            ["file", uid] => file = Some(uid),
+            _ => break,
         }
+        lines.next();
+    }
+    if let Some(why) = untrusted(folder, file) {
+        return State::Unknown(why);
+    }
+    let rest: String = lines.collect::<Vec<_>>().join("\n");
+    match serde_json::from_str::<Owner>(rest.trim()) {
+        Ok(o) => State::Held(o),
+        Err(_) if rest.trim().is_empty() => State::Unknown("no owner file".into()),
+        Err(e) => State::Unknown(format!("owner file unreadable: {e}")),
     }
 }
 
@@ -160,9 +196,9 @@ fn parse_state(text: &str) -> State {
 pub fn acquire(t: &mut dyn Transport, host: &Host, owner: &Owner) -> Result<State, LockError> {
     let d = quote(path(host));
     let script = format!(
-        "d={d}; if mkdir \"$d\" 2>/dev/null; then \
+        "d={d}; if mkdir -m 755 \"$d\" 2>/dev/null; then \
          printf '%s\\n' {o} > \"$d/owner.new\" && mv -f \"$d/owner.new\" \"$d/owner\" && echo acquired; \
-         elif [ -d \"$d\" ]; then echo held; cat \"$d/owner\" 2>/dev/null; \
+         elif [ -d \"$d\" ]; then echo held; {ABOUT}cat \"$d/owner\" 2>/dev/null; \
          else echo \"cannot create $d\" >&2; exit 1; fi",
         o = quote(&owner.json())
     );
@@ -179,7 +215,7 @@ pub fn acquire(t: &mut dyn Transport, host: &Host, owner: &Owner) -> Result<Stat
 /// The lock on the host as it is now.
 pub fn read(t: &mut dyn Transport, host: &Host) -> Result<State, LockError> {
     let script = format!(
-        "d={}; if [ -d \"$d\" ]; then echo held; cat \"$d/owner\" 2>/dev/null; else echo free; fi",
+        "d={}; if [ -d \"$d\" ]; then echo held; {ABOUT}cat \"$d/owner\" 2>/dev/null; else echo free; fi",
         quote(path(host))
     );
     run(t, &script).map(|out| parse_state(&out))
@@ -250,6 +286,64 @@ mod tests {
         assert_eq!(read(&mut t, &host), Ok(State::Held(ours.clone())));
         release(&mut t, &host, &ours).unwrap();
         assert_eq!(read(&mut t, &host), Ok(State::Free));
+    }
+
+    #[test]
+    fn a_lock_folder_others_could_write_or_plant_is_not_trusted() {
+        let owner = Owner::new("S1", Duration::from_secs(60), OffsetDateTime::now_utc()).json();
+        let ours = format!("held\nfolder 1000 ops 755\nfile 1000\n{owner}\n");
+        assert!(matches!(parse_state(&ours), State::Held(_)));
+        for (planted, says) in [
+            (
+                format!("held\nfolder 1001 eve 777\nfile 1001\n{owner}\n"),
+                "has mode 777",
+            ),
+            (
+                format!("held\nfolder 1000 ops 775\nfile 1000\n{owner}\n"),
+                "has mode 775",
+            ),
+            (
+                format!("held\nfolder 1000 ops 755\nfile 1001\n{owner}\n"),
+                "owner file to uid 1001",
+            ),
+        ] {
+            match parse_state(&planted) {
+                State::Unknown(why) => assert!(why.contains(says), "{why}"),
+                other => panic!("{planted}: {other:?}"),
+            }
+        }
+        // Without stat (an old busybox), the owner file alone decides.
+        assert!(matches!(
+            parse_state(&format!("held\n{owner}\n")),
+            State::Held(_)
+        ));
+    }
+
+    #[test]
+    fn the_scripts_report_the_folder_and_make_it_755() {
+        let dir = tempfile::tempdir().unwrap();
+        let host = Host::local_for_tests("backup", dir.path());
+        let mut t = crate::transport::local::Local::new(dir.path()).unwrap();
+        let ours = Owner::new("S1", Duration::from_secs(60), OffsetDateTime::now_utc());
+        assert_eq!(acquire(&mut t, &host, &ours), Ok(State::Free));
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join(".opsguard.lock"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o755);
+        assert_eq!(read(&mut t, &host), Ok(State::Held(ours.clone())));
+        std::fs::set_permissions(
+            dir.path().join(".opsguard.lock"),
+            std::fs::Permissions::from_mode(0o777),
+        )
+        .unwrap();
+        assert!(matches!(read(&mut t, &host), Ok(State::Unknown(_))));
+        let theirs = Owner::new("S2", Duration::from_secs(60), OffsetDateTime::now_utc());
+        assert!(matches!(
+            acquire(&mut t, &host, &theirs),
+            Ok(State::Unknown(_))
+        ));
     }
 
     #[test]
