@@ -14,7 +14,7 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Sender, channel};
+use std::sync::mpsc::{Sender, SyncSender, channel, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -23,6 +23,10 @@ use serde::Serialize;
 use crate::inventory::Inventory;
 use crate::transport::pool::Failure;
 use crate::transport::{self, Limits, Outcome, Stream, Transport, TransportError, Which};
+
+/// How many events (a chunk of output, a host starting or done) may wait
+/// to be shown before the hosts sending them wait in turn.
+const EVENTS: usize = 64;
 
 /// One step as the executor runs it.
 #[derive(Clone, Debug)]
@@ -201,7 +205,9 @@ fn run_batch(
     summary: &mut Summary,
 ) -> Vec<HostResult> {
     let queue = Mutex::new(batch.iter().copied().collect::<VecDeque<_>>());
-    let (tx, rx) = channel::<Event>();
+    // Bounded: when the output cannot be shown as fast as hosts send it (a
+    // slow terminal, a paused pipe), the hosts wait; it never piles up here.
+    let (tx, rx) = sync_channel::<Event>(EVENTS);
     let mut results = Vec::new();
     std::thread::scope(|scope| {
         for _ in 0..opts.forks.clamp(1, batch.len().max(1)) {
@@ -262,7 +268,7 @@ fn run_host(
     steps: &[Step],
     opts: &Options,
     halt: &AtomicBool,
-    tx: &Sender<Event>,
+    tx: &SyncSender<Event>,
 ) -> HostResult {
     let mut result = HostResult {
         host,
@@ -319,7 +325,7 @@ fn run_host(
         let (tap, forwarder) = match opts.stream {
             false => (None, None),
             true => {
-                let (chunk_tx, chunk_rx) = channel::<(Which, Vec<u8>)>();
+                let (chunk_tx, chunk_rx) = sync_channel::<(Which, Vec<u8>)>(EVENTS);
                 let tx = tx.clone();
                 let forwarder = std::thread::spawn(move || {
                     for (which, chunk) in chunk_rx {

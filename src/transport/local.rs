@@ -11,7 +11,7 @@ use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::Ordering;
-use std::sync::mpsc::Sender;
+use std::sync::mpsc::SyncSender;
 use std::time::{Duration, Instant};
 
 use super::{Capture, Limits, Outcome, Transport, TransportError, Which, signal_name};
@@ -50,7 +50,7 @@ type Reader = std::thread::JoinHandle<Capture>;
 fn reader(
     mut pipe: impl Read + Send + 'static,
     which: Which,
-    tap: Option<Sender<(Which, Vec<u8>)>>,
+    tap: Option<SyncSender<(Which, Vec<u8>)>>,
 ) -> Reader {
     std::thread::spawn(move || {
         let mut capture = Capture::default();

@@ -105,8 +105,10 @@ pub struct Limits {
     pub cancel: Arc<AtomicBool>,
     /// How long a stopped command gets between SIGTERM and SIGKILL.
     pub grace: Duration,
-    /// Where to send output as it arrives (single-host `exec` streams).
-    pub tap: Option<std::sync::mpsc::Sender<(Which, Vec<u8>)>>,
+    /// Where to send output as it arrives (single-host `exec` streams, the
+    /// shell). Bounded: a slow reader holds the command back rather than
+    /// letting its output pile up in memory.
+    pub tap: Option<std::sync::mpsc::SyncSender<(Which, Vec<u8>)>>,
 }
 
 pub trait Transport: Send {

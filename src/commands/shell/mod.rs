@@ -20,7 +20,7 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
-use std::sync::mpsc::channel;
+use std::sync::mpsc::sync_channel;
 use std::time::Duration;
 
 use clap::Args;
@@ -152,7 +152,7 @@ fn banner(inv: &Inventory, host: usize, ui: &Ui) -> String {
 }
 
 impl Console<'_> {
-    fn limits(&self, tap: Option<std::sync::mpsc::Sender<(Which, Vec<u8>)>>) -> Limits {
+    fn limits(&self, tap: Option<std::sync::mpsc::SyncSender<(Which, Vec<u8>)>>) -> Limits {
         Limits {
             timeout: self.timeout,
             cancel: self.cancel.clone(),
@@ -346,7 +346,7 @@ impl Console<'_> {
     fn run_line(
         &mut self,
         line: &str,
-        tx: std::sync::mpsc::Sender<(Which, Vec<u8>)>,
+        tx: std::sync::mpsc::SyncSender<(Which, Vec<u8>)>,
     ) -> (Result<Outcome, TransportError>, Option<String>) {
         let limits = self.limits(Some(tx));
         self.lines += 1;
@@ -376,7 +376,7 @@ impl Console<'_> {
         f.insert("destructive".into(), json!(class.destructive));
         f.insert("verdict".into(), json!(class.verdict));
         self.record("command.start", f.clone())?;
-        let (tx, rx) = channel::<(Which, Vec<u8>)>();
+        let (tx, rx) = sync_channel::<(Which, Vec<u8>)>(64);
         let ui = self.ui;
         let (ran, place) = std::thread::scope(|scope| {
             // The output as it comes, through the Ui: escaped on the
