@@ -20,6 +20,7 @@ mod args;
 mod find;
 mod lexer;
 mod tools;
+mod vars;
 mod walk;
 mod wrappers;
 

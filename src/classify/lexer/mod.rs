@@ -31,6 +31,10 @@ pub struct Word {
     /// An unquoted `*`, `?` or `[...]`: the shell replaces it by the
     /// names of matching files.
     pub glob: bool,
+    /// Its text holds a command substitution the shell did not run here
+    /// (`'$(reboot)'`, `"\`reboot\`"`): data to most commands, but code
+    /// wherever bash evaluates text again (arithmetic, `${!x}`, prompts).
+    pub holds_code: bool,
 }
 
 impl Word {
@@ -40,6 +44,7 @@ impl Word {
             dynamic: false,
             quoted: false,
             glob: false,
+            holds_code: false,
         }
     }
 
@@ -72,6 +77,9 @@ pub enum Redir {
     Truncate,
     /// `>>`, `&>>`: adds to the end.
     Append,
+    /// `1<`, `2<`: a file opened for reading where output goes; writing to
+    /// `/dev/stdout` or `/dev/stderr` then opens it again for writing.
+    ReadOnOutput,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,8 +91,12 @@ pub enum Tok {
         kind: Redir,
         target: Word,
     },
-    /// A here-document or here-string: text fed to the command's stdin.
-    Input(String),
+    /// A here-document or here-string: text fed to the command's stdin;
+    /// `dynamic` when expansions in it are only known at run time.
+    Input {
+        text: String,
+        dynamic: bool,
+    },
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -171,7 +183,8 @@ impl Lexer {
     fn run(&mut self) -> Result<(), String> {
         while let Some(c) = self.peek(0) {
             match c {
-                ' ' | '\t' | '\r' => self.i += 1,
+                // A carriage return is no blank to bash: `ls\r` is one word.
+                ' ' | '\t' => self.i += 1,
                 '\\' if self.peek(1) == Some('\n') => self.i += 2,
                 '\n' => {
                     self.i += 1;
@@ -187,9 +200,20 @@ impl Lexer {
                 '(' if self.peek(1) == Some('(') && self.arithmetic()? => {}
                 ';' | '&' | '|' | '(' | ')' => self.operator(c),
                 '<' | '>' if self.peek(1) == Some('(') => {
+                    // A process substitution: its body is a script, and it
+                    // stands for a file name only known at run time.
+                    let start = self.i;
                     self.i += 1;
                     let body = self.balanced()?;
                     self.out.subs.push(body);
+                    let text: String = self.chars[start..self.i].iter().collect();
+                    self.out.toks.push(Tok::Word(Word {
+                        text,
+                        dynamic: true,
+                        quoted: false,
+                        glob: false,
+                        holds_code: false,
+                    }));
                 }
                 '<' | '>' => self.redirect()?,
                 c if c.is_ascii_digit() && self.fd_redirect() => self.redirect()?,
@@ -244,7 +268,14 @@ impl Lexer {
                     let body: String = self.chars[start..j].iter().collect();
                     self.out.subs.extend(substitutions_in(&body, self.nesting)?);
                     self.i = j + 2;
-                    self.out.toks.push(Tok::Word(Word::plain("((")));
+                    // Arithmetic evaluates its text again: quotes, escapes
+                    // or a substitution's output may hide `a[$(...)]`.
+                    let holds_code = body.replace("$((", "").contains("$(")
+                        || body.contains(['`', '\'', '"', '\\']);
+                    self.out.toks.push(Tok::Word(Word {
+                        holds_code,
+                        ..Word::plain("((")
+                    }));
                     return Ok(true);
                 }
                 ')' => return Ok(false),
@@ -265,9 +296,11 @@ impl Lexer {
     }
 
     fn redirect(&mut self) -> Result<(), String> {
+        let fd_start = self.i;
         while self.peek(0).is_some_and(|c| c.is_ascii_digit()) {
             self.i += 1;
         }
+        let fd: String = self.chars[fd_start..self.i].iter().collect();
         let mut op = String::new();
         while let Some(c @ ('>' | '<' | '&' | '|' | '-')) = self.peek(0) {
             if op.len() >= 3
@@ -292,12 +325,18 @@ impl Lexer {
                 expands: !w.quoted,
                 at: self.out.toks.len(),
             });
-            self.out.toks.push(Tok::Input(String::new()));
+            self.out.toks.push(Tok::Input {
+                text: String::new(),
+                dynamic: false,
+            });
             return Ok(());
         }
         let target = self.single_word()?;
         if op == "<<<" {
-            self.out.toks.push(Tok::Input(target.text));
+            self.out.toks.push(Tok::Input {
+                text: target.text,
+                dynamic: target.dynamic,
+            });
             return Ok(());
         }
         // `>&2`, `2>&1`, `<&0`, `>&-`: a descriptor, not a file.
@@ -311,6 +350,8 @@ impl Lexer {
             Redir::Append
         } else if op.contains('>') {
             Redir::Truncate
+        } else if matches!(fd.as_str(), "1" | "2") {
+            Redir::ReadOnOutput
         } else {
             Redir::Read
         };
@@ -345,11 +386,45 @@ impl Lexer {
                 body.push_str(&line);
                 body.push('\n');
             }
-            if h.expands {
+            let (text, dynamic) = if h.expands {
                 self.out.subs.extend(substitutions_in(&body, self.nesting)?);
-            }
-            self.out.toks[h.at] = Tok::Input(body);
+                expanded_heredoc(&body)
+            } else {
+                (body, false)
+            };
+            self.out.toks[h.at] = Tok::Input { text, dynamic };
         }
         Ok(())
     }
+}
+
+/// The text an unquoted here-document gives its command: `\\`, `\$` and
+/// `` \` `` lose their backslash and `\` before a newline joins lines, as
+/// bash does; any expansion left makes it only known at run time.
+fn expanded_heredoc(body: &str) -> (String, bool) {
+    let chars: Vec<char> = body.chars().collect();
+    let mut out = String::new();
+    let mut dynamic = false;
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        match (c, chars.get(i + 1).copied()) {
+            ('\\', Some('\\' | '$' | '`')) => {
+                out.push(chars[i + 1]);
+                i += 2;
+                continue;
+            }
+            ('\\', Some('\n')) => {
+                i += 2;
+                continue;
+            }
+            ('`', _) => dynamic = true,
+            ('$', Some(n)) if n.is_ascii_alphanumeric() || "_{([@*#?$!-".contains(n) => {
+                dynamic = true;
+            }
+            _ => {}
+        }
+        out.push(c);
+        i += 1;
+    }
+    (out, dynamic)
 }

@@ -13,10 +13,11 @@ fn words(src: &str) -> Vec<String> {
                     Redir::Read => "<",
                     Redir::Truncate => ">",
                     Redir::Append => ">>",
+                    Redir::ReadOnOutput => "1<",
                 };
                 format!("{op}{}", target.text)
             }
-            Tok::Input(s) => format!("<<{s}"),
+            Tok::Input { text, .. } => format!("<<{text}"),
         })
         .collect()
 }
@@ -64,7 +65,13 @@ fn substitutions_are_scripts() {
 #[test]
 fn heredocs() {
     let l = lex("psql <<EOF\ndrop table x;\n$(reboot)\nEOF\necho done").unwrap();
-    assert_eq!(l.toks[1], Tok::Input("drop table x;\n$(reboot)\n".into()));
+    assert_eq!(
+        l.toks[1],
+        Tok::Input {
+            text: "drop table x;\n$(reboot)\n".into(),
+            dynamic: true
+        }
+    );
     assert_eq!(l.toks[2], Tok::Op(Op::End));
     assert_eq!(l.subs, ["reboot"]);
     let l = lex("cat <<'EOF'\n$(reboot)\nEOF\n").unwrap();

@@ -34,7 +34,7 @@ impl Lexer {
         let mut w: Raw = Vec::new();
         while let Some(c) = self.peek(0) {
             match c {
-                ' ' | '\t' | '\r' | '\n' | ';' | '&' | '|' | '(' | ')' | '<' | '>' => break,
+                ' ' | '\t' | '\n' | ';' | '&' | '|' | '(' | ')' | '<' | '>' => break,
                 '\\' => {
                     match self.peek(1) {
                         Some('\n') => {}
@@ -316,11 +316,18 @@ pub(super) fn finish(raw: &[(char, Q)]) -> Word {
                     .iter()
                     .any(|&(c, q)| c == ']' && q == Q::Lit)
             });
+    // `$(` or a backtick the shell kept as text.
+    let kept = |&(c, q): &(char, Q)| q != Q::Dyn && (c == '`' || c == '$' || c == '(');
+    let holds_code = raw
+        .windows(2)
+        .any(|p| kept(&p[0]) && kept(&p[1]) && p[0].0 == '$' && p[1].0 == '(')
+        || raw.iter().any(|&(c, q)| c == '`' && q != Q::Dyn);
     Word {
         text,
         dynamic: raw.iter().any(|&(_, q)| q == Q::Dyn),
         quoted: raw.iter().any(|&(_, q)| q == Q::Quoted),
         glob,
+        holds_code,
     }
 }
 

@@ -5,6 +5,7 @@
 
 mod bash;
 mod destructive;
+mod evasions;
 mod positions;
 mod props;
 mod safe;
@@ -161,6 +162,15 @@ fn read_only_mail_forms_are_safe() {
 #[test]
 fn read_only_network_database_container_forms_are_safe() {
     assert_verdict(safe::NETWORK, Verdict::Safe);
+}
+
+#[test]
+fn evasions_are_never_safe() {
+    for cmd in evasions::SHELL {
+        let c = judge(cmd);
+        assert_ne!(c.verdict, Verdict::Safe, "{cmd:?}\n{c:#?}");
+    }
+    assert_verdict(evasions::STILL_SAFE, Verdict::Safe);
 }
 
 #[test]

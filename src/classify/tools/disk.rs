@@ -45,19 +45,35 @@ pub fn normal(path: &str) -> String {
 /// What writing to `path` does.
 pub fn target(path: &str) -> Target {
     let p = normal(path);
+    // `..` is read by the kernel through symbolic links (`/dev/fd` is one),
+    // so the folder it leads to is not what the spelling says: such a path
+    // is only known to be harmless spelled plainly.
+    let plain = !path.split('/').any(|part| part == "..");
     if super::readonly::harmless_sink(&p) {
-        return Target::Harmless;
+        return if plain {
+            Target::Harmless
+        } else {
+            Target::File
+        };
     }
     if let Some(dev) = p.strip_prefix("/dev/") {
-        let harmless = [
-            "zero", "full", "random", "urandom", "stdin", "kmsg", "ptmx", "log", "initctl",
-        ];
-        if harmless.contains(&dev)
-            || dev.starts_with("tty")
-            || dev.starts_with("shm/")
-            || dev.starts_with("mqueue/")
+        // Files that are not devices: what descriptor 0 or N is open on
+        // (`cat < f > /dev/stdin` empties f), shared memory, init's pipe.
+        let files = ["stdin", "initctl", "log"];
+        if files.contains(&dev)
+            || ["fd/", "shm/", "mqueue/"]
+                .iter()
+                .any(|d| dev.starts_with(d))
         {
-            return Target::Harmless;
+            return Target::File;
+        }
+        let harmless = ["zero", "full", "random", "urandom", "kmsg", "ptmx"];
+        if harmless.contains(&dev) || dev.starts_with("tty") {
+            return if plain {
+                Target::Harmless
+            } else {
+                Target::File
+            };
         }
         return Target::Destroys(
             "disk.write",
@@ -200,7 +216,7 @@ fn dd(args: &[Word]) -> Judgement {
     }
     match of {
         None => Judgement::Safe,
-        Some((t, false)) if super::readonly::harmless_sink(&normal(&t)) => Judgement::Safe,
+        Some((t, false)) if super::readonly::harmless_sink(&t) => Judgement::Safe,
         Some((t, _)) => destroys("disk.dd", format!("`dd` writes to `{t}`")),
     }
 }

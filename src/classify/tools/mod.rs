@@ -9,6 +9,7 @@
 //! [`Judgement::Unknown`]: the allowlist decides what is safe, never the
 //! absence of a rule.
 
+mod builtins;
 mod ceph;
 mod cluster;
 mod containers;
@@ -57,7 +58,25 @@ type Family = fn(&str, &[Word]) -> Option<Judgement>;
 
 /// The judgement of `name` (a basename) with `args`.
 pub fn judge(name: &str, args: &[Word]) -> Judgement {
-    let families: [Family; 17] = [
+    families()
+        .iter()
+        .find_map(|f| f(name, args))
+        .unwrap_or_else(|| {
+            unknown(format!(
+                "`{name}` is not a command opsguard knows to be read-only"
+            ))
+        })
+}
+
+/// Some family judges `name`: a function of that name hides a command
+/// opsguard knows.
+pub fn knows(name: &str) -> bool {
+    families().iter().any(|f| f(name, &[]).is_some())
+}
+
+fn families() -> [Family; 18] {
+    [
+        builtins::judge,
         readonly::judge,
         files::judge,
         text::judge,
@@ -75,15 +94,7 @@ pub fn judge(name: &str, args: &[Word]) -> Judgement {
         firewall::judge,
         remote::judge,
         database::judge,
-    ];
-    families
-        .iter()
-        .find_map(|f| f(name, args))
-        .unwrap_or_else(|| {
-            unknown(format!(
-                "`{name}` is not a command opsguard knows to be read-only"
-            ))
-        })
+    ]
 }
 
 /// `/etc/init.d/NAME ACTION`: the path matters, not just its last part.

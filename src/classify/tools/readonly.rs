@@ -12,12 +12,10 @@ use crate::classify::lexer::Word;
 /// are judged below or in their family instead.
 const ANY_ARGS: &[&str] = &[
     // Shell builtins and keywords that only read or set shell state.
-    ":", "true", "false", "test", "[", "[[", "((", "echo", "printf", "pwd", "cd", "pushd", "popd",
-    "dirs", "export", "unset", "set", "shopt", "local", "declare", "typeset", "readonly", "read",
-    "mapfile", "readarray", "shift", "wait", "jobs", "type", "help", "exit", "return", "break",
-    "continue", "getopts", "let", "umask", "ulimit", "alias", "unalias", "history", "logout",
-    "times", "caller", "disown", "suspend", "compgen", "complete", "bind", "fg", "bg",
-    // Files and text.
+    // Those that set variables or evaluate text are judged in `builtins`.
+    ":", "true", "false", "echo", "pwd", "cd", "pushd", "popd", "dirs", "set", "shopt", "shift",
+    "jobs", "type", "help", "exit", "return", "break", "continue", "umask", "ulimit", "unalias",
+    "logout", "times", "caller", "disown", "suspend", "fg", "bg", // Files and text.
     "ls", "dir", "vdir", "cat", "tac", "nl", "head", "tail", "more", "wc", "grep", "egrep", "fgrep",
     "zgrep", "zegrep", "zfgrep", "xzgrep", "bzgrep", "zstdgrep", "rg", "ag", "ack", "zcat",
     "bzcat", "xzcat", "lzcat", "zstdcat", "lz4cat", "zmore", "cut", "tr", "paste", "join", "comm",
@@ -280,10 +278,13 @@ fn tee(args: &[Word]) -> Judgement {
 }
 
 /// Files that writing to loses nothing: `/dev/null`, the terminal, stdout.
+/// Spelled plainly: `/dev/pts/../../etc/passwd` is no terminal.
+/// (`/dev/fd/N` is whatever file descriptor N is open on: not harmless.)
 pub fn harmless_sink(path: &str) -> bool {
-    matches!(
-        path,
-        "/dev/null" | "/dev/stdout" | "/dev/stderr" | "/dev/tty" | "/dev/console"
-    ) || path.starts_with("/dev/fd/")
-        || path.starts_with("/dev/pts/")
+    let plain = !path.split('/').any(|part| part == ".." || part == ".");
+    plain
+        && (matches!(
+            path,
+            "/dev/null" | "/dev/stdout" | "/dev/stderr" | "/dev/tty" | "/dev/console"
+        ) || path.starts_with("/dev/pts/"))
 }

@@ -13,11 +13,10 @@ use std::collections::HashSet;
 
 use super::lexer::{self, Op, Redir, Tok, Word};
 use super::tools::{self, Judgement, Target};
+use super::vars::assignment_doubt;
 use super::wrappers::{self, Inner};
 use super::{Doubt, Finding, MAX_DEPTH, Patterns, basename, is_assignment};
-use parts::{
-    PROGRAM_ENV, RESERVED, Simple, Stdin, case_head, clip, empties, printed, shown, system_program,
-};
+use parts::{RESERVED, Simple, Stdin, case_head, clip, empties, printed, shown, system_program};
 
 /// The findings and doubts of `line`, in the order they were met.
 pub fn walk(line: &str, patterns: &Patterns) -> (Vec<Finding>, Vec<Doubt>) {
@@ -124,7 +123,10 @@ impl Walker<'_> {
                         *top = false;
                     }
                 }
-                Tok::Input(text) => cur.inputs.push(text.clone()),
+                Tok::Input { text, dynamic } => {
+                    cur.inputs.push(text.clone());
+                    cur.inputs_dynamic |= dynamic;
+                }
                 Tok::Redirect { kind, target } => match kind {
                     Redir::Read => cur.reads = Some(target.clone()),
                     _ => cur.writes.push((*kind, target.clone())),
@@ -133,7 +135,7 @@ impl Walker<'_> {
                 Tok::Op(Op::Open) if self.function_name(&cur, toks.get(k + 1)) => {
                     // `name() { ...; }`: a definition; the body follows.
                     if let Some(name) = cur.words.last() {
-                        self.functions.insert(name.text.clone());
+                        self.define(&name.text.clone(), &shown(&cur.words));
                     }
                     cur = Simple::default();
                     k += 2;
@@ -155,6 +157,22 @@ impl Walker<'_> {
         self.pipeline(pipeline, depth);
     }
 
+    /// A function definition. Calls of it are judged by its body; but one
+    /// named like a command opsguard knows hides that command from the
+    /// shell's own lookup only: `command rm`, `sudo rm`, `find -exec rm`
+    /// and a later `unset -f rm` run the real one. Not known to be safe.
+    fn define(&mut self, name: &str, text: &str) {
+        self.functions.insert(name.to_string());
+        let known =
+            tools::knows(name) || wrappers::inner(name, &[]).is_some() || RESERVED.contains(&name);
+        if known {
+            self.doubt(
+                text.to_string(),
+                format!("defines a function named like the command `{name}`; other lines and wrappers run the command itself"),
+            );
+        }
+    }
+
     /// `name (` followed by `)`, or `function name (`.
     fn function_name(&self, cur: &Simple, next: Option<&Tok>) -> bool {
         let plain = |w: &Word| w.fixed() && !w.quoted;
@@ -171,7 +189,9 @@ impl Walker<'_> {
         for (i, cmd) in cmds.iter().enumerate() {
             let fed = (i > 0).then(|| printed(&cmds[i - 1]));
             let fed_text: Vec<String> = fed.clone().flatten().into_iter().collect();
-            let stdin = if !cmd.inputs.is_empty() {
+            let stdin = if cmd.inputs_dynamic {
+                Stdin::Dynamic
+            } else if !cmd.inputs.is_empty() {
                 Stdin::Known(&cmd.inputs)
             } else if let Some(f) = &cmd.reads {
                 Stdin::File(f.text.clone())
@@ -208,8 +228,16 @@ impl Walker<'_> {
     fn redirects(&mut self, cmd: &Simple) {
         for (kind, target) in &cmd.writes {
             let t = &target.text;
-            let op = if *kind == Redir::Append { ">>" } else { ">" };
+            let op = match kind {
+                Redir::Append => ">>",
+                Redir::ReadOnOutput => "<",
+                _ => ">",
+            };
             let at = format!("{op} {t}");
+            if *kind == Redir::ReadOnOutput {
+                self.doubt(at, format!("opens `{t}` for reading where output goes; writing to `/dev/stdout` or `/dev/stderr` then empties it"));
+                continue;
+            }
             if !target.fixed() {
                 self.doubt(at, format!("writes to `{t}`, which is only known when the shell runs (it may be a device)"));
                 continue;
@@ -230,10 +258,23 @@ impl Walker<'_> {
     }
 
     fn command(&mut self, words: &[Word], stdin: &Stdin, depth: usize) {
+        self.command_at(words, stdin, depth, true);
+    }
+
+    /// `shell`: the words stand where the shell itself runs a command,
+    /// so they may call a function the line defines; a wrapper (`sudo`,
+    /// `xargs`, `find -exec`) runs a program, never a function.
+    fn command_at(&mut self, words: &[Word], stdin: &Stdin, depth: usize, shell: bool) {
         let mut i = 0;
-        let mut env_changed: Option<&str> = None;
+        let mut assignments: Vec<&Word> = Vec::new();
         while let Some(w) = words.get(i) {
             let t = w.text.as_str();
+            if !w.quoted && t == "coproc" {
+                // `coproc NAME { ...; }`: NAME names it; the body follows.
+                let named = words.get(i + 2).is_some_and(|b| !b.quoted && b.text == "{");
+                i += if named { 2 } else { 1 };
+                continue;
+            }
             if !w.quoted && RESERVED.contains(&t) {
                 i += 1;
                 // bash's `time -p pipeline`
@@ -248,22 +289,31 @@ impl Walker<'_> {
             }
             if !w.quoted && t == "function" {
                 if let Some(name) = words.get(i + 1) {
-                    self.functions.insert(name.text.clone());
+                    self.define(&name.text.clone(), &shown(words));
                 }
                 i += 2;
                 continue;
             }
             if is_assignment(w) {
-                let name = t.split(['=', '+']).next().unwrap_or("");
-                if let Some(var) = PROGRAM_ENV.iter().find(|v| **v == name) {
-                    env_changed = Some(var);
-                }
+                assignments.push(w);
                 i += 1;
                 continue;
             }
             break;
         }
         let words = &words[i.min(words.len())..];
+        // Before a command, assignments are its environment; alone, they
+        // set shell variables.
+        for a in &assignments {
+            if let Some(why) = assignment_doubt(a, !words.is_empty()) {
+                let text = if words.is_empty() {
+                    a.text.clone()
+                } else {
+                    shown(words)
+                };
+                self.doubt(text, why);
+            }
+        }
         let Some(first) = words.first() else {
             return;
         };
@@ -288,13 +338,13 @@ impl Walker<'_> {
             );
             return;
         }
-        if let Some(var) = env_changed {
+        if !first.quoted && first.text == "((" && first.holds_code {
             self.doubt(
                 text.clone(),
-                format!("runs with `{var}` changed, so the program may not be the system's"),
+                "the arithmetic evaluates text that may hold a command substitution",
             );
         }
-        if self.functions.contains(&first.text) {
+        if shell && self.functions.contains(&first.text) {
             // Its body was judged where the line defines it.
             return;
         }
@@ -336,7 +386,9 @@ impl Walker<'_> {
         depth: usize,
     ) {
         match inner {
-            Inner::Words(start) => self.command(&args[start.min(args.len())..], stdin, depth + 1),
+            Inner::Words(start) => {
+                self.command_at(&args[start.min(args.len())..], stdin, depth + 1, false);
+            }
             Inner::WordsAndInput(start) => {
                 let mut words = args[start.min(args.len())..].to_vec();
                 words.push(Word {
@@ -344,10 +396,11 @@ impl Walker<'_> {
                     dynamic: true,
                     quoted: false,
                     glob: false,
+                    holds_code: false,
                 });
-                self.command(&words, &Stdin::Empty, depth + 1);
+                self.command_at(&words, &Stdin::Empty, depth + 1, false);
             }
-            Inner::Range(a, b) => self.command(&args[a..b], &Stdin::Empty, depth + 1),
+            Inner::Range(a, b) => self.command_at(&args[a..b], &Stdin::Empty, depth + 1, false),
             Inner::Script(src) => self.script(&src, depth + 1),
             Inner::File(file) => self.doubt(
                 text.to_string(),
@@ -362,6 +415,11 @@ impl Walker<'_> {
                 Stdin::Pipe(from) => self.find(
                     "shell.stdin",
                     format!("`{name}` runs the commands that `{from}` prints, which opsguard cannot see; treated as destructive"),
+                    text.to_string(),
+                ),
+                Stdin::Dynamic => self.find(
+                    "shell.stdin",
+                    format!("`{name}` runs a here-document or here-string whose text is only known when the shell runs; treated as destructive"),
                     text.to_string(),
                 ),
                 Stdin::File(file) => self.doubt(

@@ -12,6 +12,8 @@ use crate::classify::tools;
 pub(super) struct Simple {
     pub words: Vec<Word>,
     pub inputs: Vec<String>,
+    /// An input holds expansions: its text is only known at run time.
+    pub inputs_dynamic: bool,
     pub reads: Option<Word>,
     pub writes: Vec<(Redir, Word)>,
 }
@@ -26,18 +28,14 @@ pub(super) enum Stdin<'a> {
     File(String),
     /// The output of another command of the pipeline.
     Pipe(String),
+    /// A here-document or here-string with expansions in it.
+    Dynamic,
 }
 
 /// Shell words that start or shape a command without being one.
 pub(super) const RESERVED: &[&str] = &[
     "!", "{", "}", "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "time",
     "coproc", "esac",
-];
-
-/// Variables that change which program a name runs, or what a shell
-/// reads first.
-pub(super) const PROGRAM_ENV: &[&str] = &[
-    "PATH", "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "BASH_ENV", "ENV", "IFS", "SHELLOPTS",
 ];
 
 /// Folders whose programs are the system's own: a name found there is the
@@ -72,14 +70,16 @@ pub(super) fn case_head(words: &[Word]) -> bool {
 }
 
 /// What a command prints, when it is known: `echo WORDS`, `printf TEXT`
-/// without directives, `cat` of a here-document.
+/// without directives, `cat` of a here-document. Text with a backslash
+/// is not known: `echo -e`, `sh`'s own `echo` and `printf` decode escapes
+/// (`\073` is `;`), so the shell fed it would read other text.
 pub(super) fn printed(cmd: &Simple) -> Option<String> {
     let (first, args) = cmd.words.split_first()?;
     if !args.iter().all(Word::fixed) || !cmd.writes.is_empty() {
         return None;
     }
     match first.text.as_str() {
-        "echo" => {
+        "echo" if !args.iter().any(|w| w.text.contains('\\')) => {
             let text: Vec<&str> = args
                 .iter()
                 .map(|w| w.text.as_str())
@@ -88,9 +88,12 @@ pub(super) fn printed(cmd: &Simple) -> Option<String> {
             Some(text.join(" ") + "\n")
         }
         "printf" if args.len() == 1 && !args[0].text.contains('%') => {
-            Some(args[0].text.replace("\\n", "\n"))
+            let text = args[0].text.replace("\\n", "\n");
+            (!text.contains('\\')).then_some(text)
         }
-        "cat" if args.is_empty() && !cmd.inputs.is_empty() => Some(cmd.inputs.concat()),
+        "cat" if args.is_empty() && !cmd.inputs.is_empty() && !cmd.inputs_dynamic => {
+            Some(cmd.inputs.concat())
+        }
         _ => None,
     }
 }

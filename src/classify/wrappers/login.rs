@@ -6,6 +6,7 @@ use super::{Inner, Wrapped, alone, joined, wrapped};
 use crate::classify::args::{Spec, parse};
 use crate::classify::lexer::Word;
 use crate::classify::tools::{Judgement, destroys, unknown};
+use crate::classify::vars::assignment_doubt;
 
 pub(super) const SHELLS: &[&str] = &[
     "sh", "bash", "dash", "zsh", "ksh", "ash", "mksh", "pdksh", "yash", "busybox-sh", "fish",
@@ -110,12 +111,19 @@ pub(super) fn env(args: &[Word]) -> Option<Wrapped> {
         .iter()
         .copied()
         .find(|&i| !crate::classify::is_assignment(&args[i]));
+    // `env NAME=VALUE CMD`: the same environment rules as `NAME=VALUE CMD`.
+    let doubt = p
+        .operand_at
+        .iter()
+        .take_while(|&&i| Some(i) != first)
+        .find_map(|&i| assignment_doubt(&args[i], true));
+    let own = doubt.map_or(Judgement::Safe, |why| unknown(format!("`env`: {why}")));
     match first {
-        Some(at) => wrapped(vec![Inner::Words(at)]),
-        None => Some(Wrapped {
-            inner: vec![],
-            own: Judgement::Safe,
+        Some(at) => Some(Wrapped {
+            inner: vec![Inner::Words(at)],
+            own,
         }),
+        None => Some(Wrapped { inner: vec![], own }),
     }
 }
 

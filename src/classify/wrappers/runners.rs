@@ -141,9 +141,11 @@ pub(super) fn priority(name: &str, args: &[Word]) -> Option<Wrapped> {
     at_operand(args, &spec, skip, Judgement::Safe)
 }
 
-/// `command CMD` runs it; `command -v`/`-V` only looks it up.
+/// `command CMD` runs it; `command -v`/`-V` only looks it up. Options
+/// end at the command's name (`command rm -v x` runs `rm`).
 pub(super) fn command(args: &[Word]) -> Option<Wrapped> {
-    if args.iter().any(|w| w.text == "-v" || w.text == "-V") {
+    let p = parse(args, &Spec::new("", &[]).posix());
+    if p.has(&["-v", "-V"]) {
         alone(Judgement::Safe)
     } else {
         at_operand(args, &Spec::new("", &[]), 0, Judgement::Safe)
