@@ -55,6 +55,10 @@ pub const SHELL: &[&str] = &[
     "history -c",
 ];
 
+/// Wrappers and everyday read-only tools with an option that writes or
+/// runs a command.
+pub const TOOLS: &[&str] = &[];
+
 /// Forms that stay safe next to them: the fixes must not make everyday
 /// lines unknown.
 pub const STILL_SAFE: &[&str] = &[

@@ -135,6 +135,7 @@ const CEPH: Commands = Commands {
         ("config-key rm", "pool.ceph", "deletes the key"),
         ("config-key del", "pool.ceph", "deletes the key"),
     ],
+    writes: &[],
 };
 
 fn ceph(args: &[Word]) -> Judgement {
@@ -216,6 +217,7 @@ const RBD: Commands = Commands {
             "lock remove", "pool.ceph", "breaks another client's lock on the image",
         ),
     ],
+    writes: &[],
 };
 
 const RADOS: Commands = Commands {
@@ -251,11 +253,25 @@ const RADOS: Commands = Commands {
             "rollback", "pool.ceph", "rolls the object back to a snapshot",
         ),
     ],
+    writes: &[],
 };
 
 const RGW: Commands = Commands {
     tool: "radosgw-admin",
-    spec: Spec::new("cnki", &[]),
+    spec: Spec::new(
+        "cnki",
+        &[
+            "uid=", "subuser=", "access-key=", "secret=", "secret-key=", "email=", "display-name=",
+            "bucket=", "bucket-id=", "bucket-new-name=", "object=", "pool=", "zone=", "zonegroup=",
+            "realm=", "period=", "rgw-zone=", "rgw-zonegroup=", "rgw-realm=", "tenant=",
+            "max-entries=", "marker=", "start-date=", "end-date=", "shard-id=", "num-shards=",
+            "cluster=", "id=", "name=", "format=", "key-type=", "access=", "caps=",
+            "placement-id=", "quota-scope=", "max-objects=", "max-size=", "role-name=", "topic=",
+            "sync-stats", "purge-data", "purge-objects", "purge-keys", "yes-i-really-mean-it",
+            "show-log-entries=", "show-log-sum=", "skip-zero-entries", "categories=",
+            "inconsistent-index", "bypass-gc", "fix", "check-objects",
+        ],
+    ),
     safe: &[
         "user info", "user list", "user stats", "bucket list", "bucket stats",
         "bucket limit check", "usage show", "zone get", "zone list", "zonegroup get",
@@ -298,6 +314,7 @@ const RGW: Commands = Commands {
         ("role delete", "pool.ceph", "deletes the role"),
         ("topic rm", "pool.ceph", "deletes the topic"),
     ],
+    writes: &[],
 };
 
 const CEPHADM: Commands = Commands {
@@ -321,6 +338,7 @@ const CEPHADM: Commands = Commands {
         ("zap-osds", "pool.ceph", "wipes the OSD devices"),
         ("rm-repo", "pool.ceph", "removes the package repository"),
     ],
+    writes: &[],
 };
 
 const GLUSTER: Commands = Commands {
@@ -365,4 +383,5 @@ const GLUSTER: Commands = Commands {
             "snapshot deactivate", "pool.gluster", "deactivates the snapshot",
         ),
     ],
+    writes: &[],
 };

@@ -142,6 +142,7 @@ const PCS: Commands = Commands {
             "stonith disable", "cluster.pacemaker", "disables a fence device",
         ),
     ],
+    writes: &[],
 };
 
 const CRM: Commands = Commands {
@@ -193,6 +194,7 @@ const CRM: Commands = Commands {
             "configure erase", "cluster.pacemaker", "erases the whole cluster configuration",
         ),
     ],
+    writes: &[],
 };
 
 fn pacemaker_tool(name: &str, args: &[Word]) -> Judgement {

@@ -132,6 +132,7 @@ const DOCKER: Commands = Commands {
     spec: ENGINE_SPEC,
     safe: ENGINE_SAFE,
     destructive: ENGINE_DESTRUCTIVE,
+    writes: &[],
 };
 
 const PODMAN: Commands = Commands {
@@ -139,6 +140,7 @@ const PODMAN: Commands = Commands {
     spec: ENGINE_SPEC,
     safe: ENGINE_SAFE,
     destructive: ENGINE_DESTRUCTIVE,
+    writes: &[],
 };
 
 const NERDCTL: Commands = Commands {
@@ -146,6 +148,7 @@ const NERDCTL: Commands = Commands {
     spec: ENGINE_SPEC,
     safe: ENGINE_SAFE,
     destructive: ENGINE_DESTRUCTIVE,
+    writes: &[],
 };
 
 const COMPOSE: Commands = Commands {
@@ -165,6 +168,7 @@ const COMPOSE: Commands = Commands {
             "restart", "container.stop", "restarts the project's containers",
         ),
     ],
+    writes: &[],
 };
 
 const KUBECTL: Commands = Commands {
@@ -205,6 +209,7 @@ const KUBECTL: Commands = Commands {
             "replaces the resources (with --force, deletes them first)",
         ),
     ],
+    writes: &[],
 };
 
 const CRICTL: Commands = Commands {
@@ -228,6 +233,7 @@ const CRICTL: Commands = Commands {
         ("stop", "container.stop", "stops the containers"),
         ("stopp", "container.stop", "stops the pods"),
     ],
+    writes: &[],
 };
 
 const CTR: Commands = Commands {
@@ -260,6 +266,7 @@ const CTR: Commands = Commands {
         ("snapshots rm", "container.remove", "removes the snapshots"),
         ("namespaces rm", "container.remove", "removes the namespace"),
     ],
+    writes: &[],
 };
 
 const VIRSH: Commands = Commands {
@@ -313,4 +320,5 @@ const VIRSH: Commands = Commands {
             "detach-interface", "container.stop", "pulls the network interface out of the machine",
         ),
     ],
+    writes: &[],
 };

@@ -336,4 +336,5 @@ const NVME: Commands = Commands {
             "disconnect-all", "disk.nvme", "disconnects every fabric controller",
         ),
     ],
+    writes: &[],
 };

@@ -58,6 +58,7 @@ const DRBD_SPEC: Spec = Spec::new(
     &[
         "config-file=", "config-to-test=", "stacked", "dry-run", "verbose", "sh-varname=",
         "drbdsetup=", "drbdmeta=", "force", "discard-my-data", "help", "version", "all",
+        "statistics", "json", "color=", "timestamps", "now",
     ],
 );
 
@@ -98,6 +99,7 @@ const DRBDADM: Commands = Commands {
         ("del-peer", "cluster.drbd", "removes the peer connection"),
         ("outdate", "cluster.drbd", "marks the data outdated"),
     ],
+    writes: &[],
 };
 
 const DRBDSETUP: Commands = Commands {
@@ -123,6 +125,7 @@ const DRBDSETUP: Commands = Commands {
         ("secondary", "cluster.drbd", "demotes the resource"),
         ("outdate", "cluster.drbd", "marks the data outdated"),
     ],
+    writes: &[],
 };
 
 const DRBDMETA: Commands = Commands {
@@ -151,6 +154,7 @@ const DRBDMETA: Commands = Commands {
             "* * * * forget-bitmap", "cluster.drbd", "forgets the sync bitmap",
         ),
     ],
+    writes: &[],
 };
 
 fn drbd(name: &str, args: &[Word], commands: &Commands) -> Judgement {

@@ -265,6 +265,7 @@ const GIT: Commands = Commands {
         ("stash clear", "files.git", "deletes every stash"),
         ("filter-branch", "files.git", "rewrites history"),
     ],
+    writes: &[],
 };
 
 fn git(args: &[Word]) -> Judgement {

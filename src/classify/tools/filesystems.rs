@@ -263,4 +263,5 @@ const DMSETUP: Commands = Commands {
             "reload", "disk.dmsetup", "loads a new table into the device",
         ),
     ],
+    writes: &[],
 };

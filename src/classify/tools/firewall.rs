@@ -211,6 +211,7 @@ const UFW: Commands = Commands {
         ("disable", "net.firewall", "turns the firewall off"),
         ("reset", "net.firewall", "deletes every firewall rule"),
     ],
+    writes: &[],
 };
 
 fn firewall_cmd(args: &[Word]) -> Judgement {

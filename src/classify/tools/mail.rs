@@ -147,4 +147,5 @@ const DOVEADM: Commands = Commands {
             "mailbox cache purge", "mail.doveadm", "purges the mailbox cache",
         ),
     ],
+    writes: &[],
 };

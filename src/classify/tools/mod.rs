@@ -117,6 +117,9 @@ pub(super) struct Commands {
     pub safe: &'static [&'static str],
     /// Path, rule id, and what it does (after "`tool path` ").
     pub destructive: &'static [(&'static str, &'static str, &'static str)],
+    /// Options that write a file, run a command or change something in
+    /// any form (`ceph -o FILE`), and what they do: never safe.
+    pub writes: &'static [(&'static str, &'static str)],
 }
 
 impl Commands {
@@ -155,6 +158,17 @@ impl Commands {
             return unknown(format!(
                 "`{}` has words only known when the shell runs; they may change what it does",
                 shown()
+            ));
+        }
+        if let Some((o, what)) = self.writes.iter().find(|(o, _)| p.has(&[o])) {
+            return unknown(format!("`{} {o}` {what}", self.tool));
+        }
+        // An option the spec does not have may take a value, shifting the
+        // command words, or may write: the form is not known.
+        if let Some(o) = p.strange.first() {
+            return unknown(format!(
+                "`{} {o}`: an option opsguard does not know for `{}`",
+                self.tool, self.tool
             ));
         }
         let known = self.safe.iter().any(|path| {

@@ -223,6 +223,7 @@ const SYSTEMCTL: Commands = Commands {
         ),
         ("exit", "service.systemctl", "ends the service manager"),
     ],
+    writes: &[],
 };
 
 const SUPERVISORCTL: Commands = Commands {
@@ -248,6 +249,7 @@ const SUPERVISORCTL: Commands = Commands {
         ),
         ("signal", "service.kill", "signals the programs"),
     ],
+    writes: &[],
 };
 
 /// The signal `kill`, `pkill` or `killall` sends, when one is named.

@@ -127,6 +127,7 @@ const LOGINCTL: Commands = Commands {
         ),
         ("kill-user", "service.kill", "kills the user's processes"),
     ],
+    writes: &[],
 };
 
 const TIMEDATECTL: Commands = Commands {
@@ -136,4 +137,5 @@ const TIMEDATECTL: Commands = Commands {
         "", "status", "show", "list-timezones", "timesync-status", "show-timesync",
     ],
     destructive: &[],
+    writes: &[],
 };

@@ -99,6 +99,7 @@ const ZPOOL: Commands = Commands {
         ),
         ("reguid", "pool.zpool", "changes the pool's identity"),
     ],
+    writes: &[],
 };
 
 const ZFS: Commands = Commands {
@@ -114,6 +115,7 @@ const ZFS: Commands = Commands {
             "rollback", "pool.zfs", "discards every change since the snapshot",
         ),
     ],
+    writes: &[],
 };
 
 fn zfs(args: &[Word]) -> Judgement {
