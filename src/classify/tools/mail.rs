@@ -59,7 +59,11 @@ pub fn judge(name: &str, args: &[Word]) -> Option<Judgement> {
                 unknown(format!("`{name}` rebuilds the lookup table"))
             }
         }
-        "sendmail" if args.iter().any(|w| w.text == "-bp") => Judgement::Safe,
+        // The last `-b` mode given is the one sendmail runs.
+        "sendmail" => match args.iter().rev().find(|w| w.text.starts_with("-b")) {
+            Some(w) if w.text == "-bp" && args.iter().all(|w| w.fixed()) => Judgement::Safe,
+            _ => return None,
+        },
         "exim" | "exim4" => exim(name, args),
         "dovecot" => {
             let p = parse(
@@ -86,19 +90,29 @@ pub fn judge(name: &str, args: &[Word]) -> Option<Judgement> {
 }
 
 fn exim(name: &str, args: &[Word]) -> Judgement {
-    // Exim's options are whole words (`-bp`, `-Mrm`), never bundles.
-    let first = args
+    // Exim's options are whole words (`-bp`, `-Mrm`), never bundles; each
+    // is judged, not only the first.
+    let options: Vec<&str> = args
         .iter()
-        .find(|w| w.text.starts_with('-'))
-        .map(|w| w.text.as_str());
-    match first {
+        .map(|w| w.text.as_str())
+        .filter(|t| t.starts_with('-'))
+        .collect();
+    if options.len() > 1 {
+        return unknown(format!(
+            "`{name} {}`: more than one option, not a form opsguard knows",
+            options.join(" ")
+        ));
+    }
+    match options.first().copied() {
         Some(o @ ("-Mrm" | "-Mg" | "-Mmad")) => destroys(
             "mail.queue",
             format!("`{name} {o}` removes or bounces queued messages"),
         ),
         Some(
+            // Not `-be`: string expansion runs `${run{...}}`, and `-bh`
+            // fakes an SMTP session that logs and may deliver.
             "-bp" | "-bpc" | "-bpr" | "-bpa" | "-bpu" | "-bt" | "-bV" | "-bP" | "-Mvh" | "-Mvb"
-            | "-Mvl" | "-Mvc" | "-bh" | "-be" | "-brw" | "-brt" | "-bv",
+            | "-Mvl" | "-Mvc" | "-brw" | "-brt" | "-bv",
         ) => {
             if args.iter().any(|w| w.dynamic) {
                 unknown(format!("`{name}` has words only known when the shell runs"))

@@ -17,36 +17,48 @@ const ANY_ARGS: &[&str] = &[
     "jobs", "type", "help", "exit", "return", "break", "continue", "umask", "ulimit", "unalias",
     "logout", "times", "caller", "disown", "suspend", "fg", "bg", // Files and text.
     "ls", "dir", "vdir", "cat", "tac", "nl", "head", "tail", "more", "wc", "grep", "egrep",
-    "fgrep", "zgrep", "zegrep", "zfgrep", "xzgrep", "bzgrep", "zstdgrep", "rg", "ag", "ack",
-    "zcat", "bzcat", "xzcat", "lzcat", "zstdcat", "lz4cat", "zmore", "cut", "tr", "paste", "join",
-    "comm", "diff", "diff3", "cmp", "colordiff", "column", "fold", "fmt", "expand", "unexpand",
-    "rev", "strings", "od", "hexdump", "hd", "base32", "base64", "basenc", "md5sum", "sha1sum",
-    "sha224sum", "sha256sum", "sha384sum", "sha512sum", "b2sum", "cksum", "sum", "file", "stat",
-    "readlink", "realpath", "basename", "dirname", "namei", "lsattr", "getfacl", "getfattr",
-    "locate", "mlocate", "plocate", "which", "whereis", "jq", "look", "tsort", "pr", "numfmt",
-    "seq", "factor", "expr", "bc", "yes", "sleep", "usleep", "printenv", "locale", "tty", "cal",
-    "ncal", "nproc", "getconf", "logname", // Who, what, when.
-    "whoami", "id", "groups", "who", "w", "users", "last", "lastb", "lastlog", "uptime", "uname",
-    "arch", "finger", "pinky", "getent", "man", "info", "apropos", "whatis", "clear",
+    "fgrep", "zgrep", "zegrep", "zfgrep", "xzgrep", "bzgrep", "zstdgrep", "zcat", "bzcat", "xzcat",
+    "lzcat", "zstdcat", "lz4cat", "zmore", "cut", "tr", "paste", "join", "comm", "diff", "cmp",
+    "colordiff", "column", "fold", "fmt", "expand", "unexpand", "rev", "strings", "od", "hexdump",
+    "hd", "base32", "base64", "basenc", "md5sum", "sha1sum", "sha224sum", "sha256sum", "sha384sum",
+    "sha512sum", "b2sum", "cksum", "sum", "stat", "readlink", "realpath", "basename", "dirname",
+    "namei", "lsattr", "getfacl", "getfattr", "locate", "mlocate", "plocate", "which", "whereis",
+    "jq", "look", "tsort", "pr", "numfmt", "seq", "factor", "expr", "bc", "yes", "sleep", "usleep",
+    "printenv", "locale", "tty", "cal", "ncal", "nproc", "getconf",
+    "logname", // Who, what, when.
+    "whoami", "id", "groups", "who", "w", "users", "last", "lastb", "uptime", "uname", "arch",
+    "finger", "pinky", "getent", "apropos", "whatis", "clear",
     // Processes and resources.
     "ps", "pgrep", "pidof", "pstree", "top", "htop", "btop", "free", "vmstat", "iostat", "mpstat",
-    "pidstat", "iotop", "slabtop", "tload", "pmap", "prtstat", "lsof", "lslocks", "lsipc", "lsns",
-    "lslogins", "lscpu", "lsmem", "lspci", "lsusb", "lsscsi", "lsblk", "lsmod", "modinfo",
-    "lsinitramfs", "numastat", "blkid", "findmnt", "df", "du", "duf", "showmount", "nfsstat",
-    "nstat", "lnstat", "ifstat", "iftop", "nload", "bmon", "nethogs", "ipcs", "systemd-cgls",
-    "systemd-cgtop", "systemd-detect-virt", // Network, read-only.
+    "iotop", "slabtop", "tload", "pmap", "prtstat", "lsof", "lslocks", "lsipc", "lsns", "lslogins",
+    "lscpu", "lsmem", "lspci", "lsusb", "lsscsi", "lsblk", "lsmod", "modinfo", "lsinitramfs",
+    "numastat", "findmnt", "df", "du", "duf", "showmount", "nfsstat", "lnstat", "iftop", "nload",
+    "bmon", "nethogs", "ipcs", "systemd-cgls", "systemd-cgtop",
+    "systemd-detect-virt", // Network, read-only.
     "ping", "ping6", "fping", "traceroute", "traceroute6", "tracepath", "mtr", "dig", "host",
     "nslookup", "drill", "whois", "netstat", "ssh-keyscan",
     // Storage and mail, the read-only tools.
-    "dumpe2fs", "xfs_info", "lvs", "vgs", "pvs", "lvdisplay", "vgdisplay", "pvdisplay", "lvscan",
-    "vgscan", "pvscan", "zdb", "arcstat", "arc_summary", "sg_inq", "sg_readcap", "sg_map",
-    "sg_scan", "sg_vpd", "sg_logs", "repquota", "quota", "quotastats", "mailq", "qshape",
-    "postcat", "doveconf", "exiqgrep", "exipick", "exiwhat", "exim_checkaccess", "drbd-overview",
-    "drbdmon",
+    "dumpe2fs", "xfs_info", "lvs", "vgs", "pvs", "lvdisplay", "vgdisplay", "pvdisplay", "zdb",
+    "arc_summary", "sg_inq", "sg_readcap", "sg_map", "sg_scan", "sg_vpd", "repquota", "quota",
+    "quotastats", "mailq", "qshape", "postcat", "doveconf", "exiqgrep", "exipick", "exiwhat",
+    "exim_checkaccess", "drbd-overview", "drbdmon",
 ];
 
-/// Read-only except for the options listed (those write or change).
-const EXCEPT: &[(&str, Spec, &[&str], &str)] = &[
+/// Whether a tool's spec has every long option it takes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Completeness {
+    /// Every long option: one not there is not known to be safe.
+    Complete,
+    /// Only those that matter here (value-taking, writing); the tool takes
+    /// many more that only shape its output.
+    Partial,
+}
+
+use Completeness::{Complete, Partial};
+
+/// Read-only except for the options listed (those write, change or run a
+/// program), and what they do.
+const EXCEPT: &[(&str, Spec, &[&str], &str, Completeness)] = &[
     (
         "sort",
         Spec::new(
@@ -62,6 +74,7 @@ const EXCEPT: &[(&str, Spec, &[&str], &str)] = &[
         ),
         &["-o", "--output", "--compress-program"],
         "writes its output to a file",
+        Complete,
     ),
     (
         "less",
@@ -70,22 +83,35 @@ const EXCEPT: &[(&str, Spec, &[&str], &str)] = &[
             &[
                 "log-file=", "LOG-FILE=", "tag=", "tag-file=", "prompt=", "pattern=", "shift=",
                 "window=", "buffers=", "max-back-scroll=", "max-forw-scroll=", "tabs=",
+                "lesskey-file=", "lesskey-src=", "lesskey-content=",
             ],
         ),
-        &["-o", "-O", "--log-file", "--LOG-FILE"],
-        "copies what it shows to a file",
+        &[
+            "-o", "-O", "--log-file", "--LOG-FILE", "-k", "--lesskey-file", "--lesskey-src",
+            "--lesskey-content",
+        ],
+        "copies what it shows to a file (or reads key bindings that run commands)",
+        Partial,
     ),
     (
         "atop",
         Spec::new("wrSaP", &[]),
         &["-w"],
         "writes its samples to a file",
+        Partial,
     ),
     (
         "iconv",
-        Spec::new("fto", &["from-code=", "to-code=", "output="]),
+        Spec::new(
+            "fto",
+            &[
+                "from-code=", "to-code=", "output=", "list", "silent", "verbose", "help", "usage",
+                "version",
+            ],
+        ),
         &["-o", "--output"],
         "writes its output to a file",
+        Complete,
     ),
     (
         "sdiff",
@@ -93,19 +119,28 @@ const EXCEPT: &[(&str, Spec, &[&str], &str)] = &[
             "oIwF",
             &[
                 "output=", "ignore-matching-lines=", "width=", "diff-program=", "tabsize=",
+                "ignore-case", "ignore-tab-expansion", "ignore-trailing-space",
+                "ignore-space-change", "ignore-all-space", "ignore-blank-lines",
+                "strip-trailing-cr", "text", "left-column", "suppress-common-lines", "expand-tabs",
+                "minimal", "speed-large-files", "help", "version",
             ],
         ),
-        &["-o", "--output"],
-        "writes the merged file",
+        &["-o", "--output", "--diff-program"],
+        "writes the merged file (or runs the program given)",
+        Complete,
     ),
     (
         "shuf",
         Spec::new(
             "inoe",
-            &["input-range=", "head-count=", "output=", "random-source="],
+            &[
+                "input-range=", "head-count=", "output=", "random-source=", "echo", "repeat",
+                "zero-terminated", "help", "version",
+            ],
         ),
         &["-o", "--output"],
         "writes its output to a file",
+        Complete,
     ),
     (
         "tree",
@@ -113,8 +148,10 @@ const EXCEPT: &[(&str, Spec, &[&str], &str)] = &[
             "LPIoH",
             &["output=", "filelimit=", "timefmt=", "charset=", "sort="],
         ),
-        &["-o", "--output"],
-        "writes its output to a file",
+        // `-R` runs tree again in each folder with `-o 00Tree.html`.
+        &["-o", "--output", "-R"],
+        "writes its output to files",
+        Partial,
     ),
     (
         "date",
@@ -127,6 +164,7 @@ const EXCEPT: &[(&str, Spec, &[&str], &str)] = &[
         ),
         &["-s", "--set"],
         "sets the system clock",
+        Complete,
     ),
     (
         "ss",
@@ -139,14 +177,16 @@ const EXCEPT: &[(&str, Spec, &[&str], &str)] = &[
                 "context", "contexts", "cgroup", "events", "bpf", "help", "version",
             ],
         ),
-        &["-K", "--kill"],
-        "closes the sockets it finds",
+        &["-K", "--kill", "-D", "--diag"],
+        "closes the sockets it finds (or dumps them to a file)",
+        Partial,
     ),
     (
         "sar",
         Spec::new("oifsenPIqrbBdFHmSuvwWyAzhC", &[]),
         &["-o"],
         "writes its data to a file",
+        Partial,
     ),
     (
         "dmidecode",
@@ -159,18 +199,181 @@ const EXCEPT: &[(&str, Spec, &[&str], &str)] = &[
         ),
         &["--dump-bin"],
         "writes the table to a file",
+        Complete,
     ),
     (
         "sensors",
         Spec::new("c", &["config-file="]),
         &["-s", "--set"],
         "sets chip limits",
+        Partial,
     ),
     (
         "hostnamectl",
         Spec::new("HM", &["host=", "machine="]),
         &[],
         "",
+        Partial,
+    ),
+    (
+        "man",
+        Spec::new(
+            "CMPrSseLmpRE",
+            &[
+                "config-file=", "manpath=", "pager=", "prompt=", "sections=", "extension=",
+                "systems=", "locale=", "preprocessor=", "recode=", "encoding=", "troff-device?",
+                "html?", "gxditview?", "catman", "local-file", "all", "update", "where", "path",
+                "location", "where-cat", "location-cat", "regex", "wildcard", "names-only",
+                "apropos", "whatis", "ignore-case", "match-case", "debug", "default", "warnings?",
+                "no-subpages", "ascii", "no-hyphenation", "no-justification", "ditroff",
+                "global-apropos", "help", "usage", "version",
+            ],
+        ),
+        &[
+            "-P", "--pager", "-H", "--html", "-X", "--gxditview", "-C", "--config-file", "-c",
+            "--catman",
+        ],
+        "runs a program of its choosing (a pager, a browser) or writes pages",
+        Complete,
+    ),
+    (
+        "info",
+        Spec::new(
+            "dfknov",
+            &[
+                "apropos=", "directory=", "dribble=", "file=", "index-search=", "init-file=",
+                "node=", "output=", "raw-escapes", "no-raw-escapes", "restore=", "show-options",
+                "usage", "variable=", "vi-keys", "where", "location", "all", "debug=",
+                "strict-node-location", "help", "version",
+            ],
+        ),
+        &["-o", "--output", "--dribble", "--init-file"],
+        "writes a file (or reads key bindings that may)",
+        Complete,
+    ),
+    (
+        "file",
+        Spec::new(
+            "eFfmP",
+            &[
+                "brief", "checking-printout", "compile", "debug", "exclude=", "exclude-quiet=",
+                "extension", "files-from=", "separator=", "mime", "mime-type", "mime-encoding",
+                "dereference", "no-dereference", "keep-going", "list", "magic-file=", "no-buffer",
+                "no-pad", "print0", "preserve-date", "parameter=", "raw", "special-files",
+                "uncompress", "uncompress-noreport", "apple", "help", "version",
+            ],
+        ),
+        &["-C", "--compile"],
+        "compiles the magic file, writing `FILE.mgc`",
+        Complete,
+    ),
+    (
+        "lastlog",
+        Spec::new(
+            "bRtu",
+            &["before=", "clear", "root=", "set", "time=", "user=", "help"],
+        ),
+        &["-C", "--clear", "-S", "--set"],
+        "clears or sets the users' last login",
+        Complete,
+    ),
+    (
+        "diff3",
+        Spec::new(
+            "L",
+            &[
+                "text", "show-all", "ed", "easy-only", "overlap-only", "show-overlap",
+                "initial-tab", "merge", "label=", "strip-trailing-cr", "diff-program=", "help",
+                "version",
+            ],
+        ),
+        &["--diff-program"],
+        "runs the program given",
+        Complete,
+    ),
+    (
+        "rg",
+        Spec::new("ABCEefgjmMrtTd", &["pre=", "pre-glob="]),
+        &["--pre"],
+        "runs the program given on every file",
+        Partial,
+    ),
+    (
+        "ag",
+        Spec::new("ABCGgmp", &["pager=", "path-to-ignore="]),
+        &["--pager"],
+        "runs the program given",
+        Partial,
+    ),
+    (
+        "ack",
+        Spec::new("ABCgmtT", &["pager=", "ackrc=", "output="]),
+        &["--pager", "--ackrc", "--output"],
+        "runs a program or Perl code of the user's choosing",
+        Partial,
+    ),
+    (
+        "pidstat",
+        Spec::new("CeGpT", &["dec=", "human"]),
+        &["-e"],
+        "runs the program given",
+        Partial,
+    ),
+    (
+        "arcstat",
+        Spec::new("fos", &[]),
+        &["-o"],
+        "writes its samples to a file",
+        Partial,
+    ),
+    (
+        "sg_logs",
+        Spec::new(
+            "cimMpP",
+            &[
+                "control=", "in=", "maxlen=", "page=", "paramp=", "reset", "select", "sp",
+            ],
+        ),
+        &["-R", "--reset", "-s", "--select", "-S", "--sp"],
+        "resets or saves the device's log parameters",
+        Partial,
+    ),
+    (
+        "pvscan",
+        Spec::new("a", &["cache", "activate=", "autoactivate=", "notifydbus"]),
+        &[
+            "--cache", "-a", "--activate", "--autoactivate", "--notifydbus",
+        ],
+        "updates the cache or activates volume groups",
+        Partial,
+    ),
+    (
+        "vgscan",
+        Spec::new("", &["mknodes", "notifydbus", "cache"]),
+        &["--mknodes", "--notifydbus", "--cache"],
+        "creates device nodes or updates the cache",
+        Partial,
+    ),
+    (
+        "lvscan",
+        Spec::new("", &["cache"]),
+        &["--cache"],
+        "updates the cache",
+        Partial,
+    ),
+    (
+        "nstat",
+        Spec::new("", &["reset"]),
+        &["-r", "--reset"],
+        "resets the counters' history",
+        Partial,
+    ),
+    (
+        "ifstat",
+        Spec::new("", &["reset"]),
+        &["-r", "--reset"],
+        "resets the counters' history",
+        Partial,
     ),
 ];
 
@@ -178,10 +381,21 @@ pub fn judge(name: &str, args: &[Word]) -> Option<Judgement> {
     if ANY_ARGS.contains(&name) {
         return Some(Judgement::Safe);
     }
-    if let Some((tool, spec, writing, what)) = EXCEPT.iter().find(|e| e.0 == name) {
+    if let Some((tool, spec, writing, what, completeness)) = EXCEPT.iter().find(|e| e.0 == name) {
         let p = parse(args, spec);
         if let Some(o) = writing.iter().find(|w| p.has(&[w])) {
             return Some(unknown(format!("`{tool} {o}` {what}")));
+        }
+        if *completeness == Complete
+            && let Some(o) = p.strange.first()
+        {
+            return Some(unknown(format!(
+                "`{tool} {o}`: an option opsguard does not know"
+            )));
+        }
+        // `less +CMD`: a command less runs first (`+!CMD` runs a shell).
+        if *tool == "less" && p.operands.iter().any(|o| o.starts_with('+')) {
+            return Some(unknown("`less +COMMAND` runs the command when it starts"));
         }
         if p.dynamic {
             return Some(unknown(format!(
@@ -220,8 +434,39 @@ pub fn judge(name: &str, args: &[Word]) -> Option<Judgement> {
             }
         }
         "tee" => tee(args),
+        "blkid" => {
+            let p = parse(
+                args,
+                &Spec::new(
+                    "cnLoOsStuUw",
+                    &[
+                        "cache-file=", "garbage-collect", "output=", "list-filesystems",
+                        "match-tag=", "match-token=", "list-one", "label=", "uuid=", "offset=",
+                        "probe", "info", "size=", "usages=", "no-encoding", "hint=", "help",
+                        "version",
+                    ],
+                ),
+            );
+            // `-c F`/`-w F` write the cache to F; `/dev/null` keeps none.
+            let cache = p
+                .opts
+                .iter()
+                .find(|o| {
+                    matches!(o.name.as_str(), "-c" | "-w" | "--cache-file")
+                        && o.value.as_deref() != Some("/dev/null")
+                })
+                .map(|o| o.name.clone());
+            match (cache, p.has(&["-g", "--garbage-collect"])) {
+                (Some(o), _) => unknown(format!("`blkid {o}` writes its cache to the file")),
+                (None, true) => unknown("`blkid -g` rewrites its cache"),
+                (None, false) if p.dynamic => {
+                    unknown("`blkid` has words only known when the shell runs")
+                }
+                (None, false) => Judgement::Safe,
+            }
+        }
         "xxd" => {
-            let p = parse(args, &Spec::new("cgloOsnC", &[]));
+            let p = parse(args, &Spec::new("cglnoRs", &[]));
             if p.operands.len() > 1 || p.has(&["-r"]) {
                 unknown("`xxd` with an output file (or `-r`) writes it")
             } else {

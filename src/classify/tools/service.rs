@@ -52,7 +52,17 @@ pub fn judge(name: &str, args: &[Word]) -> Option<Judgement> {
             let what = format!("rc-service {}", ops.first().copied().unwrap_or(""));
             service_action(what.trim_end(), ops.get(1).copied(), args)
         }
-        "supervisorctl" => SUPERVISORCTL.judge(args),
+        // `-i`, or no action at all: an interactive shell reading its input.
+        "supervisorctl" => {
+            let p = parse(args, &SUPERVISORCTL.spec);
+            if p.has(&["-i", "--interactive"]) || p.operands.is_empty() {
+                unknown(
+                    "`supervisorctl` without an action (or with `-i`) runs the actions it reads from its input",
+                )
+            } else {
+                SUPERVISORCTL.judge_parsed(&p)
+            }
+        }
         "sv" => {
             let p = parse(args, &Spec::new("w", &[]));
             match p.operand(0) {
@@ -69,9 +79,14 @@ pub fn judge(name: &str, args: &[Word]) -> Option<Judgement> {
         }
         "kill" => kill(args),
         "killall" | "pkill" | "killall5" | "skill" | "slay" => {
-            if args
-                .iter()
-                .any(|w| matches!(w.text.as_str(), "-l" | "--list" | "-L" | "-V" | "--version"))
+            // `killall -l` lists the signals, `-V` prints the version: alone.
+            // (`pkill -l` kills and lists.)
+            let lists = match name {
+                "killall" => &["-l", "--list", "-V", "--version"][..],
+                _ => &["-V", "--version"][..],
+            };
+            if let [w] = args
+                && lists.contains(&w.text.as_str())
             {
                 return Some(Judgement::Safe);
             }
@@ -303,9 +318,11 @@ fn reloads(sig: &str) -> bool {
 }
 
 fn kill(args: &[Word]) -> Judgement {
+    // `kill -l [SIGNAL]` lists; only as the first word (`kill -9 PID -l`
+    // kills PID).
     if args
-        .iter()
-        .any(|w| matches!(w.text.as_str(), "-l" | "-L" | "--list" | "--table"))
+        .first()
+        .is_some_and(|w| matches!(w.text.as_str(), "-l" | "-L" | "--list" | "--table"))
     {
         return Judgement::Safe;
     }

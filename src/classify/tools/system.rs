@@ -28,14 +28,18 @@ pub fn judge(name: &str, args: &[Word]) -> Option<Judgement> {
                     ],
                 ),
             );
-            if let Some(o) = p.get(&["--vacuum-size", "--vacuum-time", "--vacuum-files"]) {
+            if let Some(o) = p.strange.first() {
+                unknown(format!(
+                    "`journalctl {o}`: an option opsguard does not know"
+                ))
+            } else if let Some(o) = p.get(&["--vacuum-size", "--vacuum-time", "--vacuum-files"]) {
                 destroys(
                     "files.journal",
                     format!("`journalctl {}` deletes archived journal files", o.name),
                 )
             } else if let Some(o) = p.get(&[
                 "--rotate", "--flush", "--sync", "--relinquish-var", "--smart-relinquish-var",
-                "--setup-keys", "--update-catalog",
+                "--setup-keys", "--update-catalog", "--cursor-file",
             ]) {
                 unknown(format!(
                     "`journalctl {}` changes the journal's files",
@@ -48,8 +52,22 @@ pub fn judge(name: &str, args: &[Word]) -> Option<Judgement> {
             }
         }
         "dmesg" => {
-            let p = parse(args, &Spec::new("sFfln", &[]));
-            if let Some(o) = p.get(&[
+            let p = parse(
+                args,
+                &Spec::new(
+                    "sFfln",
+                    &[
+                        "clear", "read-clear", "console-level=", "console-off", "console-on",
+                        "buffer-size=", "ctime", "color?", "decode", "file=", "facility=", "human",
+                        "kernel", "json", "level=", "nopager", "notime", "raw", "syslog",
+                        "show-delta", "since=", "until=", "time-format=", "userspace", "follow",
+                        "follow-new", "noescape", "force-prefix", "reltime", "help", "version",
+                    ],
+                ),
+            );
+            if let Some(o) = p.strange.first() {
+                unknown(format!("`dmesg {o}`: an option opsguard does not know"))
+            } else if let Some(o) = p.get(&[
                 "-c", "--read-clear", "-C", "--clear", "-n", "--console-level", "-D",
                 "--console-off", "-E", "--console-on",
             ]) {
@@ -74,8 +92,10 @@ pub fn judge(name: &str, args: &[Word]) -> Option<Judgement> {
                     ],
                 ),
             );
-            if p.has(&["-w", "--write", "-p", "--load", "--system"])
+            // `-f` is `-p` by another name.
+            if p.has(&["-w", "--write", "-p", "-f", "--load", "--system"])
                 || p.operands.iter().any(|o| o.contains('='))
+                || !p.strange.is_empty()
                 || p.dynamic
             {
                 unknown("`sysctl` with `-w`, `-p` or `NAME=VALUE` changes kernel settings")

@@ -145,15 +145,97 @@ pub(super) fn ssh(args: &[Word]) -> Option<Wrapped> {
             own: unknown("`ssh -N` forwards ports"),
         });
     }
-    match rest.operand_at.first() {
-        Some(&at) => wrapped(vec![Inner::Script(joined(&args[host + 1 + at..]))]),
-        None => wrapped(vec![Inner::Stdin]),
-    }
+    let own = ssh_options(p.opts.iter().chain(&rest.opts));
+    let inner = match rest.operand_at.first() {
+        Some(&at) => Inner::Script(joined(&args[host + 1 + at..])),
+        None => Inner::Stdin,
+    };
+    Some(Wrapped {
+        inner: vec![inner],
+        own,
+    })
 }
+
+/// `-o` settings that only choose how to connect and authenticate. Others
+/// may run local commands (`ProxyCommand`, `LocalCommand`,
+/// `KnownHostsCommand`), set the remote environment, or write files.
+const SSH_SETTINGS: &[&str] = &[
+    "addressfamily", "batchmode", "bindaddress", "checkhostip", "ciphers", "compression",
+    "connectionattempts", "connecttimeout", "escapechar", "exitonforwardfailure",
+    "fingerprinthash", "forwardagent", "globalknownhostsfile", "gssapiauthentication",
+    "hashknownhosts", "hostbasedauthentication", "hostkeyalgorithms", "hostkeyalias", "hostname",
+    "identitiesonly", "identityfile", "ipqos", "kbdinteractiveauthentication", "kexalgorithms",
+    "loglevel", "macs", "numberofpasswordprompts", "passwordauthentication", "port",
+    "preferredauthentications", "proxyjump", "pubkeyacceptedalgorithms", "pubkeyacceptedkeytypes",
+    "pubkeyauthentication", "requesttty", "serveraliveinterval", "serveralivecountmax",
+    "stricthostkeychecking", "tcpkeepalive", "user", "userknownhostsfile", "visualhostkey",
+    "certificatefile", "controlmaster", "controlpath", "controlpersist", "clearallforwardings",
+    "sessiontype", "stdinnull", "forkafterauthentication",
+];
+
+/// What ssh's own options do: `-F` reads a configuration that may run
+/// commands, `-E` appends its log to a file, `-f` leaves it running in the
+/// background, and `-o` is known only for [`SSH_SETTINGS`].
+fn ssh_options<'a>(opts: impl Iterator<Item = &'a crate::classify::args::Opt>) -> Judgement {
+    for o in opts {
+        let value = o.value.as_deref().unwrap_or("");
+        match o.name.as_str() {
+            "-F" => {
+                return unknown(format!(
+                    "`ssh -F {value}` reads a configuration that may run local commands"
+                ));
+            }
+            "-E" => return unknown(format!("`ssh -E {value}` appends its log to the file")),
+            "-f" => {
+                return unknown("`ssh -f` goes to the background, where opsguard cannot stop it");
+            }
+            "-o" => {
+                let key = value
+                    .split(|c: char| c == '=' || c.is_whitespace())
+                    .next()
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                if !SSH_SETTINGS.contains(&key.as_str()) {
+                    return unknown(format!(
+                        "`ssh -o {value}`: a setting opsguard does not know (some run local commands)"
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    Judgement::Safe
+}
+
+/// Shells whose quoting and expansion differ from bash's (`zsh`'s `${(e)x}`,
+/// `fish`'s `\'` inside quotes): opsguard reads scripts as bash does, so
+/// theirs are not known.
+const OTHER_GRAMMAR: &[&str] = &["zsh", "fish", "tcsh", "csh"];
 
 /// `sh -c SCRIPT`, `bash -o errexit -c SCRIPT`; `bash -s` or `bash` alone
 /// runs its stdin; `bash file.sh` runs a file.
-pub(super) fn shell_script(args: &[Word]) -> Wrapped {
+pub(super) fn shell(name: &str, args: &[Word]) -> Wrapped {
+    if OTHER_GRAMMAR.contains(&name) {
+        return Wrapped {
+            inner: vec![],
+            own: unknown(format!(
+                "`{name}` reads its script by rules of its own, not bash's"
+            )),
+        };
+    }
+    let mut w = shell_script(args);
+    // `--rcfile F`, `--init-file F`: a file run first (by interactive shells).
+    if let Some(at) = args
+        .iter()
+        .position(|w| matches!(w.text.as_str(), "--rcfile" | "--init-file"))
+    {
+        let file = args.get(at + 1).map_or("", |w| w.text.as_str());
+        w.own = unknown(format!("`{name}` reads the startup file `{file}`"));
+    }
+    w
+}
+
+fn shell_script(args: &[Word]) -> Wrapped {
     let mut c = false;
     let mut s = false;
     let mut i = 0;

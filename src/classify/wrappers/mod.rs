@@ -81,6 +81,9 @@ pub fn inner(name: &str, args: &[Word]) -> Option<Wrapped> {
         "ionice" | "chrt" | "taskset" => runners::priority(name, args),
         "command" => runners::command(args),
         "chroot" => runners::chroot(args),
+        "lvm" => runners::lvm(args),
+        "perf" => runners::perf(args),
+        "valgrind" | "firejail" => runners::options_unread(name, args),
         "flock" => runners::flock(args),
         "xargs" => runners::xargs(args),
         "watch" => runners::watch(args),
@@ -91,12 +94,8 @@ pub fn inner(name: &str, args: &[Word]) -> Option<Wrapped> {
             None => alone(Judgement::Safe),
         },
         "find" => super::find::find(args),
-        "ip" if args.first().is_some_and(|w| w.text == "netns")
-            && args.get(1).is_some_and(|w| w.text == "exec") =>
-        {
-            wrapped(vec![Inner::Words(3.min(args.len()))])
-        }
-        shell if login::SHELLS.contains(&shell) => Some(login::shell_script(args)),
+        "ip" => runners::ip_netns_exec(args),
+        shell if login::SHELLS.contains(&shell) => Some(login::shell(shell, args)),
         _ => None,
     }
 }

@@ -20,43 +20,70 @@ enum Alone {
     Detaches,
 }
 
-/// `OPTIONS... [SKIP operands] COMMAND...`: the wrappers read this way.
+/// Options of a wrapper that write or run something, and what they do.
+type Writes = &'static [(&'static str, &'static str)];
+
+/// `OPTIONS... [SKIP operands] COMMAND...`: the wrappers read this way,
+/// with the options that make the wrapper itself write or run something
+/// (`time -o FILE`, `strace -o FILE`) and what they do. A long option the
+/// spec does not have is not known either.
 #[rustfmt::skip]
-const SIMPLE: &[(&str, Spec, usize, Alone)] = &[
-    ("nohup", Spec::new("", &[]), 0, Alone::Nothing),
-    ("builtin", Spec::new("", &[]), 0, Alone::Nothing),
-    ("exec", Spec::new("a", &[]), 0, Alone::Nothing),
-    ("busybox", Spec::new("", &[]), 0, Alone::Nothing),
-    ("lvm", Spec::new("", &[]), 0, Alone::Nothing),
-    ("unbuffer", Spec::new("", &[]), 0, Alone::Nothing),
-    ("catchsegv", Spec::new("", &[]), 0, Alone::Nothing),
-    ("setsid", Spec::new("", &["ctty", "fork", "wait"]), 0, Alone::Detaches),
-    ("stdbuf", Spec::new("ioe", &["input=", "output=", "error="]), 0, Alone::Nothing),
-    ("eatmydata", Spec::new("", &[]), 0, Alone::Nothing),
-    ("fakeroot", Spec::new("il", &[]), 0, Alone::Nothing),
-    ("cgexec", Spec::new("g", &[]), 0, Alone::Nothing),
-    ("firejail", Spec::new("", &[]), 0, Alone::Nothing),
-    ("proxychains", Spec::new("f", &[]), 0, Alone::Nothing),
-    ("torsocks", Spec::new("uPa", &[]), 0, Alone::Nothing),
-    ("faketime", Spec::new("f", &[]), 1, Alone::Nothing),
-    ("valgrind", Spec::new("", &[]), 0, Alone::Nothing),
-    ("perf", Spec::new("eofpCGtrc", &[]), 1, Alone::Nothing),
-    ("strace", Spec::new("eopsuaIOPSXbEA", &[]), 0, Alone::Nothing),
-    ("ltrace", Spec::new("eopsuaIOPSXbEA", &[]), 0, Alone::Nothing),
-    ("time", Spec::new("fo", &["format=", "output=", "append", "portability", "quiet", "verbose", "help", "version"]), 0, Alone::Nothing),
-    ("timeout", Spec::new("sk", &["signal=", "kill-after=", "foreground", "preserve-status", "verbose"]), 1, Alone::Nothing),
-    ("numactl", Spec::new("CNmpiP", &["physcpubind=", "cpunodebind=", "membind=", "preferred=", "interleave=", "preferred-many="]), 0, Alone::Nothing),
+const SIMPLE: &[(&str, Spec, usize, Alone, Writes)] = &[
+    ("nohup", Spec::new("", &[]), 0, Alone::Nothing, &[]),
+    ("builtin", Spec::new("", &[]), 0, Alone::Nothing, &[]),
+    ("exec", Spec::new("a", &[]), 0, Alone::Nothing, &[]),
+    ("busybox", Spec::new("", &[]), 0, Alone::Nothing, &[]),
+    ("unbuffer", Spec::new("", &[]), 0, Alone::Nothing, &[]),
+    ("catchsegv", Spec::new("", &[]), 0, Alone::Nothing, &[]),
+    ("setsid", Spec::new("", &["ctty", "fork", "wait"]), 0, Alone::Detaches, &[]),
+    ("stdbuf", Spec::new("ioe", &["input=", "output=", "error="]), 0, Alone::Nothing, &[]),
+    ("eatmydata", Spec::new("", &[]), 0, Alone::Nothing, &[]),
+    ("fakeroot", Spec::new("lsib", &["lib=", "faked=", "unknown-is-real", "fd-base="]), 0, Alone::Nothing, &[
+        ("-s", "saves its state to a file"),
+        ("-l", "loads another library into the command"),
+        ("--lib", "loads another library into the command"),
+        ("--faked", "runs another daemon program"),
+    ]),
+    ("cgexec", Spec::new("g", &["sticky"]), 0, Alone::Nothing, &[]),
+    ("proxychains", Spec::new("f", &[]), 0, Alone::Nothing, &[("-f", "reads a configuration file")]),
+    ("torsocks", Spec::new("uPa", &[]), 0, Alone::Nothing, &[]),
+    ("faketime", Spec::new("f", &[]), 1, Alone::Nothing, &[]),
+    ("strace", Spec::new("abeEIoOpPsSuUXA", &[
+        "output=", "inject=", "fault=", "trace=", "signal=", "status=", "attach=", "user=",
+        "env=", "string-limit=", "columns=", "summary-sort-by=", "summary-columns=",
+        "decode-fds?", "decode-pids=", "follow-forks", "output-separately", "summary-only",
+        "summary", "summary-wall-clock", "syscall-times?", "timestamps?", "relative-timestamps?",
+        "instruction-pointer", "stack-traces", "no-abbrev", "verbose=", "raw=", "read=",
+        "write=", "quiet?", "silent?", "seccomp-bpf", "daemonize?", "trace-path=", "help",
+        "version",
+    ]), 0, Alone::Nothing, &[
+        ("-o", "writes its trace to a file"),
+        ("--output", "writes its trace to a file"),
+        ("--inject", "makes system calls fail or return what it says"),
+        ("--fault", "makes system calls fail"),
+    ]),
+    ("ltrace", Spec::new("aAeEfFlLnopsuwxX", &["output=", "library=", "align=", "indent=", "help", "version"]), 0, Alone::Nothing, &[
+        ("-o", "writes its trace to a file"),
+        ("--output", "writes its trace to a file"),
+        ("-F", "reads a configuration file"),
+    ]),
+    ("time", Spec::new("fo", &["format=", "output=", "append", "portability", "quiet", "verbose", "help", "version"]), 0, Alone::Nothing, &[
+        ("-o", "writes its report to a file"),
+        ("--output", "writes its report to a file"),
+    ]),
+    ("timeout", Spec::new("sk", &["signal=", "kill-after=", "foreground", "preserve-status", "verbose"]), 1, Alone::Nothing, &[]),
+    ("numactl", Spec::new("CNmpiP", &["physcpubind=", "cpunodebind=", "membind=", "preferred=", "interleave=", "preferred-many="]), 0, Alone::Nothing, &[]),
     ("unshare", Spec::new("SGRw", &[
         "map-user=", "map-group=", "map-users=", "map-groups=", "setgroups=", "propagation=",
         "setuid=", "setgid=", "root=", "wd=", "monotonic=", "boottime=", "mount?", "uts?", "ipc?",
         "net?", "pid?", "user?", "cgroup?", "time?", "kill-child?", "mount-proc?", "fork",
         "map-root-user", "map-current-user", "keep-caps",
-    ]), 0, Alone::Shell),
+    ]), 0, Alone::Shell, &[]),
     ("nsenter", Spec::new("tSG", &[
         "target=", "setuid=", "setgid=", "root?", "wd?", "mount?", "uts?", "ipc?", "net?", "pid?",
         "user?", "cgroup?", "time?", "all", "preserve-credentials", "env", "no-fork",
         "follow-context", "join-cgroup", "user-parent",
-    ]), 0, Alone::Shell),
+    ]), 0, Alone::Shell, &[]),
     ("systemd-run", Spec::new("upEHMC", &[
         "unit=", "property=", "description=", "slice=", "slice-inherit", "uid=", "gid=", "nice=",
         "setenv=", "host=", "machine=", "working-directory=", "service-type=", "path-property=",
@@ -65,12 +92,28 @@ const SIMPLE: &[(&str, Spec, usize, Alone)] = &[
         "on-timezone-change", "pty", "pipe", "quiet", "collect", "shell", "user", "system",
         "scope", "remain-after-exit", "wait", "same-dir", "send-sighup", "expand-environment=",
         "no-block", "no-ask-password", "json=", "job-mode=",
-    ]), 0, Alone::Nothing),
+    ]), 0, Alone::Nothing, &[
+        ("-p", "sets unit properties, which may run other commands (`ExecStartPre=`)"),
+        ("--property", "sets unit properties, which may run other commands (`ExecStartPre=`)"),
+        ("--path-property", "makes a path unit that starts the command later"),
+        ("--socket-property", "makes a socket unit that starts the command later"),
+        ("--timer-property", "makes a timer that runs the command later"),
+        ("-E", "sets the command's environment"),
+        ("--setenv", "sets the command's environment"),
+        ("--on-active", "runs the command later, from a timer"),
+        ("--on-boot", "runs the command later, from a timer"),
+        ("--on-startup", "runs the command later, from a timer"),
+        ("--on-unit-active", "runs the command later, from a timer"),
+        ("--on-unit-inactive", "runs the command later, from a timer"),
+        ("--on-calendar", "runs the command later, from a timer"),
+        ("--on-clock-change", "runs the command later, from a timer"),
+        ("--on-timezone-change", "runs the command later, from a timer"),
+    ]),
 ];
 
 /// The wrappers of [`SIMPLE`].
 pub(super) fn simple(name: &str, args: &[Word]) -> Option<Wrapped> {
-    let (_, spec, skip, when_alone) = SIMPLE.iter().find(|w| w.0 == name)?;
+    let (_, spec, skip, when_alone, writes) = SIMPLE.iter().find(|w| w.0 == name)?;
     let own = match when_alone {
         Alone::Nothing => Judgement::Safe,
         Alone::Shell => unknown(format!("`{name}` without a command runs a shell")),
@@ -81,6 +124,22 @@ pub(super) fn simple(name: &str, args: &[Word]) -> Option<Wrapped> {
     let mut wrapped = at_operand(args, spec, *skip, own.clone())?;
     if let Alone::Detaches = when_alone {
         wrapped.own = own;
+    }
+    let p = parse(args, &spec.posix());
+    // `strace -e inject=...`: the qualifier form of `--inject`.
+    let injects = name == "strace"
+        && p.opts.iter().any(|o| {
+            o.name == "-e"
+                && o.value
+                    .as_deref()
+                    .is_some_and(|v| v.starts_with("inject") || v.starts_with("fault"))
+        });
+    if let Some((o, what)) = writes.iter().find(|(o, _)| p.has(&[o])) {
+        wrapped.own = unknown(format!("`{name} {o}` {what}"));
+    } else if injects {
+        wrapped.own = unknown("`strace -e inject=` makes system calls fail or return what it says");
+    } else if let Some(o) = p.strange.first() {
+        wrapped.own = unknown(format!("`{name} {o}`: an option opsguard does not know"));
     }
     Some(wrapped)
 }
@@ -152,15 +211,104 @@ pub(super) fn command(args: &[Word]) -> Option<Wrapped> {
     }
 }
 
-/// `chroot DIR CMD`; without a command, a shell.
+/// `chroot DIR CMD`; without a command, a shell. The programs it runs are
+/// the ones under DIR, not the system's, unless DIR is `/`.
 pub(super) fn chroot(args: &[Word]) -> Option<Wrapped> {
     let p = parse(
         args,
         &Spec::new("", &["userspec=", "groups=", "skip-chdir"]).posix(),
     );
-    match p.operand_at.get(1) {
-        Some(&at) => wrapped(vec![Inner::Words(at)]),
+    let inner = match p.operand_at.get(1) {
+        Some(&at) => Inner::Words(at),
+        None => Inner::Stdin,
+    };
+    let root = p.operand(0);
+    let own = if root == "/" && !p.dynamic {
+        Judgement::Safe
+    } else {
+        unknown(format!(
+            "`chroot {root}` runs the programs found under `{root}`, not the system's"
+        ))
+    };
+    Some(Wrapped {
+        inner: vec![inner],
+        own,
+    })
+}
+
+/// `lvm CMD ARGS` runs an LVM command; `lvm FILE` runs a script of them
+/// and `lvm` alone reads them from its input, as a shell would.
+pub(super) fn lvm(args: &[Word]) -> Option<Wrapped> {
+    match args.first() {
         None => wrapped(vec![Inner::Stdin]),
+        Some(w) if w.fixed() && !w.text.contains('/') && !w.text.starts_with('-') => {
+            wrapped(vec![Inner::Words(0)])
+        }
+        Some(w) => wrapped(vec![Inner::File(w.text.clone())]),
+    }
+}
+
+/// `valgrind`, `firejail`: with no option, the command as it is; their
+/// options (log files, tools that write profiles, sandbox profiles) are
+/// not read.
+pub(super) fn options_unread(name: &str, args: &[Word]) -> Option<Wrapped> {
+    let p = parse(args, &Spec::new("", &[]).posix());
+    let own = match p.opts.first() {
+        Some(o) => unknown(format!(
+            "`{name} {}`: options opsguard does not read",
+            o.name
+        )),
+        None if p.dynamic => unknown(format!("`{name}` has words only known when the shell runs")),
+        None => Judgement::Safe,
+    };
+    match p.operand_at.first() {
+        Some(&at) => Some(Wrapped {
+            inner: vec![Inner::Words(at)],
+            own,
+        }),
+        None => alone(own),
+    }
+}
+
+/// `perf stat CMD`, `perf trace CMD` measure a command; `perf record`
+/// also writes `perf.data`; `perf report`, `perf list` only read.
+pub(super) fn perf(args: &[Word]) -> Option<Wrapped> {
+    let sub = args.first().map_or("", |w| w.text.as_str());
+    let rest = &args[1.min(args.len())..];
+    let spec = Spec::new(
+        "eoCGprtxIuTMFc",
+        &[
+            "event=", "output=", "cpu=", "cgroup=", "pid=", "repeat=", "tid=", "field-separator=",
+            "interval-print=", "uid=", "metrics=", "freq=", "count=", "append", "all-cpus",
+            "no-inherit", "scale", "detailed", "summary", "verbose", "quiet", "help",
+        ],
+    )
+    .posix();
+    let p = parse(rest, &spec);
+    let own = match sub {
+        "stat" | "trace" if p.has(&["-o", "--output", "--append"]) => {
+            unknown(format!("`perf {sub} -o` writes its report to a file"))
+        }
+        "stat" | "trace" => match p.strange.first() {
+            Some(o) => unknown(format!(
+                "`perf {sub} {o}`: an option opsguard does not know"
+            )),
+            None => Judgement::Safe,
+        },
+        "record" => unknown("`perf record` writes `perf.data` (or the file given)"),
+        "report" | "list" | "top" | "annotate" | "script" | "version" | "help" => {
+            return alone(Judgement::Safe);
+        }
+        _ => unknown(format!(
+            "`perf {sub}` is not a form opsguard knows to be read-only"
+        )),
+    };
+    match p.operand_at.first() {
+        Some(&at) => Some(Wrapped {
+            inner: vec![Inner::Words(at + 1)],
+            own,
+        }),
+        None => alone(own),
     }
 }
 
@@ -197,7 +345,8 @@ pub(super) fn flock(args: &[Word]) -> Option<Wrapped> {
 /// may be anything; alone it runs `echo`.
 pub(super) fn xargs(args: &[Word]) -> Option<Wrapped> {
     let spec = Spec::new(
-        "adEIiLlnPs",
+        // `-i[R]`, `-l[N]` and `-e[EOF]` take a value only joined to them.
+        "adEILnPs",
         &[
             "arg-file=", "delimiter=", "eof?", "replace?", "max-lines?", "max-args=", "max-procs=",
             "max-chars=", "process-slot-var=", "interactive", "no-run-if-empty", "null",
@@ -242,4 +391,32 @@ pub(super) fn trap(args: &[Word]) -> Option<Wrapped> {
         }
         Some(script) => wrapped(vec![Inner::Script(script.to_string())]),
     }
+}
+
+/// `ip [OPTIONS] netns exec NAME CMD` (`ip -all netns exec CMD`: in every
+/// namespace). Objects and verbs may be abbreviated (`ip net e`). Any
+/// other `ip` command is no wrapper.
+pub(super) fn ip_netns_exec(args: &[Word]) -> Option<Wrapped> {
+    let mut i = 0;
+    let mut all = false;
+    while let Some(t) = args.get(i).map(|w| w.text.as_str()) {
+        if !t.starts_with('-') {
+            break;
+        }
+        let bare = t.trim_start_matches('-');
+        all |= bare == "all" || "all".starts_with(bare) && bare.len() > 1;
+        // Options that take a value.
+        let valued = [
+            "n", "netns", "b", "batch", "rc", "rcvbuf", "l", "loops", "f", "family",
+        ];
+        i += if valued.contains(&bare) { 2 } else { 1 };
+    }
+    let word = |n: usize| args.get(n).map_or("", |w| w.text.as_str());
+    let is = |w: &str, full: &str| !w.is_empty() && full.starts_with(w);
+    // `ip n` and `ip ne` are `ip neighbour`; `ip net` on is `netns`.
+    if word(i).len() < 3 || !is(word(i), "netns") || !is(word(i + 1), "exec") {
+        return None;
+    }
+    let at = if all { i + 2 } else { i + 3 };
+    wrapped(vec![Inner::Words(at.min(args.len()))])
 }
