@@ -120,6 +120,21 @@ pub struct Options {
     pub grace: Duration,
     /// Send output to the observer as it arrives.
     pub stream: bool,
+    /// How much of the head and of the tail of each output to keep once a
+    /// host is done ([`keep_for`]).
+    pub keep: usize,
+}
+
+/// What all finished outputs of a run may hold together: the report shows
+/// a head and a tail of each, never all of a large one.
+const RETAINED: usize = 32 * 1024 * 1024;
+
+/// The head and tail kept of each output once a host is done, for a run of
+/// `hosts` hosts and `steps` steps: as much as the stream holds on a few
+/// hosts, less on many, never under 1 KiB.
+pub fn keep_for(hosts: usize, steps: usize) -> usize {
+    let outputs = hosts.max(1) * steps.max(1) * 2;
+    (RETAINED / outputs / 2).clamp(1024, transport::HEAD.max(transport::TAIL))
 }
 
 /// How the run ended.
@@ -147,7 +162,7 @@ enum Event {
     Finished {
         host: usize,
         step: usize,
-        result: StepResult,
+        result: Box<StepResult>,
     },
     HostDone(HostResult),
 }
@@ -357,12 +372,17 @@ fn run_host(
             },
         };
         let status = step_result.status;
+        // The audit log records the head of each output; the report shows
+        // a head and a tail within the run's share of memory.
+        let mut kept = step_result.clone();
+        kept.outcome.stdout.trim(opts.keep);
+        kept.outcome.stderr.trim(opts.keep);
         let _ = tx.send(Event::Finished {
             host,
             step: i,
-            result: step_result.clone(),
+            result: Box::new(step_result),
         });
-        result.steps.push(step_result);
+        result.steps.push(kept);
         if status != Status::Ok {
             result.status = status;
             break;

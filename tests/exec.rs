@@ -402,3 +402,57 @@ fn a_read_only_audit_log_means_nothing_runs() {
     );
     assert!(!dir.join("w/l1/marker").exists(), "ran without a record");
 }
+
+#[test]
+fn large_outputs_keep_their_ends_and_say_what_was_left_out() {
+    // 588,895 bytes: the numbers 1 to 100,000, one per line.
+    let run = site()
+        .args(["exec", "b1", "--format", "json", "--", "seq 1 100000"])
+        .status(0);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    let host = &v[0];
+    assert_eq!(host["stdout_bytes"], 588_895);
+    let text = host["stdout"].as_str().unwrap();
+    assert!(text.starts_with("1\n2\n3\n"), "{}", &text[..20]);
+    assert!(text.ends_with("99999\n100000\n"));
+    let left_out = 588_895 - 2 * 64 * 1024;
+    assert!(
+        text.contains(&format!(
+            "[opsguard: {left_out} bytes not kept; 588895 bytes in all, sha256 "
+        )),
+        "no gap line"
+    );
+    // The audit log has the head, the size and the hash of all of it.
+    let end = first_record(&records(run.path()), "command.end");
+    assert_eq!(end["stdout"]["bytes"], 588_895);
+    assert_eq!(end["stdout"]["truncated"], true);
+    assert_eq!(end["stdout"]["text"].as_str().unwrap().len(), 64 * 1024);
+    let seq: Vec<u8> = (1..=100_000)
+        .flat_map(|i| format!("{i}\n").into_bytes())
+        .collect();
+    let digest = sha2::Digest::finalize(<sha2::Sha256 as sha2::Digest>::new_with_prefix(&seq));
+    let hash: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(end["stdout"]["sha256"], hash.as_str());
+    assert!(text.contains(&hash));
+}
+
+#[test]
+fn hosts_printing_the_same_large_output_are_grouped_by_its_hash() {
+    // Same head and tail, different middles: two groups.
+    let run = site()
+        .args([
+            "exec", "@all", "--", "seq 1 100000 | sed \"50000s/.*/$(cat name)/\"",
+        ])
+        .status(0);
+    assert!(
+        run.stdout
+            .contains("== l1 [LIVE], l2 [LIVE] (2 hosts, exit 0)"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("== b1 [BACKUP] (1 host, exit 0)"),
+        "{}",
+        run.stdout
+    );
+}

@@ -18,7 +18,7 @@ pub const VERSION: u64 = 1;
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// How much of each output stream is kept in the log.
-pub const OUTPUT_LIMIT: usize = 64 * 1024;
+pub const OUTPUT_LIMIT: usize = crate::transport::HEAD;
 
 /// Canonical JSON of a value. Sorts explicitly: serde_json's own map order
 /// depends on a crate feature that any dependency could switch on.

@@ -114,6 +114,7 @@ pub fn run(g: &GlobalArgs, args: &ExecArgs, ui: &Ui) -> Result<Exit, AppError> {
         cancel,
         grace: std::time::Duration::from_secs(5),
         stream,
+        keep: execute::keep_for(hosts.len(), 1),
     };
     let (summary, audit_failed) = session::run_recorded(
         &mut audit,

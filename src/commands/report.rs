@@ -43,8 +43,9 @@ fn grouped_by<'a>(
     for (r, s) in hosts.iter().filter_map(|r| pick(r).map(|s| (r, s))) {
         let same = |other: &StepResult| {
             let (a, b) = (&s.outcome, &other.outcome);
-            a.stdout.bytes == b.stdout.bytes
-                && a.stderr.bytes == b.stderr.bytes
+            // The hashes of all of it: what is kept may be cut.
+            (a.stdout.total, &a.stdout.sha256) == (b.stdout.total, &b.stdout.sha256)
+                && (a.stderr.total, &a.stderr.sha256) == (b.stderr.total, &b.stderr.sha256)
                 && a.exit_code == b.exit_code
                 && a.signal == b.signal
                 && s.status == other.status
@@ -73,12 +74,12 @@ fn grouped_by<'a>(
         );
         out.push_str(&format!("== {} ({count}, {result})\n", tagged.join(", ")));
         // What the hosts printed is data: escaped on a terminal.
-        out.push_str(&ui.data(Stream::Out, &String::from_utf8_lossy(&o.stdout.bytes)));
-        if !o.stderr.bytes.is_empty() {
+        out.push_str(&ui.data(Stream::Out, &text(&o.stdout.shown())));
+        if o.stderr.total > 0 {
             if !out.ends_with('\n') {
                 out.push('\n');
             }
-            out.push_str(&ui.data(Stream::Out, &String::from_utf8_lossy(&o.stderr.bytes)));
+            out.push_str(&ui.data(Stream::Out, &text(&o.stderr.shown())));
         }
         if !out.ends_with('\n') {
             out.push('\n');
@@ -132,8 +133,11 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// `[{host, role, status, exit_code, signal, duration_ms, stdout, stderr}]`,
-/// with `steps` when `steps` is given (`run`).
+/// `[{host, role, status, exit_code, signal, duration_ms, stdout, stderr,
+/// stdout_bytes, stderr_bytes}]`, with `steps` when `steps` is given
+/// (`run`). An output larger than what is kept of it holds a line saying
+/// how much was left out between its head and its tail; `*_bytes` is the
+/// size of all of it.
 pub fn json(inv: &Inventory, summary: &Summary, steps: Option<&[Step]>) -> String {
     let items: Vec<Value> = summary
         .hosts
@@ -149,8 +153,10 @@ pub fn json(inv: &Inventory, summary: &Summary, steps: Option<&[Step]>) -> Strin
                 "exit_code": last.and_then(|o| o.exit_code),
                 "signal": last.and_then(|o| o.signal.clone()),
                 "duration_ms": duration as u64,
-                "stdout": last.map(|o| text(&o.stdout.bytes)).unwrap_or_default(),
-                "stderr": last.map(|o| text(&o.stderr.bytes)).unwrap_or_default(),
+                "stdout": last.map(|o| text(&o.stdout.shown())).unwrap_or_default(),
+                "stderr": last.map(|o| text(&o.stderr.shown())).unwrap_or_default(),
+                "stdout_bytes": last.map_or(0, |o| o.stdout.total),
+                "stderr_bytes": last.map_or(0, |o| o.stderr.total),
             });
             if let Some(m) = &r.message {
                 v["message"] = json!(m);
@@ -167,8 +173,10 @@ pub fn json(inv: &Inventory, summary: &Summary, steps: Option<&[Step]>) -> Strin
                             "exit_code": s.outcome.exit_code,
                             "signal": s.outcome.signal,
                             "duration_ms": s.outcome.duration.as_millis() as u64,
-                            "stdout": text(&s.outcome.stdout.bytes),
-                            "stderr": text(&s.outcome.stderr.bytes),
+                            "stdout": text(&s.outcome.stdout.shown()),
+                            "stderr": text(&s.outcome.stderr.shown()),
+                            "stdout_bytes": s.outcome.stdout.total,
+                            "stderr_bytes": s.outcome.stderr.total,
                             "message": s.message,
                         })
                     })

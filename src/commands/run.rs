@@ -121,6 +121,7 @@ pub fn run(g: &GlobalArgs, args: &RunArgs, ui: &Ui) -> Result<Exit, AppError> {
         cancel,
         grace: std::time::Duration::from_secs(5),
         stream: false,
+        keep: execute::keep_for(batches.iter().map(Vec::len).sum(), steps.len()),
     };
     let (summary, audit_failed) =
         session::run_recorded(&mut audit, &inv, ui, &batches, &steps, &opts, true);

@@ -21,21 +21,83 @@ use std::time::Duration;
 
 use crate::inventory::{Connection, Host, Settings};
 
-/// One output stream of a command: the first [`KEEP`] bytes, and the size
-/// and SHA-256 of all of it (which the audit log records).
+#[cfg(test)]
+mod tests;
+
+/// One output stream of a command as kept in memory: its first bytes
+/// (`bytes`, at most [`HEAD`]: what the audit log records), its last bytes
+/// after those (`tail`, at most [`TAIL`]), and the size and SHA-256 of all
+/// of it. Whatever the command prints, a stream holds at most
+/// `HEAD + TAIL` bytes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Stream {
     pub bytes: Vec<u8>,
+    pub tail: Vec<u8>,
     pub total: u64,
     pub sha256: String,
 }
 
-/// How much of each stream is kept in memory for display and JSON.
-pub const KEEP: usize = 8 * 1024 * 1024;
+/// How much of the start of each stream is kept: the audit log's share.
+pub const HEAD: usize = 64 * 1024;
 
-/// Collects a stream as it arrives.
+/// How much of the end of each stream is kept, after the head.
+pub const TAIL: usize = 64 * 1024;
+
+impl Stream {
+    /// Bytes between the head and the tail that were not kept.
+    pub fn omitted(&self) -> u64 {
+        self.total - (self.bytes.len() + self.tail.len()) as u64
+    }
+
+    /// The last byte the command printed.
+    pub fn last_byte(&self) -> Option<u8> {
+        self.tail.last().or(self.bytes.last()).copied()
+    }
+
+    /// What to show of it: the head, a line saying how much was left out
+    /// when something was, and the tail.
+    pub fn shown(&self) -> std::borrow::Cow<'_, [u8]> {
+        if self.tail.is_empty() {
+            return std::borrow::Cow::Borrowed(&self.bytes);
+        }
+        let mut out = self.bytes.clone();
+        if self.omitted() > 0 {
+            if !out.ends_with(b"\n") {
+                out.push(b'\n');
+            }
+            out.extend_from_slice(
+                format!(
+                    "[opsguard: {} bytes not kept; {} bytes in all, sha256 {}]\n",
+                    self.omitted(),
+                    self.total,
+                    self.sha256
+                )
+                .as_bytes(),
+            );
+        }
+        out.extend_from_slice(&self.tail);
+        std::borrow::Cow::Owned(out)
+    }
+
+    /// Keep at most `n` bytes of the head and `n` of the tail (once the
+    /// audit log has the head), freeing the rest.
+    pub fn trim(&mut self, n: usize) {
+        // Fresh allocations of the kept size: the large ones are freed
+        // whole rather than shrunk in place.
+        if self.bytes.len() > n {
+            self.bytes = self.bytes[..n].to_vec();
+        }
+        if self.tail.len() > n {
+            self.tail = self.tail[self.tail.len() - n..].to_vec();
+        }
+    }
+}
+
+/// Collects a stream as it arrives: the head, a ring of the last [`TAIL`]
+/// bytes after it, and the hash of everything.
 pub struct Capture {
-    kept: Vec<u8>,
+    head: Vec<u8>,
+    tail: std::collections::VecDeque<u8>,
     total: u64,
     hasher: sha2::Sha256,
 }
@@ -43,7 +105,8 @@ pub struct Capture {
 impl Default for Capture {
     fn default() -> Self {
         Capture {
-            kept: Vec::new(),
+            head: Vec::new(),
+            tail: std::collections::VecDeque::new(),
             total: 0,
             hasher: <sha2::Sha256 as sha2::Digest>::new(),
         }
@@ -54,14 +117,21 @@ impl Capture {
     pub fn push(&mut self, chunk: &[u8]) {
         sha2::Digest::update(&mut self.hasher, chunk);
         self.total += chunk.len() as u64;
-        let room = KEEP.saturating_sub(self.kept.len());
-        self.kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        let room = HEAD.saturating_sub(self.head.len());
+        let (head, rest) = chunk.split_at(chunk.len().min(room));
+        self.head.extend_from_slice(head);
+        let rest = &rest[rest.len().saturating_sub(TAIL)..];
+        self.tail.extend(rest);
+        if self.tail.len() > TAIL {
+            self.tail.drain(..self.tail.len() - TAIL);
+        }
     }
 
     pub fn finish(self) -> Stream {
         let digest = sha2::Digest::finalize(self.hasher);
         Stream {
-            bytes: self.kept,
+            bytes: self.head,
+            tail: self.tail.into(),
             total: self.total,
             sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
         }

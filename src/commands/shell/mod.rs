@@ -407,7 +407,7 @@ impl Console<'_> {
                 };
                 session::outcome_fields(&mut f, &o, status);
                 self.record("command.end", f)?;
-                let ends_open = !o.stdout.bytes.is_empty() && !o.stdout.bytes.ends_with(b"\n");
+                let ends_open = o.stdout.last_byte().is_some_and(|b| b != b'\n');
                 if ends_open {
                     self.ui.out("\n");
                 }
