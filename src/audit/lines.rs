@@ -4,9 +4,108 @@
 //! other is damage, which the commands report and exit 4 for, as `verify`
 //! does.
 
+use std::io::BufRead;
+
 use serde_json::Value;
 
 use super::record;
+
+/// Longer than any record opsguard writes (two 64 KiB outputs, escaped, and
+/// their fields) by far: a longer line is not held in memory, only counted
+/// and hashed, and is never a record.
+pub const MAX_LINE: usize = 4 * 1024 * 1024;
+
+/// One line of the log as read.
+pub struct Line<'a> {
+    /// 1-based.
+    pub number: u64,
+    /// Where it starts, in bytes.
+    pub offset: u64,
+    /// Its length without the newline.
+    pub len: u64,
+    /// It ends with a newline (only the last line may not).
+    pub ended: bool,
+    /// Its bytes, without the newline; `None` past [`MAX_LINE`].
+    pub bytes: Option<&'a [u8]>,
+    /// The SHA-256 of a line too long to hold.
+    pub sha256: Option<String>,
+}
+
+/// Reads the log a line at a time, holding at most [`MAX_LINE`] bytes of
+/// any line, however long it is.
+pub struct Reader<R> {
+    input: R,
+    buf: Vec<u8>,
+    number: u64,
+    offset: u64,
+}
+
+impl<R: BufRead> Reader<R> {
+    pub fn new(input: R) -> Self {
+        Reader {
+            input,
+            buf: Vec::new(),
+            number: 0,
+            offset: 0,
+        }
+    }
+
+    /// The next line, or `None` at the end.
+    pub fn next_line(&mut self) -> std::io::Result<Option<Line<'_>>> {
+        self.buf.clear();
+        let mut len = 0u64;
+        let mut hasher: Option<sha2::Sha256> = None;
+        let mut ended = false;
+        loop {
+            let chunk = self.input.fill_buf()?;
+            if chunk.is_empty() {
+                break;
+            }
+            let (take, done) = match chunk.iter().position(|&b| b == b'\n') {
+                Some(i) => (i, true),
+                None => (chunk.len(), false),
+            };
+            let part = &chunk[..take];
+            len += take as u64;
+            match &mut hasher {
+                Some(h) => sha2::Digest::update(h, part),
+                None if self.buf.len() + take > MAX_LINE => {
+                    let mut h = <sha2::Sha256 as sha2::Digest>::new();
+                    sha2::Digest::update(&mut h, &self.buf);
+                    sha2::Digest::update(&mut h, part);
+                    self.buf = Vec::new();
+                    hasher = Some(h);
+                }
+                None => self.buf.extend_from_slice(part),
+            }
+            self.input.consume(take + usize::from(done));
+            if done {
+                ended = true;
+                break;
+            }
+        }
+        if len == 0 && !ended {
+            return Ok(None);
+        }
+        self.number += 1;
+        let offset = self.offset;
+        self.offset += len + u64::from(ended);
+        let sha256 = hasher.map(|h| {
+            sha2::Digest::finalize(h)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        });
+        Ok(Some(Line {
+            number: self.number,
+            offset,
+            len,
+            ended,
+            bytes: sha256.is_none().then_some(&self.buf[..]),
+            sha256,
+        }))
+    }
+}
 
 #[derive(Debug, Default)]
 pub struct Lines {
@@ -20,13 +119,19 @@ pub struct Lines {
 }
 
 impl Lines {
-    /// Line `n` (1-based, at byte `offset`, without its newline): the
-    /// record it holds, if it holds one.
-    pub fn read(&mut self, n: u64, offset: u64, line: &[u8]) -> Option<Value> {
-        let Ok(r) = serde_json::from_slice::<Value>(line) else {
-            if let Some((at, ..)) =
-                self.pending
-                    .replace((n, offset, line.len() as u64, record::sha256_hex(line)))
+    /// The record `line` holds, if it holds one.
+    pub fn read(&mut self, line: &Line) -> Option<Value> {
+        let parsed = line
+            .bytes
+            .and_then(|b| serde_json::from_slice::<Value>(b).ok());
+        let Some(r) = parsed else {
+            let sha = match (&line.sha256, line.bytes) {
+                (Some(sha), _) => sha.clone(),
+                (None, bytes) => record::sha256_hex(bytes.unwrap_or_default()),
+            };
+            if let Some((at, ..)) = self
+                .pending
+                .replace((line.number, line.offset, line.len, sha))
             {
                 self.broken.push(at);
             }

@@ -9,19 +9,19 @@ use std::io::BufRead;
 
 use serde_json::Value;
 
-use super::lines::Lines;
+use super::lines::{Lines, Reader};
 
 /// The records of the one session whose id starts with `prefix`.
 pub fn collect(input: impl BufRead, prefix: &str) -> Result<(Vec<Value>, Lines), String> {
     let mut records = Vec::new();
     let mut sessions: Vec<String> = Vec::new();
     let mut lines = Lines::default();
-    let mut offset = 0u64;
-    for (n, line) in input.split(b'\n').enumerate() {
-        let line = line.map_err(|e| format!("cannot read the log: {e}"))?;
-        let at = offset;
-        offset += line.len() as u64 + 1;
-        let Some(r) = lines.read(n as u64 + 1, at, &line) else {
+    let mut reader = Reader::new(input);
+    while let Some(line) = reader
+        .next_line()
+        .map_err(|e| format!("cannot read the log: {e}"))?
+    {
+        let Some(r) = lines.read(&line) else {
             continue;
         };
         let Some(session) = r["session"].as_str() else {

@@ -322,3 +322,84 @@ fn unwritable_logs_fail_with_the_path() {
         assert!(err.to_string().contains(device), "{err}");
     }
 }
+
+/// `n` bytes of `x` with no newline, written in pieces.
+fn append_long(path: &Path, n: usize, newline: bool) {
+    let mut f = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+    let piece = vec![b'x'; 1 << 20];
+    let mut left = n;
+    while left > 0 {
+        let k = left.min(piece.len());
+        f.write_all(&piece[..k]).unwrap();
+        left -= k;
+    }
+    if newline {
+        f.write_all(b"\n").unwrap();
+    }
+}
+
+#[test]
+fn lines_longer_than_any_record_are_read_through_not_held() {
+    let long = super::lines::MAX_LINE * 3 + 17;
+    let bytes = vec![b'x'; long];
+    let mut input = std::io::Cursor::new([b"{}\n".as_slice(), &bytes, b"\n{}"].concat());
+    let mut reader = super::lines::Reader::new(std::io::BufReader::new(&mut input));
+    let first = reader.next_line().unwrap().unwrap();
+    assert_eq!(
+        (first.number, first.bytes, first.ended),
+        (1, Some(&b"{}"[..]), true)
+    );
+    let second = reader.next_line().unwrap().unwrap();
+    assert_eq!(
+        (second.number, second.offset, second.len),
+        (2, 3, long as u64)
+    );
+    assert_eq!(second.bytes, None);
+    assert_eq!(
+        second.sha256.as_deref(),
+        Some(record::sha256_hex(&bytes).as_str())
+    );
+    let third = reader.next_line().unwrap().unwrap();
+    assert_eq!(
+        (third.number, third.offset, third.ended),
+        (3, 4 + long as u64, false)
+    );
+    assert!(reader.next_line().unwrap().is_none());
+}
+
+#[test]
+fn a_huge_line_is_damage_found_by_verify_and_refused_by_the_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.jsonl");
+    write(&path, 2);
+    append_long(&path, super::lines::MAX_LINE + 1, true);
+    assert_eq!(broken_at(&path), (3, "unparseable line".into()));
+    let mut w = Writer::open(&path, identity(), "s2".into()).unwrap();
+    match w.append("note", Map::new()) {
+        Err(AuditError::Damaged { what, .. }) => {
+            assert!(what.contains("longer than any record"), "{what}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_huge_torn_tail_is_noted_with_its_length_and_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.jsonl");
+    write(&path, 2);
+    let before = std::fs::metadata(&path).unwrap().len();
+    let long = super::lines::MAX_LINE * 2 + 5;
+    append_long(&path, long, false);
+    let mut w = Writer::open(&path, identity(), "s2".into()).unwrap();
+    w.append("session.start", Map::new()).unwrap();
+    let l = lines(&path);
+    let torn: serde_json::Value = serde_json::from_str(&l[3]).unwrap();
+    assert_eq!(torn["event"], "audit.torn");
+    assert_eq!(torn["offset"], before);
+    assert_eq!(torn["length"], long);
+    assert_eq!(torn["sha256"], record::sha256_hex(&vec![b'x'; long]));
+    let (summary, broken) = check(&path, None);
+    assert_eq!(broken, None, "{summary:?}");
+    assert_eq!(summary.warnings.len(), 1);
+}

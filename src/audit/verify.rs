@@ -12,6 +12,7 @@ use serde_json::value::RawValue;
 
 use sha2::{Digest, Sha256};
 
+use super::lines::Reader;
 use super::record::GENESIS;
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -35,22 +36,21 @@ pub struct Broken {
 struct Pending {
     line: u64,
     offset: u64,
-    len: usize,
+    len: u64,
 }
 
-pub fn verify(mut input: impl BufRead, anchor: Option<(u64, &str)>) -> (Summary, Option<Broken>) {
+pub fn verify(input: impl BufRead, anchor: Option<(u64, &str)>) -> (Summary, Option<Broken>) {
     let mut summary = Summary::default();
     let mut prev_hash = GENESIS.to_string();
     let mut last_seq = 0u64;
     let mut anchor_seen = false;
     let mut pending: Option<Pending> = None;
-    let mut buf = Vec::new();
-    let (mut line_no, mut offset) = (0u64, 0u64);
+    let mut reader = Reader::new(input);
+    let mut line_no = 0u64;
     let broken = loop {
-        buf.clear();
-        let n = match input.read_until(b'\n', &mut buf) {
-            Ok(0) => break None,
-            Ok(n) => n,
+        let next = match reader.next_line() {
+            Ok(None) => break None,
+            Ok(Some(next)) => next,
             Err(e) => {
                 break Some(Broken {
                     line: line_no + 1,
@@ -59,21 +59,22 @@ pub fn verify(mut input: impl BufRead, anchor: Option<(u64, &str)>) -> (Summary,
                 });
             }
         };
-        line_no += 1;
-        let line_offset = offset;
-        offset += n as u64;
-        if buf.last() != Some(&b'\n') {
+        line_no = next.number;
+        let line_offset = next.offset;
+        if !next.ended {
             break Some(Broken {
                 line: line_no,
                 seq: None,
                 what: format!(
-                    "torn tail: the last line ({n} bytes) is incomplete and no later record notes it"
+                    "torn tail: the last line ({} bytes) is incomplete and no later record notes it",
+                    next.len
                 ),
             });
         }
-        let line = &buf[..n - 1];
+        // A line longer than any record is read through, never held.
+        let line = next.bytes.unwrap_or_default();
         let mut fields = Members(Vec::with_capacity(16));
-        if fields.read(line).is_err() {
+        if next.bytes.is_none() || fields.read(line).is_err() {
             if let Some(p) = &pending {
                 break Some(Broken {
                     line: p.line,
@@ -84,7 +85,7 @@ pub fn verify(mut input: impl BufRead, anchor: Option<(u64, &str)>) -> (Summary,
             pending = Some(Pending {
                 line: line_no,
                 offset: line_offset,
-                len: line.len(),
+                len: next.len,
             });
             continue;
         }

@@ -185,12 +185,12 @@ impl Writer {
         let now = OffsetDateTime::now_utc();
         let mut text = String::new();
         let (mut seq, mut prev) = (tail.seq, tail.hash);
-        if let Some((offset, bytes)) = &tail.torn {
+        if let Some(t) = &tail.torn {
             text.push('\n');
             let mut torn = Map::new();
-            torn.insert("offset".into(), json!(offset));
-            torn.insert("length".into(), json!(bytes.len()));
-            torn.insert("sha256".into(), json!(record::sha256_hex(bytes)));
+            torn.insert("offset".into(), json!(t.offset));
+            torn.insert("length".into(), json!(t.length));
+            torn.insert("sha256".into(), json!(t.sha256));
             seq += 1;
             let (line, hash) = record::seal(self.base(seq, now, "audit.torn", torn), &prev);
             text.push_str(&line);
@@ -230,12 +230,20 @@ impl Writer {
 }
 
 /// The end of the log: the last whole record's seq and hash, and an
-/// incomplete last line if there is one (its byte offset and bytes).
+/// incomplete last line if there is one.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Tail {
     pub seq: u64,
     pub hash: String,
-    pub torn: Option<(u64, Vec<u8>)>,
+    pub torn: Option<Torn>,
+}
+
+/// An incomplete last line: where it starts, how long it is, its SHA-256.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Torn {
+    pub offset: u64,
+    pub length: u64,
+    pub sha256: String,
 }
 
 #[derive(Debug)]
@@ -244,58 +252,92 @@ pub(crate) enum TailError {
     Damaged(String),
 }
 
-/// Reads backwards from the end, in growing windows, until the last whole
-/// line is in view.
+/// How much of the file is read at a time, backwards or forwards.
+const CHUNK: usize = 64 * 1024;
+
+/// Reads the end of the log with bounded memory, however long its lines:
+/// the torn part after the last newline is hashed as it is read, and the
+/// last whole line is only read if it could be a record.
 pub(crate) fn read_tail(file: &mut File) -> Result<Tail, TailError> {
     let len = file.metadata().map_err(TailError::Io)?.len();
-    let mut window: u64 = 64 * 1024;
-    loop {
-        let start = len.saturating_sub(window);
-        let mut buf = vec![0; (len - start) as usize];
-        file.seek(SeekFrom::Start(start)).map_err(TailError::Io)?;
-        file.read_exact(&mut buf).map_err(TailError::Io)?;
-        // Where the complete part ends, and what comes after it.
-        let complete_end = buf.iter().rposition(|&b| b == b'\n').map(|i| i + 1);
-        let Some(end) = complete_end.or((start == 0).then_some(0)) else {
-            window *= 4;
-            continue;
-        };
-        let torn = (end < buf.len()).then(|| (start + end as u64, buf[end..].to_vec()));
-        if end == 0 {
-            if start > 0 {
-                window *= 4;
-                continue;
-            }
-            return Ok(Tail {
-                seq: 0,
-                hash: GENESIS.into(),
-                torn,
-            });
-        }
-        let body = &buf[..end - 1];
-        let Some(line_start) = body
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map(|i| i + 1)
-            .or((start == 0).then_some(0))
-        else {
-            window *= 4;
-            continue;
-        };
-        let line = &body[line_start..];
-        let record: Value = serde_json::from_slice(line)
-            .map_err(|_| TailError::Damaged("its last line is not a record".into()))?;
-        let seq = record["seq"]
-            .as_u64()
-            .ok_or_else(|| TailError::Damaged("its last record has no seq".into()))?;
-        let hash = record["hash"]
-            .as_str()
-            .filter(|h| h.len() == 64)
-            .ok_or_else(|| TailError::Damaged("its last record has no hash".into()))?;
+    let last_newline = newline_before(file, len)?;
+    let torn_at = last_newline.map_or(0, |i| i + 1);
+    let torn = if torn_at < len {
+        Some(Torn {
+            offset: torn_at,
+            length: len - torn_at,
+            sha256: hash_range(file, torn_at, len)?,
+        })
+    } else {
+        None
+    };
+    let Some(end) = last_newline else {
         return Ok(Tail {
-            seq,
-            hash: hash.to_string(),
+            seq: 0,
+            hash: GENESIS.into(),
             torn,
         });
+    };
+    let start = newline_before(file, end)?.map_or(0, |i| i + 1);
+    if end - start > super::lines::MAX_LINE as u64 {
+        return Err(TailError::Damaged(format!(
+            "its last line is {} bytes, longer than any record",
+            end - start
+        )));
     }
+    let mut line = vec![0; (end - start) as usize];
+    file.seek(SeekFrom::Start(start)).map_err(TailError::Io)?;
+    file.read_exact(&mut line).map_err(TailError::Io)?;
+    let record: Value = serde_json::from_slice(&line)
+        .map_err(|_| TailError::Damaged("its last line is not a record".into()))?;
+    let seq = record["seq"]
+        .as_u64()
+        .ok_or_else(|| TailError::Damaged("its last record has no seq".into()))?;
+    let hash = record["hash"]
+        .as_str()
+        .filter(|h| h.len() == 64)
+        .ok_or_else(|| TailError::Damaged("its last record has no hash".into()))?;
+    Ok(Tail {
+        seq,
+        hash: hash.to_string(),
+        torn,
+    })
+}
+
+/// The offset of the last newline before byte `pos`, read backwards a
+/// chunk at a time.
+fn newline_before(file: &mut File, pos: u64) -> Result<Option<u64>, TailError> {
+    let mut end = pos;
+    let mut buf = vec![0; CHUNK];
+    while end > 0 {
+        let start = end.saturating_sub(CHUNK as u64);
+        let part = &mut buf[..(end - start) as usize];
+        file.seek(SeekFrom::Start(start)).map_err(TailError::Io)?;
+        file.read_exact(part).map_err(TailError::Io)?;
+        if let Some(i) = part.iter().rposition(|&b| b == b'\n') {
+            return Ok(Some(start + i as u64));
+        }
+        end = start;
+    }
+    Ok(None)
+}
+
+/// The SHA-256 of bytes `from..to`, read a chunk at a time.
+fn hash_range(file: &mut File, from: u64, to: u64) -> Result<String, TailError> {
+    use sha2::Digest;
+    let mut hasher = sha2::Sha256::new();
+    let mut buf = vec![0; CHUNK];
+    file.seek(SeekFrom::Start(from)).map_err(TailError::Io)?;
+    let mut left = to - from;
+    while left > 0 {
+        let part = &mut buf[..left.min(CHUNK as u64) as usize];
+        file.read_exact(part).map_err(TailError::Io)?;
+        hasher.update(&*part);
+        left -= part.len() as u64;
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }

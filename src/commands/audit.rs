@@ -281,14 +281,12 @@ fn run_show(
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut shown = 0u64;
     let mut lines = Lines::default();
-    let mut offset = 0u64;
-    for (n, line) in open(path)?.split(b'\n').enumerate() {
-        let line = line.map_err(|e| {
-            AppError::new(Exit::Audit, format!("cannot read {}: {e}", path.display()))
-        })?;
-        let at = offset;
-        offset += line.len() as u64 + 1;
-        let Some(record) = lines.read(n as u64 + 1, at, &line) else {
+    let mut reader = audit::lines::Reader::new(open(path)?);
+    while let Some(line) = reader
+        .next_line()
+        .map_err(|e| AppError::new(Exit::Audit, format!("cannot read {}: {e}", path.display())))?
+    {
+        let Some(record) = lines.read(&line) else {
             continue;
         };
         if !filter.matches(&record) {
@@ -296,7 +294,10 @@ fn run_show(
         }
         shown += 1;
         let text = match args.format {
-            Format::Json => format!("{}\n", String::from_utf8_lossy(&line)),
+            Format::Json => format!(
+                "{}\n",
+                String::from_utf8_lossy(line.bytes.unwrap_or_default())
+            ),
             Format::Text => row(&record, &colors, ui),
         };
         if std::io::Write::write_all(&mut out, text.as_bytes()).is_err() {
