@@ -456,3 +456,17 @@ fn hosts_printing_the_same_large_output_are_grouped_by_its_hash() {
         run.stdout
     );
 }
+
+#[test]
+fn grouped_output_in_a_pipe_is_byte_for_byte() {
+    // Invalid UTF-8 and a control character, from two hosts.
+    let run = site()
+        .args(["exec", "l1,l2", "--", "printf 'a\\377\\376b\\033[2Jc\\n'"])
+        .status(0);
+    let want = b"a\xff\xfeb\x1b[2Jc\n";
+    assert!(
+        run.stdout_bytes.windows(want.len()).any(|w| w == want),
+        "{:?}",
+        run.stdout_bytes
+    );
+}

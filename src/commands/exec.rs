@@ -127,7 +127,7 @@ pub fn run(g: &GlobalArgs, args: &ExecArgs, ui: &Ui) -> Result<Exit, AppError> {
     );
     match args.opts.format {
         Format::Json => ui.out(&report::json(&inv, &summary, None)),
-        Format::Text if !stream => ui.out(&report::grouped(&inv, &summary.hosts, ui)),
+        Format::Text if !stream => ui.out_raw(&report::grouped(&inv, &summary.hosts, ui)),
         Format::Text => {}
     }
     if hosts.len() > 1

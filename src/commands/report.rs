@@ -22,14 +22,15 @@ pub fn outcome(summary: &Summary, audit_failed: bool) -> (Exit, &'static str) {
     }
 }
 
-/// Identical outputs (of each host's last command) under one host list.
-pub fn grouped(inv: &Inventory, hosts: &[HostResult], ui: &Ui) -> String {
+/// Identical outputs (of each host's last command) under one host list:
+/// bytes, since in a pipe the hosts' output is passed on byte for byte.
+pub fn grouped(inv: &Inventory, hosts: &[HostResult], ui: &Ui) -> Vec<u8> {
     grouped_by(inv, hosts, ui, |r| r.steps.last())
 }
 
 /// Identical outputs of step `step` (an index into the run's steps) under
 /// one host list; hosts that did not run it are left out.
-pub fn grouped_step(inv: &Inventory, hosts: &[HostResult], ui: &Ui, step: usize) -> String {
+pub fn grouped_step(inv: &Inventory, hosts: &[HostResult], ui: &Ui, step: usize) -> Vec<u8> {
     grouped_by(inv, hosts, ui, |r| r.steps.iter().find(|s| s.step == step))
 }
 
@@ -38,7 +39,7 @@ fn grouped_by<'a>(
     hosts: &'a [HostResult],
     ui: &Ui,
     pick: impl Fn(&'a HostResult) -> Option<&'a StepResult>,
-) -> String {
+) -> Vec<u8> {
     let mut groups: Vec<(Vec<&str>, &StepResult)> = Vec::new();
     for (r, s) in hosts.iter().filter_map(|r| pick(r).map(|s| (r, s))) {
         let same = |other: &StepResult| {
@@ -55,7 +56,7 @@ fn grouped_by<'a>(
             None => groups.push((vec![&inv.hosts[r.host].name], s)),
         }
     }
-    let mut out = String::new();
+    let mut out: Vec<u8> = Vec::new();
     for (names, s) in groups {
         let o = &s.outcome;
         let tagged: Vec<String> = names
@@ -72,17 +73,17 @@ fn grouped_by<'a>(
             names.len(),
             if names.len() == 1 { "" } else { "s" }
         );
-        out.push_str(&format!("== {} ({count}, {result})\n", tagged.join(", ")));
+        out.extend_from_slice(format!("== {} ({count}, {result})\n", tagged.join(", ")).as_bytes());
         // What the hosts printed is data: escaped on a terminal.
-        out.push_str(&ui.data(Stream::Out, &text(&o.stdout.shown())));
+        out.extend_from_slice(&ui.data_bytes(Stream::Out, &o.stdout.shown()));
         if o.stderr.total > 0 {
-            if !out.ends_with('\n') {
-                out.push('\n');
+            if !out.ends_with(b"\n") {
+                out.push(b'\n');
             }
-            out.push_str(&ui.data(Stream::Out, &text(&o.stderr.shown())));
+            out.extend_from_slice(&ui.data_bytes(Stream::Out, &o.stderr.shown()));
         }
-        if !out.ends_with('\n') {
-            out.push('\n');
+        if !out.ends_with(b"\n") {
+            out.push(b'\n');
         }
     }
     out

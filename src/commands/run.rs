@@ -128,19 +128,21 @@ pub fn run(g: &GlobalArgs, args: &RunArgs, ui: &Ui) -> Result<Exit, AppError> {
     match args.opts.format {
         Format::Json => ui.out(&report::json(&inv, &summary, Some(&steps))),
         Format::Text => {
-            let mut text = String::new();
+            let mut text: Vec<u8> = Vec::new();
             for (i, step) in steps.iter().enumerate() {
                 let outputs = report::grouped_step(&inv, &summary.hosts, ui, i);
                 if !outputs.is_empty() {
-                    text.push_str(&format!(
-                        "-- step {} `{}`: {}\n{outputs}",
+                    let head = format!(
+                        "-- step {} `{}`: {}\n",
                         step.number,
                         ui.data(crate::ui::Stream::Out, &step.name),
                         ui.data(crate::ui::Stream::Out, &step.command)
-                    ));
+                    );
+                    text.extend_from_slice(head.as_bytes());
+                    text.extend_from_slice(&outputs);
                 }
             }
-            ui.out(&text);
+            ui.out_raw(&text);
         }
     }
     ui.status(&report::summary_line(&inv, &summary));

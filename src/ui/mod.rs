@@ -82,6 +82,28 @@ impl Ui {
         }
     }
 
+    /// Bytes from a host, as they may be shown on `stream`: escaped text
+    /// on a terminal, byte for byte in a pipe (invalid UTF-8 included).
+    pub fn data_bytes<'a>(&self, stream: Stream, bytes: &'a [u8]) -> Cow<'a, [u8]> {
+        let tty = match stream {
+            Stream::Out => self.out_tty,
+            Stream::Err => self.err_tty,
+        };
+        if tty {
+            let text = String::from_utf8_lossy(bytes);
+            Cow::Owned(escape::visible(&text).into_owned().into_bytes())
+        } else {
+            Cow::Borrowed(bytes)
+        }
+    }
+
+    /// Bytes already made fit for stdout ([`Ui::data_bytes`]): written as
+    /// they are.
+    pub fn out_raw(&self, bytes: &[u8]) {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(bytes).and_then(|_| out.flush());
+    }
+
     pub fn color(&self, stream: Stream) -> bool {
         match stream {
             Stream::Out => self.out_color,

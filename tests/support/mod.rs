@@ -19,6 +19,8 @@ pub struct Test {
 pub struct Run {
     pub status: i32,
     pub stdout: String,
+    /// stdout as it came, byte for byte.
+    pub stdout_bytes: Vec<u8>,
     pub stderr: String,
     /// The test's folder, kept until the run is dropped.
     dir: tempfile::TempDir,
@@ -90,6 +92,7 @@ impl Test {
         Run {
             status: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stdout_bytes: out.stdout.clone(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
             dir: self.dir,
         }
