@@ -197,3 +197,32 @@ fn a_session_over_ssh() {
     std::thread::sleep(Duration::from_millis(500));
     assert!(!marks.path().join("sub/late").exists());
 }
+
+#[test]
+fn a_folder_whose_name_holds_a_newline_is_followed_exactly() {
+    let dir = site();
+    let root = dir.path().join("w/b1").canonicalize().unwrap();
+    let root = root.display().to_string();
+    // `x\ny/etc`: read as lines, the last would say the console is in
+    // `y/etc` while its commands run elsewhere.
+    std::fs::create_dir_all(dir.path().join("w/b1/x\ny/etc")).unwrap();
+    std::fs::write(dir.path().join("w/b1/x\ny/etc/mark"), "inside\n").unwrap();
+    let mut p = spawn(dir.path(), &["shell", "b1"]);
+    p.expect(format!("b1 [BACKUP] {root} $ ")).unwrap();
+    p.send_line("cd \"$(printf 'x\\ny')\"").unwrap();
+    p.expect(format!("b1 [BACKUP] '{root}/x\\ny' $ ")).unwrap();
+    p.send_line("cd etc").unwrap();
+    p.expect(format!("b1 [BACKUP] '{root}/x\\ny/etc' $ "))
+        .unwrap();
+    p.send_line("cat mark").unwrap();
+    p.expect("inside").unwrap();
+    p.send_line("exit").unwrap();
+    assert_eq!(exit_code(&mut p), 0);
+    let r = records(dir.path());
+    let moves: Vec<&str> = r
+        .iter()
+        .filter(|r| r["event"] == "shell.cd")
+        .filter_map(|r| r["to"].as_str())
+        .collect();
+    assert_eq!(moves, [format!("{root}/x\ny"), format!("{root}/x\ny/etc")]);
+}

@@ -118,7 +118,7 @@ pub fn run(g: &GlobalArgs, args: &ShellArgs, ui: &Ui) -> Result<Exit, AppError> 
         lines: 0,
         private: None,
     };
-    console.cwd = console.ask_pwd("pwd").unwrap_or_else(|_| ".".into());
+    console.cwd = console.ask_pwd(SAY_FOLDER).unwrap_or_else(|_| ".".into());
     console.private = console.private_folder();
     console.repl()
 }
@@ -151,6 +151,28 @@ fn banner(inv: &Inventory, host: usize, ui: &Ui) -> String {
     text
 }
 
+/// Ends a script by saying the folder it is in: a mark, then the name
+/// exactly (no newline added, none lost).
+const SAY_FOLDER: &str = "printf '\\001%s' \"$PWD\"";
+
+/// The folder a script said with [`SAY_FOLDER`]: what follows the last
+/// mark. A name that is not UTF-8, or not absolute, is not followed.
+fn said_folder(stdout: &[u8]) -> Result<String, String> {
+    let at = stdout
+        .iter()
+        .rposition(|&b| b == 1)
+        .ok_or("the host did not say which folder it is in")?;
+    let name = std::str::from_utf8(&stdout[at + 1..])
+        .map_err(|_| "the folder's name is not UTF-8".to_string())?;
+    if !name.starts_with('/') {
+        return Err(format!(
+            "`{}` is not a folder's full path",
+            name.escape_debug()
+        ));
+    }
+    Ok(name.to_string())
+}
+
 impl Console<'_> {
     fn limits(&self, tap: Option<std::sync::mpsc::SyncSender<(Which, Vec<u8>)>>) -> Limits {
         Limits {
@@ -167,8 +189,9 @@ impl Console<'_> {
     /// cannot make one; lines then never move the console mid-line.
     fn private_folder(&mut self) -> Option<String> {
         let script = format!(
-            "umask 077 && mktemp -d \"${{TMPDIR:-/tmp}}/.opsguard-{}.XXXXXXXXXX\"",
-            self.audit.id()
+            "umask 077 && d=$(mktemp -d \"${{TMPDIR:-/tmp}}/.opsguard-{}.XXXXXXXXXX\") && {}",
+            self.audit.id(),
+            SAY_FOLDER.replace("$PWD", "$d")
         );
         let dir = self.ask_pwd(&script).ok();
         let ok = dir
@@ -182,7 +205,8 @@ impl Console<'_> {
         dir.filter(|_| ok)
     }
 
-    /// Run `script` quietly and return its stdout's last line (a folder).
+    /// Run `script` quietly and return the folder it ends by saying
+    /// ([`SAY_FOLDER`]): exactly, whatever its name holds (a newline too).
     fn ask_pwd(&mut self, script: &str) -> Result<String, String> {
         let limits = self.limits(None);
         let out = self
@@ -190,8 +214,7 @@ impl Console<'_> {
             .run(script, &limits)
             .map_err(|e| e.to_string())?;
         if out.exit_code == Some(0) {
-            let text = String::from_utf8_lossy(&out.stdout.bytes).into_owned();
-            Ok(text.lines().last().unwrap_or(".").to_string())
+            said_folder(&out.stdout.bytes)
         } else {
             Err(String::from_utf8_lossy(&out.stderr.bytes)
                 .trim()
@@ -291,8 +314,8 @@ impl Console<'_> {
         }
         if let (Some(target), Verdict::Safe) = (cd_target(line), class.verdict) {
             let script = match target {
-                Some(t) => format!("cd {} && cd {t} && pwd", quote(&self.cwd)),
-                None => "cd && pwd".to_string(),
+                Some(t) => format!("cd {} && cd {t} && {SAY_FOLDER}", quote(&self.cwd)),
+                None => format!("cd && {SAY_FOLDER}"),
             };
             match self.ask_pwd(&script) {
                 Ok(dir) => {
@@ -361,7 +384,7 @@ impl Console<'_> {
         let script = match &place {
             None => format!("cd {} && {line}", quote(&self.cwd)),
             Some(file) => format!(
-                "cd {} || exit; {{ {line}\n}}; r=$?; (umask 077; set -C; pwd > {file}) 2>/dev/null; exit $r",
+                "cd {} || exit; {{ {line}\n}}; r=$?; (umask 077; set -C; {SAY_FOLDER} > {file}) 2>/dev/null; exit $r",
                 quote(&self.cwd)
             ),
         };
@@ -454,13 +477,20 @@ impl Console<'_> {
         let Ok(out) = self.transport.run(&script, &limits) else {
             return Ok(());
         };
-        let text = String::from_utf8_lossy(&out.stdout.bytes);
-        let dir = text.strip_suffix('\n').unwrap_or(&text);
-        if dir.starts_with('/') && !dir.contains('\n') && dir != self.cwd {
-            let mut f = self.fields();
-            f.insert("to".into(), json!(dir));
-            self.record("shell.cd", f)?;
-            self.cwd = dir.to_string();
+        match said_folder(&out.stdout.bytes) {
+            Ok(dir) if dir != self.cwd => {
+                let mut f = self.fields();
+                f.insert("to".into(), json!(dir));
+                self.record("shell.cd", f)?;
+                self.cwd = dir;
+            }
+            Ok(_) => {}
+            // Nothing there: the line was stopped before it ended.
+            Err(e) if out.stdout.total == 0 => drop(e),
+            Err(e) => self.ui.warn(&format!(
+                "the console stays in {}: {e}",
+                shown_folder(&self.cwd)
+            )),
         }
         Ok(())
     }
