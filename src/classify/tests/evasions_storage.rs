@@ -20,6 +20,19 @@ pub const EVASIONS: &[&str] = &[
     "btrfs check --repair /dev/sdb", "btrfs check --rep /dev/sdb",
     "btrfs filesystem label /dev/sdb newlabel", "zpool status -c SCRIPT", "zpool iostat -c SCRIPT",
     "zpool status -xc smart", "zpool iostat -vc smart tank 5",
+    // Drives' settings and tests, multipath's wwids file, commands run
+    // for each map, debugfs requests that write host files, swap turned on.
+    "smartctl -l scterc,70,70 /dev/sda", "smartctl --log scterc,70,70 /dev/sda",
+    "smartctl -l sasphy,reset /dev/sda", "smartctl -l scttempint,10 /dev/sda",
+    "smartctl -s on /dev/sda", "smartctl --smart=off /dev/sda", "smartctl -o on /dev/sda",
+    "smartctl -S on /dev/sda", "smartctl -t short /dev/sda", "smartctl -X /dev/sda",
+    "smartctl --set=standby,now /dev/sda", "multipath -l -W", "multipath -ll -a /dev/sdb",
+    "multipath -ll -w /dev/sdb", "multipath -l -r", "dmsetup ls --exec 'dmsetup remove'",
+    "dmsetup --exec 'rm -rf /data' ls", "dmsetup --verbose ls remove",
+    "debugfs -R 'dump /etc/shadow /etc/passwd' /dev/sdb1", "debugfs -R 'rdump / /tmp/x' /dev/sdb1",
+    "debugfs -R '!id' /dev/sdb1", "debugfs -R stats -R 'dump a b' /dev/sdb1",
+    "debugfs -f cmds /dev/sdb1", "debugfs /dev/sdb1", "debugfs -w -R stats /dev/sdb1",
+    "swapon --raw /dev/sdb1", "swapon -a", "swapon --show /dev/sdb1",
 ];
 
 pub const STILL_SAFE: &[&str] = &[
@@ -40,4 +53,15 @@ pub const STILL_SAFE: &[&str] = &[
     "btrfs inspect-internal dump-super /dev/sdb", "btrfs qgroup show -pcre /srv",
     "btrfs property get /srv ro", "btrfs -q fi df /srv", "zpool status", "zpool status -v tank",
     "zpool status -P -L tank", "zpool iostat -v 5 3", "zpool iostat -l tank 1",
+    // Drives, maps and filesystems.
+    "smartctl -a /dev/sda", "smartctl -x /dev/sda", "smartctl -l scterc /dev/sda",
+    "smartctl -l error /dev/sda", "smartctl -l xerror,50 /dev/sda",
+    "smartctl -A -f brief /dev/sda", "smartctl --all --json /dev/nvme0",
+    "smartctl -g all /dev/sda", "smartctl -n standby -A /dev/sda", "multipath -l", "multipath -ll",
+    "multipath -ll -v2", "multipath -v3 -d", "multipath -t", "dmsetup ls", "dmsetup ls --tree",
+    "dmsetup info -c", "dmsetup info -C -o name,open", "dmsetup status --target multipath",
+    "dmsetup table --showkeys vg0-mail", "debugfs -R stats /dev/sdb1",
+    "debugfs -R 'stat <2>' /dev/sdb1", "debugfs -R 'ls -l /' /dev/sdb1",
+    "debugfs -c -R 'ncheck 12' /dev/sdb1", "swapon", "swapon --show", "swapon -s",
+    "swapon --summary", "swapon --show --raw --bytes", "swapon --show=NAME,SIZE --noheadings",
 ];
