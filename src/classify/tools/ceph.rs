@@ -45,7 +45,7 @@ const CEPH_SPEC: Spec = Spec::new(
         "watch-error", "watch-channel=", "version", "verbose", "concise", "format=",
         "connect-timeout=", "keyring=", "mon-host=", "setuser=", "setgroup=", "block", "period=",
         "help", "yes-i-really-mean-it", "yes-i-really-really-mean-it", "force", "detail",
-        "show-config", "show-config-value=", "cephx-service-require-signatures=",
+        "show-config", "show-config-value=", "cephx-service-require-signatures=", "log-file=",
     ],
 );
 
@@ -135,13 +135,27 @@ const CEPH: Commands = Commands {
         ("config-key rm", "pool.ceph", "deletes the key"),
         ("config-key del", "pool.ceph", "deletes the key"),
     ],
-    writes: &[],
+    writes: CEPH_WRITES,
 };
+
+/// Every Ceph tool takes the daemons' settings as options, `--log-file`
+/// among them.
+const LOG_FILE: (&str, &str) = ("--log-file", "writes its log to a file");
+
+const CEPH_WRITES: &[(&str, &str)] = &[
+    ("-o", "writes its output to a file"),
+    ("--out-file", "writes its output to a file"),
+    LOG_FILE,
+];
 
 fn ceph(args: &[Word]) -> Judgement {
     let p = parse(args, &CEPH.spec);
+    // `ceph -s` is `ceph status`; `ceph` without a command reads commands
+    // from its input.
     if p.operands.is_empty()
         && !p.dynamic
+        && p.strange.is_empty()
+        && !CEPH_WRITES.iter().any(|(o, _)| p.has(&[o]))
         && p.has(&[
             "-s", "--status", "-w", "--watch", "--version", "-v", "-h", "--help",
         ])
@@ -167,7 +181,7 @@ const RBD: Commands = Commands {
             "image-shared", "journal-splay-width=", "journal-object-size=", "journal-pool=",
             "sparse-size=", "no-progress", "allow-shrink", "whole-object", "all", "long", "force",
             "help", "limit=", "shared=", "device-type=", "options=", "read-only", "exclusive",
-            "snap-id=", "rbd-ns=", "expires-at=", "remove-source", "verbose",
+            "snap-id=", "rbd-ns=", "expires-at=", "remove-source", "verbose", "log-file=",
         ],
     ),
     safe: &[
@@ -217,7 +231,7 @@ const RBD: Commands = Commands {
             "lock remove", "pool.ceph", "breaks another client's lock on the image",
         ),
     ],
-    writes: &[],
+    writes: &[LOG_FILE],
 };
 
 const RADOS: Commands = Commands {
@@ -228,16 +242,18 @@ const RADOS: Commands = Commands {
             "pool=", "conf=", "cluster=", "name=", "id=", "user=", "namespace=", "keyring=",
             "snap=", "snapid=", "object-locator=", "target-pool=", "target-locator=", "format=",
             "pretty-format", "all", "default", "striper", "block-size=", "concurrent-ios=",
-            "run-name=", "prefix=", "max-objects=", "offset=", "omap-key-file=", "input-file=",
-            "output=", "no-cleanup", "no-hints", "write-object", "write-omap", "write-xattr",
-            "yes-i-really-really-mean-it", "force-full", "create", "with-clones",
+            "run-name=", "prefix=", "max-objects=", "offset=", "input-file=", "output=",
+            "no-cleanup", "no-hints", "write-object", "write-omap", "write-xattr",
+            "yes-i-really-really-mean-it", "force-full", "create", "with-clones", "log-file=",
         ],
     ),
+    // A word after `ls`, or after the key of `getomapval` and the object of
+    // `getomapheader`, is a file they write (`-` is standard output).
     safe: &[
-        "lspools", "df", "ls", "stat", "stat2", "getxattr", "listxattr", "getomapval",
-        "listomapkeys", "listomapvals", "getomapheader", "list-inconsistent-pg",
-        "list-inconsistent-obj", "list-inconsistent-snapset", "lssnap", "listsnaps",
-        "listwatchers", "list-inconsistent-obj",
+        "lspools", "df", "ls$", "ls -$", "stat", "stat2", "getxattr", "listxattr",
+        "getomapval * *$", "getomapval * * -$", "listomapkeys", "listomapvals", "getomapheader *$",
+        "getomapheader * -$", "list-inconsistent-pg", "list-inconsistent-obj",
+        "list-inconsistent-snapset", "lssnap", "listsnaps", "listwatchers",
     ],
     destructive: &[
         ("purge", "pool.ceph", "deletes every object in the pool"),
@@ -253,7 +269,12 @@ const RADOS: Commands = Commands {
             "rollback", "pool.ceph", "rolls the object back to a snapshot",
         ),
     ],
-    writes: &[],
+    writes: &[
+        ("-o", "writes its output to a file"),
+        ("--output", "writes its output to a file"),
+        LOG_FILE,
+        ("--create", "creates the pool"),
+    ],
 };
 
 const RGW: Commands = Commands {
@@ -269,7 +290,7 @@ const RGW: Commands = Commands {
             "placement-id=", "quota-scope=", "max-objects=", "max-size=", "role-name=", "topic=",
             "sync-stats", "purge-data", "purge-objects", "purge-keys", "yes-i-really-mean-it",
             "show-log-entries=", "show-log-sum=", "skip-zero-entries", "categories=",
-            "inconsistent-index", "bypass-gc", "fix", "check-objects",
+            "inconsistent-index", "bypass-gc", "fix", "check-objects", "log-file=",
         ],
     ),
     safe: &[
@@ -314,7 +335,7 @@ const RGW: Commands = Commands {
         ("role delete", "pool.ceph", "deletes the role"),
         ("topic rm", "pool.ceph", "deletes the topic"),
     ],
-    writes: &[],
+    writes: &[LOG_FILE],
 };
 
 const CEPHADM: Commands = Commands {
@@ -350,14 +371,21 @@ const GLUSTER: Commands = Commands {
             "timeout=", "version", "help",
         ],
     ),
+    // `get-state` writes the state to a file; `volume top * clear` and
+    // `volume profile * info clear` reset the counters, `read-perf` and
+    // `write-perf` run throughput tests on the bricks; `gluster` without a
+    // command reads commands from its input.
     safe: &[
         "volume info", "volume status", "volume list", "volume get", "volume heal * info",
-        "volume heal * statistics", "volume top", "volume profile * info", "volume quota * list",
-        "volume rebalance * status", "volume remove-brick * status", "volume tier * status",
-        "volume geo-replication status", "volume geo-replication * status",
+        "volume heal * statistics", "volume top * open", "volume top * read", "volume top * write",
+        "volume top * opendir", "volume top * readdir", "volume profile * info$",
+        "volume profile * info peek$", "volume profile * info incremental$",
+        "volume profile * info incremental peek$", "volume profile * info cumulative$",
+        "volume quota * list", "volume rebalance * status", "volume remove-brick * status",
+        "volume tier * status", "volume geo-replication status", "volume geo-replication * status",
         "volume geo-replication * * status", "peer status", "pool list", "snapshot list",
         "snapshot info", "snapshot status", "snapshot config$", "snapshot config *$",
-        "system:: getspec", "help", "volume help", "get-state", "volume bitrot * scrub status", "",
+        "system:: getspec", "help", "volume help", "volume bitrot * scrub status",
     ],
     destructive: &[
         (
@@ -383,5 +411,5 @@ const GLUSTER: Commands = Commands {
             "snapshot deactivate", "pool.gluster", "deactivates the snapshot",
         ),
     ],
-    writes: &[],
+    writes: &[LOG_FILE],
 };

@@ -268,8 +268,36 @@ fn hdparm(args: &[Word]) -> Judgement {
     }
 }
 
+/// How cryptsetup reads its options (popt: `--name value` or
+/// `--name=value`), so that a value is not taken for the action.
+const CRYPTSETUP_SPEC: Spec = Spec::new(
+    "cdhiklMorsStTbIpL",
+    &[
+        "cipher=", "hash=", "key-file=", "keyfile-size=", "keyfile-offset=", "new-keyfile-size=",
+        "new-keyfile-offset=", "key-size=", "key-slot=", "size=", "offset=", "skip=", "iter-time=",
+        "timeout=", "tries=", "header=", "type=", "uuid=", "label=", "subsystem=",
+        "master-key-file=", "volume-key-file=", "header-backup-file=", "json-file=", "token-id=",
+        "token-type=", "key-description=", "pbkdf=", "integrity=", "sector-size=",
+        "veracrypt-pim=", "external-tokens-path=", "dump-master-key", "dump-volume-key",
+        "dump-json-metadata", "disable-locks", "disable-external-tokens", "token-only",
+        "batch-mode", "verbose", "debug", "debug-json", "readonly", "version", "help", "usage",
+    ],
+);
+
+/// Options the read-only actions may be given: none writes a file or
+/// changes the header (`luksUUID --uuid` sets the UUID, `luksDump
+/// --volume-key-file` writes the key to a file).
+const CRYPTSETUP_READS: &[&str] = &[
+    "-v", "--verbose", "--debug", "--debug-json", "-q", "--batch-mode", "--type", "-M", "--header",
+    "-d", "--key-file", "-l", "--keyfile-size", "--keyfile-offset", "-S", "--key-slot", "-t",
+    "--timeout", "-T", "--tries", "--disable-locks", "--disable-external-tokens", "--token-id",
+    "--token-type", "--token-only", "--dump-json-metadata", "--dump-master-key",
+    "--dump-volume-key", "-c", "--cipher", "-h", "--hash", "-s", "--key-size", "-V", "--version",
+    "--help", "--usage",
+];
+
 fn cryptsetup(args: &[Word]) -> Judgement {
-    let p = parse(args, &Spec::new("cdhiklMorsStTbIpL", &[]));
+    let p = parse(args, &CRYPTSETUP_SPEC);
     let destroying = [
         "luksFormat", "erase", "luksErase", "luksKillSlot", "reencrypt", "luksRemoveKey", "repair",
         "convert",
@@ -280,30 +308,51 @@ fn cryptsetup(args: &[Word]) -> Judgement {
             format!("`cryptsetup {a}` destroys keys or data on the device"),
         );
     }
-    match p.operand(0) {
-        "status" | "luksDump" | "luksUUID" | "isLuks" | "tcryptDump" | "bitlkDump"
-        | "fvault2Dump" | "benchmark"
-            if !p.dynamic =>
-        {
-            Judgement::Safe
-        }
-        "" if p.has(&["--version", "-V", "--help", "-h"]) => Judgement::Safe,
-        a => unknown(format!(
-            "`cryptsetup {a}` opens, closes or changes an encrypted device"
-        )),
+    let reading = matches!(
+        p.operand(0),
+        "status"
+            | "luksDump"
+            | "luksUUID"
+            | "isLuks"
+            | "tcryptDump"
+            | "bitlkDump"
+            | "fvault2Dump"
+            | "benchmark"
+    ) || p.operands.is_empty() && p.has(&["--version", "-V", "--help", "--usage"]);
+    if reading {
+        return only_options(
+            &format!("cryptsetup {}", p.operand(0)),
+            &p,
+            CRYPTSETUP_READS,
+        );
     }
+    unknown(format!(
+        "`cryptsetup {}` opens, closes or changes an encrypted device",
+        p.operand(0)
+    ))
 }
 
 const NVME: Commands = Commands {
     tool: "nvme",
-    spec: Spec::new("nosulfdNOt", &[]),
+    spec: Spec::new(
+        "nosulfdNOteicga",
+        &[
+            "output-format=", "output-file=", "verbose", "raw-binary", "human-readable",
+            "vendor-specific", "namespace-id=", "log-entries=", "log-id=", "log-len=", "lpo=",
+            "lsp=", "lsi=", "rae", "uuid-index=", "csi=", "ot", "xfer-len=", "feature-id=", "sel=",
+            "data-len=", "cdw11=", "dst-entries=", "group-id=", "groups", "action=", "offset=",
+            "all", "ranking=", "timeout=", "cntid=", "num-entries=", "force", "help", "version",
+        ],
+    ),
+    // `telemetry-log` always saves the log to a file, and `discover`
+    // connects to a fabric and can write the log (`--raw FILE`): neither is
+    // read-only.
     safe: &[
         "", "list", "list-subsys", "list-ns", "list-ctrl", "smart-log", "id-ctrl", "id-ns",
         "id-ns-granularity", "id-nvmset", "id-uuid", "id-domain", "id-iocs", "error-log", "fw-log",
         "get-log", "get-feature", "show-regs", "effects-log", "self-test-log", "endurance-log",
         "sanitize-log", "supported-log-pages", "show-topology", "version", "help", "ns-descs",
-        "ana-log", "telemetry-log", "persistent-event-log", "primary-ctrl-caps", "list-secondary",
-        "get-property", "discover",
+        "ana-log", "persistent-event-log", "primary-ctrl-caps", "list-secondary", "get-property",
     ],
     destructive: &[
         ("format", "disk.nvme", "erases the namespace"),
@@ -336,5 +385,5 @@ const NVME: Commands = Commands {
             "disconnect-all", "disk.nvme", "disconnects every fabric controller",
         ),
     ],
-    writes: &[],
+    writes: &[("--output-file", "saves the log to a file")],
 };

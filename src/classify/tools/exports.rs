@@ -14,20 +14,7 @@ pub fn judge(name: &str, args: &[Word]) -> Option<Judgement> {
         "drbdmeta" => DRBDMETA.judge(args),
         "iscsiadm" => iscsiadm(args),
         "targetcli" => targetcli(args),
-        "tgtadm" => {
-            let op = args
-                .windows(2)
-                .find(|w| matches!(w[0].text.as_str(), "--op" | "-o"))
-                .map(|w| w[1].text.as_str());
-            match op {
-                Some("show") => Judgement::Safe,
-                Some("delete" | "unbind") => destroys(
-                    "cluster.iscsi",
-                    "`tgtadm --op delete` removes the target or LUN from its initiators",
-                ),
-                _ => unknown("`tgtadm` changes the iSCSI targets"),
-            }
-        }
+        "tgtadm" => tgtadm(args),
         "exportfs" => {
             let p = parse(args, &Spec::new("oi", &[]));
             if let Some(o) = p.get(&["-u", "-f"]) {
@@ -237,5 +224,32 @@ fn targetcli(args: &[Word]) -> Judgement {
         }
         Some(c) => unknown(format!("`targetcli {c}` changes the iSCSI configuration")),
         None => unknown("`targetcli` without a command opens its interactive shell"),
+    }
+}
+
+const TGTADM_SPEC: Spec = Spec::new(
+    "LomtscClnvbESfyTIQupPBY",
+    &[
+        "lld=", "op=", "mode=", "tid=", "sid=", "cid=", "lun=", "name=", "value=",
+        "backing-store=", "bstype=", "bsopts=", "bsoflags=", "blocksize=", "targetname=",
+        "initiator-address=", "initiator-name=", "user=", "password=", "params=", "bus=",
+        "device-type=", "control-port=", "outgoing", "force", "help",
+    ],
+);
+
+/// tgtadm does the last `--op` it is given: `--op show ... --op delete`
+/// deletes.
+fn tgtadm(args: &[Word]) -> Judgement {
+    let p = parse(args, &TGTADM_SPEC);
+    if p.dynamic {
+        return unknown("`tgtadm` has words only known when the shell runs");
+    }
+    match p.value(&["-o", "--op"]) {
+        Some("delete" | "unbind") => destroys(
+            "cluster.iscsi",
+            "`tgtadm --op delete` removes the target or LUN from its initiators",
+        ),
+        Some("show") if p.strange.is_empty() => Judgement::Safe,
+        _ => unknown("`tgtadm` changes the iSCSI targets"),
     }
 }

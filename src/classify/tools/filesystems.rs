@@ -3,7 +3,7 @@
 //! devices, device-mapper and multipath maps, and the drives' own
 //! self-reports (`smartctl -a`).
 
-use super::{Commands, Judgement, destroys, unknown};
+use super::{Commands, Judgement, destroys, only_options, unknown};
 use crate::classify::args::{Spec, parse};
 use crate::classify::lexer::Word;
 
@@ -61,14 +61,7 @@ pub fn judge(name: &str, args: &[Word]) -> Option<Judgement> {
                 unknown(format!("`{name}` changes the device or filesystem"))
             }
         }
-        "debugfs" => {
-            let p = parse(args, &Spec::new("bsfRdz", &[]));
-            if p.has(&["-w"]) || p.dynamic {
-                unknown("`debugfs -w` opens the filesystem for writing")
-            } else {
-                Judgement::Safe
-            }
-        }
+        "debugfs" => debugfs(args),
         "blockdev" => {
             let all_reads = !args.is_empty()
                 && args.iter().all(|w| {
@@ -86,22 +79,7 @@ pub fn judge(name: &str, args: &[Word]) -> Option<Judgement> {
             }
         }
         "smartctl" => smartctl(args),
-        "multipath" => {
-            let p = parse(args, &Spec::new("vbBpiRwWTtdecC", &[]));
-            if p.has(&["-F", "-f"]) {
-                destroys(
-                    "disk.multipath", "`multipath -f`/`-F` flushes multipath maps: their I/O stops",
-                )
-            } else if p.has(&["-l"]) || p.has(&["-d"]) || p.has(&["-t"]) {
-                if p.dynamic {
-                    unknown("`multipath` has words only known when the shell runs")
-                } else {
-                    Judgement::Safe
-                }
-            } else {
-                unknown("`multipath` without `-l`/`-ll` creates or reloads maps")
-            }
-        }
+        "multipath" => multipath(args),
         "dmsetup" => DMSETUP.judge(args),
         "mount" => {
             let p = parse(
@@ -149,18 +127,21 @@ pub fn judge(name: &str, args: &[Word]) -> Option<Judgement> {
             let p = parse(
                 args,
                 &Spec::new(
-                    "pLUo",
+                    "pLUoT",
                     &[
                         "priority=", "options=", "show?", "summary", "bytes", "noheadings", "raw",
-                        "help", "version", "verbose",
+                        "help", "version", "verbose", "all", "discard?", "ifexists", "fixpgsz",
+                        "fstab=", "output-all",
                     ],
                 ),
             );
-            if (p.operands.is_empty() && p.opts.is_empty())
-                || p.only(&[
+            // With a device (or `-a`) it turns swap on; without one it
+            // lists, `--raw`, `--bytes` and `--noheadings` shaping the list.
+            if p.operands.is_empty()
+                && p.only(&[
                     "--show", "-s", "--summary", "--bytes", "--noheadings", "--raw", "-h",
                     "--help", "-V", "--version",
-                ]) && !p.opts.is_empty()
+                ])
             {
                 Judgement::Safe
             } else {
@@ -211,38 +192,130 @@ fn fsck(name: &str, args: &[Word]) -> Judgement {
     }
 }
 
+const SMARTCTL_SPEC: Spec = Spec::new(
+    "qdTbrsoSlvPtFnBfg",
+    &[
+        "help", "usage", "version", "copyright", "license", "quietmode=", "device=", "tolerance=",
+        "badsum=", "report=", "smart=", "offlineauto=", "saveauto=", "health", "capabilities",
+        "attributes", "log=", "info", "all", "xall", "vendorattribute=", "presets=", "test=",
+        "captive", "abort", "firmwarebug=", "nocheck=", "drivedb=", "format=", "get=", "json?",
+        "identify?", "set=", "scan", "scan-open",
+    ],
+);
+
+/// smartctl's options that only read or shape the output: `-s`/`--smart`,
+/// `--set`, `-o`, `-S` change the drive's settings, `-t`, `-C`, `-X` start
+/// or stop tests.
+const SMARTCTL_READS: &[&str] = &[
+    "-h", "-?", "--help", "--usage", "-V", "--version", "--copyright", "--license", "-q",
+    "--quietmode", "-d", "--device", "-T", "--tolerance", "-b", "--badsum", "-r", "--report", "-H",
+    "--health", "-c", "--capabilities", "-A", "--attributes", "-l", "--log", "-i", "--info", "-a",
+    "--all", "-x", "--xall", "-v", "--vendorattribute", "-P", "--presets", "-F", "--firmwarebug",
+    "-n", "--nocheck", "-B", "--drivedb", "-f", "--format", "-g", "--get", "-j", "--json",
+    "--identify", "--scan", "--scan-open",
+];
+
+/// `-l` logs that only read; `scterc,N,M`, `scttempint,N`, `sasphy,reset`
+/// and `sataphy,reset` set or reset what they name. The first group take
+/// numbers after them (`xerror,50`), the second nothing.
+const SMARTCTL_LOGS: (&[&str], &[&str]) = (
+    &[
+        "xerror", "xselftest", "devstat", "defects", "directory", "gplog", "smartlog", "nvmelog",
+    ],
+    &[
+        "error", "selftest", "selective", "background", "scttemp", "scttempsts", "scttemphist",
+        "scterc", "sasphy", "sataphy", "ssd", "envrep", "farm", "tapealert", "tapedevstat",
+        "zdevstat", "genstats",
+    ],
+);
+
 fn smartctl(args: &[Word]) -> Judgement {
-    let p = parse(
-        args,
-        &Spec::new(
-            "dTbnlfFvqg",
-            &[
-                "device=", "tolerance=", "badsum=", "nocheck=", "log=", "format=",
-                "vendorattribute=", "quietmode=", "get=", "set=", "smart=", "offlineauto=",
-                "saveauto=", "test=", "presets=", "drivedb=", "identify?", "json?", "all", "xall",
-                "info", "health", "capabilities", "attributes", "scan", "scan-open", "abort",
-                "captive", "help", "version", "license", "report=",
-            ],
-        ),
-    );
-    let changing = [
-        "-t", "--test", "-s", "--smart", "-o", "--offlineauto", "-S", "--saveauto", "-X",
-        "--abort", "-C", "--captive", "--set",
-    ];
-    if let Some(o) = changing.iter().find(|o| p.has(&[o])) {
+    let p = parse(args, &SMARTCTL_SPEC);
+    let (with_args, bare) = SMARTCTL_LOGS;
+    let changing_log = p
+        .opts
+        .iter()
+        .filter(|o| matches!(o.name.as_str(), "-l" | "--log"))
+        .map(|o| o.value.as_deref().unwrap_or(""))
+        .find(|log| {
+            let name = log.split(',').next().unwrap_or("");
+            !(bare.contains(log) || with_args.contains(&name))
+        });
+    if let Some(log) = changing_log {
         return unknown(format!(
-            "`smartctl {o}` starts a test or changes the drive's settings"
+            "`smartctl -l {log}` is not a log opsguard knows to only read (`scterc,N,M` sets the timer)"
         ));
     }
-    if p.dynamic {
-        return unknown("`smartctl` has words only known when the shell runs");
-    }
-    Judgement::Safe
+    only_options("smartctl", &p, SMARTCTL_READS)
 }
 
+/// debugfs requests that only read the filesystem and print to standard
+/// output; `dump`, `rdump`, `logdump` and `ea_get -f` write files on the
+/// host, and a request starting with `!` runs a shell command.
+const DEBUGFS_READS: &[&str] = &[
+    "stats", "show_super_stats", "stat", "show_inode_info", "ls", "list_directory", "ncheck",
+    "icheck", "blocks", "testb", "testi", "ffb", "find_free_block", "ffi", "find_free_inode",
+    "imap", "idump", "inode_dump", "dump_extents", "extents", "ex", "filefrag", "htree",
+    "htree_dump", "dx_hash", "hash", "dirsearch", "lsdel", "list_deleted_inodes", "cat", "ea_list",
+    "pwd", "print_working_directory", "supported_features", "show_debugfs_params", "params",
+    "dump_mmp", "block_dump", "bd", "help", "list_requests", "lr",
+];
+
+fn debugfs(args: &[Word]) -> Judgement {
+    let p = parse(args, &Spec::new("bsfRdz", &[]));
+    // Without `-R` it reads its requests from standard input; `-f` from a
+    // file; `-w` opens the filesystem for writing; `-z` writes an undo file.
+    let Some(request) = p.value(&["-R"]) else {
+        return unknown("`debugfs` without `-R` runs the requests it reads from its input");
+    };
+    let command = request.split_whitespace().next().unwrap_or("");
+    if !DEBUGFS_READS.contains(&command) {
+        return unknown(format!(
+            "`debugfs -R '{command} ...'` is not a request opsguard knows to only read"
+        ));
+    }
+    only_options(
+        "debugfs",
+        &p,
+        &["-R", "-c", "-i", "-b", "-s", "-d", "-D", "-n", "-V"],
+    )
+}
+
+fn multipath(args: &[Word]) -> Judgement {
+    let p = parse(args, &Spec::new("vpbRM", &[]));
+    if p.has(&["-F", "-f"]) {
+        return destroys(
+            "disk.multipath", "`multipath -f`/`-F` flushes multipath maps: their I/O stops",
+        );
+    }
+    // The last mode wins, and without a listing one it creates or reloads
+    // maps; `-a`, `-w` and `-W` change the wwids file, `-r` reloads.
+    if !p.has(&["-l", "-d", "-t", "-h"]) {
+        return unknown("`multipath` without `-l`/`-ll` creates or reloads maps");
+    }
+    only_options("multipath", &p, &["-l", "-d", "-t", "-h", "-v", "-i", "-B"])
+}
+
+/// `--verbose` is left out: dmsetup has taken a value for it, so the
+/// word after it may be the command or not, and the form is not known.
 const DMSETUP: Commands = Commands {
     tool: "dmsetup",
-    spec: Spec::new("cjmnuUoSr", &[]),
+    spec: Spec::new(
+        "GjmMoOSuU",
+        &[
+            "addnodeoncreate", "addnodeonresume", "alias=", "alldevices", "allprograms",
+            "allregions", "area", "areas=", "areasize=", "bounds=", "checks", "clear", "columns",
+            "concise", "count=", "deferred", "exec=", "filemap", "follow=", "force", "foreground",
+            "gid=", "group", "groupid=", "headings=", "help", "histogram", "inactive", "interval=",
+            "length=", "major=", "manglename=", "minor=", "mode=", "nameprefixes", "noflush",
+            "nogroup", "noheadings", "nolockfs", "nomonitor", "noopencount", "nosuffix", "notable",
+            "notimesuffix", "noudevrules", "noudevsync", "options=", "precise", "programid=",
+            "raw", "readahead=", "readonly", "region", "regionid=", "regions=", "relative",
+            "retry", "rows", "segments", "select=", "separator=", "setuuid", "showkeys", "sort=",
+            "start=", "table=", "target=", "tree", "udevcookie=", "uid=", "unbuffered", "units=",
+            "unquoted", "userdata=", "uuid=", "verifyudev", "version", "yes",
+        ],
+    ),
     safe: &[
         "", "ls", "info", "status", "table", "deps", "targets", "version", "udevcookies",
         "stats list", "stats print", "stats report", "help",
@@ -263,5 +336,5 @@ const DMSETUP: Commands = Commands {
             "reload", "disk.dmsetup", "loads a new table into the device",
         ),
     ],
-    writes: &[],
+    writes: &[("--exec", "runs a command for every device it lists")],
 };

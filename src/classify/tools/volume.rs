@@ -16,7 +16,7 @@ pub fn judge(name: &str, args: &[Word]) -> Option<Judgement> {
             format!("`{name}` removes, shrinks or overwrites a volume"),
         ),
         "lvm" => return None,
-        "zpool" => ZPOOL.judge(args),
+        "zpool" => zpool(args),
         "zfs" => zfs(args),
         "btrfs" => btrfs(args),
         _ => return None,
@@ -81,7 +81,12 @@ fn mdadm(args: &[Word]) -> Judgement {
 
 const ZPOOL: Commands = Commands {
     tool: "zpool",
-    spec: Spec::new("oOmRtdcTsS", &[]),
+    spec: Spec::new(
+        "oOmRtdcTsS",
+        &[
+            "json", "json-int", "json-flat-vdevs", "json-pool-key-guid", "power", "help",
+        ],
+    ),
     safe: &[
         "", "status", "list", "iostat", "get", "history", "version", "help", "wait",
     ],
@@ -117,6 +122,17 @@ const ZFS: Commands = Commands {
     ],
     writes: &[],
 };
+
+fn zpool(args: &[Word]) -> Judgement {
+    let p = parse(args, &ZPOOL.spec);
+    if matches!(p.operand(0), "status" | "iostat") && p.has(&["-c"]) {
+        return unknown(format!(
+            "`zpool {} -c` runs the named scripts for every device",
+            p.operand(0)
+        ));
+    }
+    ZPOOL.judge_parsed(&p)
+}
 
 fn zfs(args: &[Word]) -> Judgement {
     let p = parse(args, &ZFS.spec);
@@ -184,29 +200,222 @@ const BTRFS: &[(&str, &[&str])] = &[
     ("version", &[]),
 ];
 
-fn btrfs(args: &[Word]) -> Judgement {
-    let p = parse(
-        args,
-        &Spec::new(
-            "dctq",
+/// btrfs's own options, before the group: it stops reading them at the
+/// first word that is not one.
+const BTRFS_GLOBAL: Spec = Spec::new(
+    "",
+    &[
+        "format=", "log=", "verbose", "quiet", "help", "version", "dry-run",
+    ],
+)
+.posix();
+
+/// The size units the listing commands take (`-h`, `--iec`, `-g`).
+const UNITS: &[&str] = &[
+    "-b", "--raw", "-h", "--human-readable", "-H", "--iec", "--si", "-k", "--kbytes", "-m",
+    "--mbytes", "-g", "--gbytes", "-t", "--tbytes",
+];
+
+/// A read-only btrfs command: how it reads its options (each command
+/// parses its own: `-c` is a flag to `device stats` and takes a value in
+/// `send`), which of them only read, and whether it takes size units.
+struct BtrfsReads {
+    group: &'static str,
+    command: &'static str,
+    spec: Spec,
+    reads: &'static [&'static str],
+    units: bool,
+}
+
+const fn reads(
+    group: &'static str,
+    command: &'static str,
+    spec: Spec,
+    reads: &'static [&'static str],
+    units: bool,
+) -> BtrfsReads {
+    BtrfsReads {
+        group,
+        command,
+        spec,
+        reads,
+        units,
+    }
+}
+
+const UNIT_LONG: &[&str] = &[
+    "raw", "human-readable", "iec", "si", "kbytes", "mbytes", "gbytes", "tbytes",
+];
+
+const BTRFS_READS: &[BtrfsReads] = &[
+    reads(
+        "subvolume",
+        "list",
+        Spec::new("GC", &["sort="]),
+        &[
+            "-p", "-a", "-c", "-g", "-o", "-u", "-q", "-R", "-t", "-s", "-r", "-d", "-G", "-C",
+            "--sort",
+        ],
+        false,
+    ),
+    reads(
+        "subvolume",
+        "show",
+        Spec::new(
+            "ru",
             &[
-                "format=", "log=", "verbose", "quiet", "dry-run", "help", "version", "repair",
-                "init-csum-tree", "init-extent-tree", "readonly", "force", "reset", "check", "raw",
-                "human-readable", "iec", "si", "kbytes", "mbytes", "gbytes", "tbytes",
-                "all-devices", "mounted", "commit-after", "commit-each", "subvol-rootid=",
+                "rootid=", "uuid=", "raw", "human-readable", "iec", "si", "kbytes", "mbytes",
+                "gbytes", "tbytes",
             ],
         ),
-    );
-    if p.dynamic {
+        &["-r", "--rootid", "-u", "--uuid"],
+        true,
+    ),
+    reads("subvolume", "get-default", Spec::new("", &[]), &[], false),
+    reads("subvolume", "find-new", Spec::new("", &[]), &[], false),
+    reads("filesystem", "df", Spec::new("", UNIT_LONG), &[], true),
+    reads(
+        "filesystem",
+        "du",
+        Spec::new(
+            "",
+            &[
+                "summarize", "raw", "human-readable", "iec", "si", "kbytes", "mbytes", "gbytes",
+                "tbytes",
+            ],
+        ),
+        &["-s", "--summarize"],
+        true,
+    ),
+    reads(
+        "filesystem",
+        "show",
+        Spec::new(
+            "",
+            &[
+                "mounted", "all-devices", "raw", "human-readable", "iec", "si", "kbytes", "mbytes",
+                "gbytes", "tbytes",
+            ],
+        ),
+        &["-m", "--mounted", "-d", "--all-devices"],
+        true,
+    ),
+    reads(
+        "filesystem",
+        "usage",
+        Spec::new("", UNIT_LONG),
+        &["-T"],
+        true,
+    ),
+    // `-z`/`--reset` zeroes the counters.
+    reads(
+        "device",
+        "stats",
+        Spec::new("", &["check", "reset"]),
+        &["-c", "--check", "-T"],
+        false,
+    ),
+    reads("device", "usage", Spec::new("", UNIT_LONG), &[], true),
+    reads("device", "ready", Spec::new("", &[]), &[], false),
+    reads(
+        "balance",
+        "status",
+        Spec::new("", &["verbose"]),
+        &["-v", "--verbose"],
+        false,
+    ),
+    reads(
+        "scrub",
+        "status",
+        Spec::new("", UNIT_LONG),
+        &["-d", "-R"],
+        true,
+    ),
+    reads("replace", "status", Spec::new("", &[]), &["-1"], false),
+    reads(
+        "property",
+        "get",
+        Spec::new("t", &["type="]),
+        &["-t", "--type"],
+        false,
+    ),
+    reads(
+        "property",
+        "list",
+        Spec::new("t", &["type="]),
+        &["-t", "--type"],
+        false,
+    ),
+    reads(
+        "quota",
+        "status",
+        Spec::new("", &["is-enabled"]),
+        &["--is-enabled"],
+        false,
+    ),
+    reads(
+        "qgroup",
+        "show",
+        Spec::new(
+            "",
+            &[
+                "sort=", "sync", "raw", "human-readable", "iec", "si", "kbytes", "mbytes",
+                "gbytes", "tbytes",
+            ],
+        ),
+        &["-p", "-P", "-c", "-C", "-r", "-e", "-f", "-F", "--sort"],
+        true,
+    ),
+    // `-f FILE` writes the stream to a file instead of standard output.
+    reads(
+        "send",
+        "",
+        Spec::new(
+            "pcf",
+            &["no-data", "proto=", "compressed-data", "verbose", "quiet"],
+        ),
+        &[
+            "-e", "-p", "-c", "--no-data", "--proto", "--compressed-data", "-v", "--verbose", "-q",
+            "--quiet",
+        ],
+        false,
+    ),
+    // `--repair`, `--init-*-tree` and `--clear-*-cache` write.
+    reads(
+        "check",
+        "",
+        Spec::new(
+            "sEr",
+            &[
+                "super=", "backup", "repair", "readonly", "init-csum-tree", "init-extent-tree",
+                "check-data-csum", "qgroup-report", "subvol-extents=", "tree-root=", "chunk-root=",
+                "progress", "force", "mode=", "clear-space-cache=", "clear-ino-cache",
+            ],
+        ),
+        &[
+            "-s", "--super", "-b", "--backup", "--readonly", "--check-data-csum", "-Q",
+            "--qgroup-report", "-E", "--subvol-extents", "-r", "--tree-root", "--chunk-root", "-p",
+            "--progress", "--force", "--mode",
+        ],
+        false,
+    ),
+];
+
+fn btrfs(args: &[Word]) -> Judgement {
+    let global = parse(args, &BTRFS_GLOBAL);
+    if global.dynamic {
         return unknown("`btrfs` has words only known when the shell runs");
     }
-    let Some(group) = prefixed(BTRFS.iter().map(|(g, _)| *g), p.operand(0)) else {
-        return if p.operands.is_empty() {
+    if let Some(o) = global.strange.first() {
+        return unknown(format!("`btrfs {o}`: an option opsguard does not know"));
+    }
+    let Some(group) = prefixed(BTRFS.iter().map(|(g, _)| *g), global.operand(0)) else {
+        return if global.operands.is_empty() {
             Judgement::Safe
         } else {
             unknown(format!(
                 "`btrfs {}` is not a btrfs command opsguard knows",
-                p.operand(0)
+                global.operand(0)
             ))
         };
     };
@@ -214,96 +423,75 @@ fn btrfs(args: &[Word]) -> Judgement {
         .iter()
         .find(|(g, _)| *g == group)
         .map_or(&[][..], |(_, c)| c);
-    let command = prefixed(commands.iter().copied(), p.operand(1)).unwrap_or("");
+    let (command, words) = if commands.is_empty() {
+        ("", 1)
+    } else {
+        let command = prefixed(commands.iter().copied(), global.operand(1)).unwrap_or("");
+        (command, 2)
+    };
+    // The command's own arguments: the words after the group and command.
+    let rest = global
+        .operand_at
+        .get(words - 1)
+        .map_or(&[][..], |&i| &args[(i + 1).min(args.len())..]);
     let what = format!("btrfs {group} {command}");
     let what = what.trim_end();
     match (group, command) {
-        ("subvolume", "delete") | ("device", "delete" | "remove") => destroys(
-            "volume.btrfs",
-            format!("`{what}` deletes a subvolume or takes a device out"),
-        ),
-        ("check", _) if p.has(&["--repair", "--init-csum-tree", "--init-extent-tree"]) => destroys(
+        ("subvolume", "delete") | ("device", "delete" | "remove") => {
+            return destroys(
+                "volume.btrfs",
+                format!("`{what}` deletes a subvolume or takes a device out"),
+            );
+        }
+        ("rescue", _) => {
+            return destroys(
+                "volume.btrfs",
+                format!("`{what}` rewrites the filesystem's metadata"),
+            );
+        }
+        ("inspect-internal", c) if !c.is_empty() => return Judgement::Safe,
+        ("help" | "version", _) => return Judgement::Safe,
+        ("filesystem", "label") => {
+            // With a new label after the device it sets it.
+            let p = parse(rest, &Spec::new("", &[]));
+            return if p.opts.is_empty() && p.operands.len() <= 1 && !p.dynamic {
+                Judgement::Safe
+            } else {
+                unknown(format!("`{what}` with a new label sets it"))
+            };
+        }
+        _ => {}
+    }
+    let Some(form) = BTRFS_READS
+        .iter()
+        .find(|r| r.group == group && r.command == command)
+    else {
+        return unknown(format!("`{what}` changes the filesystem"));
+    };
+    let p = parse(rest, &form.spec);
+    if group == "check" && p.has(&["--repair", "--init-csum-tree", "--init-extent-tree"]) {
+        return destroys(
             "volume.btrfs",
             "`btrfs check --repair` rewrites the filesystem and can destroy it",
-        ),
-        ("rescue", _) => destroys(
-            "volume.btrfs",
-            format!("`{what}` rewrites the filesystem's metadata"),
-        ),
-        ("subvolume", "list" | "show" | "get-default" | "find-new")
-        | ("filesystem", "df" | "du" | "show" | "usage")
-        | ("device", "ready" | "usage")
-        | ("balance" | "scrub" | "replace", "status")
-        | ("inspect-internal", _)
-        | ("property", "get" | "list")
-        | ("quota", "status")
-        | ("qgroup", "show")
-        | ("check" | "help" | "version" | "send", _) => Judgement::Safe,
-        ("filesystem", "label") if p.operands.len() <= 3 => Judgement::Safe,
-        ("device", "stats") if !p.has(&["-z", "--reset"]) => Judgement::Safe,
-        _ => unknown(format!("`{what}` changes the filesystem")),
+        );
     }
+    let units: &[&str] = if form.units { UNITS } else { &[] };
+    let allowed: Vec<&str> = form.reads.iter().chain(units).copied().collect();
+    only_options(what, &p, &allowed)
 }
 
 /// Partition editors: read-only only in their listing forms.
 pub fn partitions(name: &str, args: &[Word]) -> Judgement {
-    let changes = |what: &str| destroys("disk.partition", format!("`{name}` {what}"));
     match name {
-        "sgdisk" => {
-            let p = parse(
-                args,
-                &Spec::new(
-                    "ibl",
-                    &[
-                        "print", "info=", "verify", "list-types", "backup=", "print-mbr",
-                        "pretend", "load-backup=",
-                    ],
-                ),
-            );
-            let read_only = [
-                "-p", "--print", "-i", "--info", "-v", "--verify", "-L", "--list-types", "-b",
-                "--backup", "-O", "--print-mbr", "-P", "--pretend",
-            ];
-            if (!p.opts.is_empty() && p.only(&read_only))
-                || (p.has(&["-P", "--pretend"]) && !p.dynamic)
-            {
-                Judgement::Safe
-            } else {
-                changes("rewrites the partition table")
-            }
-        }
+        "sgdisk" => sgdisk(args),
         "gdisk" | "cgdisk" | "fixparts" => {
             if !args.is_empty() && args[0].text == "-l" && args.iter().all(|w| w.fixed()) {
                 Judgement::Safe
             } else {
-                changes("edits the partition table")
+                partition_change(format!("`{name}` edits the partition table"))
             }
         }
-        "parted" => {
-            let p = parse(
-                args,
-                &Spec::new(
-                    "a",
-                    &[
-                        "list", "script", "machine", "fix", "json", "align=", "help", "version",
-                    ],
-                ),
-            );
-            let writing = [
-                "mklabel", "mktable", "mkpart", "rm", "resizepart", "rescue", "name", "set",
-                "toggle", "disk_set", "disk_toggle", "type",
-            ];
-            let cmds = p.operands.get(1..).unwrap_or_default();
-            if cmds.iter().any(|o| writing.contains(&o.as_str())) {
-                changes("changes the partition table")
-            } else if p.has(&["-l", "--list", "-h", "--help", "-v", "--version"])
-                || cmds.iter().any(|o| o == "print" || o == "p")
-            {
-                Judgement::Safe
-            } else {
-                changes("without a command opens its interactive editor")
-            }
-        }
+        "parted" => parted(args),
         "fdisk" => {
             let p = parse(args, &Spec::new("bcLosStuUw", &[]));
             if p.has(&[
@@ -311,43 +499,196 @@ pub fn partitions(name: &str, args: &[Word]) -> Judgement {
             ]) {
                 Judgement::Safe
             } else {
-                changes("edits the partition table")
+                partition_change(format!("`{name}` edits the partition table"))
             }
         }
-        "cfdisk" => changes("edits the partition table"),
-        _ => {
-            let p = parse(
-                args,
-                &Spec::new(
-                    "NXYLoOw",
-                    &[
-                        "list", "dump", "json", "show-size", "verify", "show-geometry",
-                        "list-free", "reorder-dry-run", "part-type", "part-label", "part-uuid",
-                        "part-attrs", "quiet", "help", "version", "delete", "reorder", "relocate=",
-                        "wipe=", "wipe-partitions=", "no-reread", "no-tell-kernel", "backup",
-                        "backup-file=", "move-data?", "move-use-fsync", "force", "append", "lock?",
-                        "label=", "label-nested=", "sector-size=", "color?", "unit=", "output=",
-                        "bytes", "noheadings", "disk-id", "activate", "backup-pt-sectors",
-                        "dump-json", "activate",
-                    ],
-                ),
-            );
-            let read_only = [
-                "-l", "--list", "-d", "--dump", "-J", "--json", "-s", "--show-size", "-V",
-                "--verify", "-g", "--show-geometry", "-F", "--list-free", "-r",
-                "--reorder-dry-run", "--part-type", "--part-label", "--part-uuid", "--part-attrs",
-                "-q", "--quiet", "-h", "--help", "-v", "--version",
-            ];
-            // `--part-type DEV N` prints; with a value after N it sets.
-            let part = ["--part-type", "--part-label", "--part-uuid", "--part-attrs"];
-            let reads = !p.opts.is_empty()
-                && p.only(&read_only)
-                && (!p.has(&part) || p.operands.len() <= 2);
-            if reads {
-                Judgement::Safe
-            } else {
-                changes("writes the partition table")
+        "cfdisk" => partition_change(format!("`{name}` edits the partition table")),
+        _ => sfdisk(args),
+    }
+}
+
+fn partition_change(what: String) -> Judgement {
+    destroys("disk.partition", what)
+}
+
+const SGDISK_SPEC: Spec = Spec::new(
+    "aAbBcdhijlmnNrRStTuU",
+    &[
+        "attributes=", "set-alignment=", "backup=", "byte-swap-name=", "change-name=",
+        "recompute-chs", "delete=", "display-alignment", "move-second-header", "end-of-largest",
+        "first-in-largest", "first-aligned-in-largest", "mbrtogpt", "randomize-guids", "hybrid=",
+        "info=", "align-end", "move-main-table=", "load-backup=", "list-types", "gpttombr=",
+        "new=", "largest-new=", "clear", "print-mbr", "print", "pretend", "transpose=",
+        "replicate=", "sort", "resize-table=", "typecode=", "transform-bsd=", "partition-guid=",
+        "disk-guid=", "verify", "version", "zap", "zap-all", "help", "usage",
+    ],
+);
+
+/// sgdisk's options that only print.
+const SGDISK_READS: &[&str] = &[
+    "-p", "--print", "-i", "--info", "-v", "--verify", "-O", "--print-mbr", "-L", "--list-types",
+    "-D", "--display-alignment", "-E", "--end-of-largest", "-f", "--first-in-largest", "-F",
+    "--first-aligned-in-largest", "-V", "--version", "-?", "--help", "--usage",
+];
+
+fn sgdisk(args: &[Word]) -> Judgement {
+    let p = parse(args, &SGDISK_SPEC);
+    if !p.opts.is_empty() && p.only(SGDISK_READS) {
+        return Judgement::Safe;
+    }
+    // `-P` keeps every change to the table in memory, but a backup (`-b`)
+    // is still written to its file and a replica (`-R`) to its device.
+    let outside = ["-b", "--backup", "-R", "--replicate"];
+    let pretend = p.has(&["-P", "--pretend"]) && !p.dynamic && p.strange.is_empty();
+    if pretend && !p.has(&outside) {
+        return Judgement::Safe;
+    }
+    if p.has(&["-R", "--replicate"]) {
+        return partition_change(
+            "`sgdisk -R` writes the partition table onto another device".into(),
+        );
+    }
+    let mut with_backup = SGDISK_READS.to_vec();
+    with_backup.extend(["-b", "--backup"]);
+    if pretend || p.only(&with_backup) {
+        return unknown("`sgdisk -b` writes a copy of the partition table to a file");
+    }
+    partition_change("`sgdisk` rewrites the partition table".into())
+}
+
+const PARTED_SPEC: Spec = Spec::new(
+    "a",
+    &[
+        "help", "list", "machine", "json", "script", "fix", "version", "align=",
+    ],
+);
+
+/// parted's commands, in every version (a command is any unambiguous
+/// prefix of one: `mkl` is `mklabel`, `p` is `print`).
+const PARTED_COMMANDS: &[&str] = &[
+    "align-check", "check", "cp", "disk_set", "disk_toggle", "help", "mkfs", "mklabel", "mkpart",
+    "mkpartfs", "mktable", "move", "name", "print", "quit", "rescue", "resize", "resizepart", "rm",
+    "select", "set", "toggle", "type", "unit", "version",
+];
+
+const PARTED_WRITES: &[&str] = &[
+    "check", "cp", "disk_set", "disk_toggle", "mkfs", "mklabel", "mkpart", "mkpartfs", "mktable",
+    "move", "name", "rescue", "resize", "resizepart", "rm", "set", "toggle", "type",
+];
+
+const PARTED_UNITS: &[&str] = &[
+    "s", "b", "kb", "mb", "gb", "tb", "kib", "mib", "gib", "tib", "%", "cyl", "chs", "compact",
+];
+
+fn parted(args: &[Word]) -> Judgement {
+    let p = parse(args, &PARTED_SPEC);
+    if p.dynamic {
+        return unknown("`parted` has words only known when the shell runs");
+    }
+    // parted splits each command argument at blanks itself: `'p mkl gpt'`
+    // is three words.
+    let words: Vec<&str> = p
+        .operands
+        .iter()
+        .skip(1)
+        .flat_map(|o| o.split_whitespace())
+        .collect();
+    if words.iter().any(|w| w.contains(['\'', '"', '\\'])) {
+        return unknown("`parted` with quotes in its commands: opsguard does not split them");
+    }
+    let mut i = 0;
+    while let Some(word) = words.get(i) {
+        i += 1;
+        match prefixed(PARTED_COMMANDS.iter().copied(), word) {
+            Some(c) if PARTED_WRITES.contains(&c) => {
+                return partition_change(format!("`parted {c}` changes the partition table"));
+            }
+            // A prefix of several commands that all write (`mkp`: `mkpart`
+            // or, in older versions, `mkpartfs`).
+            None if PARTED_WRITES.iter().any(|c| c.starts_with(word))
+                && PARTED_COMMANDS
+                    .iter()
+                    .filter(|c| c.starts_with(word))
+                    .all(|c| PARTED_WRITES.contains(c)) =>
+            {
+                return partition_change(format!("`parted {word}` changes the partition table"));
+            }
+            // `print` takes `free`, `list`, `all`, `devices` or a number.
+            Some("print") => {
+                let arg = words.get(i).is_some_and(|w| {
+                    ["devices", "free", "list", "all"]
+                        .iter()
+                        .any(|a| w.starts_with(a))
+                        || w.starts_with(|c: char| c.is_ascii_digit())
+                });
+                i += usize::from(arg);
+            }
+            // A unit parted does not know makes it ask for one on stdin.
+            Some("unit")
+                if words
+                    .get(i)
+                    .is_some_and(|u| PARTED_UNITS.contains(&u.to_lowercase().as_str())) =>
+            {
+                i += 1;
+            }
+            Some("version") => {}
+            _ => {
+                return unknown(format!(
+                    "`parted {word}` is not a command opsguard knows to be read-only"
+                ));
             }
         }
+    }
+    // `-l`, `-h` and `-v` print and exit before any command.
+    let exits = p.has(&["-l", "--list", "-h", "--help", "-v", "--version"]);
+    if exits && p.strange.is_empty() {
+        return Judgement::Safe;
+    }
+    if words.is_empty() {
+        return partition_change("`parted` without a command opens its interactive editor".into());
+    }
+    only_options(
+        "parted",
+        &p,
+        &[
+            "-s", "--script", "-m", "--machine", "-j", "--json", "-a", "--align",
+        ],
+    )
+}
+
+const SFDISK_SPEC: Spec = Spec::new(
+    "oONuXYwW",
+    &[
+        "activate", "append", "backup", "backup-file=", "backup-pt-sectors", "bytes", "color?",
+        "delete", "disk-id", "dump", "force", "help", "json", "label=", "label-nested=", "list",
+        "list-free", "list-types", "lock?", "move-data?", "move-use-fsync", "no-act", "no-reread",
+        "no-tell-kernel", "output=", "part-attrs", "part-label", "part-type", "part-uuid",
+        "partno=", "quiet", "relocate=", "reorder", "sector-size=", "show-geometry",
+        "show-pt-geometry", "show-size", "unit=", "verify", "version", "wipe=", "wipe-partitions=",
+        "Linux", "change-id", "id", "print-id",
+    ],
+);
+
+/// sfdisk's actions that only print; the last action given is the one
+/// it does, and without one it reads a new table from standard input
+/// and writes it.
+const SFDISK_LISTS: &[&str] = &[
+    "-l", "--list", "-d", "--dump", "-J", "--json", "-s", "--show-size", "-V", "--verify", "-g",
+    "--show-geometry", "-G", "--show-pt-geometry", "-F", "--list-free", "-T", "--list-types", "-h",
+    "--help", "-v", "--version", "--part-type", "--part-label", "--part-uuid", "--part-attrs",
+];
+
+fn sfdisk(args: &[Word]) -> Judgement {
+    let p = parse(args, &SFDISK_SPEC);
+    let mut read_only = SFDISK_LISTS.to_vec();
+    read_only.extend(["-q", "--quiet", "-o", "--output", "--bytes", "--color"]);
+    // `--part-type DEV N` prints; with a value after N it sets.
+    let part = ["--part-type", "--part-label", "--part-uuid", "--part-attrs"];
+    let reads =
+        p.has(SFDISK_LISTS) && p.only(&read_only) && (!p.has(&part) || p.operands.len() <= 2);
+    if reads {
+        Judgement::Safe
+    } else {
+        partition_change("`sfdisk` writes the partition table".into())
     }
 }
