@@ -162,7 +162,7 @@ pub fn judge(name: &str, args: &[Word]) -> Option<Judgement> {
             destroys("disk.scsi", format!("`{name}` erases the device"))
         }
         "sgdisk" | "gdisk" | "cgdisk" | "fixparts" | "parted" | "fdisk" | "cfdisk" | "sfdisk" => {
-            super::volume::partitions(name, args)
+            super::partitions::judge(name, args)
         }
         "hdparm" => hdparm(args),
         "nvme" => NVME.judge(args),

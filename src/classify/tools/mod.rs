@@ -9,6 +9,7 @@
 //! [`Judgement::Unknown`]: the allowlist decides what is safe, never the
 //! absence of a rule.
 
+mod btrfs;
 mod builtins;
 mod ceph;
 mod cluster;
@@ -21,6 +22,8 @@ mod filesystems;
 mod firewall;
 mod mail;
 mod network;
+mod options;
+mod partitions;
 mod readonly;
 mod remote;
 mod service;
@@ -74,10 +77,11 @@ pub fn knows(name: &str) -> bool {
     families().iter().any(|f| f(name, &[]).is_some())
 }
 
-fn families() -> [Family; 18] {
+fn families() -> [Family; 19] {
     [
         builtins::judge,
         readonly::judge,
+        options::judge,
         files::judge,
         text::judge,
         disk::judge,
