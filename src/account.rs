@@ -4,8 +4,7 @@
 use std::path::PathBuf;
 
 pub fn uid() -> u32 {
-    // SAFETY: getuid cannot fail and touches no memory of ours.
-    unsafe { libc::getuid() }
+    nix::unistd::getuid().as_raw()
 }
 
 struct Entry {
@@ -14,35 +13,11 @@ struct Entry {
 }
 
 fn entry() -> Option<Entry> {
-    let mut buf = vec![0 as libc::c_char; 4096];
-    // SAFETY: a zeroed passwd is a valid out-parameter; getpwuid_r writes
-    // only into it and into `buf` (whose length it is given), and sets
-    // `found` to it on success, or to null. The strings it points to live
-    // in `buf`, which outlives their use here.
-    unsafe {
-        let mut pw: libc::passwd = std::mem::zeroed();
-        let mut found: *mut libc::passwd = std::ptr::null_mut();
-        let rc = libc::getpwuid_r(
-            libc::getuid(),
-            &mut pw,
-            buf.as_mut_ptr(),
-            buf.len(),
-            &mut found,
-        );
-        if rc != 0 || found.is_null() || pw.pw_name.is_null() {
-            return None;
-        }
-        let name = std::ffi::CStr::from_ptr(pw.pw_name)
-            .to_str()
-            .ok()?
-            .to_string();
-        let home = if pw.pw_dir.is_null() {
-            PathBuf::new()
-        } else {
-            PathBuf::from(std::ffi::CStr::from_ptr(pw.pw_dir).to_str().ok()?)
-        };
-        Some(Entry { name, home })
-    }
+    let user = nix::unistd::User::from_uid(nix::unistd::getuid()).ok()??;
+    Some(Entry {
+        name: user.name,
+        home: user.dir,
+    })
 }
 
 /// The user name of this process's uid.

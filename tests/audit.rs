@@ -515,6 +515,7 @@ fn the_log_path_follows_flag_then_inventory_then_xdg() {
     assert!(run.path().join("state/opsguard/audit.jsonl").exists());
     let run = Test::new()
         .env("HOME", "home")
+        .env_remove("XDG_STATE_HOME")
         .args(["audit", "note", "hi"])
         .status(0);
     assert!(
@@ -523,6 +524,8 @@ fn the_log_path_follows_flag_then_inventory_then_xdg() {
             .exists()
     );
     Test::new()
+        .env_remove("HOME")
+        .env_remove("XDG_STATE_HOME")
         .args(["audit", "note", "hi"])
         .status(4)
         .stderr_has("HOME is not set");

@@ -245,14 +245,15 @@ fn two_runs_at_once_on_one_host_the_second_is_refused_naming_the_first() {
 fn a_killed_holder_leaves_a_lock_that_goes_stale_and_lock_break_removes() {
     let t = site_with(&LOCAL.replace("lock_ttl: 1h", "lock_ttl: 1s"));
     let dir = t.path().to_path_buf();
-    let mut first = started_on_b1(&dir, "sleep 30; rm -rf old");
+    let mut first = started_on_b1(&dir, "sleep 2; rm -rf old");
+    let started = Instant::now();
     first.kill().unwrap();
     first.wait().unwrap();
     // The command did not outlive its opsguard: the watchdog stopped it.
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let left = Command::new("pgrep")
-            .args(["-f", "sleep 30; rm -rf old"])
+            .args(["-f", "sleep 2; rm -rf old"])
             .output()
             .unwrap();
         if left.stdout.is_empty() {
@@ -261,6 +262,8 @@ fn a_killed_holder_leaves_a_lock_that_goes_stale_and_lock_break_removes() {
         assert!(Instant::now() < deadline, "the command outlived opsguard");
         std::thread::sleep(Duration::from_millis(50));
     }
+    // Had it lived on, `old` would be gone 2 s after it started.
+    std::thread::sleep(Duration::from_secs(3).saturating_sub(started.elapsed()));
     assert!(dir.join("w/b1/old").exists());
     assert!(lock_dir(&dir, "b1").join("owner").exists());
     std::thread::sleep(Duration::from_millis(1500));
@@ -353,7 +356,8 @@ fn run_locks_the_targets_of_destructive_steps_only() {
 fn sigterm_during_locked_work_stops_it_and_releases_the_lock() {
     let t = site();
     let dir = t.path().to_path_buf();
-    let child = started_on_b1(&dir, "sleep 20; rm -rf old");
+    let child = started_on_b1(&dir, "sleep 2; rm -rf old");
+    let started = Instant::now();
     signal(&child, libc::SIGTERM);
     let out = child.wait_with_output().unwrap();
     assert_eq!(
@@ -362,6 +366,8 @@ fn sigterm_during_locked_work_stops_it_and_releases_the_lock() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Had it gone on, `old` would be gone 2 s after it started.
+    std::thread::sleep(Duration::from_secs(3).saturating_sub(started.elapsed()));
     assert!(dir.join("w/b1/old").exists(), "the command went on");
     assert!(!lock_dir(&dir, "b1").exists(), "the lock was left behind");
     let r = records(&dir);

@@ -12,7 +12,7 @@ use std::time::Duration;
 use expectrl::{ControlCode, Expect};
 use support::pty::{exit_code, spawn};
 use support::sshd::Sshd;
-use support::{folder, opsguard, records};
+use support::{folder, opsguard, records, wait_for};
 
 const LOCAL: &str = "hosts:
   l1: {connection: local, workdir: ../w/l1, role: live, mirror: l2}
@@ -29,6 +29,18 @@ fn site() -> tempfile::TempDir {
     ]);
     std::fs::create_dir_all(dir.path().join("w/l2")).unwrap();
     dir
+}
+
+/// How many commands the session has started.
+fn count_starts(records: &[serde_json::Value]) -> usize {
+    records
+        .iter()
+        .filter(|r| r["event"] == "command.start")
+        .count()
+}
+
+fn command_starts(dir: &Path) -> usize {
+    count_starts(&records(dir))
 }
 
 fn replay(dir: &Path) -> String {
@@ -92,11 +104,16 @@ fn a_session_on_a_local_host_from_prompt_to_replay() {
     p.expect("mail").unwrap();
     p.expect(format!("l1 [LIVE] {root}/srv $ ")).unwrap();
     // Ctrl-C stops a running command, not the session; the folder stays.
-    p.send_line("cd mail; sleep 30; echo late").unwrap();
-    std::thread::sleep(Duration::from_millis(700));
+    let before = command_starts(dir.path());
+    p.send_line("cd mail; sleep 2; echo late").unwrap();
+    let sent = std::time::Instant::now();
+    wait_for(dir.path(), |r| count_starts(r) > before);
     p.send(ControlCode::EndOfText).unwrap();
     p.expect("^C: the command was stopped").unwrap();
     p.expect(format!("l1 [LIVE] {root}/srv $ ")).unwrap();
+    // Had the line gone on, it would print `late` 2 s after it started,
+    // into the session and its record.
+    std::thread::sleep(Duration::from_secs(3).saturating_sub(sent.elapsed()));
     // A full-screen program is refused, not started.
     p.send_line("vim inbox").unwrap();
     p.expect("`vim` needs a full terminal").unwrap();
@@ -122,7 +139,7 @@ fn a_session_on_a_local_host_from_prompt_to_replay() {
         "out| removed".to_string(),
         format!("now in {root}\n"),
         format!("now in {root}/srv\n"),
-        format!("l1 [LIVE] {root}/srv $ cd mail; sleep 30; echo late"),
+        format!("l1 [LIVE] {root}/srv $ cd mail; sleep 2; echo late"),
         "not started: `vim` needs a full terminal".to_string(),
         "ended: ok, exit 0".to_string(),
     ] {
@@ -188,13 +205,17 @@ fn a_session_over_ssh() {
     p.expect(format!("{}/sub", marks.path().display())).unwrap();
     p.expect(format!("s1 [BACKUP] {}/sub $ ", marks.path().display()))
         .unwrap();
-    p.send_line("sleep 30; touch late").unwrap();
-    std::thread::sleep(Duration::from_millis(700));
+    let before = command_starts(dir.path());
+    p.send_line("sleep 2; touch late").unwrap();
+    let sent = std::time::Instant::now();
+    wait_for(dir.path(), |r| count_starts(r) > before);
     p.send(ControlCode::EndOfText).unwrap();
     p.expect("^C: the command was stopped").unwrap();
     p.send_line("exit").unwrap();
     assert_eq!(exit_code(&mut p), 0);
-    std::thread::sleep(Duration::from_millis(500));
+    // Had it gone on on the server, `late` would be there 2 s after it
+    // started.
+    std::thread::sleep(Duration::from_secs(3).saturating_sub(sent.elapsed()));
     assert!(!marks.path().join("sub/late").exists());
 }
 

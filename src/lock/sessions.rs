@@ -39,9 +39,13 @@ fn folder() -> Option<PathBuf> {
 }
 
 fn alive(pid: u32) -> bool {
-    // SAFETY: signal 0 only asks whether the process exists.
-    let rc = unsafe { libc::kill(pid as libc::pid_t, 0) };
-    rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    // No signal: only whether the process exists (EPERM: it does, as
+    // another user's).
+    let pid = nix::unistd::Pid::from_raw(pid as i32);
+    matches!(
+        nix::sys::signal::kill(pid, None),
+        Ok(()) | Err(nix::errno::Errno::EPERM)
+    )
 }
 
 /// This session's entry; removed on drop. Registration is best effort: a

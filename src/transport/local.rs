@@ -14,6 +14,8 @@ use std::sync::atomic::Ordering;
 use std::sync::mpsc::SyncSender;
 use std::time::{Duration, Instant};
 
+use nix::sys::signal::Signal;
+
 use super::{Capture, Limits, Outcome, Transport, TransportError, Which, signal_name};
 
 pub struct Local {
@@ -34,12 +36,9 @@ impl Local {
     }
 }
 
-fn signal_group(pgid: u32, signal: i32) {
-    // SAFETY: kill(2) with a negative pid signals the process group we
-    // created for this command; it touches no memory of ours.
-    unsafe {
-        libc::kill(-(pgid as i32), signal);
-    }
+/// Signal the process group made for this command.
+fn signal_group(pgid: u32, signal: Signal) {
+    let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pgid as i32), signal);
 }
 
 /// How long output may go on after the command's shell has exited.
@@ -166,11 +165,11 @@ impl Transport for Local {
                 None if overdue || cancelled => {
                     outcome.timed_out = overdue;
                     outcome.interrupted = cancelled && !overdue;
-                    signal_group(pgid, libc::SIGTERM);
+                    signal_group(pgid, Signal::SIGTERM);
                     stop_sent = Some(Instant::now());
                 }
                 Some(at) if at.elapsed() >= limits.grace => {
-                    signal_group(pgid, libc::SIGKILL);
+                    signal_group(pgid, Signal::SIGKILL);
                 }
                 _ => {}
             }
@@ -178,14 +177,14 @@ impl Transport for Local {
         };
         // Whatever the shell left behind in its group goes with it.
         if stop_sent.is_some() {
-            signal_group(pgid, libc::SIGKILL);
+            signal_group(pgid, Signal::SIGKILL);
         }
         // A background child can hold the pipes open after the shell is
         // gone: wait a little, then end the group, then stop waiting.
         let deadline = Instant::now() + LINGER;
         while !(out_reader.is_finished() && err_reader.is_finished()) {
             if Instant::now() >= deadline {
-                signal_group(pgid, libc::SIGKILL);
+                signal_group(pgid, Signal::SIGKILL);
                 if Instant::now() >= deadline + LINGER {
                     break;
                 }

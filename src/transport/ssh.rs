@@ -26,7 +26,7 @@
 
 use std::io::{ErrorKind, Read};
 use std::net::{TcpStream, ToSocketAddrs};
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::AsFd;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -119,7 +119,8 @@ impl Target {
 
 pub struct Ssh {
     session: Session,
-    fd: RawFd,
+    /// The session's socket (a second descriptor of it), to wait on.
+    socket: TcpStream,
     target: Target,
 }
 
@@ -131,7 +132,9 @@ impl Ssh {
         // connection is made.
         let known = KnownHosts::load(&target.known_hosts).map_err(fail)?;
         let tcp = tcp_connect(&target, deadline).map_err(fail)?;
-        let fd = tcp.as_raw_fd();
+        let socket = tcp
+            .try_clone()
+            .map_err(|e| fail(format!("cannot use the socket: {e}")))?;
         // Every phase from here (banner, key exchange, host key, login)
         // ends by the deadline, or at Ctrl-C, whatever the server sends.
         let watch = Watch::start(&tcp, deadline).map_err(|e| fail(e.to_string()))?;
@@ -152,7 +155,7 @@ impl Ssh {
         session.set_keepalive(true, KEEPALIVE.as_secs() as u32);
         Ok(Ssh {
             session,
-            fd,
+            socket,
             target,
         })
     }
@@ -401,21 +404,15 @@ impl Ssh {
     /// Sleep until the socket can move data in the direction libssh2 is
     /// waiting on, or `most` has passed.
     fn wait_socket(&self, most: Duration) {
+        use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
         let events = match self.session.block_directions() {
-            BlockDirections::Outbound => libc::POLLOUT,
-            BlockDirections::Both => libc::POLLIN | libc::POLLOUT,
-            _ => libc::POLLIN,
+            BlockDirections::Outbound => PollFlags::POLLOUT,
+            BlockDirections::Both => PollFlags::POLLIN | PollFlags::POLLOUT,
+            _ => PollFlags::POLLIN,
         };
-        let mut fd = libc::pollfd {
-            fd: self.fd,
-            events,
-            revents: 0,
-        };
-        // SAFETY: one valid pollfd, for a socket the session owns and
-        // keeps open while `self` lives.
-        unsafe {
-            libc::poll(&mut fd, 1, most.as_millis() as libc::c_int);
-        }
+        let mut fds = [PollFd::new(self.socket.as_fd(), events)];
+        let most = PollTimeout::try_from(most).unwrap_or(PollTimeout::MAX);
+        let _ = poll(&mut fds, most);
     }
 }
 

@@ -9,10 +9,15 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+/// Each test owns its home and state folders: `HOME` is `home` and
+/// `XDG_STATE_HOME` is `state` in the test's folder unless it says
+/// otherwise, so no test reads or writes the real ones.
+#[must_use = "a test does nothing until it is run"]
 pub struct Test {
     dir: tempfile::TempDir,
     args: Vec<String>,
-    env: Vec<(String, String)>,
+    /// Set (`Some`) or removed (`None`), after the defaults.
+    env: Vec<(String, Option<String>)>,
     cwd: Option<PathBuf>,
 }
 
@@ -29,8 +34,7 @@ pub struct Run {
 /// Root ignores file modes: tests of unwritable files run opsguard as
 /// nobody (setpriv) when they run as root.
 pub fn is_root() -> bool {
-    // SAFETY: getuid cannot fail and touches no memory of ours.
-    unsafe { libc::getuid() == 0 }
+    nix::unistd::getuid().is_root()
 }
 
 /// The repository root, for tests that check the shipped examples.
@@ -64,7 +68,13 @@ impl Test {
     }
 
     pub fn env(mut self, key: &str, value: &str) -> Test {
-        self.env.push((key.into(), value.into()));
+        self.env.push((key.into(), Some(value.into())));
+        self
+    }
+
+    /// Run without `key` in the environment (not even the default).
+    pub fn env_remove(mut self, key: &str) -> Test {
+        self.env.push((key.into(), None));
         self
     }
 
@@ -77,9 +87,14 @@ impl Test {
     pub fn run(self) -> Run {
         let mut cmd = Command::cargo_bin("opsguard").expect("binary");
         cmd.env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default());
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path().join("home"))
+            .env("XDG_STATE_HOME", self.dir.path().join("state"));
         for (k, v) in &self.env {
-            cmd.env(k, v);
+            match v {
+                Some(v) => cmd.env(k, v),
+                None => cmd.env_remove(k),
+            };
         }
         cmd.current_dir(
             self.cwd
@@ -99,6 +114,7 @@ impl Test {
     }
 
     /// Run and check the exit code, showing the output when it differs.
+    #[track_caller]
     pub fn status(self, code: i32) -> Run {
         let run = self.run();
         assert_eq!(
@@ -116,6 +132,7 @@ impl Run {
         self.dir.path()
     }
 
+    #[track_caller]
     pub fn stdout_has(self, text: &str) -> Run {
         assert!(
             self.stdout.contains(text),
@@ -126,6 +143,7 @@ impl Run {
         self
     }
 
+    #[track_caller]
     pub fn stderr_has(self, text: &str) -> Run {
         assert!(
             self.stderr.contains(text),
@@ -135,6 +153,7 @@ impl Run {
         self
     }
 
+    #[track_caller]
     pub fn stdout_lacks(self, text: &str) -> Run {
         assert!(
             !self.stdout.contains(text),
@@ -181,13 +200,16 @@ pub fn events(records: &[serde_json::Value]) -> Vec<String> {
 }
 
 /// opsguard as a process of its own in `dir` (for tests that signal it or
-/// run two at once): a clean environment but PATH, the log in
-/// `audit.jsonl`, no input, output piped.
+/// run two at once): a clean environment but PATH, `HOME` and
+/// `XDG_STATE_HOME` in `dir`, the log in `audit.jsonl`, no input, output
+/// piped.
 pub fn opsguard(dir: &Path, args: &[&str]) -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_opsguard"));
     cmd.current_dir(dir)
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", dir.join("home"))
+        .env("XDG_STATE_HOME", dir.join("state"))
         .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
         .args(args)
         .stdin(std::process::Stdio::null())
@@ -222,13 +244,12 @@ pub fn first_record(records: &[serde_json::Value], event: &str) -> serde_json::V
         .clone()
 }
 
-/// Send `signal` to `child`, an opsguard this test started.
+/// Send `signal` (`libc::SIGTERM`, ...) to `child`, an opsguard this test
+/// started.
 pub fn signal(child: &std::process::Child, signal: i32) {
-    // SAFETY: kill(2) on the pid of a child this test started and has not
-    // yet waited for.
-    unsafe {
-        libc::kill(child.id() as i32, signal);
-    }
+    let signal = nix::sys::signal::Signal::try_from(signal).expect("a signal");
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), signal)
+        .expect("the child is there to signal");
 }
 
 /// Wait (at most 20 s) until the audit log of `dir` satisfies `what`.

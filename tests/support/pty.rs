@@ -9,7 +9,7 @@ use expectrl::session::OsSession;
 use expectrl::{Eof, Expect, Session};
 
 /// opsguard in a pseudo-terminal in `dir`: no colour, the log in
-/// `audit.jsonl`, the state folder in `dir/state`.
+/// `audit.jsonl`, `HOME` and the state folder in `dir`.
 pub fn spawn(dir: &Path, args: &[&str]) -> OsSession {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_opsguard"));
     cmd.current_dir(dir)
@@ -18,6 +18,7 @@ pub fn spawn(dir: &Path, args: &[&str]) -> OsSession {
         .env("TERM", "xterm")
         .env("NO_COLOR", "1")
         .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
+        .env("HOME", dir.join("home"))
         .env("XDG_STATE_HOME", dir.join("state"))
         .args(args);
     let mut p = Session::spawn(cmd).expect("spawn in a pty");

@@ -5,11 +5,13 @@
 
 use std::io::Read;
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use std::os::unix::process::CommandExt;
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
 
 pub struct Sshd {
     pub dir: tempfile::TempDir,
@@ -140,11 +142,8 @@ impl Sshd {
     pub fn kill(&mut self) {
         let roots: Vec<i32> = self.procs.iter().map(|p| p.id() as i32).collect();
         for pid in descendants(&roots) {
-            // SAFETY: signals a process this fixture started, or one of
-            // its descendants.
-            unsafe {
-                libc::kill(pid, libc::SIGKILL);
-            }
+            // A process this fixture started, or one of its descendants.
+            let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
         }
         for p in &mut self.procs {
             let _ = p.wait();
@@ -158,11 +157,8 @@ impl Sshd {
         let roots: Vec<i32> = self.procs.iter().map(|p| p.id() as i32).collect();
         for pid in descendants(&roots) {
             if !roots.contains(&pid) {
-                // SAFETY: signals a session process of a server this
-                // fixture started.
-                unsafe {
-                    libc::kill(pid, libc::SIGKILL);
-                }
+                // A session process of a server this fixture started.
+                let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
             }
         }
     }
