@@ -29,6 +29,19 @@ pub const EVASIONS: &[&str] = &[
     "iptables-save -f /etc/passwd", "ip6tables-save -f /etc/passwd",
     "iptables-save --fi /etc/passwd", "iptables-save -M /tmp/evil", "ipset save -f /etc/passwd",
     "ipset -file /etc/passwd save", "ipset save --file=/etc/passwd",
+    // kubectl's global options that take a value must not hide the
+    // command; some write files or load a configuration that runs a
+    // plugin.
+    "kubectl --password get delete pod web-0", "kubectl --token get delete pod web-0",
+    "kubectl -v 9 delete pod web-0", "kubectl get pods --profile=cpu --profile-output=/tmp/p",
+    "kubectl get pods --profile=cpu", "kubectl --kubeconfig=evil.yaml get pods",
+    "kubectl --log-file=/etc/passwd get pods", "kubectl --cache-dir=/etc get pods",
+    // The same for the container engines and virsh.
+    "podman --tmpdir ps rm -af", "podman --out=/etc/passwd ps", "podman --conmon ps rm -af",
+    "podman --runtime /tmp/evil ps", "docker --config /tmp/evil compose ps",
+    "docker compose config -o /etc/passwd", "docker compose config --output /etc/passwd",
+    "docker-compose config -o /etc/passwd", "podman generate systemd --files",
+    "podman generate systemd -f mail", "virsh -l /etc/passwd list", "virsh --log=/etc/passwd list",
 ];
 
 pub const STILL_SAFE: &[&str] = &[
@@ -41,5 +54,11 @@ pub const STILL_SAFE: &[&str] = &[
     "nmcli -t -f NAME,DEVICE c s", "nmcli general status", "iptables-save -t nat",
     "iptables-save -c", "ip6tables-save", "nft 'list ruleset'",
     "nft list ruleset; nft list tables", "nft -c -f /etc/nftables.conf", "ipset list -name",
-    "ipset save", "ipset -o save list blocklist",
+    "ipset save", "ipset -o save list blocklist", "kubectl get pods -n x",
+    "kubectl logs -p imap-0", "kubectl logs --previous imap-0 -c imap",
+    "kubectl --context prod get pods -o wide", "kubectl get pods --all-namespaces -o json",
+    "kubectl -v=6 get nodes", "kubectl get nodes --no-headers", "kubectl config view --minify",
+    "kubectl --as admin get pods", "docker compose config", "podman --remote ps",
+    "podman generate systemd mail", "podman generate systemd --new --name mail",
+    "virsh -c qemu:///system list",
 ];
