@@ -202,6 +202,12 @@ pub const EVASIONS: &[&str] = &[
     "mysqldump -wp --tab=/tmp db",
     "cqlsh -f x.cql",
     "clickhouse-client -q 'select * from file(x)'",
+    // Connection settings that run programs or load code on the server.
+    "virsh -c 'qemu+ext:///system?command=/tmp/evil' list",
+    "virsh -c 'qemu+ssh://h/system?netcat=/tmp/evil' list",
+    "psql \"options='-c session_preload_libraries=x'\" -c 'select 1'",
+    "psql -d 'host=h sslkeylogfile=/etc/passwd' -c 'select 1'",
+    "pg_dump 'postgresql://h/db?options=x'",
 ];
 
 pub const STILL_SAFE: &[&str] = &[
@@ -298,4 +304,10 @@ pub const STILL_SAFE: &[&str] = &[
     "mysqldump -u root -psecret --all-databases",
     "cqlsh -e 'select * from ks.t'",
     "clickhouse-client -q 'select count() from system.tables'",
+    "virsh -c qemu+ssh://root@h/system list",
+    "psql postgresql://user@db1/mail -c 'select 1'",
+    "psql 'postgresql://db1:5432/mail?sslmode=require' -c 'select 1'",
+    "psql -d 'host=db1 port=5432 dbname=mail user=ro sslmode=require' -c 'select 1'",
+    "pg_dump -d 'host=db1 dbname=mail' -s",
+    "pg_dumpall -l postgres -g",
 ];

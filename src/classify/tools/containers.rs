@@ -27,7 +27,7 @@ pub fn judge(name: &str, args: &[Word]) -> Option<Judgement> {
         "kubectl" | "oc" => KUBECTL.judge(args),
         "crictl" => CRICTL.judge(args),
         "ctr" => CTR.judge(args),
-        "virsh" => VIRSH.judge(args),
+        "virsh" => virsh(args),
         _ => return None,
     })
 }
@@ -334,6 +334,24 @@ const CTR: Commands = Commands {
     ],
     writes: &[],
 };
+
+/// A libvirt URI with parameters can name a program to run (`+ext` with
+/// `?command=`, `?netcat=` on the remote host) or files to write.
+fn virsh(args: &[Word]) -> Judgement {
+    let p = parse(args, &VIRSH.spec);
+    let uri = p
+        .opts
+        .iter()
+        .filter(|o| o.name == "-c" || o.name == "--connect")
+        .filter_map(|o| o.value.as_deref())
+        .find(|uri| uri.contains('?') || uri.contains("+ext"));
+    match uri {
+        Some(uri) => unknown(format!(
+            "`virsh -c {uri}`: a connection with parameters can run programs"
+        )),
+        None => VIRSH.judge_parsed(&p),
+    }
+}
 
 const VIRSH: Commands = Commands {
     tool: "virsh",

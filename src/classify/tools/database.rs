@@ -103,8 +103,8 @@ pub fn judge(name: &str, args: &[Word]) -> Option<Judgement> {
             }
         }
         "pg_isready" | "pg_lsclusters" | "pg_config" | "pg_controldata" => Judgement::Safe,
-        "pg_dump" => PG_DUMP.judge(name, args),
-        "pg_dumpall" => PG_DUMPALL.judge(name, args),
+        "pg_dump" => pg_dump(name, &PG_DUMP, args),
+        "pg_dumpall" => pg_dump(name, &PG_DUMPALL, args),
         "mysqldump" | "mariadb-dump" => mysqldump(name, args),
         "pg_restore" => {
             if args.iter().any(|w| w.text == "-c" || w.text == "--clean") {
@@ -163,14 +163,6 @@ impl Options {
         }
         Ok(())
     }
-
-    /// A dump tool: read-only when every option is (it writes to stdout).
-    fn judge(&self, tool: &str, args: &[Word]) -> Judgement {
-        match self.check(tool, &self.parse(args)) {
-            Ok(()) => Judgement::Safe,
-            Err(j) => j,
-        }
-    }
 }
 
 const PG_DUMP: Options = Options {
@@ -200,6 +192,54 @@ const PG_DUMP: Options = Options {
         ("--file", "writes the dump to a file"),
     ],
 };
+
+/// A PostgreSQL dump tool: read-only when every option is (it writes to
+/// its output) and it connects only by where and as whom.
+fn pg_dump(tool: &str, options: &Options, args: &[Word]) -> Judgement {
+    let p = options.parse(args);
+    match options
+        .check(tool, &p)
+        .and_then(|()| libpq_targets(tool, &p))
+    {
+        Ok(()) => Judgement::Safe,
+        Err(j) => j,
+    }
+}
+
+/// libpq connection settings that only say where and as whom to connect;
+/// others set server options (which can load libraries), name a service
+/// file or write files.
+const LIBPQ_KEYS: &[&str] = &[
+    "host", "hostaddr", "port", "dbname", "user", "password", "passfile", "connect_timeout",
+    "client_encoding", "application_name", "fallback_application_name", "keepalives",
+    "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout", "sslmode",
+    "sslcert", "sslkey", "sslpassword", "sslrootcert", "sslcrl", "sslcompression", "requiressl",
+    "gssencmode", "target_session_attrs", "load_balance_hosts", "channel_binding", "require_auth",
+    "sslnegotiation",
+];
+
+/// The database names and connection strings given (`-d`, operands) only
+/// say where to connect (`host=db1 dbname=mail`,
+/// `postgresql://db1/mail?sslmode=require`).
+fn libpq_targets(tool: &str, p: &Parsed) -> Result<(), Judgement> {
+    let settings_known = |target: &str| {
+        target
+            .split(|c: char| c.is_whitespace() || c == '?' || c == '&')
+            .filter(|part| part.contains('='))
+            .all(|part| LIBPQ_KEYS.contains(&part.split('=').next().unwrap_or("")))
+    };
+    let names = values(p, &["-d", "--dbname", "-l", "--database"]);
+    match names
+        .into_iter()
+        .chain(p.operands.iter().map(String::as_str))
+        .find(|t| !settings_known(t))
+    {
+        Some(t) => Err(unknown(format!(
+            "`{tool} {t}`: a connection setting that can load code on the server or write files"
+        ))),
+        None => Ok(()),
+    }
+}
 
 const PG_DUMPALL: Options = Options {
     spec: Spec::new(
@@ -457,7 +497,10 @@ fn psql_meta_reads(text: &str) -> bool {
 
 fn psql(args: &[Word]) -> Judgement {
     let p = PSQL.parse(args);
-    if let Err(j) = PSQL.check("psql", &p) {
+    if let Err(j) = PSQL
+        .check("psql", &p)
+        .and_then(|()| libpq_targets("psql", &p))
+    {
         return j;
     }
     let named = |names: &[&str], allowed: &[&str]| {
