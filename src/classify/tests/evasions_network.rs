@@ -208,6 +208,7 @@ pub const EVASIONS: &[&str] = &[
     "psql \"options='-c session_preload_libraries=x'\" -c 'select 1'",
     "psql -d 'host=h sslkeylogfile=/etc/passwd' -c 'select 1'",
     "pg_dump 'postgresql://h/db?options=x'",
+    "iptables-restore --test -M /tmp/evil rules.v4",
 ];
 
 pub const STILL_SAFE: &[&str] = &[
@@ -251,6 +252,7 @@ pub const STILL_SAFE: &[&str] = &[
     "ipset list -name",
     "ipset save",
     "ipset -o save list blocklist",
+    "iptables-restore --test /etc/iptables/rules.v4",
     "kubectl get pods -n x",
     "kubectl logs -p imap-0",
     "kubectl logs --previous imap-0 -c imap",

@@ -41,8 +41,28 @@ pub fn judge(name: &str, args: &[Word]) -> Option<Judgement> {
         | "ip6tables-restore"
         | "iptables-legacy-restore"
         | "iptables-nft-restore" => {
-            if args.iter().any(|w| w.text == "-t" || w.text == "--test") {
-                Judgement::Safe
+            let p = parse(
+                args,
+                &Spec::new(
+                    "MTW",
+                    &[
+                        "counters", "help", "noflush", "test", "verbose", "version", "wait?",
+                        "wait-interval=", "modprobe=", "table=",
+                    ],
+                ),
+            );
+            if p.has(&["-t", "--test"]) {
+                // `--test` only parses the rules; `-M PROGRAM` still runs
+                // the program to load modules.
+                only_options(
+                    name,
+                    &p,
+                    &[
+                        "-t", "--test", "-c", "--counters", "-n", "--noflush", "-v", "--verbose",
+                        "-V", "--version", "-h", "--help", "-w", "--wait", "-W", "--wait-interval",
+                        "-T", "--table",
+                    ],
+                )
             } else {
                 destroys(
                     "net.firewall",
