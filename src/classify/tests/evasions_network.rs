@@ -209,6 +209,8 @@ pub const EVASIONS: &[&str] = &[
     "psql -d 'host=h sslkeylogfile=/etc/passwd' -c 'select 1'",
     "pg_dump 'postgresql://h/db?options=x'",
     "iptables-restore --test -M /tmp/evil rules.v4",
+    "mysqladmin --defaults-file=my.cnf status",
+    "mysqladmin --plugin-dir=/tmp --default-auth=x status",
 ];
 
 pub const STILL_SAFE: &[&str] = &[
@@ -253,6 +255,8 @@ pub const STILL_SAFE: &[&str] = &[
     "ipset save",
     "ipset -o save list blocklist",
     "iptables-restore --test /etc/iptables/rules.v4",
+    "mysqladmin -u root -psecret status",
+    "mysqladmin -h db1 -i 5 -c 3 extended-status",
     "kubectl get pods -n x",
     "kubectl logs -p imap-0",
     "kubectl logs --previous imap-0 -c imap",

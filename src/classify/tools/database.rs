@@ -84,22 +84,8 @@ pub fn judge(name: &str, args: &[Word]) -> Option<Judgement> {
                     "db.drop",
                     format!("`{name}` drops a database, kills queries or shuts the server down"),
                 )
-            } else if !ops.is_empty()
-                && ops.iter().all(|o| {
-                    matches!(
-                        *o,
-                        "status"
-                            | "processlist"
-                            | "variables"
-                            | "version"
-                            | "ping"
-                            | "extended-status"
-                    )
-                })
-            {
-                Judgement::Safe
             } else {
-                unknown(format!("`{name}` changes the database server"))
+                mysqladmin(name, args)
             }
         }
         "pg_isready" | "pg_lsclusters" | "pg_config" | "pg_controldata" => Judgement::Safe,
@@ -402,6 +388,40 @@ fn mysqldump(name: &str, args: &[Word]) -> Judgement {
     {
         Ok(()) => Judgement::Safe,
         Err(j) => j,
+    }
+}
+
+const MYSQLADMIN: Options = Options {
+    spec: Spec::new(
+        "uhPSci",
+        &[
+            "user=", "password?", "host=", "port=", "socket=", "protocol=", "count=", "sleep=",
+            "relative", "silent", "verbose", "version", "force", "compress", "vertical", "help",
+            "connect-timeout=", "shutdown-timeout=", "ssl-mode=", "ssl-ca=", "ssl-cert=",
+            "ssl-key=", "login-path=", "no-defaults", "defaults-file=", "defaults-extra-file=",
+            "defaults-group-suffix=", "init-command=", "plugin-dir=", "default-auth=", "debug?",
+        ],
+    ),
+    flags: "?rsvVfCE",
+    writes: &[],
+};
+
+/// `mysqladmin status`: read-only commands with options known to be.
+fn mysqladmin(name: &str, args: &[Word]) -> Judgement {
+    let p = MYSQLADMIN.parse(&mysql_words(args, MYSQLADMIN.spec.short_values));
+    if let Err(j) = MYSQLADMIN
+        .check(name, &p)
+        .and_then(|()| mysql_config(name, &p))
+    {
+        return j;
+    }
+    let reads = [
+        "status", "processlist", "variables", "version", "ping", "extended-status",
+    ];
+    if !p.operands.is_empty() && p.operands.iter().all(|o| reads.contains(&o.as_str())) {
+        Judgement::Safe
+    } else {
+        unknown(format!("`{name}` changes the database server"))
     }
 }
 
