@@ -2,8 +2,8 @@
 //! crictl and ctr, and virsh. Removing, stopping, killing or pruning what
 //! runs is destructive; listing and inspecting is read-only.
 
-use super::{Commands, Judgement};
-use crate::classify::args::Spec;
+use super::{Commands, Judgement, unknown};
+use crate::classify::args::{Spec, parse};
 use crate::classify::lexer::Word;
 
 pub fn judge(name: &str, args: &[Word]) -> Option<Judgement> {
@@ -14,29 +14,75 @@ pub fn judge(name: &str, args: &[Word]) -> Option<Judgement> {
                 "podman" => &PODMAN,
                 _ => &NERDCTL,
             };
-            tool.judge(args)
+            let p = parse(args, &tool.spec);
+            // `-f` is `--files` there, `--force` or `--follow` elsewhere.
+            if p.operand(0) == "generate" && p.has(&["-f", "--files"]) {
+                return Some(unknown(format!(
+                    "`{name} generate --files` writes unit files"
+                )));
+            }
+            tool.judge_parsed(&p)
         }
         "docker-compose" | "podman-compose" => COMPOSE.judge(args),
         "kubectl" | "oc" => KUBECTL.judge(args),
         "crictl" => CRICTL.judge(args),
         "ctr" => CTR.judge(args),
-        "virsh" => VIRSH.judge(args),
+        "virsh" => virsh(args),
         _ => return None,
     })
 }
 
+/// Docker's, Podman's and nerdctl's global options and the options of
+/// their read-only commands, those that take a value with `=`.
 const ENGINE_SPEC: Spec = Spec::new(
-    "Hcl",
+    "Hclo",
     &[
         "host=", "config=", "context=", "log-level=", "tlscacert=", "tlscert=", "tlskey=", "tls",
         "tlsverify", "url=", "connection=", "identity=", "root=", "runroot=", "storage-driver=",
         "storage-opt=", "cgroup-manager=", "events-backend=", "network-cmd-path=", "remote",
-        "format=", "filter=", "namespace=", "address=", "snapshotter=", "tail=", "since=",
-        "until=", "time=", "signal=", "all", "quiet", "force", "volumes", "no-trunc", "size",
-        "latest", "follow", "timestamps", "details", "help", "version", "debug", "file=",
-        "project-name=", "profile=", "env-file=", "project-directory=",
+        "tmpdir=", "out=", "noout", "conmon=", "hooks-dir=", "imagestore=", "module=",
+        "network-config-dir=", "runtime=", "runtime-flag=", "ssh=", "syslog", "transient-store",
+        "volumepath=", "cdi-spec-dir=", "db-backend=", "output=", "format=", "filter=",
+        "namespace=", "address=", "snapshotter=", "tail=", "since=", "until=", "time=", "signal=",
+        "all", "quiet", "force", "volumes", "no-trunc", "size", "latest", "follow", "timestamps",
+        "details", "help", "version", "debug", "file=", "project-name=", "profile=", "env-file=",
+        "project-directory=", "files", "new", "name", "no-header",
     ],
 );
+
+/// Options that make any form write or run something: a file for the
+/// output, a configuration that names helpers and plugins, programs and
+/// folders the engine runs or keeps its state in.
+const ENGINE_WRITES: &[(&str, &str)] = &[
+    ("-o", "writes its output to a file"),
+    ("--output", "writes its output to a file"),
+    ("--out", "writes its output to a file"),
+    (
+        "--config",
+        "reads a client configuration that can name helpers and plugins to run",
+    ),
+    (
+        "--module", "reads a configuration that can name programs to run",
+    ),
+    ("--conmon", "runs that program to monitor containers"),
+    ("--runtime", "runs that container runtime"),
+    ("--runtime-flag", "passes flags to the container runtime"),
+    ("--hooks-dir", "runs the hooks in that folder"),
+    ("--network-cmd-path", "runs that network program"),
+    ("--root", "uses and writes another storage folder"),
+    ("--runroot", "uses and writes another state folder"),
+    ("--imagestore", "uses and writes another image store"),
+    ("--storage-driver", "uses another storage driver"),
+    (
+        "--storage-opt", "sets storage options (which can name a mount program)",
+    ),
+    ("--tmpdir", "keeps its run-time state in that folder"),
+    ("--volumepath", "uses and writes another volume folder"),
+    (
+        "--cdi-spec-dir", "reads device specifications from that folder",
+    ),
+    ("--db-backend", "uses another state database"),
+];
 
 const ENGINE_SAFE: &[&str] = &[
     "", "ps", "images", "image ls", "image list", "image inspect", "image history", "container ls",
@@ -132,7 +178,7 @@ const DOCKER: Commands = Commands {
     spec: ENGINE_SPEC,
     safe: ENGINE_SAFE,
     destructive: ENGINE_DESTRUCTIVE,
-    writes: &[],
+    writes: ENGINE_WRITES,
 };
 
 const PODMAN: Commands = Commands {
@@ -140,7 +186,7 @@ const PODMAN: Commands = Commands {
     spec: ENGINE_SPEC,
     safe: ENGINE_SAFE,
     destructive: ENGINE_DESTRUCTIVE,
-    writes: &[],
+    writes: ENGINE_WRITES,
 };
 
 const NERDCTL: Commands = Commands {
@@ -148,7 +194,7 @@ const NERDCTL: Commands = Commands {
     spec: ENGINE_SPEC,
     safe: ENGINE_SAFE,
     destructive: ENGINE_DESTRUCTIVE,
-    writes: &[],
+    writes: ENGINE_WRITES,
 };
 
 const COMPOSE: Commands = Commands {
@@ -168,23 +214,34 @@ const COMPOSE: Commands = Commands {
             "restart", "container.stop", "restarts the project's containers",
         ),
     ],
-    writes: &[],
+    writes: ENGINE_WRITES,
 };
 
 const KUBECTL: Commands = Commands {
     tool: "kubectl",
+    // kubectl's global options (`--password` takes a value: it must not
+    // hide the command word) and those of its read-only commands.
     spec: Spec::new(
-        "nslocfLp",
+        "nslocfLkv",
         &[
             "namespace=", "context=", "cluster=", "kubeconfig=", "server=", "user=", "token=",
-            "as=", "as-group=", "as-uid=", "selector=", "output=", "filename=", "container=",
-            "field-selector=", "sort-by=", "template=", "label-columns=", "request-timeout=",
-            "certificate-authority=", "client-certificate=", "client-key=", "tls-server-name=",
-            "cache-dir=", "profile=", "profile-output=", "since=", "since-time=", "tail=",
-            "grace-period=", "timeout=", "replicas=", "all-namespaces", "all", "watch",
-            "show-labels", "wide", "follow", "previous", "timestamps", "force", "recursive",
-            "insecure-skip-tls-verify", "help", "ignore-daemonsets", "delete-emptydir-data",
-            "chunk-size=", "subresource=", "raw=", "v=",
+            "username=", "password=", "as=", "as-group=", "as-uid=", "certificate-authority=",
+            "client-certificate=", "client-key=", "tls-server-name=", "insecure-skip-tls-verify",
+            "request-timeout=", "cache-dir=", "profile=", "profile-output=", "log-file=",
+            "log-dir=", "log-file-max-size=", "log-flush-frequency=", "log-backtrace-at=",
+            "vmodule=", "stderrthreshold=", "alsologtostderr", "logtostderr", "add-dir-header",
+            "skip-headers", "skip-log-headers", "one-output", "disable-compression",
+            "match-server-version", "warnings-as-errors", "v=", "selector=", "output=",
+            "filename=", "kustomize=", "container=", "field-selector=", "sort-by=", "template=",
+            "label-columns=", "since=", "since-time=", "tail=", "grace-period=", "timeout=",
+            "replicas=", "all-namespaces", "all", "watch", "watch-only", "show-labels",
+            "show-kind", "no-headers", "ignore-not-found", "output-watch-events", "server-print",
+            "show-managed-fields", "allow-missing-template-keys", "wide", "follow", "previous",
+            "timestamps", "prefix", "all-containers", "max-log-requests=", "limit-bytes=",
+            "pod-running-timeout=", "revision=", "for=", "list", "quiet", "containers", "sum",
+            "use-protocol-buffers", "api-version=", "recursive", "force", "help",
+            "ignore-daemonsets", "delete-emptydir-data", "chunk-size=", "subresource=", "raw=",
+            "minify", "flatten",
         ],
     ),
     safe: &[
@@ -209,7 +266,16 @@ const KUBECTL: Commands = Commands {
             "replaces the resources (with --force, deletes them first)",
         ),
     ],
-    writes: &[],
+    writes: &[
+        (
+            "--kubeconfig", "loads a configuration that can run a credential plugin",
+        ),
+        ("--profile", "writes a profile to a file"),
+        ("--profile-output", "writes a profile to a file"),
+        ("--log-file", "writes its log to a file"),
+        ("--log-dir", "writes its logs to a folder"),
+        ("--cache-dir", "writes its cache to that folder"),
+    ],
 };
 
 const CRICTL: Commands = Commands {
@@ -269,10 +335,28 @@ const CTR: Commands = Commands {
     writes: &[],
 };
 
+/// A libvirt URI with parameters can name a program to run (`+ext` with
+/// `?command=`, `?netcat=` on the remote host) or files to write.
+fn virsh(args: &[Word]) -> Judgement {
+    let p = parse(args, &VIRSH.spec);
+    let uri = p
+        .opts
+        .iter()
+        .filter(|o| o.name == "-c" || o.name == "--connect")
+        .filter_map(|o| o.value.as_deref())
+        .find(|uri| uri.contains('?') || uri.contains("+ext"));
+    match uri {
+        Some(uri) => unknown(format!(
+            "`virsh -c {uri}`: a connection with parameters can run programs"
+        )),
+        None => VIRSH.judge_parsed(&p),
+    }
+}
+
 const VIRSH: Commands = Commands {
     tool: "virsh",
     spec: Spec::new(
-        "cdlk",
+        "cdeklK",
         &[
             "connect=", "debug=", "log=", "keepalive-interval=", "keepalive-count=", "readonly",
             "quiet", "timing", "escape=", "version?", "help", "all", "inactive", "name", "uuid",
@@ -320,5 +404,8 @@ const VIRSH: Commands = Commands {
             "detach-interface", "container.stop", "pulls the network interface out of the machine",
         ),
     ],
-    writes: &[],
+    writes: &[
+        ("-l", "writes its log to a file"),
+        ("--log", "writes its log to a file"),
+    ],
 };

@@ -3,7 +3,7 @@
 //! firewall off; and their listing forms (`iptables -nvL`, `nft list
 //! ruleset`, `ufw status`).
 
-use super::{Commands, Judgement, destroys, unknown};
+use super::{Commands, Judgement, destroys, only_options, unknown};
 use crate::classify::args::{Spec, parse};
 use crate::classify::lexer::Word;
 
@@ -11,13 +11,58 @@ pub fn judge(name: &str, args: &[Word]) -> Option<Judgement> {
     Some(match name {
         "iptables" | "ip6tables" | "iptables-legacy" | "ip6tables-legacy" | "iptables-nft"
         | "ip6tables-nft" | "ebtables" | "arptables" => iptables(name, args),
-        "iptables-save" | "ip6tables-save" | "nft-save" => Judgement::Safe,
+        "iptables-save"
+        | "ip6tables-save"
+        | "iptables-legacy-save"
+        | "ip6tables-legacy-save"
+        | "iptables-nft-save"
+        | "ip6tables-nft-save" => {
+            // `-f FILE` writes the rules there; `-M PROGRAM` runs it to
+            // load modules.
+            let p = parse(
+                args,
+                &Spec::new(
+                    "tMf",
+                    &[
+                        "counters", "dump", "table=", "modprobe=", "file=", "version", "help",
+                    ],
+                ),
+            );
+            only_options(
+                name,
+                &p,
+                &[
+                    "-c", "--counters", "-d", "--dump", "-t", "--table", "-V", "--version", "-h",
+                    "--help",
+                ],
+            )
+        }
         "iptables-restore"
         | "ip6tables-restore"
         | "iptables-legacy-restore"
         | "iptables-nft-restore" => {
-            if args.iter().any(|w| w.text == "-t" || w.text == "--test") {
-                Judgement::Safe
+            let p = parse(
+                args,
+                &Spec::new(
+                    "MTW",
+                    &[
+                        "counters", "help", "noflush", "test", "verbose", "version", "wait?",
+                        "wait-interval=", "modprobe=", "table=",
+                    ],
+                ),
+            );
+            if p.has(&["-t", "--test"]) {
+                // `--test` only parses the rules; `-M PROGRAM` still runs
+                // the program to load modules.
+                only_options(
+                    name,
+                    &p,
+                    &[
+                        "-t", "--test", "-c", "--counters", "-n", "--noflush", "-v", "--verbose",
+                        "-V", "--version", "-h", "--help", "-w", "--wait", "-W", "--wait-interval",
+                        "-T", "--table",
+                    ],
+                )
             } else {
                 destroys(
                     "net.firewall",
@@ -28,27 +73,7 @@ pub fn judge(name: &str, args: &[Word]) -> Option<Judgement> {
         "nft" => nft(args),
         "ufw" => UFW.judge(args),
         "firewall-cmd" => firewall_cmd(args),
-        "ipset" => {
-            let p = parse(
-                args,
-                &Spec::new(
-                    "",
-                    &[
-                        "exist", "output=", "quiet", "resolve", "sorted", "name", "terse", "file=",
-                    ],
-                ),
-            );
-            match p.operand(0) {
-                "list" | "save" | "test" | "help" | "version" | "-L" if !p.dynamic => {
-                    Judgement::Safe
-                }
-                a @ ("flush" | "destroy" | "del" | "x" | "-F" | "-X" | "-D") => destroys(
-                    "net.firewall",
-                    format!("`ipset {a}` empties or removes sets the firewall uses"),
-                ),
-                a => unknown(format!("`ipset {a}` changes the sets")),
-            }
-        }
+        "ipset" => ipset(args),
         "ipvsadm" => {
             let p = parse(
                 args,
@@ -172,34 +197,94 @@ fn nft(args: &[Word]) -> Judgement {
     let p = parse(
         args,
         &Spec::new(
-            "fIDT",
+            "fIdD",
             &[
-                "file=", "includepath=", "define=", "check", "json", "handle", "numeric",
+                "file=", "includepath=", "define=", "debug=", "check", "json", "handle", "numeric",
                 "stateless", "terse", "echo", "interactive", "optimize", "help", "version",
+                "reversedns", "service", "guid", "numeric-priority", "numeric-protocol",
+                "numeric-time",
             ],
         ),
     );
-    if p.has(&["-f", "--file", "-i", "--interactive"]) && !p.has(&["-c", "--check"]) {
+    let checks = p.has(&["-c", "--check"]);
+    if p.has(&["-i", "--interactive"]) || p.has(&["-f", "--file"]) && !checks {
         return unknown("`nft -f` loads rules from a file opsguard cannot see");
     }
-    if p.dynamic {
-        return unknown("`nft` has words only known when the shell runs");
+    let reads = [
+        "-c", "--check", "-f", "--file", "-I", "--includepath", "-D", "--define", "-d", "--debug",
+        "-j", "--json", "-a", "--handle", "-n", "--numeric", "-s", "--stateless", "-t", "--terse",
+        "-e", "--echo", "-h", "--help", "-v", "--version", "-V", "-N", "--reversedns", "-S",
+        "--service", "-u", "--guid", "-y", "--numeric-priority", "-p", "--numeric-protocol", "-T",
+        "--numeric-time",
+    ];
+    if !p.only(&reads) {
+        return only_options("nft", &p, &reads);
     }
-    // `nft 'flush ruleset'` is one word holding the command.
-    let words: Vec<&str> = p
-        .operands
-        .iter()
-        .flat_map(|o| o.split_whitespace())
+    // nft joins its words into one text of commands separated by `;` or
+    // new lines: `nft 'list ruleset; flush ruleset'` flushes.
+    let text = p.operands.join(" ");
+    let commands: Vec<Vec<&str>> = text
+        .split([';', '\n'])
+        .map(|c| c.split_whitespace().collect::<Vec<_>>())
+        .filter(|c| !c.is_empty())
         .collect();
-    match words.first().copied() {
-        None if p.has(&["-c", "--check", "-h", "--help", "-v", "--version"]) => Judgement::Safe,
-        Some(v @ ("flush" | "delete" | "destroy")) => destroys(
+    let verbs = || commands.iter().map(|c| c[0]);
+    if let Some(v) = verbs().find(|v| matches!(*v, "flush" | "delete" | "destroy")) {
+        return destroys(
             "net.firewall",
             format!("`nft {v} ...` removes firewall rules"),
-        ),
-        Some("list" | "describe" | "monitor") => Judgement::Safe,
+        );
+    }
+    if commands.is_empty() {
+        return if checks || p.has(&["-h", "--help", "-v", "--version", "-V"]) {
+            Judgement::Safe
+        } else {
+            unknown("`nft` without a command")
+        };
+    }
+    match verbs().find(|v| !matches!(*v, "list" | "describe" | "monitor")) {
+        None => Judgement::Safe,
         Some(v) => unknown(format!("`nft {v}` changes the firewall rules")),
-        None => unknown("`nft` without a command"),
+    }
+}
+
+/// `ipset`: options may stand anywhere, with one dash or two; the first
+/// other word is the command.
+fn ipset(args: &[Word]) -> Judgement {
+    if args.iter().any(|w| !w.fixed()) {
+        return unknown("`ipset` has words only known when the shell runs");
+    }
+    let mut words = args.iter().map(|w| w.text.as_str());
+    let mut command = None;
+    while let Some(w) = words.next() {
+        let option = w
+            .strip_prefix('-')
+            .map(|o| o.strip_prefix('-').unwrap_or(o));
+        match option {
+            Some("o" | "output") => {
+                words.next();
+            }
+            Some("f" | "file") => {
+                return unknown("`ipset -file` reads or writes the sets in a file");
+            }
+            Some(
+                "q" | "quiet" | "r" | "resolve" | "s" | "sorted" | "n" | "name" | "t" | "terse"
+                | "!" | "exist",
+            ) if w.len() > 1 => {}
+            _ if command.is_none() => command = Some(w),
+            Some(_) => return unknown(format!("`ipset {w}` is not an option opsguard knows")),
+            None => {}
+        }
+    }
+    match command.unwrap_or("") {
+        "list" | "save" | "test" | "help" | "version" | "-L" | "-S" | "-T" | "-H" | "-V" => {
+            Judgement::Safe
+        }
+        a @ ("flush" | "destroy" | "del" | "x" | "-F" | "-X" | "-D") => destroys(
+            "net.firewall",
+            format!("`ipset {a}` empties or removes sets the firewall uses"),
+        ),
+        a => unknown(format!("`ipset {a}` changes the sets")),
     }
 }
 

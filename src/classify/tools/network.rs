@@ -1,28 +1,23 @@
 //! The host's network: interfaces and routes (`ip`, `ifconfig`, `nmcli`),
 //! bridges and traffic control, and packet capture. Taking a link, an
 //! address or a route away can drop the host off the network.
+//!
+//! iproute2 (`ip`, `tc`, `bridge`) reads its options, objects and verbs
+//! by prefix, and a prefix means the first name its code tests that the
+//! word begins: `ip link s` is `set` because `set` is tested before
+//! `show`. The tables below keep each object's verbs in that order, so a
+//! word is read as ip reads it; a word no table knows is not safe.
 
-use super::{Judgement, destroys, prefixed, unknown};
+use super::{Judgement, destroys, only_options, prefixed, unknown};
 use crate::classify::args::{Spec, parse};
 use crate::classify::lexer::Word;
 
 pub fn judge(name: &str, args: &[Word]) -> Option<Judgement> {
     Some(match name {
         "ip" => ip(args),
-        "ifconfig" => {
-            let ops: Vec<&str> = args
-                .iter()
-                .filter(|w| !w.text.starts_with('-'))
-                .map(|w| w.text.as_str())
-                .collect();
-            if ops.contains(&"down") {
-                destroys("net.link", "`ifconfig IFACE down` takes the interface down")
-            } else if ops.len() <= 1 && args.iter().all(|w| w.fixed()) {
-                Judgement::Safe
-            } else {
-                unknown("`ifconfig` with settings changes the interface")
-            }
-        }
+        "tc" => tc(args),
+        "bridge" => bridge(args),
+        "ifconfig" => ifconfig(args),
         "ifquery" => Judgement::Safe,
         "ifdown" => destroys("net.link", "`ifdown` takes the interface down"),
         "route" => {
@@ -37,18 +32,7 @@ pub fn judge(name: &str, args: &[Word]) -> Option<Judgement> {
                 Some(_) => unknown("`route add` changes the routing table"),
             }
         }
-        "arp" => {
-            if args.iter().any(|w| {
-                matches!(
-                    w.text.as_str(),
-                    "-d" | "-s" | "-f" | "--delete" | "--set" | "--file"
-                )
-            }) {
-                unknown("`arp -d`/`-s` changes the ARP cache")
-            } else {
-                Judgement::Safe
-            }
-        }
+        "arp" => arp(args),
         "ethtool" => {
             let reads = [
                 "-i", "--driver", "-S", "--statistics", "-k", "--show-features", "--show-offload",
@@ -68,21 +52,6 @@ pub fn judge(name: &str, args: &[Word]) -> Option<Judgement> {
                 Judgement::Safe
             } else {
                 unknown("`ethtool` with a setting changes the interface (the link can drop)")
-            }
-        }
-        "tc" | "bridge" => {
-            let verbs: Vec<&str> = args
-                .iter()
-                .filter(|w| !w.text.starts_with('-'))
-                .map(|w| w.text.as_str())
-                .collect();
-            if verbs.len() <= 1 || matches!(verbs.get(1), Some(&("show" | "list" | "ls" | "s"))) {
-                Judgement::Safe
-            } else {
-                unknown(format!(
-                    "`{name} {}` changes traffic control or bridging",
-                    verbs.join(" ")
-                ))
             }
         }
         "brctl" => match args.first().map(|w| w.text.as_str()) {
@@ -106,78 +75,413 @@ pub fn judge(name: &str, args: &[Word]) -> Option<Judgement> {
     })
 }
 
-/// `ip` reads its object and verb as abbreviations, as it does
-/// (`ip a f` is `ip address flush`).
-fn ip(args: &[Word]) -> Judgement {
+/// `ifconfig [-a] [-s] [-v] [IFACE]` shows; every word after the
+/// interface is a setting, `-arp` and `-promisc` too.
+fn ifconfig(args: &[Word]) -> Judgement {
+    if args.iter().any(|w| !w.fixed()) {
+        return unknown("`ifconfig` has words only known when the shell runs");
+    }
+    let words: Vec<&str> = args.iter().map(|w| w.text.as_str()).collect();
+    let options = words.iter().take_while(|w| w.starts_with('-')).count();
+    if let Some(o) = words[..options]
+        .iter()
+        .find(|o| !matches!(**o, "-a" | "-s" | "-v"))
+    {
+        return unknown(format!(
+            "`ifconfig {o}` is not a form opsguard knows to be read-only"
+        ));
+    }
+    match &words[options..] {
+        [] | [_] => Judgement::Safe,
+        [_, settings @ ..] if settings.contains(&"down") => {
+            destroys("net.link", "`ifconfig IFACE down` takes the interface down")
+        }
+        [iface, settings @ ..] => unknown(format!(
+            "`ifconfig {iface} {}` changes the interface",
+            settings.join(" ")
+        )),
+    }
+}
+
+fn arp(args: &[Word]) -> Judgement {
+    let p = parse(
+        args,
+        &Spec::new(
+            "AHpit",
+            &[
+                "verbose", "version", "all", "delete", "file", "numeric", "set", "protocol=",
+                "hw-type=", "device=", "help", "use-device", "symbolic",
+            ],
+        ),
+    );
+    only_options(
+        "arp",
+        &p,
+        &[
+            "-a", "-e", "-n", "-v", "-V", "-h", "-N", "-i", "-H", "-t", "-A", "-p", "--all",
+            "--numeric", "--verbose", "--version", "--help", "--symbolic", "--device", "--hw-type",
+            "--protocol",
+        ],
+    )
+}
+
+/// How one of iproute2's own options reads.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Opt {
+    /// Any prefix of the name (`-s` for `-stats`).
+    Flag,
+    /// Only the name itself (`-4`).
+    Exact,
+    /// Takes the next word (`-n NETNS`).
+    Value,
+    /// `-color`, or `-color=WHEN` in one word.
+    Color,
+    /// Runs commands from a file, or changes how such a run goes.
+    Batch,
+}
+
+/// `ip`'s options in the order ip tests them (ip.c).
+#[rustfmt::skip]
+const IP_OPTIONS: &[(&str, Opt)] = &[
+    ("-loops", Opt::Value), ("-family", Opt::Value), ("-4", Opt::Exact), ("-6", Opt::Exact),
+    ("-0", Opt::Exact), ("-I", Opt::Exact), ("-D", Opt::Exact), ("-M", Opt::Exact),
+    ("-B", Opt::Exact), ("-human", Opt::Flag), ("-human-readable", Opt::Flag), ("-iec", Opt::Flag),
+    ("-stats", Opt::Flag), ("-statistics", Opt::Flag), ("-details", Opt::Flag),
+    ("-resolve", Opt::Flag), ("-oneline", Opt::Flag), ("-timestamp", Opt::Flag),
+    ("-tshort", Opt::Flag), ("-Version", Opt::Flag), ("-force", Opt::Batch),
+    ("-batch", Opt::Batch), ("-brief", Opt::Flag), ("-json", Opt::Flag), ("-pretty", Opt::Flag),
+    ("-rcvbuf", Opt::Value), ("-color", Opt::Color), ("-help", Opt::Flag), ("-netns", Opt::Value),
+    ("-Numeric", Opt::Flag), ("-all", Opt::Flag),
+];
+
+/// `tc`'s options in the order tc tests them (tc.c): `-c` is `-cf`, a
+/// file of class names, before `-color`; tc has no `--`.
+#[rustfmt::skip]
+const TC_OPTIONS: &[(&str, Opt)] = &[
+    ("-stats", Opt::Flag), ("-statistics", Opt::Flag), ("-details", Opt::Flag),
+    ("-raw", Opt::Flag), ("-pretty", Opt::Flag), ("-graph", Opt::Flag), ("-Version", Opt::Flag),
+    ("-iec", Opt::Flag), ("-help", Opt::Flag), ("-force", Opt::Batch), ("-batch", Opt::Batch),
+    ("-netns", Opt::Value), ("-names", Opt::Flag), ("-nm", Opt::Flag), ("-cf", Opt::Value),
+    ("-conf", Opt::Value), ("-color", Opt::Color), ("-timestamp", Opt::Flag),
+    ("-tshort", Opt::Flag), ("-json", Opt::Flag), ("-oneline", Opt::Flag),
+];
+
+/// iproute2's `matches()`: `word` is a non-empty prefix of `name`.
+fn begins(name: &str, word: &str) -> bool {
+    !word.is_empty() && name.starts_with(word)
+}
+
+/// The words after the options, read by `table` in its order; not safe
+/// when an option runs a batch file or is not one the tool has.
+fn after_options<'w>(
+    tool: &str,
+    words: &'w [&'w str],
+    table: &[(&str, Opt)],
+    double_dash: bool,
+) -> Result<&'w [&'w str], Judgement> {
     let mut i = 0;
-    while let Some(w) = args.get(i) {
-        let t = w.text.as_str();
-        if !t.starts_with('-') {
+    while let Some(&word) = words.get(i) {
+        if !word.starts_with('-') {
             break;
         }
-        if matches!(t, "-b" | "-batch" | "-force") {
-            return unknown("`ip -batch` runs commands from a file opsguard cannot see");
+        if double_dash && word == "--" {
+            return Ok(&words[i + 1..]);
         }
-        i += if matches!(
-            t,
-            "-n" | "-netns" | "-f" | "-family" | "-l" | "-loops" | "-rc" | "-rcvbuf"
-        ) {
-            2
-        } else {
-            1
+        let opt = match word.strip_prefix('-') {
+            Some(rest) if double_dash && rest.starts_with('-') => rest,
+            _ => word,
         };
+        let found = table.iter().find(|(name, how)| match how {
+            Opt::Exact => *name == opt,
+            Opt::Color => begins(name, opt.split('=').next().unwrap_or("")),
+            _ => begins(name, opt),
+        });
+        match found {
+            Some((name, Opt::Batch)) => {
+                return Err(unknown(format!(
+                    "`{tool} {name}` runs commands from a file opsguard cannot see"
+                )));
+            }
+            Some((_, Opt::Value)) => i += 2,
+            Some(_) => i += 1,
+            None => {
+                return Err(unknown(format!(
+                    "`{tool} {word}` is not an option opsguard knows"
+                )));
+            }
+        }
     }
+    Ok(&words[i.min(words.len())..])
+}
+
+/// What a verb does.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Act {
+    Reads,
+    Changes,
+    /// Removes addresses, routes, rules, neighbours or links.
+    Removes,
+    /// Runs a command of its own.
+    Runs,
+}
+
+/// An object's verbs in the order its code tests them, or an object whose
+/// every form only reads, or one opsguard does not judge.
+enum Verbs {
+    Table(&'static [(&'static str, Act)]),
+    AllRead,
+    NotKnown,
+}
+
+use Act::{Changes, Reads, Removes, Runs};
+
+#[rustfmt::skip]
+const IP_ADDRESS: &[(&str, Act)] = &[
+    ("add", Changes), ("change", Changes), ("chg", Changes), ("replace", Changes),
+    ("delete", Removes), ("list", Reads), ("show", Reads), ("lst", Reads), ("flush", Removes),
+    ("save", Reads), ("showdump", Reads), ("restore", Changes), ("help", Reads),
+];
+
+#[rustfmt::skip]
+const IP_ROUTE: &[(&str, Act)] = &[
+    ("add", Changes), ("change", Changes), ("chg", Changes), ("replace", Changes),
+    ("prepend", Changes), ("append", Changes), ("test", Changes), ("delete", Removes),
+    ("list", Reads), ("show", Reads), ("lst", Reads), ("get", Reads), ("flush", Removes),
+    ("save", Reads), ("restore", Changes), ("showdump", Reads), ("help", Reads),
+];
+
+#[rustfmt::skip]
+const IP_RULE: &[(&str, Act)] = &[
+    ("list", Reads), ("lst", Reads), ("show", Reads), ("save", Reads), ("restore", Changes),
+    ("add", Changes), ("delete", Removes), ("flush", Removes), ("help", Reads),
+];
+
+#[rustfmt::skip]
+const IP_NEIGH: &[(&str, Act)] = &[
+    ("add", Changes), ("change", Changes), ("chg", Changes), ("replace", Changes),
+    ("delete", Removes), ("get", Reads), ("show", Reads), ("lst", Reads), ("list", Reads),
+    ("flush", Removes), ("help", Reads),
+];
+
+#[rustfmt::skip]
+const IP_LINK: &[(&str, Act)] = &[
+    ("add", Changes), ("set", Changes), ("change", Changes), ("replace", Changes),
+    ("delete", Removes), ("show", Reads), ("lst", Reads), ("list", Reads), ("xstats", Reads),
+    ("afstats", Reads), ("property", Changes), ("help", Reads),
+];
+
+#[rustfmt::skip]
+const IP_NETNS: &[(&str, Act)] = &[
+    ("list", Reads), ("show", Reads), ("lst", Reads), ("list-id", Reads), ("help", Reads),
+    ("add", Changes), ("set", Changes), ("delete", Removes), ("identify", Reads), ("pids", Reads),
+    ("exec", Runs), ("monitor", Reads), ("attach", Changes),
+];
+
+#[rustfmt::skip]
+const IP_NTABLE: &[(&str, Act)] = &[
+    ("change", Changes), ("chg", Changes), ("show", Reads), ("lst", Reads), ("list", Reads),
+    ("help", Reads),
+];
+
+#[rustfmt::skip]
+const IP_MADDRESS: &[(&str, Act)] = &[
+    ("add", Changes), ("delete", Removes), ("list", Reads), ("show", Reads), ("lst", Reads),
+    ("help", Reads),
+];
+
+#[rustfmt::skip]
+const IP_ADDRLABEL: &[(&str, Act)] = &[
+    ("list", Reads), ("show", Reads), ("add", Changes), ("delete", Removes), ("flush", Removes),
+    ("help", Reads),
+];
+
+#[rustfmt::skip]
+const IP_TUNTAP: &[(&str, Act)] = &[
+    ("add", Changes), ("delete", Removes), ("show", Reads), ("lst", Reads), ("list", Reads),
+    ("help", Reads),
+];
+
+#[rustfmt::skip]
+const IP_MROUTE: &[(&str, Act)] = &[
+    ("list", Reads), ("show", Reads), ("lst", Reads), ("help", Reads),
+];
+
+#[rustfmt::skip]
+const IP_VRF: &[(&str, Act)] = &[
+    ("identify", Reads), ("pids", Reads), ("exec", Runs), ("show", Reads), ("lst", Reads),
+    ("list", Reads), ("help", Reads),
+];
+
+/// `ip`'s objects in the order ip tests them (ip.c).
+#[rustfmt::skip]
+const IP_OBJECTS: &[(&str, Verbs)] = &[
+    ("address", Verbs::Table(IP_ADDRESS)), ("addrlabel", Verbs::Table(IP_ADDRLABEL)),
+    ("maddress", Verbs::Table(IP_MADDRESS)), ("route", Verbs::Table(IP_ROUTE)),
+    ("rule", Verbs::Table(IP_RULE)), ("neighbor", Verbs::Table(IP_NEIGH)),
+    ("neighbour", Verbs::Table(IP_NEIGH)), ("ntable", Verbs::Table(IP_NTABLE)),
+    ("ntbl", Verbs::Table(IP_NTABLE)), ("link", Verbs::Table(IP_LINK)), ("l2tp", Verbs::NotKnown),
+    ("fou", Verbs::NotKnown), ("ila", Verbs::NotKnown), ("macsec", Verbs::NotKnown),
+    ("tunnel", Verbs::NotKnown), ("tunl", Verbs::NotKnown), ("tuntap", Verbs::Table(IP_TUNTAP)),
+    ("tap", Verbs::Table(IP_TUNTAP)), ("token", Verbs::NotKnown), ("tcpmetrics", Verbs::NotKnown),
+    ("tcp_metrics", Verbs::NotKnown), ("monitor", Verbs::AllRead), ("xfrm", Verbs::NotKnown),
+    ("mroute", Verbs::Table(IP_MROUTE)), ("mrule", Verbs::Table(IP_RULE)),
+    ("netns", Verbs::Table(IP_NETNS)), ("netconf", Verbs::NotKnown), ("vrf", Verbs::Table(IP_VRF)),
+    ("sr", Verbs::NotKnown), ("nexthop", Verbs::NotKnown), ("mptcp", Verbs::NotKnown),
+    ("ioam", Verbs::NotKnown), ("help", Verbs::AllRead), ("stats", Verbs::NotKnown),
+];
+
+#[rustfmt::skip]
+const TC_QDISC: &[(&str, Act)] = &[
+    ("add", Changes), ("change", Changes), ("replace", Changes), ("link", Changes),
+    ("delete", Changes), ("list", Reads), ("show", Reads), ("lst", Reads), ("help", Reads),
+];
+
+#[rustfmt::skip]
+const TC_CLASS: &[(&str, Act)] = &[
+    ("add", Changes), ("change", Changes), ("replace", Changes), ("delete", Changes),
+    ("list", Reads), ("show", Reads), ("lst", Reads), ("help", Reads),
+];
+
+#[rustfmt::skip]
+const TC_FILTER: &[(&str, Act)] = &[
+    ("add", Changes), ("change", Changes), ("replace", Changes), ("delete", Changes),
+    ("get", Reads), ("list", Reads), ("show", Reads), ("lst", Reads), ("help", Reads),
+];
+
+#[rustfmt::skip]
+const TC_CHAIN: &[(&str, Act)] = &[
+    ("add", Changes), ("delete", Changes), ("get", Reads), ("list", Reads), ("show", Reads),
+    ("lst", Reads), ("help", Reads),
+];
+
+/// `tc`'s objects in the order tc tests them (tc.c); `tc exec` runs
+/// programs.
+#[rustfmt::skip]
+const TC_OBJECTS: &[(&str, Verbs)] = &[
+    ("qdisc", Verbs::Table(TC_QDISC)), ("class", Verbs::Table(TC_CLASS)),
+    ("filter", Verbs::Table(TC_FILTER)), ("chain", Verbs::Table(TC_CHAIN)),
+    ("actions", Verbs::NotKnown), ("monitor", Verbs::AllRead), ("exec", Verbs::NotKnown),
+    ("help", Verbs::AllRead),
+];
+
+/// The object and verb `rest` names (`["l", "s"]` is `link set`), and
+/// what the verb does; `None` for a form opsguard does not judge.
+fn object_verb(
+    objects: &'static [(&'static str, Verbs)],
+    rest: &[&str],
+) -> Option<(&'static str, &'static str, Act)> {
+    let word = rest.first()?;
+    let (object, verbs) = objects.iter().find(|(name, _)| begins(name, word))?;
+    match verbs {
+        Verbs::AllRead => Some((object, "", Reads)),
+        Verbs::NotKnown => None,
+        Verbs::Table(table) => match rest.get(1) {
+            None => Some((object, "", Reads)),
+            Some(verb) => table
+                .iter()
+                .find(|(name, _)| begins(name, verb))
+                .map(|(name, act)| (*object, *name, *act)),
+        },
+    }
+}
+
+/// Every word of an iproute2 command line, when all are known now.
+fn fixed_words<'w>(tool: &str, args: &'w [Word]) -> Result<Vec<&'w str>, Judgement> {
     if args.iter().any(|w| !w.fixed()) {
-        return unknown("`ip` has words only known when the shell runs");
+        return Err(unknown(format!(
+            "`{tool}` has words only known when the shell runs"
+        )));
     }
-    let rest: Vec<&str> = args[i.min(args.len())..]
-        .iter()
-        .map(|w| w.text.as_str())
-        .collect();
-    let objects = [
-        "address", "addrlabel", "maddress", "route", "rule", "neighbor", "neighbour", "ntable",
-        "link", "l2tp", "fou", "ila", "macsec", "tunnel", "tuntap", "token", "tcpmetrics",
-        "tcp_metrics", "monitor", "xfrm", "mroute", "mrule", "netns", "netconf", "vrf", "sr",
-        "nexthop", "mptcp", "ioam", "help", "stats",
-    ];
-    let Some(first) = rest.first() else {
-        return Judgement::Safe;
+    Ok(args.iter().map(|w| w.text.as_str()).collect())
+}
+
+fn ip(args: &[Word]) -> Judgement {
+    let words = match fixed_words("ip", args) {
+        Ok(w) => w,
+        Err(j) => return j,
     };
-    // ip takes the first object in its own order that the word begins.
-    let Some(object) = objects.iter().find(|o| o.starts_with(first)).copied() else {
-        return unknown(format!("`ip {first}` is not an ip object opsguard knows"));
+    let rest = match after_options("ip", &words, IP_OPTIONS, true) {
+        Ok(rest) => rest,
+        Err(j) => return j,
     };
-    let verb = rest.get(1).copied().unwrap_or("show");
-    let is = |full: &str| full.starts_with(verb);
-    if object == "monitor" || object == "help" {
+    if rest.is_empty() {
         return Judgement::Safe;
     }
-    if is("flush") || is("delete") || verb == "del" {
-        return destroys(
+    let Some((object, verb, act)) = object_verb(IP_OBJECTS, rest) else {
+        return unknown(format!(
+            "`ip {}` is not a form of ip opsguard knows",
+            rest[..rest.len().min(2)].join(" ")
+        ));
+    };
+    match act {
+        Removes => destroys(
             "net.link",
             format!(
                 "`ip {object} {verb}` removes addresses, routes or links: the host can drop off the network"
             ),
-        );
-    }
-    if object == "link" && is("set") && rest.contains(&"down") {
-        return destroys(
-            "net.link", "`ip link set ... down` takes the interface down",
-        );
-    }
-    if [
-        "show", "list", "lst", "get", "showdump", "save", "identify", "pids",
-    ]
-    .iter()
-    .any(|v| is(v))
-        || verb.starts_with("dev")
-        || object == "netns" && verb == "exec"
-    {
-        Judgement::Safe
-    } else {
-        unknown(format!(
+        ),
+        Changes
+            if object == "link" && matches!(verb, "set" | "change") && rest.contains(&"down") =>
+        {
+            destroys(
+                "net.link", "`ip link set ... down` takes the interface down",
+            )
+        }
+        Reads => Judgement::Safe,
+        Runs => unknown(format!("`ip {object} {verb}` runs a command")),
+        Changes => unknown(format!(
             "`ip {object} {verb}` changes the network configuration"
-        ))
+        )),
+    }
+}
+
+fn tc(args: &[Word]) -> Judgement {
+    let words = match fixed_words("tc", args) {
+        Ok(w) => w,
+        Err(j) => return j,
+    };
+    let rest = match after_options("tc", &words, TC_OPTIONS, false) {
+        Ok(rest) => rest,
+        Err(j) => return j,
+    };
+    if rest.is_empty() {
+        return Judgement::Safe;
+    }
+    match object_verb(TC_OBJECTS, rest) {
+        Some((_, _, Reads)) => Judgement::Safe,
+        Some((object, verb, _)) => unknown(format!("`tc {object} {verb}` changes traffic control")),
+        None => unknown(format!(
+            "`tc {}` is not a form of tc opsguard knows",
+            rest[..rest.len().min(2)].join(" ")
+        )),
+    }
+}
+
+/// `bridge` is only known with its options, objects and listing verbs
+/// spelled out: its prefixes are not checked against its code.
+fn bridge(args: &[Word]) -> Judgement {
+    let words = match fixed_words("bridge", args) {
+        Ok(w) => w,
+        Err(j) => return j,
+    };
+    let mut rest = &words[..];
+    while let Some(first) = rest.first().filter(|w| w.starts_with('-')) {
+        rest = match *first {
+            "-n" | "-netns" if rest.len() > 1 => &rest[2..],
+            "-s" | "-stats" | "-statistics" | "-d" | "-details" | "-j" | "-json" | "-p"
+            | "-pretty" | "-color" | "-compressvlans" | "-t" | "-timestamp" | "-4" | "-6"
+            | "-N" | "-Numeric" | "-o" | "-oneline" => &rest[1..],
+            o => return unknown(format!("`bridge {o}` is not an option opsguard knows")),
+        };
+    }
+    match rest {
+        [] | ["monitor" | "help", ..] => Judgement::Safe,
+        ["link" | "fdb" | "mdb" | "vlan"] => Judgement::Safe,
+        ["link" | "fdb" | "mdb" | "vlan", "show" | "list" | "lst", ..] => Judgement::Safe,
+        _ => unknown(format!(
+            "`bridge {}` changes bridging",
+            rest[..rest.len().min(2)].join(" ")
+        )),
     }
 }
 
@@ -215,11 +519,12 @@ fn nmcli(args: &[Word]) -> Judgement {
         ],
         "device" => &[
             "status", "show", "set", "up", "connect", "reapply", "modify", "down", "disconnect",
-            "delete", "monitor", "wifi", "lldp",
+            "delete", "monitor", "wifi", "lldp", "checkpoint",
         ],
         "general" => &["status", "hostname", "permissions", "logging", "reload"],
         "networking" => &["on", "off", "connectivity"],
         "radio" => &["all", "wifi", "wwan"],
+        "agent" => &["secret", "polkit", "all"],
         _ => &[],
     };
     let verb = if p.operand(1).is_empty() {
@@ -237,8 +542,13 @@ fn nmcli(args: &[Word]) -> Judgement {
         ("radio", _) if p.operands.iter().any(|o| o == "off") => {
             destroys("net.link", "`nmcli radio ... off` turns the radio off")
         }
+        // `connection export` writes the connection to a file; the agent
+        // answers secret requests.
+        ("connection", "export") | ("agent", _) => unknown(format!(
+            "`nmcli {object} {verb}` writes a file or acts for the user"
+        )),
         (_, "")
-        | ("connection", "show" | "monitor" | "export")
+        | ("connection", "show" | "monitor")
         | ("device", "status" | "show" | "monitor" | "lldp")
         | ("general", "status" | "permissions")
         | ("networking", "connectivity")
