@@ -141,6 +141,8 @@ pub const TOOLS: &[&str] = &[
     "less -k /tmp/keys /etc/hosts",
     "sort --compress-program=x -S 1 f",
     "iconv --frobnicate f",
+    "zstdcat -o /etc/passwd x.zst",
+    "lz4cat x.lz4 /etc/passwd",
 ];
 
 /// Forms that stay safe next to them: the fixes must not make everyday
@@ -163,5 +165,6 @@ pub const STILL_SAFE: &[&str] = &[
     "blkid -c /dev/null /dev/sda1", "ss -tlnp", "xxd /bin/ls", "xxd -C -i /etc/hostname",
     "sdiff a b", "diff3 a b c", "tree -L 2 /srv", "rg -n needle /srv", "ag needle /srv",
     "ack needle", "pidstat 1 5", "arcstat 1", "sg_logs -a /dev/sda", "pvscan", "vgscan", "lvscan",
-    "nstat -a", "ifstat", "less /etc/hosts", "sort -u -k2 /etc/hosts",
+    "nstat -a", "ifstat", "less /etc/hosts", "sort -u -k2 /etc/hosts", "zcat /var/log/syslog.2.gz",
+    "zstdcat -q x.zst", "xzcat x.xz | head",
 ];

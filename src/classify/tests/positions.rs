@@ -5,6 +5,9 @@
 
 pub const POSITIONS: &[(&str, &str)] = &[
     ("sudo mkfs.xfs /dev/sdb", "disk.mkfs"),
+    ("ip vrf exec blue rm -rf /data", "files.rm"),
+    ("ip -s netns exec ns1 rm -rf /data", "files.rm"),
+    ("ip -all netns exec rm -rf /data", "files.rm"),
     ("sudo -u root -H wipefs -a /dev/sdb", "disk.wipefs"),
     ("sudo -- rm -rf /srv/x", "files.rm"),
     ("sudo -iu postgres dropdb mail", "db.drop"),

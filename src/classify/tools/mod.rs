@@ -9,6 +9,7 @@
 //! [`Judgement::Unknown`]: the allowlist decides what is safe, never the
 //! absence of a rule.
 
+mod awk;
 mod btrfs;
 mod builtins;
 mod ceph;
@@ -20,6 +21,8 @@ mod exports;
 mod files;
 mod filesystems;
 mod firewall;
+mod git;
+mod iproute2;
 mod mail;
 mod network;
 mod options;

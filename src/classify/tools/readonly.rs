@@ -18,15 +18,14 @@ const ANY_ARGS: &[&str] = &[
     "jobs", "type", "help", "exit", "return", "break", "continue", "umask", "ulimit", "unalias",
     "logout", "times", "caller", "disown", "suspend", "fg", "bg", // Files and text.
     "ls", "dir", "vdir", "cat", "tac", "nl", "head", "tail", "more", "wc", "grep", "egrep",
-    "fgrep", "zgrep", "zegrep", "zfgrep", "xzgrep", "bzgrep", "zstdgrep", "zcat", "bzcat", "xzcat",
-    "lzcat", "zstdcat", "lz4cat", "zmore", "cut", "tr", "paste", "join", "comm", "diff", "cmp",
-    "colordiff", "column", "fold", "fmt", "expand", "unexpand", "rev", "strings", "od", "hexdump",
-    "hd", "base32", "base64", "basenc", "md5sum", "sha1sum", "sha224sum", "sha256sum", "sha384sum",
-    "sha512sum", "b2sum", "cksum", "sum", "stat", "readlink", "realpath", "basename", "dirname",
-    "namei", "lsattr", "getfacl", "getfattr", "locate", "mlocate", "plocate", "which", "whereis",
-    "jq", "look", "tsort", "pr", "numfmt", "seq", "factor", "expr", "bc", "yes", "sleep", "usleep",
-    "printenv", "locale", "tty", "cal", "ncal", "nproc", "getconf",
-    "logname", // Who, what, when.
+    "fgrep", "zgrep", "zegrep", "zfgrep", "xzgrep", "bzgrep", "zstdgrep", "zmore", "cut", "tr",
+    "paste", "join", "comm", "diff", "cmp", "colordiff", "column", "fold", "fmt", "expand",
+    "unexpand", "rev", "strings", "od", "hexdump", "hd", "base32", "base64", "basenc", "md5sum",
+    "sha1sum", "sha224sum", "sha256sum", "sha384sum", "sha512sum", "b2sum", "cksum", "sum", "stat",
+    "readlink", "realpath", "basename", "dirname", "namei", "lsattr", "getfacl", "getfattr",
+    "locate", "mlocate", "plocate", "which", "whereis", "jq", "look", "tsort", "pr", "numfmt",
+    "seq", "factor", "expr", "bc", "yes", "sleep", "usleep", "printenv", "locale", "tty", "cal",
+    "ncal", "nproc", "getconf", "logname", // Who, what, when.
     "whoami", "id", "groups", "who", "w", "users", "last", "lastb", "uptime", "uname", "arch",
     "finger", "pinky", "getent", "apropos", "whatis", "clear",
     // Processes and resources.

@@ -394,8 +394,9 @@ pub(super) fn trap(args: &[Word]) -> Option<Wrapped> {
 }
 
 /// `ip [OPTIONS] netns exec NAME CMD` (`ip -all netns exec CMD`: in every
-/// namespace). Objects and verbs may be abbreviated (`ip net e`). Any
-/// other `ip` command is no wrapper.
+/// namespace) and `ip vrf exec NAME CMD`. Objects and verbs may be
+/// abbreviated (`ip net e`, `ip vr e`). Any other `ip` command is no
+/// wrapper.
 pub(super) fn ip_netns_exec(args: &[Word]) -> Option<Wrapped> {
     let mut i = 0;
     let mut all = false;
@@ -414,9 +415,10 @@ pub(super) fn ip_netns_exec(args: &[Word]) -> Option<Wrapped> {
     let word = |n: usize| args.get(n).map_or("", |w| w.text.as_str());
     let is = |w: &str, full: &str| !w.is_empty() && full.starts_with(w);
     // `ip n` and `ip ne` are `ip neighbour`; `ip net` on is `netns`.
-    if word(i).len() < 3 || !is(word(i), "netns") || !is(word(i + 1), "exec") {
+    let netns = word(i).len() >= 3 && is(word(i), "netns");
+    if !(netns || is(word(i), "vrf")) || !is(word(i + 1), "exec") {
         return None;
     }
-    let at = if all { i + 2 } else { i + 3 };
+    let at = if all && netns { i + 2 } else { i + 3 };
     wrapped(vec![Inner::Words(at.min(args.len()))])
 }
