@@ -121,9 +121,11 @@ pub struct Lines {
 impl Lines {
     /// The record `line` holds, if it holds one.
     pub fn read(&mut self, line: &Line) -> Option<Value> {
+        // A record is an object; `1` or `[]` is valid JSON, not a record.
         let parsed = line
             .bytes
-            .and_then(|b| serde_json::from_slice::<Value>(b).ok());
+            .and_then(|b| serde_json::from_slice::<Value>(b).ok())
+            .filter(Value::is_object);
         let Some(r) = parsed else {
             let sha = match (&line.sha256, line.bytes) {
                 (Some(sha), _) => sha.clone(),

@@ -403,3 +403,42 @@ fn a_huge_torn_tail_is_noted_with_its_length_and_hash() {
     assert_eq!(broken, None, "{summary:?}");
     assert_eq!(summary.warnings.len(), 1);
 }
+
+#[test]
+fn a_whole_record_that_lost_only_its_newline_is_ended_not_torn() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.jsonl");
+    write(&path, 3);
+    let text = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &text[..text.len() - 1]).unwrap();
+    let mut w = Writer::open(&path, identity(), "s2".into()).unwrap();
+    let next = w.append("session.start", Map::new()).unwrap();
+    assert_eq!(next.seq, 4, "no audit.torn took a seq");
+    let (summary, broken) = check(&path, None);
+    assert_eq!(broken, None);
+    assert_eq!((summary.records, summary.warnings.len()), (4, 0));
+    assert!(!lines(&path).iter().any(|l| l.contains("audit.torn")));
+}
+
+#[test]
+fn a_torn_line_changed_after_it_was_noted_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.jsonl");
+    write(&path, 2);
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .unwrap();
+    f.write_all(br#"{"command":"wipefs"#).unwrap();
+    drop(f);
+    let mut w = Writer::open(&path, identity(), "s2".into()).unwrap();
+    w.append("session.start", Map::new()).unwrap();
+    assert_eq!(check(&path, None).1, None);
+    // The torn bytes are in no hash; the note's length and hash guard them.
+    let mut l = lines(&path);
+    l[2] = r#"{"command":"df -h"#.to_string();
+    rewrite(&path, &l);
+    let (line, what) = broken_at(&path);
+    assert_eq!(line, 4);
+    assert!(what.contains("does not match the torn line"), "{what}");
+}

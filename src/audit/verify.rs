@@ -37,6 +37,7 @@ struct Pending {
     line: u64,
     offset: u64,
     len: u64,
+    sha256: String,
 }
 
 pub fn verify(input: impl BufRead, anchor: Option<(u64, &str)>) -> (Summary, Option<Broken>) {
@@ -82,10 +83,15 @@ pub fn verify(input: impl BufRead, anchor: Option<(u64, &str)>) -> (Summary, Opt
                     what: "unparseable line".into(),
                 });
             }
+            let sha256 = match (&next.sha256, next.bytes) {
+                (Some(sha), _) => sha.clone(),
+                (None, bytes) => super::record::sha256_hex(bytes.unwrap_or_default()),
+            };
             pending = Some(Pending {
                 line: line_no,
                 offset: line_offset,
                 len: next.len,
+                sha256,
             });
             continue;
         }
@@ -122,6 +128,20 @@ pub fn verify(input: impl BufRead, anchor: Option<(u64, &str)>) -> (Summary, Opt
                         "audit.torn names offset {} but the torn line starts at byte {}",
                         noted.as_deref().unwrap_or("none"),
                         p.offset
+                    ));
+                }
+                // The torn bytes are in no hash: the record's length and
+                // SHA-256 are what vouch for them.
+                let length = fields.get("length").map(|r| r.get().to_string());
+                let sha = fields
+                    .get("sha256")
+                    .map(|r| r.get().trim_matches('"').to_string());
+                if length.as_deref() != Some(p.len.to_string().as_str())
+                    || sha.as_deref() != Some(p.sha256.as_str())
+                {
+                    break fail(format!(
+                        "audit.torn does not match the torn line at byte {} ({} bytes): it was changed",
+                        p.offset, p.len
                     ));
                 }
                 summary.warnings.push(format!(
@@ -169,6 +189,17 @@ pub fn verify(input: impl BufRead, anchor: Option<(u64, &str)>) -> (Summary, Opt
         _ => None,
     });
     (summary, broken)
+}
+
+/// The seq and hash of `line` when it is a whole record that follows the
+/// record `last_seq` with hash `prev_hash`: how a writer tells a record
+/// that only lost its newline from a torn one.
+pub(crate) fn next_record(line: &[u8], prev_hash: &str, last_seq: u64) -> Option<(u64, String)> {
+    let mut fields = Members(Vec::with_capacity(16));
+    fields.read(line).ok()?;
+    let seq = fields.get("seq")?.get().parse::<u64>().ok()?;
+    let hash = fields.check(line, prev_hash, last_seq).ok()?;
+    Some((seq, hash))
 }
 
 /// The top-level members of one record line, in the order written.

@@ -185,7 +185,15 @@ impl Writer {
         let now = OffsetDateTime::now_utc();
         let mut text = String::new();
         let (mut seq, mut prev) = (tail.seq, tail.hash);
-        if let Some(t) = &tail.torn {
+        // A whole record that only lost its newline is ended, not torn.
+        let whole = tail.torn.as_ref().and_then(|t| {
+            let line = read_range(&mut self.file, t.offset, t.length).ok()??;
+            super::verify::next_record(&line, &prev, seq)
+        });
+        if let Some((last, hash)) = whole {
+            text.push('\n');
+            (seq, prev) = (last, hash);
+        } else if let Some(t) = &tail.torn {
             text.push('\n');
             let mut torn = Map::new();
             torn.insert("offset".into(), json!(t.offset));
@@ -302,6 +310,17 @@ pub(crate) fn read_tail(file: &mut File) -> Result<Tail, TailError> {
         hash: hash.to_string(),
         torn,
     })
+}
+
+/// `len` bytes at `from`, unless they are more than a record can be.
+fn read_range(file: &mut File, from: u64, len: u64) -> std::io::Result<Option<Vec<u8>>> {
+    if len > super::lines::MAX_LINE as u64 {
+        return Ok(None);
+    }
+    let mut buf = vec![0; len as usize];
+    file.seek(SeekFrom::Start(from))?;
+    file.read_exact(&mut buf)?;
+    Ok(Some(buf))
 }
 
 /// The offset of the last newline before byte `pos`, read backwards a

@@ -16,10 +16,14 @@ pub fn find(args: &[Word]) -> Option<Wrapped> {
         match w.text.as_str() {
             "-exec" | "-execdir" | "-ok" | "-okdir" => {
                 let start = i + 1;
-                let end = args[start..]
-                    .iter()
-                    .position(|w| w.text == ";" || w.text == "+")
-                    .map_or(args.len(), |p| start + p);
+                // `;` ends it, and `+` only right after `{}` (elsewhere
+                // a `+` is an argument: `-exec date + -s X \;`).
+                let end = (start..args.len())
+                    .find(|&k| {
+                        args[k].text == ";"
+                            || args[k].text == "+" && k > start && args[k - 1].text == "{}"
+                    })
+                    .unwrap_or(args.len());
                 inner.push(Inner::Range(start, end));
                 i = end;
             }

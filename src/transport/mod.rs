@@ -46,7 +46,8 @@ pub const TAIL: usize = 64 * 1024;
 impl Stream {
     /// Bytes between the head and the tail that were not kept.
     pub fn omitted(&self) -> u64 {
-        self.total - (self.bytes.len() + self.tail.len()) as u64
+        self.total
+            .saturating_sub((self.bytes.len() + self.tail.len()) as u64)
     }
 
     /// The last byte the command printed.
@@ -57,7 +58,7 @@ impl Stream {
     /// What to show of it: the head, a line saying how much was left out
     /// when something was, and the tail.
     pub fn shown(&self) -> std::borrow::Cow<'_, [u8]> {
-        if self.tail.is_empty() {
+        if self.tail.is_empty() && self.omitted() == 0 {
             return std::borrow::Cow::Borrowed(&self.bytes);
         }
         let mut out = self.bytes.clone();
@@ -82,14 +83,18 @@ impl Stream {
     /// Keep at most `n` bytes of the head and `n` of the tail (once the
     /// audit log has the head), freeing the rest.
     pub fn trim(&mut self, n: usize) {
-        // Fresh allocations of the kept size: the large ones are freed
-        // whole rather than shrunk in place.
-        if self.bytes.len() > n {
-            self.bytes = self.bytes[..n].to_vec();
+        let kept = self.bytes.len() + self.tail.len();
+        if kept <= 2 * n {
+            return;
         }
-        if self.tail.len() > n {
-            self.tail = self.tail[self.tail.len() - n..].to_vec();
-        }
+        // The last `n` kept bytes, from the tail and, when it is shorter,
+        // from the end of the head. Fresh allocations of the kept size:
+        // the large ones are freed whole rather than shrunk in place.
+        let from_head = n.saturating_sub(self.tail.len());
+        let mut tail = self.bytes[self.bytes.len() - from_head..].to_vec();
+        tail.extend_from_slice(&self.tail[self.tail.len() - (n - from_head)..]);
+        self.tail = tail;
+        self.bytes = self.bytes[..n].to_vec();
     }
 }
 

@@ -66,3 +66,23 @@ fn trimming_keeps_the_ends() {
     assert_eq!(s.omitted(), (all.len() - 2048) as u64);
     assert_eq!(s.last_byte(), all.last().copied());
 }
+
+#[test]
+fn trimming_an_output_that_fit_in_the_head_keeps_both_ends_and_says_so() {
+    let all: Vec<u8> = (0..50_000).map(|i| (i % 251) as u8).collect();
+    let mut s = captured(&[&all]);
+    assert!(s.tail.is_empty());
+    s.trim(1024);
+    assert_eq!(s.bytes, &all[..1024]);
+    assert_eq!(s.tail, &all[all.len() - 1024..]);
+    assert_eq!(s.omitted(), 50_000 - 2048);
+    let shown = s.shown();
+    assert!(shown.windows(10).any(|w| w == b"[opsguard:"));
+    assert!(shown.ends_with(&all[all.len() - 1024..]));
+    // A short tail is topped up from the end of the head.
+    let all: Vec<u8> = (0..HEAD + 100).map(|i| (i % 251) as u8).collect();
+    let mut s = captured(&[&all]);
+    s.trim(1024);
+    assert_eq!(s.tail, &all[all.len() - 1024..]);
+    assert_eq!(s.omitted(), (all.len() - 2048) as u64);
+}

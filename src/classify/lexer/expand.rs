@@ -272,7 +272,8 @@ fn sequence(inner: &[(char, Q)]) -> Seq {
         return Seq::Items(
             (0..n as i64)
                 .map(|k| {
-                    let v = a + k * dir;
+                    // In i128: a step near i64::MAX times k overflows i64.
+                    let v = i128::from(a) + i128::from(k) * i128::from(dir);
                     let s = if width > 0 {
                         let sign = if v < 0 { "-" } else { "" };
                         let w = width - sign.len();

@@ -106,8 +106,15 @@ pub struct Lexed {
     pub subs: Vec<String>,
 }
 
+#[cfg(test)]
 pub fn lex(src: &str) -> Result<Lexed, String> {
+    lex_as(src, false)
+}
+
+/// `src` as bash reads it, or (`posix`) as a POSIX `sh` such as dash does.
+pub fn lex_as(src: &str, posix: bool) -> Result<Lexed, String> {
     let mut l = Lexer::new(src);
+    l.posix = posix;
     l.run()?;
     Ok(l.out)
 }
@@ -143,6 +150,12 @@ struct Lexer {
     /// How deep expansions nest here (`${a:-${b:-$((...))}}`), counting the
     /// lexers that read their bodies.
     nesting: usize,
+    /// Read as a POSIX shell (dash) reads: `$'...'` and `$"..."` are a `$`
+    /// and a quoted string, not decoded.
+    posix: bool,
+    /// Inside `[[ ... ]]`, where `&&`, `||`, `<`, `>` and parentheses are
+    /// the test's own, not the shell's operators.
+    dbracket: bool,
 }
 
 /// Expansions nested deeper than this are not read: the line is
@@ -164,6 +177,8 @@ impl Lexer {
             out: Lexed::default(),
             heredocs: Vec::new(),
             nesting: 0,
+            posix: false,
+            dbracket: false,
         }
     }
 
@@ -196,6 +211,16 @@ impl Lexer {
                         self.i += 1;
                     }
                 }
+                '&' | '|' if self.dbracket && self.peek(1) == Some(c) => {
+                    self.i += 2;
+                    let op = if c == '&' { "&&" } else { "||" };
+                    self.out.toks.push(Tok::Word(Word::plain(op)));
+                }
+                '<' | '>' if self.dbracket => {
+                    self.i += 1;
+                    self.out.toks.push(Tok::Word(Word::plain(&c.to_string())));
+                }
+                '(' | ')' if self.dbracket => self.words()?,
                 '&' if self.peek(1) == Some('>') => self.redirect()?,
                 '(' if self.peek(1) == Some('(') && self.arithmetic()? => {}
                 ';' | '&' | '|' | '(' | ')' => self.operator(c),
@@ -217,10 +242,7 @@ impl Lexer {
                 }
                 '<' | '>' => self.redirect()?,
                 c if c.is_ascii_digit() && self.fd_redirect() => self.redirect()?,
-                _ => {
-                    let words = self.word()?;
-                    self.out.toks.extend(words.into_iter().map(Tok::Word));
-                }
+                _ => self.words()?,
             }
         }
         if let Some(h) = self.heredocs.first() {
@@ -233,7 +255,47 @@ impl Lexer {
     }
 
     fn op(&mut self, op: Op) {
+        self.dbracket = false;
         self.out.toks.push(Tok::Op(op));
+    }
+
+    /// The words at the cursor, noting where `[[ ... ]]` starts and ends.
+    fn words(&mut self) -> Result<(), String> {
+        let start = self.command_start();
+        let words = self.word()?;
+        for w in words {
+            if !w.quoted && w.text == "[[" && start {
+                self.dbracket = true;
+            } else if !w.quoted && w.text == "]]" {
+                self.dbracket = false;
+            }
+            self.out.toks.push(Tok::Word(w));
+        }
+        Ok(())
+    }
+
+    /// The next word stands where a command starts: first on the line,
+    /// after an operator, or after a word that begins a command.
+    fn command_start(&self) -> bool {
+        match self.out.toks.last() {
+            None | Some(Tok::Op(_)) => true,
+            Some(Tok::Word(w)) => {
+                !w.quoted
+                    && matches!(
+                        w.text.as_str(),
+                        "!" | "then"
+                            | "do"
+                            | "else"
+                            | "elif"
+                            | "if"
+                            | "while"
+                            | "until"
+                            | "{"
+                            | "time"
+                    )
+            }
+            _ => false,
+        }
     }
 
     fn operator(&mut self, c: char) {
@@ -266,7 +328,9 @@ impl Lexer {
                 ')' if depth > 0 => depth -= 1,
                 ')' if self.chars.get(j + 1) == Some(&')') => {
                     let body: String = self.chars[start..j].iter().collect();
-                    self.out.subs.extend(substitutions_in(&body, self.nesting)?);
+                    self.out
+                        .subs
+                        .extend(substitutions_in(&body, self.nesting, self.posix)?);
                     self.i = j + 2;
                     // Arithmetic evaluates its text again: quotes, escapes
                     // or a substitution's output may hide `a[$(...)]`.
@@ -275,6 +339,11 @@ impl Lexer {
                     self.out.toks.push(Tok::Word(Word {
                         holds_code,
                         ..Word::plain("((")
+                    }));
+                    // Its text, as one word, for what it evaluates.
+                    self.out.toks.push(Tok::Word(Word {
+                        quoted: true,
+                        ..Word::plain(&body)
                     }));
                     return Ok(true);
                 }
@@ -373,8 +442,20 @@ impl Lexer {
                 while self.peek(0).is_some_and(|c| c != '\n') {
                     self.i += 1;
                 }
-                let line: String = self.chars[start..self.i].iter().collect();
+                let mut line: String = self.chars[start..self.i].iter().collect();
                 self.i += 1;
+                // In an unquoted here-document a backslash before the
+                // newline joins the next line before the end line is
+                // looked for (`x\` then `EOF` is no end).
+                while h.expands && odd_backslashes(&line) && self.i < self.chars.len() {
+                    line.pop();
+                    let next = self.i;
+                    while self.peek(0).is_some_and(|c| c != '\n') {
+                        self.i += 1;
+                    }
+                    line.extend(&self.chars[next..self.i]);
+                    self.i += 1;
+                }
                 let line = if h.strip_tabs {
                     line.trim_start_matches('\t').to_string()
                 } else {
@@ -387,7 +468,9 @@ impl Lexer {
                 body.push('\n');
             }
             let (text, dynamic) = if h.expands {
-                self.out.subs.extend(substitutions_in(&body, self.nesting)?);
+                self.out
+                    .subs
+                    .extend(substitutions_in(&body, self.nesting, self.posix)?);
                 expanded_heredoc(&body)
             } else {
                 (body, false)
@@ -396,6 +479,11 @@ impl Lexer {
         }
         Ok(())
     }
+}
+
+/// `line` ends in a backslash that escapes the newline after it.
+fn odd_backslashes(line: &str) -> bool {
+    line.chars().rev().take_while(|&c| c == '\\').count() % 2 == 1
 }
 
 /// The text an unquoted here-document gives its command: `\\`, `\$` and

@@ -34,7 +34,24 @@ impl Lexer {
         let mut w: Raw = Vec::new();
         while let Some(c) = self.peek(0) {
             match c {
-                ' ' | '\t' | '\n' | ';' | '&' | '|' | '(' | ')' | '<' | '>' => break,
+                ' ' | '\t' | '\n' | ';' | '&' => break,
+                '|' | '(' | ')' | '<' | '>' if !self.dbracket => {
+                    // `name=(a b)`: an array assignment, one word.
+                    if c == '(' && array_assignment(&w) {
+                        let start = self.i;
+                        let body = self.balanced()?;
+                        let subs = substitutions_in(&body, self.nesting, self.posix)?;
+                        let q = if subs.is_empty() && !body.contains(['$', '`']) {
+                            Q::Quoted
+                        } else {
+                            Q::Dyn
+                        };
+                        self.out.subs.extend(subs);
+                        w.extend(self.chars[start..self.i].iter().map(|&c| (c, q)));
+                        continue;
+                    }
+                    break;
+                }
                 '\\' => {
                     match self.peek(1) {
                         Some('\n') => {}
@@ -67,7 +84,7 @@ impl Lexer {
                         w.push(('\0', Q::Quoted));
                     }
                 }
-                '$' if self.peek(1) == Some('"') => {
+                '$' if self.peek(1) == Some('"') && !self.posix => {
                     // $"...": a translated string, read as "...".
                     self.i += 2;
                     let before = w.len();
@@ -76,7 +93,7 @@ impl Lexer {
                         w.push(('\0', Q::Quoted));
                     }
                 }
-                '$' if self.peek(1) == Some('\'') => {
+                '$' if self.peek(1) == Some('\'') && !self.posix => {
                     self.i += 2;
                     let start = self.i;
                     while let Some(c) = self.peek(0) {
@@ -162,7 +179,10 @@ impl Lexer {
                         .and_then(|b| b.strip_suffix(')'))
                         .filter(|b| parens_balance(b));
                     match arith {
-                        Some(arith) => self.out.subs.extend(substitutions_in(arith, self.nesting)?),
+                        Some(arith) => self
+                            .out
+                            .subs
+                            .extend(substitutions_in(arith, self.nesting, self.posix)?),
                         None => self.out.subs.push(body),
                     }
                 }
@@ -170,6 +190,11 @@ impl Lexer {
                     self.i += 1;
                     let body = self.balanced()?;
                     self.out.subs.push(body);
+                }
+                // `${ cmd; }` and `${| cmd; }`: a command substitution to
+                // bash 5.3 and ksh, an error to older bash. Not read.
+                Some('{') if matches!(self.peek(2), Some(' ' | '\t' | '\n' | '|')) => {
+                    return Err("`${ ...; }` runs commands in some shells; not read".into());
                 }
                 Some('{') => {
                     self.i += 2;
@@ -190,7 +215,9 @@ impl Lexer {
                         self.i += 1;
                     }
                     let body: String = self.chars[body_start..self.i - 1].iter().collect();
-                    self.out.subs.extend(substitutions_in(&body, self.nesting)?);
+                    self.out
+                        .subs
+                        .extend(substitutions_in(&body, self.nesting, self.posix)?);
                 }
                 Some(c) if c.is_ascii_alphanumeric() || "_@*#?$!-".contains(c) => {
                     self.i += 2;
@@ -228,12 +255,20 @@ impl Lexer {
                 Some('\\') => self.i += 2,
                 Some('\'') => {
                     self.i += 1;
+                    let quoted = self.i;
                     while self.peek(0).is_some_and(|c| c != '\'') {
                         self.i += 1;
                     }
                     if self.peek(0).is_none() {
                         return Err("a single quote is never closed".into());
                     }
+                    // Inside double quotes, an array subscript or an offset,
+                    // bash does not take these quotes as quoting: what they
+                    // hold may run (`"${x:-'$(cmd)'}"`).
+                    let text: String = self.chars[quoted..self.i].iter().collect();
+                    self.out
+                        .subs
+                        .extend(substitutions_in(&text, self.nesting, self.posix)?);
                     self.i += 1;
                 }
                 Some('"') => {
@@ -282,7 +317,16 @@ impl Lexer {
             }
             self.i += 1;
         }
-        Ok(self.chars[start..self.i - 1].iter().collect())
+        let body: String = self.chars[start..self.i - 1].iter().collect();
+        // A `case` pattern's `)` would end the body here while the shell
+        // reads on: `$(case x in x) cmd;; esac)`.
+        if body
+            .split(|c: char| c.is_whitespace() || ";&|()".contains(c))
+            .any(|w| w == "case")
+        {
+            return Err("a `case` inside `$(...)` or `<(...)` is not read".into());
+        }
+        Ok(body)
     }
 }
 
@@ -333,9 +377,14 @@ pub(super) fn finish(raw: &[(char, Q)]) -> Word {
 
 /// The `$(...)` and backtick scripts inside a here-document body, `${...}`
 /// or `$((...))`.
-pub(super) fn substitutions_in(body: &str, nesting: usize) -> Result<Vec<String>, String> {
+pub(super) fn substitutions_in(
+    body: &str,
+    nesting: usize,
+    posix: bool,
+) -> Result<Vec<String>, String> {
     let mut l = Lexer::new(body);
     l.nesting = nesting;
+    l.posix = posix;
     l.deeper()?;
     let mut scratch = Vec::new();
     while let Some(c) = l.peek(0) {
@@ -346,4 +395,18 @@ pub(super) fn substitutions_in(body: &str, nesting: usize) -> Result<Vec<String>
         }
     }
     Ok(l.out.subs)
+}
+
+/// The word so far is `name=` or `name+=`: a `(` makes it an array.
+fn array_assignment(w: &[(char, Q)]) -> bool {
+    let text: String = w.iter().map(|&(c, _)| c).collect();
+    let Some(name) = text.strip_suffix('=') else {
+        return false;
+    };
+    let name = name.strip_suffix('+').unwrap_or(name);
+    name.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && w.iter().all(|&(_, q)| q == Q::Lit)
 }

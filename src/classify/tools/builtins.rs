@@ -34,7 +34,7 @@ pub fn judge(name: &str, args: &[Word]) -> Option<Judgement> {
     Some(match name {
         "let" | "test" | "[" | "[[" | "((" | "unset" => Judgement::Safe,
         "wait" => names(name, args, "p", "p", false),
-        "export" => names(name, args, "fnp", "", true),
+        "export" => names(name, args, "", "", true),
         "declare" | "typeset" | "local" | "readonly" => declare(name, args),
         "read" => names(name, args, "adinNptu", "a", false),
         "printf" => names(name, args, "v", "v", false),
@@ -133,6 +133,10 @@ fn names(tool: &str, args: &[Word], values: &'static str, name_opt: &str, env: b
 /// name that stands for another variable.
 fn declare(tool: &str, args: &[Word]) -> Judgement {
     let p = parse(args, &Spec::new("", &[]).posix());
+    // `declare -p NAME`: prints it.
+    if p.has(&["-p"]) && !p.dynamic {
+        return Judgement::Safe;
+    }
     if p.has(&["-n"]) {
         return unknown(format!(
             "`{tool} -n` makes a name that writes another variable"

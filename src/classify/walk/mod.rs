@@ -8,6 +8,7 @@
 //! shell's script, and a redirection's target is written.
 
 mod parts;
+mod taint;
 
 use std::collections::HashSet;
 
@@ -20,16 +21,21 @@ use parts::{RESERVED, Simple, Stdin, case_head, clip, empties, printed, shown, s
 
 /// The findings and doubts of `line`, in the order they were met.
 pub fn walk(line: &str, patterns: &Patterns) -> (Vec<Finding>, Vec<Doubt>) {
-    let mut w = Walker {
-        patterns,
-        findings: Vec::new(),
-        seen_findings: HashSet::new(),
-        doubts: Vec::new(),
-        seen_doubts: HashSet::new(),
-        db_client: false,
-        functions: HashSet::new(),
-    };
+    let mut w = Walker::new(patterns, false);
     w.script(line, 0);
+    // Lines run under `sh`, which is dash on many hosts: where bash and a
+    // POSIX shell read the line differently (`$'...'` is decoded by one
+    // only), both readings are judged.
+    if line.contains("$'") || line.contains("$\"") {
+        let mut posix = Walker::new(patterns, true);
+        posix.script(line, 0);
+        for f in posix.findings {
+            w.find(f.rule, f.reason, f.command);
+        }
+        for d in posix.doubts {
+            w.doubt(d.command, d.reason);
+        }
+    }
     (w.findings, w.doubts)
 }
 
@@ -44,6 +50,30 @@ struct Walker<'p> {
     /// Functions the line defines: their bodies are judged where they
     /// stand, so a call is no unknown command.
     functions: HashSet<String>,
+    /// Read the line as a POSIX `sh` reads it ([`lexer::lex_as`]).
+    posix: bool,
+    /// The pipeline being walked stands where a function it defines is
+    /// kept (see [`Walker::define`]).
+    top_level: bool,
+    /// Variables filled with text opsguard does not vouch for ([`taint`]).
+    tainted: HashSet<String>,
+}
+
+impl<'p> Walker<'p> {
+    fn new(patterns: &'p Patterns<'p>, posix: bool) -> Self {
+        Walker {
+            patterns,
+            findings: Vec::new(),
+            seen_findings: HashSet::new(),
+            doubts: Vec::new(),
+            seen_doubts: HashSet::new(),
+            db_client: false,
+            functions: HashSet::new(),
+            posix,
+            top_level: false,
+            tainted: HashSet::new(),
+        }
+    }
 }
 
 impl Walker<'_> {
@@ -77,7 +107,7 @@ impl Walker<'_> {
             );
             return;
         }
-        let lexed = match lexer::lex(src) {
+        let lexed = match lexer::lex_as(src, self.posix) {
             Ok(l) => l,
             Err(e) => {
                 self.find(
@@ -96,6 +126,10 @@ impl Walker<'_> {
         let mut cur = Simple::default();
         // For each open `case`: reading its patterns (true) or a branch.
         let mut cases: Vec<bool> = Vec::new();
+        // Where a function defined here is kept by bash: not in a subshell,
+        // not after `&&`/`||`, not in a pipeline, not in a substitution.
+        let mut subshells = 0usize;
+        let mut after: Option<Op> = None;
         let mut k = 0;
         while k < toks.len() {
             let in_patterns = cases.last() == Some(&true);
@@ -134,8 +168,13 @@ impl Walker<'_> {
                 Tok::Op(Op::Pipe) => pipeline.push(std::mem::take(&mut cur)),
                 Tok::Op(Op::Open) if self.function_name(&cur, toks.get(k + 1)) => {
                     // `name() { ...; }`: a definition; the body follows.
+                    let kept = depth == 0
+                        && subshells == 0
+                        && pipeline.is_empty()
+                        && !matches!(after, Some(Op::And | Op::Or))
+                        && !body_piped(toks, k + 2);
                     if let Some(name) = cur.words.last() {
-                        self.define(&name.text.clone(), &shown(&cur.words));
+                        self.define(&name.text.clone(), &shown(&cur.words), kept);
                     }
                     cur = Simple::default();
                     k += 2;
@@ -143,7 +182,17 @@ impl Walker<'_> {
                 }
                 Tok::Op(op) => {
                     pipeline.push(std::mem::take(&mut cur));
+                    self.top_level = depth == 0
+                        && subshells == 0
+                        && pipeline.len() == 1
+                        && !matches!(after, Some(Op::And | Op::Or));
                     self.pipeline(std::mem::take(&mut pipeline), depth);
+                    match op {
+                        Op::Open => subshells += 1,
+                        Op::Close => subshells = subshells.saturating_sub(1),
+                        _ => {}
+                    }
+                    after = Some(*op);
                     if *op == Op::CaseEnd
                         && let Some(top) = cases.last_mut()
                     {
@@ -154,15 +203,24 @@ impl Walker<'_> {
             k += 1;
         }
         pipeline.push(cur);
+        self.top_level = depth == 0
+            && subshells == 0
+            && pipeline.len() == 1
+            && !matches!(after, Some(Op::And | Op::Or));
         self.pipeline(pipeline, depth);
     }
 
-    /// A function definition. Calls of it are judged by its body; but one
-    /// named like a command opsguard knows hides that command from the
-    /// shell's own lookup only: `command rm`, `sudo rm`, `find -exec rm`
-    /// and a later `unset -f rm` run the real one. Not known to be safe.
-    fn define(&mut self, name: &str, text: &str) {
-        self.functions.insert(name.to_string());
+    /// A function definition. Calls of it are judged by its body when bash
+    /// surely keeps it (`kept`: defined at the top of the line, not in a
+    /// subshell, a substitution, a pipeline or after `&&`/`||`); otherwise
+    /// a call is judged as the command of that name. One named like a
+    /// command opsguard knows hides that command from the shell's own
+    /// lookup only: `command rm`, `sudo rm`, `find -exec rm` and a later
+    /// `unset -f rm` run the real one. Not known to be safe.
+    fn define(&mut self, name: &str, text: &str, kept: bool) {
+        if kept {
+            self.functions.insert(name.to_string());
+        }
         let known =
             tools::knows(name) || wrappers::inner(name, &[]).is_some() || RESERVED.contains(&name);
         if known {
@@ -289,7 +347,7 @@ impl Walker<'_> {
             }
             if !w.quoted && t == "function" {
                 if let Some(name) = words.get(i + 1) {
-                    self.define(&name.text.clone(), &shown(words));
+                    self.define(&name.text.clone(), &shown(words), self.top_level && shell);
                 }
                 i += 2;
                 continue;
@@ -314,6 +372,19 @@ impl Walker<'_> {
                 self.doubt(text, why);
             }
         }
+        // What this command evaluates as code, then what it fills.
+        let evaluated = taint::evaluated(words, &assignments);
+        if let Some(name) = evaluated.iter().find(|n| self.tainted.contains(*n)) {
+            self.doubt(
+                shown(words),
+                format!("evaluates `{name}`, which holds text the line read or built; a command substitution in it would run"),
+            );
+        }
+        let (dirty, clean) = taint::filled(words, &assignments, &self.tainted);
+        for name in clean {
+            self.tainted.remove(&name);
+        }
+        self.tainted.extend(dirty);
         let Some(first) = words.first() else {
             return;
         };
@@ -343,6 +414,13 @@ impl Walker<'_> {
                 text.clone(),
                 "the arithmetic evaluates text that may hold a command substitution",
             );
+        }
+        if !first.quoted && first.text == "unset" {
+            // `unset -f NAME` (or `unset NAME` with no such variable):
+            // the command of that name runs again.
+            for a in &words[1..] {
+                self.functions.remove(&a.text);
+            }
         }
         if shell && self.functions.contains(&first.text) {
             // Its body was judged where the line defines it.
@@ -466,4 +544,41 @@ impl Walker<'_> {
             );
         }
     }
+}
+
+/// The function body starting at `toks[at]` (`{ ...; }` or `( ... )`) is
+/// followed by a pipe, which runs the definition in a subshell.
+fn body_piped(toks: &[Tok], at: usize) -> bool {
+    let word = |t: &Tok, w: &str| matches!(t, Tok::Word(x) if !x.quoted && x.text == w);
+    let braces = match toks.get(at) {
+        Some(t) if word(t, "{") => true,
+        Some(Tok::Op(Op::Open)) => false,
+        _ => return false,
+    };
+    let opens = |t: &Tok| {
+        if braces {
+            word(t, "{")
+        } else {
+            *t == Tok::Op(Op::Open)
+        }
+    };
+    let closes = |t: &Tok| {
+        if braces {
+            word(t, "}")
+        } else {
+            *t == Tok::Op(Op::Close)
+        }
+    };
+    let mut depth = 0usize;
+    for (i, t) in toks.iter().enumerate().skip(at) {
+        if opens(t) {
+            depth += 1;
+        } else if closes(t) {
+            depth -= 1;
+            if depth == 0 {
+                return toks.get(i + 1) == Some(&Tok::Op(Op::Pipe));
+            }
+        }
+    }
+    false
 }

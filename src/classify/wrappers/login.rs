@@ -43,6 +43,28 @@ pub(super) fn sudo(name: &str, args: &[Word]) -> Option<Wrapped> {
         _ => SUDO,
     };
     let p = parse(args, &spec.posix());
+    // Another root, another environment, other unit settings: the
+    // programs that run are not the ones judged.
+    let changes = match name {
+        "sudo" => &["-R", "--chroot"][..],
+        "run0" => &["--setenv", "--property", "-D", "--chdir"][..],
+        _ => &[][..],
+    };
+    if let Some(o) = p.opts.iter().find(|o| changes.contains(&o.name.as_str())) {
+        let inner = p
+            .operand_at
+            .first()
+            .map(|&at| Inner::Words(at))
+            .into_iter()
+            .collect();
+        return Some(Wrapped {
+            inner,
+            own: unknown(format!(
+                "`{name} {}` changes the root, the environment or the unit the command runs in",
+                o.name
+            )),
+        });
+    }
     if p.has(&["-e", "--edit"]) && name == "sudo" {
         return Some(Wrapped {
             inner: vec![],
@@ -169,8 +191,7 @@ const SSH_SETTINGS: &[&str] = &[
     "preferredauthentications", "proxyjump", "pubkeyacceptedalgorithms", "pubkeyacceptedkeytypes",
     "pubkeyauthentication", "requesttty", "serveraliveinterval", "serveralivecountmax",
     "stricthostkeychecking", "tcpkeepalive", "user", "userknownhostsfile", "visualhostkey",
-    "certificatefile", "controlmaster", "controlpath", "controlpersist", "clearallforwardings",
-    "sessiontype", "stdinnull", "forkafterauthentication",
+    "certificatefile", "controlmaster", "controlpath", "clearallforwardings", "stdinnull",
 ];
 
 /// What ssh's own options do: `-F` reads a configuration that may run
@@ -188,6 +209,12 @@ fn ssh_options<'a>(opts: impl Iterator<Item = &'a crate::classify::args::Opt>) -
             "-E" => return unknown(format!("`ssh -E {value}` appends its log to the file")),
             "-f" => {
                 return unknown("`ssh -f` goes to the background, where opsguard cannot stop it");
+            }
+            "-L" | "-R" | "-D" | "-W" => {
+                return unknown(format!(
+                    "`ssh {} {value}` forwards a port or a connection while it runs",
+                    o.name
+                ));
             }
             "-o" => {
                 let key = value
@@ -238,6 +265,7 @@ pub(super) fn shell(name: &str, args: &[Word]) -> Wrapped {
 fn shell_script(args: &[Word]) -> Wrapped {
     let mut c = false;
     let mut s = false;
+    let mut noexec = false;
     let mut i = 0;
     while let Some(w) = args.get(i) {
         let t = w.text.as_str();
@@ -256,13 +284,22 @@ fn shell_script(args: &[Word]) -> Wrapped {
         if (t.starts_with('-') || t.starts_with('+')) && t.len() > 1 {
             c |= t.starts_with('-') && t[1..].contains('c');
             s |= t.starts_with('-') && t[1..].contains('s');
+            noexec |= t.starts_with('-') && t[1..].contains('n');
             i += 1;
             continue;
         }
         break;
     }
-    // `-s`: the script is stdin, the operands are its parameters.
-    let inner = match (c, args.get(i).filter(|_| !s)) {
+    // `-n`: read, never run (a syntax check).
+    if noexec {
+        return Wrapped {
+            inner: vec![],
+            own: Judgement::Safe,
+        };
+    }
+    // `-s`: the script is stdin, the operands are its parameters; with
+    // `-c` too, the string is the script (`bash -sc 'CMD'`).
+    let inner = match (c, args.get(i).filter(|_| c || !s)) {
         (true, Some(script)) if script.fixed() => Inner::Script(script.text.clone()),
         (true, Some(script)) => {
             return Wrapped {

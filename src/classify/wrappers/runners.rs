@@ -6,7 +6,7 @@
 use super::{Inner, Wrapped, alone, at_operand, joined, wrapped};
 use crate::classify::args::{Spec, parse};
 use crate::classify::lexer::Word;
-use crate::classify::tools::{Judgement, unknown};
+use crate::classify::tools::{Judgement, only_options, unknown};
 
 /// What the wrapper does on its own.
 #[derive(Clone, Copy)]
@@ -48,7 +48,7 @@ const SIMPLE: &[(&str, Spec, usize, Alone, Writes)] = &[
     ("proxychains", Spec::new("f", &[]), 0, Alone::Nothing, &[("-f", "reads a configuration file")]),
     ("torsocks", Spec::new("uPa", &[]), 0, Alone::Nothing, &[]),
     ("faketime", Spec::new("f", &[]), 1, Alone::Nothing, &[]),
-    ("strace", Spec::new("abeEIoOpPsSuUXA", &[
+    ("strace", Spec::new("abeEIoOpPsSuUX", &[
         "output=", "inject=", "fault=", "trace=", "signal=", "status=", "attach=", "user=",
         "env=", "string-limit=", "columns=", "summary-sort-by=", "summary-columns=",
         "decode-fds?", "decode-pids=", "follow-forks", "output-separately", "summary-only",
@@ -61,8 +61,10 @@ const SIMPLE: &[(&str, Spec, usize, Alone, Writes)] = &[
         ("--output", "writes its trace to a file"),
         ("--inject", "makes system calls fail or return what it says"),
         ("--fault", "makes system calls fail"),
+        ("-E", "sets the command's environment"),
+        ("--env", "sets the command's environment"),
     ]),
-    ("ltrace", Spec::new("aAeEfFlLnopsuwxX", &["output=", "library=", "align=", "indent=", "help", "version"]), 0, Alone::Nothing, &[
+    ("ltrace", Spec::new("aADeFlnopsuwx", &["output=", "library=", "align=", "indent=", "help", "version"]), 0, Alone::Nothing, &[
         ("-o", "writes its trace to a file"),
         ("--output", "writes its trace to a file"),
         ("-F", "reads a configuration file"),
@@ -78,12 +80,22 @@ const SIMPLE: &[(&str, Spec, usize, Alone, Writes)] = &[
         "setuid=", "setgid=", "root=", "wd=", "monotonic=", "boottime=", "mount?", "uts?", "ipc?",
         "net?", "pid?", "user?", "cgroup?", "time?", "kill-child?", "mount-proc?", "fork",
         "map-root-user", "map-current-user", "keep-caps",
-    ]), 0, Alone::Shell, &[]),
+    ]), 0, Alone::Shell, &[
+        ("-R", "runs the programs found under another root, not the system's"),
+        ("--root", "runs the programs found under another root, not the system's"),
+    ]),
     ("nsenter", Spec::new("tSG", &[
         "target=", "setuid=", "setgid=", "root?", "wd?", "mount?", "uts?", "ipc?", "net?", "pid?",
         "user?", "cgroup?", "time?", "all", "preserve-credentials", "env", "no-fork",
         "follow-context", "join-cgroup", "user-parent",
-    ]), 0, Alone::Shell, &[]),
+    ]), 0, Alone::Shell, &[
+        ("-r", "runs the programs found under another root, not the system's"),
+        ("--root", "runs the programs found under another root, not the system's"),
+        ("-m", "enters another mount namespace, whose programs are not the system's"),
+        ("--mount", "enters another mount namespace, whose programs are not the system's"),
+        ("-a", "enters every namespace of another process, whose programs are not the system's"),
+        ("--all", "enters every namespace of another process, whose programs are not the system's"),
+    ]),
     ("systemd-run", Spec::new("upEHMC", &[
         "unit=", "property=", "description=", "slice=", "slice-inherit", "uid=", "gid=", "nice=",
         "setenv=", "host=", "machine=", "working-directory=", "service-type=", "path-property=",
@@ -271,18 +283,31 @@ pub(super) fn options_unread(name: &str, args: &[Word]) -> Option<Wrapped> {
 }
 
 /// `perf stat CMD`, `perf trace CMD` measure a command; `perf record`
-/// also writes `perf.data`; `perf report`, `perf list` only read.
+/// also writes `perf.data`; `perf report`, `perf list` only read. Each
+/// subcommand reads its own options (`-c` is a flag to `stat`).
 pub(super) fn perf(args: &[Word]) -> Option<Wrapped> {
     let sub = args.first().map_or("", |w| w.text.as_str());
     let rest = &args[1.min(args.len())..];
-    let spec = Spec::new(
-        "eoCGprtxIuTMFc",
-        &[
-            "event=", "output=", "cpu=", "cgroup=", "pid=", "repeat=", "tid=", "field-separator=",
-            "interval-print=", "uid=", "metrics=", "freq=", "count=", "append", "all-cpus",
-            "no-inherit", "scale", "detailed", "summary", "verbose", "quiet", "help",
-        ],
-    )
+    let spec = match sub {
+        "stat" => Spec::new(
+            "eoptCGrxIMD",
+            &[
+                "event=", "output=", "pid=", "tid=", "cpu=", "cgroup=", "repeat=",
+                "field-separator=", "interval-print=", "metrics=", "delay=", "append", "all-cpus",
+                "no-inherit", "scale", "detailed", "transaction", "verbose", "quiet", "no-aggr",
+                "per-socket", "per-core", "per-thread", "big-num", "help",
+            ],
+        ),
+        "trace" => Spec::new(
+            "eoptuCm",
+            &[
+                "event=", "output=", "pid=", "tid=", "uid=", "cpu=", "mmap-pages=", "duration=",
+                "pf?", "append", "all-cpus", "no-inherit", "summary", "summary-only", "time",
+                "verbose", "help",
+            ],
+        ),
+        _ => Spec::new("i", &["input=", "stdio", "sort=", "header"]),
+    }
     .posix();
     let p = parse(rest, &spec);
     let own = match sub {
@@ -296,8 +321,14 @@ pub(super) fn perf(args: &[Word]) -> Option<Wrapped> {
             None => Judgement::Safe,
         },
         "record" => unknown("`perf record` writes `perf.data` (or the file given)"),
-        "report" | "list" | "top" | "annotate" | "script" | "version" | "help" => {
-            return alone(Judgement::Safe);
+        "list" | "version" | "help" => return alone(Judgement::Safe),
+        // `script -s` runs a script, `annotate --objdump` a program.
+        "report" | "top" | "annotate" | "script" => {
+            return alone(only_options(
+                &format!("perf {sub}"),
+                &p,
+                &["-i", "--input", "--stdio", "--sort", "--header"],
+            ));
         }
         _ => unknown(format!(
             "`perf {sub}` is not a form opsguard knows to be read-only"
@@ -405,7 +436,8 @@ pub(super) fn ip_netns_exec(args: &[Word]) -> Option<Wrapped> {
             break;
         }
         let bare = t.trim_start_matches('-');
-        all |= bare == "all" || "all".starts_with(bare) && bare.len() > 1;
+        // Any prefix of `-all` is `-all`: no earlier option starts with `a`.
+        all |= !bare.is_empty() && "all".starts_with(bare);
         // Options that take a value.
         let valued = [
             "n", "netns", "b", "batch", "rc", "rcvbuf", "l", "loops", "f", "family",

@@ -151,16 +151,16 @@ fn banner(inv: &Inventory, host: usize, ui: &Ui) -> String {
     text
 }
 
-/// Ends a script by saying the folder it is in: a mark, then the name
-/// exactly (no newline added, none lost).
-const SAY_FOLDER: &str = "printf '\\001%s' \"$PWD\"";
+/// Ends a script by saying the folder it is in: a NUL (which no path can
+/// hold), then the name exactly (no newline added, none lost).
+const SAY_FOLDER: &str = "printf '\\000%s' \"$PWD\"";
 
 /// The folder a script said with [`SAY_FOLDER`]: what follows the last
 /// mark. A name that is not UTF-8, or not absolute, is not followed.
 fn said_folder(stdout: &[u8]) -> Result<String, String> {
     let at = stdout
         .iter()
-        .rposition(|&b| b == 1)
+        .rposition(|&b| b == 0)
         .ok_or("the host did not say which folder it is in")?;
     let name = std::str::from_utf8(&stdout[at + 1..])
         .map_err(|_| "the folder's name is not UTF-8".to_string())?;
