@@ -442,3 +442,16 @@ fn a_torn_line_changed_after_it_was_noted_is_found() {
     assert_eq!(line, 4);
     assert!(what.contains("does not match the torn line"), "{what}");
 }
+
+#[test]
+fn json_that_is_not_an_object_is_no_record() {
+    let mut lines = super::lines::Lines::default();
+    let mut reader = super::lines::Reader::new(std::io::Cursor::new(b"[]\n1\n{}\n".to_vec()));
+    let mut records = 0;
+    while let Some(line) = reader.next_line().unwrap() {
+        records += usize::from(lines.read(&line).is_some());
+    }
+    lines.finish();
+    assert_eq!(records, 1);
+    assert_eq!(lines.broken, [1, 2]);
+}

@@ -495,3 +495,21 @@ impl Console<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::said_folder;
+
+    #[test]
+    fn the_folder_said_is_what_follows_the_last_nul_exactly() {
+        assert_eq!(said_folder(b"\0/srv/mail").unwrap(), "/srv/mail");
+        // `cd` may print before it; a name may hold newlines and \x01.
+        assert_eq!(
+            said_folder(b"/srv\n\0/tmp/a\x01\n/etc").unwrap(),
+            "/tmp/a\x01\n/etc"
+        );
+        assert!(said_folder(b"/srv/mail\n").is_err());
+        assert!(said_folder(b"\0relative").is_err());
+        assert!(said_folder(b"\0/bad\xff").is_err());
+    }
+}
