@@ -31,6 +31,16 @@ pub struct Line<'a> {
     pub sha256: Option<String>,
 }
 
+impl Line<'_> {
+    /// The SHA-256 of the line (without its newline), held or not.
+    pub fn sha256(&self) -> String {
+        match (&self.sha256, self.bytes) {
+            (Some(sha), _) => sha.clone(),
+            (None, bytes) => record::sha256_hex(bytes.unwrap_or_default()),
+        }
+    }
+}
+
 /// Reads the log a line at a time, holding at most [`MAX_LINE`] bytes of
 /// any line, however long it is.
 pub struct Reader<R> {
@@ -127,13 +137,9 @@ impl Lines {
             .and_then(|b| serde_json::from_slice::<Value>(b).ok())
             .filter(Value::is_object);
         let Some(r) = parsed else {
-            let sha = match (&line.sha256, line.bytes) {
-                (Some(sha), _) => sha.clone(),
-                (None, bytes) => record::sha256_hex(bytes.unwrap_or_default()),
-            };
-            if let Some((at, ..)) = self
-                .pending
-                .replace((line.number, line.offset, line.len, sha))
+            if let Some((at, ..)) =
+                self.pending
+                    .replace((line.number, line.offset, line.len, line.sha256()))
             {
                 self.broken.push(at);
             }

@@ -198,12 +198,7 @@ fn a_torn_tail_is_noted_by_the_next_writer_and_verifies_with_a_warning() {
     let path = dir.path().join("a.jsonl");
     write(&path, 3);
     let before = std::fs::metadata(&path).unwrap().len();
-    let mut f = std::fs::OpenOptions::new()
-        .append(true)
-        .open(&path)
-        .unwrap();
-    f.write_all(br#"{"command":"wipefs -a /dev/s"#).unwrap();
-    drop(f);
+    append(&path, br#"{"command":"wipefs -a /dev/s"#);
     assert!(check(&path, None).1.unwrap().what.starts_with("torn tail"));
 
     let mut w = Writer::open(&path, identity(), "s2".into()).unwrap();
@@ -239,11 +234,7 @@ fn a_log_damaged_at_its_end_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("a.jsonl");
     write(&path, 2);
-    let mut f = std::fs::OpenOptions::new()
-        .append(true)
-        .open(&path)
-        .unwrap();
-    f.write_all(b"garbage\n").unwrap();
+    append(&path, b"garbage\n");
     let mut w = Writer::open(&path, identity(), "s2".into()).unwrap();
     assert!(matches!(
         w.append("note", Map::new()),
@@ -321,6 +312,12 @@ fn unwritable_logs_fail_with_the_path() {
         assert!(matches!(err, AuditError::NotAFile { .. }), "{err}");
         assert!(err.to_string().contains(device), "{err}");
     }
+}
+
+/// Add `bytes` to the end of the log, as a crash or a hand would.
+fn append(path: &Path, bytes: &[u8]) {
+    let mut f = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+    f.write_all(bytes).unwrap();
 }
 
 /// `n` bytes of `x` with no newline, written in pieces.
@@ -425,12 +422,7 @@ fn a_torn_line_changed_after_it_was_noted_is_found() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("a.jsonl");
     write(&path, 2);
-    let mut f = std::fs::OpenOptions::new()
-        .append(true)
-        .open(&path)
-        .unwrap();
-    f.write_all(br#"{"command":"wipefs"#).unwrap();
-    drop(f);
+    append(&path, br#"{"command":"wipefs"#);
     let mut w = Writer::open(&path, identity(), "s2".into()).unwrap();
     w.append("session.start", Map::new()).unwrap();
     assert_eq!(check(&path, None).1, None);

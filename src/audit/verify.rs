@@ -83,15 +83,11 @@ pub fn verify(input: impl BufRead, anchor: Option<(u64, &str)>) -> (Summary, Opt
                     what: "unparseable line".into(),
                 });
             }
-            let sha256 = match (&next.sha256, next.bytes) {
-                (Some(sha), _) => sha.clone(),
-                (None, bytes) => super::record::sha256_hex(bytes.unwrap_or_default()),
-            };
             pending = Some(Pending {
                 line: line_no,
                 offset: line_offset,
                 len: next.len,
-                sha256,
+                sha256: next.sha256(),
             });
             continue;
         }

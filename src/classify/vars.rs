@@ -59,6 +59,34 @@ pub fn risky_to_set(name: &str) -> bool {
     (capitals && !harmless_env(name, "-")) || name.to_ascii_lowercase().ends_with("_proxy")
 }
 
+/// An assignment word's parts: `NAME[SUB]+=VALUE` (a bare `NAME`, as
+/// `export` takes it, has no value).
+pub struct Parts<'a> {
+    pub name: &'a str,
+    pub subscript: Option<&'a str>,
+    pub value: Option<&'a str>,
+    pub appends: bool,
+}
+
+pub fn parts(text: &str) -> Parts<'_> {
+    let (left, value) = match text.split_once('=') {
+        Some((l, v)) => (l, Some(v)),
+        None => (text, None),
+    };
+    let appends = left.ends_with('+');
+    let left = left.trim_end_matches('+');
+    let (name, subscript) = match left.split_once('[') {
+        Some((n, s)) => (n, Some(s)),
+        None => (left, None),
+    };
+    Parts {
+        name,
+        subscript,
+        value,
+        appends,
+    }
+}
+
 /// Why assigning `word` (`NAME=VALUE`, `NAME+=VALUE`, `NAME[i]=VALUE`, or
 /// a bare `NAME` being exported) is not known to be safe, if it is not.
 /// `environment`: the value goes into a program's environment.
@@ -69,9 +97,8 @@ pub fn assignment_doubt(word: &Word, environment: bool) -> Option<String> {
             word.text
         ));
     }
-    let (name, value) = word.text.split_once('=').unwrap_or((&word.text, ""));
-    let name = name.trim_end_matches('+');
-    let name = name.split('[').next().unwrap_or(name);
+    let Parts { name, value, .. } = parts(&word.text);
+    let value = value.unwrap_or_default();
     if environment {
         if !harmless_env(name, value) || !word.fixed() && name.ends_with("PAGER") {
             return Some(match name {

@@ -71,11 +71,7 @@ impl Ui {
     /// Text from a host or a file, as it may be shown on `stream`: control
     /// characters escaped on a terminal, as it is in a pipe.
     pub fn data<'a>(&self, stream: Stream, text: &'a str) -> Cow<'a, str> {
-        let tty = match stream {
-            Stream::Out => self.out_tty,
-            Stream::Err => self.err_tty,
-        };
-        if tty {
+        if self.tty(stream) {
             escape::visible(text)
         } else {
             Cow::Borrowed(text)
@@ -85,11 +81,7 @@ impl Ui {
     /// Bytes from a host, as they may be shown on `stream`: escaped text
     /// on a terminal, byte for byte in a pipe (invalid UTF-8 included).
     pub fn data_bytes<'a>(&self, stream: Stream, bytes: &'a [u8]) -> Cow<'a, [u8]> {
-        let tty = match stream {
-            Stream::Out => self.out_tty,
-            Stream::Err => self.err_tty,
-        };
-        if tty {
+        if self.tty(stream) {
             let text = String::from_utf8_lossy(bytes);
             Cow::Owned(escape::visible(&text).into_owned().into_bytes())
         } else {
@@ -102,6 +94,13 @@ impl Ui {
     pub fn out_raw(&self, bytes: &[u8]) {
         let mut out = std::io::stdout().lock();
         let _ = out.write_all(bytes).and_then(|_| out.flush());
+    }
+
+    fn tty(&self, stream: Stream) -> bool {
+        match stream {
+            Stream::Out => self.out_tty,
+            Stream::Err => self.err_tty,
+        }
     }
 
     pub fn color(&self, stream: Stream) -> bool {

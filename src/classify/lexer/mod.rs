@@ -233,11 +233,8 @@ impl Lexer {
                     self.out.subs.push(body);
                     let text: String = self.chars[start..self.i].iter().collect();
                     self.out.toks.push(Tok::Word(Word {
-                        text,
                         dynamic: true,
-                        quoted: false,
-                        glob: false,
-                        holds_code: false,
+                        ..Word::plain(&text)
                     }));
                 }
                 '<' | '>' => self.redirect()?,

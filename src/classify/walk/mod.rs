@@ -126,8 +126,7 @@ impl Walker<'_> {
         let mut cur = Simple::default();
         // For each open `case`: reading its patterns (true) or a branch.
         let mut cases: Vec<bool> = Vec::new();
-        // Where a function defined here is kept by bash: not in a subshell,
-        // not after `&&`/`||`, not in a pipeline, not in a substitution.
+        // Where a function defined here is kept ([`keeps_definitions`]).
         let mut subshells = 0usize;
         let mut after: Option<Op> = None;
         let mut k = 0;
@@ -168,10 +167,7 @@ impl Walker<'_> {
                 Tok::Op(Op::Pipe) => pipeline.push(std::mem::take(&mut cur)),
                 Tok::Op(Op::Open) if self.function_name(&cur, toks.get(k + 1)) => {
                     // `name() { ...; }`: a definition; the body follows.
-                    let kept = depth == 0
-                        && subshells == 0
-                        && pipeline.is_empty()
-                        && !matches!(after, Some(Op::And | Op::Or))
+                    let kept = keeps_definitions(depth, subshells, after, pipeline.len() + 1)
                         && !body_piped(toks, k + 2);
                     if let Some(name) = cur.words.last() {
                         self.define(&name.text.clone(), &shown(&cur.words), kept);
@@ -182,10 +178,7 @@ impl Walker<'_> {
                 }
                 Tok::Op(op) => {
                     pipeline.push(std::mem::take(&mut cur));
-                    self.top_level = depth == 0
-                        && subshells == 0
-                        && pipeline.len() == 1
-                        && !matches!(after, Some(Op::And | Op::Or));
+                    self.top_level = keeps_definitions(depth, subshells, after, pipeline.len());
                     self.pipeline(std::mem::take(&mut pipeline), depth);
                     match op {
                         Op::Open => subshells += 1,
@@ -203,10 +196,7 @@ impl Walker<'_> {
             k += 1;
         }
         pipeline.push(cur);
-        self.top_level = depth == 0
-            && subshells == 0
-            && pipeline.len() == 1
-            && !matches!(after, Some(Op::And | Op::Or));
+        self.top_level = keeps_definitions(depth, subshells, after, pipeline.len());
         self.pipeline(pipeline, depth);
     }
 
@@ -373,7 +363,11 @@ impl Walker<'_> {
             }
         }
         // What this command evaluates as code, then what it fills.
-        let evaluated = taint::evaluated(words, &assignments);
+        let evaluated = if self.tainted.is_empty() {
+            Vec::new()
+        } else {
+            taint::evaluated(words, &assignments)
+        };
         if let Some(name) = evaluated.iter().find(|n| self.tainted.contains(*n)) {
             self.doubt(
                 shown(words),
@@ -470,11 +464,8 @@ impl Walker<'_> {
             Inner::WordsAndInput(start) => {
                 let mut words = args[start.min(args.len())..].to_vec();
                 words.push(Word {
-                    text: "<input>".into(),
                     dynamic: true,
-                    quoted: false,
-                    glob: false,
-                    holds_code: false,
+                    ..Word::plain("<input>")
                 });
                 self.command_at(&words, &Stdin::Empty, depth + 1, false);
             }
@@ -544,6 +535,14 @@ impl Walker<'_> {
             );
         }
     }
+}
+
+/// A function defined by a pipeline of `members` commands, at `depth`,
+/// inside `subshells` parentheses, after the operator `after`, is kept by
+/// bash for the rest of the line: not in a substitution, a subshell, a
+/// pipeline, or after `&&`/`||`.
+fn keeps_definitions(depth: usize, subshells: usize, after: Option<Op>, members: usize) -> bool {
+    depth == 0 && subshells == 0 && members == 1 && !matches!(after, Some(Op::And | Op::Or))
 }
 
 /// The function body starting at `toks[at]` (`{ ...; }` or `( ... )`) is

@@ -13,6 +13,7 @@
 use std::collections::HashSet;
 
 use crate::classify::lexer::Word;
+use crate::classify::vars::parts;
 
 /// Builtins that store what they read or build into the variables they
 /// name.
@@ -39,11 +40,9 @@ fn plain_value(value: &Word, text: &str, tainted: &HashSet<String>) -> bool {
 
 /// The variable an assignment word sets, and whether its value is plain.
 fn assignment(w: &Word, tainted: &HashSet<String>) -> Option<(String, bool)> {
-    let (name, value) = w.text.split_once('=')?;
-    let appends = name.ends_with('+');
-    let name = name.trim_end_matches('+').split('[').next()?.to_string();
-    let plain = !appends && plain_value(w, value, tainted);
-    Some((name, plain))
+    let p = parts(&w.text);
+    let plain = !p.appends && plain_value(w, p.value?, tainted);
+    Some((p.name.to_string(), plain))
 }
 
 /// What bash evaluates as code in `words` (a simple command after its
@@ -76,9 +75,7 @@ pub(super) fn evaluated(words: &[Word], assignments: &[&Word]) -> Vec<String> {
     }
     // Subscripts of the variables assigned (`a[i]=1` evaluates `i`).
     for a in assignments {
-        if let Some((name, _)) = a.text.split_once('=')
-            && let Some((_, sub)) = name.split_once('[')
-        {
+        if let Some(sub) = parts(&a.text).subscript {
             add(sub);
         }
     }
@@ -132,14 +129,14 @@ pub(super) fn filled(
         f if FILLERS.contains(&f) => {
             // Every word that names a variable: the operands, `-a NAME`.
             for w in args.iter().filter(|w| !w.text.starts_with('-')) {
-                put(w.text.split('[').next().unwrap_or("").to_string(), false);
+                put(parts(&w.text).name.to_string(), false);
             }
         }
         "printf" => {
             if let Some(at) = args.iter().position(|w| w.text == "-v")
                 && let Some(name) = args.get(at + 1)
             {
-                put(name.text.split('[').next().unwrap_or("").to_string(), false);
+                put(parts(&name.text).name.to_string(), false);
             }
         }
         "declare" | "typeset" | "local" | "readonly" | "export" => {
