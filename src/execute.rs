@@ -21,6 +21,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::inventory::Inventory;
+use crate::lock::lease::Lease;
 use crate::transport::pool::Failure;
 use crate::transport::{self, Limits, Outcome, Stream, Transport, TransportError, Which};
 
@@ -99,16 +100,6 @@ pub trait Observer {
     fn finished(&mut self, host: usize, step: &Step, result: &StepResult);
     /// A host is done (or could not be reached, or was never touched).
     fn host_done(&mut self, result: &HostResult);
-}
-
-/// Host locks this run holds: renewed before each command on those hosts,
-/// over the connections that took them (kept in `connections`).
-#[derive(Clone, Debug)]
-pub struct Lease {
-    pub owner: crate::lock::Owner,
-    pub hosts: Vec<usize>,
-    pub ttl: Duration,
-    pub connections: Arc<transport::pool::Pool>,
 }
 
 pub struct Options {
@@ -434,29 +425,6 @@ fn stopped_early(result: &mut HostResult) {
         result.status = Status::Skipped;
     }
     result.message = Some("the run stopped before this host finished".into());
-}
-
-/// `f` on every host of `hosts`, at most `forks` at once; the results in
-/// the order of `hosts`. For the guards' own work (replication checks,
-/// locks), which is not a run and has no observer.
-pub fn each<R: Send>(hosts: &[usize], forks: usize, f: impl Fn(usize) -> R + Sync) -> Vec<R> {
-    let queue = Mutex::new(hosts.iter().copied().enumerate().collect::<VecDeque<_>>());
-    let results = Mutex::new(Vec::with_capacity(hosts.len()));
-    std::thread::scope(|scope| {
-        for _ in 0..forks.clamp(1, hosts.len().max(1)) {
-            scope.spawn(|| {
-                while let Some((i, host)) = queue.lock().ok().and_then(|mut q| q.pop_front()) {
-                    let r = f(host);
-                    if let Ok(mut results) = results.lock() {
-                        results.push((i, r));
-                    }
-                }
-            });
-        }
-    });
-    let mut results = results.into_inner().unwrap_or_default();
-    results.sort_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, r)| r).collect()
 }
 
 /// The status of a finished command, budget included.

@@ -9,16 +9,22 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
+use crate::error::{AppError, Exit};
+
 static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
 
-/// The process's interrupt flag, with SIGINT and SIGTERM set to raise it.
-pub fn flag() -> std::io::Result<Arc<AtomicBool>> {
+/// The process's interrupt flag, with SIGINT and SIGTERM set to raise it:
+/// they set the flag instead of killing opsguard, so running commands are
+/// stopped cleanly and the interruption is recorded. Asking again returns
+/// the same flag.
+pub fn flag() -> Result<Arc<AtomicBool>, AppError> {
     if let Some(flag) = FLAG.get() {
         return Ok(flag.clone());
     }
     let flag = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        signal_hook::flag::register(signal, flag.clone())?;
+        signal_hook::flag::register(signal, flag.clone())
+            .map_err(|e| AppError::new(Exit::Failed, format!("cannot handle signals: {e}")))?;
     }
     Ok(FLAG.get_or_init(|| flag).clone())
 }

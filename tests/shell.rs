@@ -247,3 +247,58 @@ fn a_folder_whose_name_holds_a_newline_is_followed_exactly() {
         .collect();
     assert_eq!(moves, [format!("{root}/x\ny"), format!("{root}/x\ny/etc")]);
 }
+
+#[test]
+fn a_session_takes_a_change_ticket_and_an_emergency_reason() {
+    let dir = folder(&[
+        (
+            "inventory/local.yaml",
+            "policy:
+  require_change: [live]
+  freeze:
+    - {from: 2020-01-01T00:00:00Z, to: 2099-01-01T00:00:00Z, roles: [live], reason: migration}
+hosts:
+  l1: {connection: local, workdir: ../w/l1, role: live}
+",
+        ),
+        ("w/l1/old/x", ""),
+    ]);
+    // Without a ticket, the policy refuses and says which flag to pass.
+    let mut p = spawn(dir.path(), &["shell", "l1"]);
+    p.expect(" $ ").unwrap();
+    p.send_line("rm -rf old").unwrap();
+    p.expect("refused (change-required)").unwrap();
+    p.expect("pass --change ID").unwrap();
+    p.expect(" $ ").unwrap();
+    p.send_line("exit").unwrap();
+    assert_eq!(exit_code(&mut p), 0);
+    assert!(dir.path().join("w/l1/old").exists());
+
+    // With one and an emergency reason, the freeze is overridden, shown
+    // and recorded, and the role is still typed back.
+    let mut p = spawn(
+        dir.path(),
+        &["shell", "l1", "--change", "C-9", "--emergency", "disk full"],
+    );
+    p.expect(" $ ").unwrap();
+    p.send_line("rm -rf old && echo removed").unwrap();
+    p.expect("emergency override: freeze until 2099-01-01T00:00:00Z (migration) (disk full)")
+        .unwrap();
+    p.expect("Type the role of the target hosts to continue:")
+        .unwrap();
+    p.send_line("live").unwrap();
+    p.expect("Run it on 1 host? [y/N]").unwrap();
+    p.send_line("y").unwrap();
+    p.expect("removed").unwrap();
+    p.send_line("exit").unwrap();
+    assert_eq!(exit_code(&mut p), 0);
+    assert!(!dir.path().join("w/l1/old").exists());
+    let r = records(dir.path());
+    let start = r
+        .iter()
+        .rev()
+        .find(|r| r["event"] == "session.start")
+        .unwrap();
+    assert_eq!(start["change"], "C-9");
+    assert_eq!(start["emergency"], "disk full");
+}

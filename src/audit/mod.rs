@@ -78,6 +78,27 @@ fn file_facts(path: &Path) -> Value {
     json!({"path": path.display().to_string(), "files": hashes})
 }
 
+/// The fields every audit record about one host starts with: its name and
+/// role.
+pub fn host_fields(host: &crate::inventory::Host) -> Map<String, Value> {
+    let mut f = Map::new();
+    f.insert("host".into(), json!(host.name));
+    f.insert("role".into(), json!(host.role));
+    f
+}
+
+/// A command's output as a record keeps it: the text (cut at
+/// [`record::OUTPUT_LIMIT`]), whether it was cut, its size and its hash.
+pub fn stream_json(s: &crate::transport::Stream) -> Value {
+    let cut = record::output(&s.bytes[..s.bytes.len().min(record::OUTPUT_LIMIT)]);
+    json!({
+        "text": cut["text"],
+        "truncated": s.total as usize > record::OUTPUT_LIMIT,
+        "bytes": s.total,
+        "sha256": s.sha256,
+    })
+}
+
 /// One opsguard session in the log, from `session.start` to `session.end`.
 pub struct Session {
     writer: Writer,

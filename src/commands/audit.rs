@@ -9,10 +9,10 @@ use clap::{Args, Subcommand};
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 
+use super::{Format, GlobalArgs};
 use crate::audit::lines::Lines;
 use crate::audit::query::{Filter, Hosts, Matcher, parse_time};
 use crate::audit::{self, replay, verify};
-use crate::cli::{Format, GlobalArgs};
 use crate::error::{AppError, Exit};
 use crate::inventory::{Inventory, Selector};
 use crate::ui::{Stream, Ui};

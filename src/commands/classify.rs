@@ -4,8 +4,8 @@
 
 use clap::Args;
 
+use super::{Format, GlobalArgs};
 use crate::classify::{Verdict, classify};
-use crate::cli::{Format, GlobalArgs};
 use crate::error::{AppError, Exit};
 use crate::inventory::Policy;
 use crate::ui::{Stream, Ui};

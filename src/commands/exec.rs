@@ -4,13 +4,13 @@
 use clap::Args;
 use serde_json::{Map, json};
 
-use super::session;
+use super::{Format, GlobalArgs, RunOptions};
 use super::{report, select, shell_line};
 use crate::classify::classify;
-use crate::cli::{Format, GlobalArgs, RunOptions};
 use crate::error::{AppError, Exit};
 use crate::execute::{self, Step};
-use crate::guard;
+use crate::guard::{self, online::Guarded};
+use crate::session;
 use crate::ui::{Stream, Ui};
 
 #[derive(Debug, Args)]
@@ -29,7 +29,6 @@ pub fn run(g: &GlobalArgs, args: &ExecArgs, ui: &Ui) -> Result<Exit, AppError> {
     let hosts = select(&inv, &args.selector, "selector")?;
     let line = shell_line(&args.command);
     let class = classify(&line, &inv.policy.patterns());
-    let timeout = session::timeout(&args.opts, &inv)?;
     let targets: Vec<String> = hosts
         .iter()
         .map(|&i| {
@@ -68,8 +67,9 @@ pub fn run(g: &GlobalArgs, args: &ExecArgs, ui: &Ui) -> Result<Exit, AppError> {
         ui.out(&text);
         return Ok(Exit::Ok);
     }
-    let cancel = session::interrupt_flag()?;
-    let mut audit = session::start(g, &inv, &args.opts, None, args.opts.guard.change.as_deref())?;
+    let settings = args.opts.settings(g, &inv, None)?;
+    let cancel = crate::interrupt::flag()?;
+    let mut audit = session::start(&settings, None)?;
     let mut plan = Map::new();
     plan.insert(
         "targets".into(),
@@ -91,16 +91,15 @@ pub fn run(g: &GlobalArgs, args: &ExecArgs, ui: &Ui) -> Result<Exit, AppError> {
         guard::Action::for_command(&inv, format!("`{line}`"), &class, false, hosts.clone())
             .into_iter()
             .collect();
-    let change = args.opts.guard.change.as_deref();
-    let lease = match session::guard(&mut audit, &inv, &actions, &args.opts, change, ui)? {
-        session::Guarded::Go(lease) => lease,
-        session::Guarded::Refused(exit) => return session::end_refused(audit, exit),
+    let lease = match session::guard(&mut audit, &inv, &actions, &settings, true, ui)? {
+        Guarded::Go(lease) => lease,
+        Guarded::Refused(exit) => return session::end_refused(audit, exit),
     };
     let step = Step {
         number: 0,
         name: String::new(),
         command: line,
-        timeout,
+        timeout: settings.timeout,
         budget: None,
         destructive: class.destructive,
         verdict: class.verdict,
@@ -108,7 +107,7 @@ pub fn run(g: &GlobalArgs, args: &ExecArgs, ui: &Ui) -> Result<Exit, AppError> {
     };
     let stream = hosts.len() == 1 && args.opts.format == Format::Text;
     let opts = execute::Options {
-        forks: args.opts.forks.unwrap_or(inv.forks()) as usize,
+        forks: settings.forks,
         lease,
         max_failures: usize::MAX,
         cancel,

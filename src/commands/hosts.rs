@@ -3,7 +3,7 @@
 use clap::Args;
 use serde_json::json;
 
-use crate::cli::{Format, GlobalArgs};
+use super::{Format, GlobalArgs};
 use crate::error::{AppError, Exit};
 use crate::ui::{Cell, Stream, Ui, table};
 

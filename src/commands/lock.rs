@@ -4,12 +4,13 @@
 use clap::{Args, Subcommand};
 use serde_json::{Map, json};
 
-use super::session::{self, Guarded};
-use crate::cli::{Format, GlobalArgs, GuardOptions, RunOptions};
+use super::{Format, GlobalArgs, GuardOptions, RunOptions};
+use crate::audit::host_fields;
 use crate::error::{AppError, Exit};
-use crate::execute;
-use crate::guard;
+use crate::guard::{self, online::Guarded};
 use crate::lock::{self, State};
+use crate::parallel::each;
+use crate::session;
 use crate::ui::{Cell, Stream, Ui, table};
 
 #[derive(Debug, Args)]
@@ -50,7 +51,7 @@ pub fn run(g: &GlobalArgs, args: &LockArgs, ui: &Ui) -> Result<Exit, AppError> {
 }
 
 fn read_all(inv: &crate::inventory::Inventory, hosts: &[usize]) -> Vec<Result<State, String>> {
-    execute::each(hosts, inv.forks() as usize, |h| {
+    each(hosts, inv.forks() as usize, |h| {
         crate::transport::connect(&inv.settings, &inv.hosts[h])
             .map_err(|e| e.to_string())
             .and_then(|mut t| lock::read(t.as_mut(), &inv.hosts[h]).map_err(|e| e.to_string()))
@@ -151,8 +152,8 @@ fn break_lock(g: &GlobalArgs, args: &BreakArgs, ui: &Ui) -> Result<Exit, AppErro
         guard: args.guard.clone(),
         ..RunOptions::default()
     };
-    let change = args.guard.change.as_deref();
-    let mut audit = session::start(g, &inv, &opts, None, change)?;
+    let settings = opts.settings(g, &inv, None)?;
+    let mut audit = session::start(&settings, None)?;
     let held = match &before {
         State::Held(o) => o.describe(),
         State::Unknown(why) => format!("someone unknown ({why})"),
@@ -174,14 +175,14 @@ fn break_lock(g: &GlobalArgs, args: &BreakArgs, ui: &Ui) -> Result<Exit, AppErro
         hosts: vec![h],
         kind: guard::Kind::Destructive,
     };
-    match session::guard_with(&mut audit, &inv, &[action], &opts, change, false, ui)? {
+    match session::guard(&mut audit, &inv, &[action], &settings, false, ui)? {
         Guarded::Go(_) => {}
         Guarded::Refused(exit) => return session::end_refused(audit, exit),
     }
     let removed = crate::transport::connect(&inv.settings, host)
         .map_err(|e| e.to_string())
         .and_then(|mut t| lock::remove(t.as_mut(), host).map_err(|e| e.to_string()));
-    let mut f = session::host_fields(host);
+    let mut f = host_fields(host);
     f.insert("reason".into(), json!(args.reason));
     f.insert(
         "owner".into(),

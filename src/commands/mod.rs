@@ -1,6 +1,9 @@
-//! One file per subcommand: each holds its clap arguments and a `run` that
-//! plumbs them into the layers below. Shared loading lives here.
+//! The command line: one file per subcommand, each holding its clap
+//! arguments and a `run` that resolves them, makes one call into the
+//! layers below and prints. The options several commands share are in
+//! [`args`]; loading shared by commands lives here.
 
+pub mod args;
 pub mod audit;
 pub mod classify;
 pub mod completions;
@@ -10,15 +13,77 @@ pub mod lock;
 pub mod plan;
 pub mod report;
 pub mod run;
-pub mod session;
 pub mod shell;
 pub mod validate;
 
-use crate::cli::GlobalArgs;
+use clap::{Parser, Subcommand};
+
+pub use args::{Format, GlobalArgs, GuardOptions, RunOptions};
+
 use crate::diagnostic::{Report, Sources, render};
-use crate::error::AppError;
+use crate::error::{AppError, Exit};
 use crate::inventory::{self, Inventory, Selector};
 use crate::ui::{Stream, Ui};
+
+/// Guarded maintenance for storage clusters: run commands and playbooks on
+/// hosts tagged live or backup, and never wipe the wrong one.
+#[derive(Debug, Parser)]
+#[command(
+    name = "opsguard",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List hosts with role, address, groups and mirror (no network)
+    Hosts(hosts::HostsArgs),
+    /// Show what a playbook run would do, and which guards apply (no network)
+    Plan(plan::PlanArgs),
+    /// Check the inventory and playbooks offline
+    Validate(validate::ValidateArgs),
+    /// Run one command on the selected hosts
+    Exec(exec::ExecArgs),
+    /// Run a playbook: its steps on its hosts, in serial batches
+    Run(run::RunArgs),
+    /// Say whether a command is destructive, and why
+    Classify(classify::ClassifyArgs),
+    /// An interactive, guarded console on one host
+    Shell(shell::ShellArgs),
+    /// Show host locks, or break one (guarded and recorded)
+    Lock(lock::LockArgs),
+    /// Verify, search and replay the audit log; add a note to it
+    Audit(audit::AuditArgs),
+    /// Print shell completions
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff)
+    Man,
+}
+
+/// Run the command `cli` names.
+pub fn dispatch(cli: &Cli, ui: &Ui) -> Result<Exit, AppError> {
+    let g = &cli.global;
+    match &cli.command {
+        Command::Hosts(args) => hosts::run(g, args, ui),
+        Command::Plan(args) => plan::run(g, args, ui),
+        Command::Validate(args) => validate::run(g, args, ui),
+        Command::Classify(args) => classify::run(g, args, ui),
+        Command::Exec(args) => exec::run(g, args, ui),
+        Command::Run(args) => run::run(g, args, ui),
+        Command::Shell(args) => shell::run(g, args, ui),
+        Command::Lock(args) => lock::run(g, args, ui),
+        Command::Audit(args) => audit::run(g, args, ui),
+        Command::Completions(args) => completions::run(args, ui),
+        Command::Man => completions::man(ui),
+    }
+}
 
 /// The host called `name`, or an error (exit 2) with the nearest name.
 pub fn host_named(inv: &Inventory, name: &str) -> Result<usize, AppError> {

@@ -7,7 +7,7 @@ use clap::Args;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::cli::{Format, GlobalArgs};
+use super::{Format, GlobalArgs};
 use crate::error::{AppError, Exit};
 use crate::guard;
 use crate::inventory::Inventory;

@@ -1,26 +1,11 @@
 //! How `exec` and `run` report at the end: identical outputs grouped under
-//! one host list (like `dshbak -c`), a summary of who failed, JSON per host,
-//! and the exit code the outcome means.
+//! one host list (like `dshbak -c`), a summary of who failed, JSON per host.
 
 use serde_json::{Value, json};
 
-use crate::error::Exit;
 use crate::execute::{HostResult, Status, Step, StepResult, Summary};
 use crate::inventory::Inventory;
 use crate::ui::{Stream, Ui};
-
-/// The exit code and the `session.end` status of a finished run.
-pub fn outcome(summary: &Summary, audit_failed: bool) -> (Exit, &'static str) {
-    if audit_failed || summary.aborted {
-        (Exit::Audit, "audit-failed")
-    } else if summary.interrupted {
-        (Exit::Interrupted, "interrupted")
-    } else if summary.stopped.is_some() || summary.hosts.iter().any(|h| h.status != Status::Ok) {
-        (Exit::Failed, "failed")
-    } else {
-        (Exit::Ok, "ok")
-    }
-}
 
 /// Identical outputs (of each host's last command) under one host list:
 /// bytes, since in a pipe the hosts' output is passed on byte for byte.

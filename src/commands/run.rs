@@ -7,13 +7,13 @@ use clap::Args;
 use serde_json::{Map, json};
 use time::OffsetDateTime;
 
-use super::session;
+use super::{Format, GlobalArgs, RunOptions};
 use super::{report, select};
-use crate::cli::{Format, GlobalArgs, RunOptions};
 use crate::error::{AppError, Exit};
 use crate::execute::{self, Step};
-use crate::guard;
+use crate::guard::{self, online::Guarded};
 use crate::plan;
+use crate::session;
 use crate::ui::Ui;
 
 #[derive(Debug, Args)]
@@ -52,7 +52,7 @@ pub fn run(g: &GlobalArgs, args: &RunArgs, ui: &Ui) -> Result<Exit, AppError> {
         }
         return Ok(Exit::Ok);
     }
-    let default_timeout = session::timeout(&args.opts, &inv)?;
+    let settings = args.opts.settings(g, &inv, plan.change.as_deref())?;
     let index = |name: &String| {
         inv.host_index(name)
             .expect("planned hosts are in the inventory")
@@ -65,7 +65,7 @@ pub fn run(g: &GlobalArgs, args: &RunArgs, ui: &Ui) -> Result<Exit, AppError> {
             number: p.number,
             name: p.name.clone(),
             command: p.command.clone(),
-            timeout: s.timeout.map_or(default_timeout, |t| t.0),
+            timeout: s.timeout.map_or(settings.timeout, |t| t.0),
             budget: p.budget,
             destructive: p.destructive,
             verdict: p.verdict,
@@ -77,9 +77,8 @@ pub fn run(g: &GlobalArgs, args: &RunArgs, ui: &Ui) -> Result<Exit, AppError> {
         .iter()
         .map(|b| b.iter().map(index).collect())
         .collect();
-    let cancel = session::interrupt_flag()?;
-    let change = args.opts.guard.change.as_deref().or(plan.change.as_deref());
-    let mut audit = session::start(g, &inv, &args.opts, Some(&args.playbook), change)?;
+    let cancel = crate::interrupt::flag()?;
+    let mut audit = session::start(&settings, Some(&args.playbook))?;
     let mut record = Map::new();
     record.insert("playbook".into(), json!(plan.playbook));
     record.insert("targets".into(), json!(plan.hosts));
@@ -110,12 +109,12 @@ pub fn run(g: &GlobalArgs, args: &RunArgs, ui: &Ui) -> Result<Exit, AppError> {
             )
         })
         .collect();
-    let lease = match session::guard(&mut audit, &inv, &actions, &args.opts, change, ui)? {
-        session::Guarded::Go(lease) => lease,
-        session::Guarded::Refused(exit) => return session::end_refused(audit, exit),
+    let lease = match session::guard(&mut audit, &inv, &actions, &settings, true, ui)? {
+        Guarded::Go(lease) => lease,
+        Guarded::Refused(exit) => return session::end_refused(audit, exit),
     };
     let opts = execute::Options {
-        forks: args.opts.forks.unwrap_or(inv.forks()) as usize,
+        forks: settings.forks,
         lease,
         max_failures: plan.max_failures as usize,
         cancel,

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
-use crate::cli::GlobalArgs;
+use super::GlobalArgs;
 use crate::diagnostic::{Report, Sources, render};
 use crate::error::{AppError, Exit};
 use crate::inventory::{self, is_yaml};

@@ -11,6 +11,7 @@
 //!
 //! [`ask`] puts the question to the operator through a [`Prompt`].
 
+pub mod online;
 pub mod prompt;
 
 use std::fmt;
@@ -166,6 +167,18 @@ fn work(actions: &[Action]) -> &'static str {
     } else {
         "work not known to be safe"
     }
+}
+
+/// What stands in for a person at the guards, and what they record: the
+/// flags of `exec`, `run`, `shell` and `lock break`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Flags {
+    /// The targets' role, typed back, for use without a terminal.
+    pub confirm_role: Option<String>,
+    /// The change ticket (`--change`, else the playbook's).
+    pub change: Option<String>,
+    /// Override a freeze or window, with the reason.
+    pub emergency: Option<String>,
 }
 
 /// How opsguard was started, and when.

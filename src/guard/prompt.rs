@@ -38,6 +38,13 @@ pub trait Prompt {
     fn line(&mut self, question: &str) -> Answer;
 }
 
+/// Whether a terminal is on stdin and on stderr: only then can a person be
+/// asked.
+pub fn terminal() -> bool {
+    std::io::IsTerminal::is_terminal(&std::io::stdin())
+        && std::io::IsTerminal::is_terminal(&std::io::stderr())
+}
+
 /// The operator's terminal: reads stdin, writes the question and the echo
 /// to stderr.
 pub struct Terminal {

@@ -29,13 +29,14 @@ use serde_json::{Map, json};
 
 mod lines;
 
-use super::session::{self, Guarded};
-use crate::audit::Session;
+use crate::audit::{Session, host_fields};
 use crate::classify::{Classification, Verdict, classify};
-use crate::cli::{GlobalArgs, RunOptions};
+use crate::commands::{GlobalArgs, GuardOptions, RunOptions};
 use crate::error::{AppError, Exit};
-use crate::guard;
+use crate::guard::{self, online::Guarded};
 use crate::inventory::Inventory;
+use crate::lock::lease::{self, Renewer};
+use crate::session::{self, RunSettings};
 use crate::transport::remote::quote;
 use crate::transport::{self, Limits, Outcome, Transport, TransportError, Which};
 use crate::ui::{Stream, Ui};
@@ -45,6 +46,14 @@ use lines::{cd_target, full_screen, may_move, shown_folder};
 pub struct ShellArgs {
     /// The host to open the console on
     pub host: String,
+    /// The change ticket this work belongs to (recorded; needed on roles
+    /// whose policy requires one)
+    #[arg(long, value_name = "ID")]
+    pub change: Option<String>,
+    /// Override a freeze or window, with the reason (recorded, and shown
+    /// at every guarded line)
+    #[arg(long, value_name = "REASON")]
+    pub emergency: Option<String>,
 }
 
 /// The host's history file: private, and only when it is a regular file
@@ -61,9 +70,8 @@ struct Console<'a> {
     audit: Session,
     transport: Box<dyn Transport>,
     cwd: String,
-    opts: RunOptions,
+    settings: RunSettings,
     cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    timeout: Duration,
     /// Lines run so far: names each line's folder file.
     lines: u64,
     /// The session's private folder on the host (see `private_folder`).
@@ -73,15 +81,23 @@ struct Console<'a> {
 pub fn run(g: &GlobalArgs, args: &ShellArgs, ui: &Ui) -> Result<Exit, AppError> {
     let inv = super::load_inventory(g, ui)?;
     let host = super::host_named(&inv, &args.host)?;
-    if !session::terminal() {
+    if !guard::prompt::terminal() {
         return Err(AppError::invalid(
             "opsguard shell needs a terminal on stdin and stderr; for scripts use `opsguard exec`",
         ));
     }
-    let opts = RunOptions::default();
-    let cancel = session::interrupt_flag()?;
-    let timeout = session::timeout(&opts, &inv)?;
-    let mut audit = session::start(g, &inv, &opts, None, None)?;
+    let opts = RunOptions {
+        forks: Some(1),
+        guard: GuardOptions {
+            confirm_role: None,
+            change: args.change.clone(),
+            emergency: args.emergency.clone(),
+        },
+        ..RunOptions::default()
+    };
+    let settings = opts.settings(g, &inv, None)?;
+    let cancel = crate::interrupt::flag()?;
+    let mut audit = session::start(&settings, None)?;
     let h = &inv.hosts[host];
     let mut plan = Map::new();
     plan.insert("targets".into(), json!([{"name": h.name, "role": h.role}]));
@@ -93,7 +109,7 @@ pub fn run(g: &GlobalArgs, args: &ShellArgs, ui: &Ui) -> Result<Exit, AppError> 
     let transport = match transport::connect(&inv.settings, h) {
         Ok(t) => t,
         Err(e) => {
-            let mut f = session::host_fields(h);
+            let mut f = host_fields(h);
             f.insert("message".into(), json!(e.to_string()));
             audit
                 .record("host.unreachable", f)
@@ -112,9 +128,8 @@ pub fn run(g: &GlobalArgs, args: &ShellArgs, ui: &Ui) -> Result<Exit, AppError> 
         audit,
         transport,
         cwd: String::new(),
-        opts,
+        settings,
         cancel,
-        timeout,
         lines: 0,
         private: None,
     };
@@ -142,8 +157,8 @@ fn banner(inv: &Inventory, host: usize, ui: &Ui) -> String {
             ui.host_tag(Stream::Err, inv, &m.name, &m.role)
         ));
     }
-    let others = crate::lock::sessions::others();
-    text.push_str(&session::other_sessions(inv, ui, &others, None));
+    let others = crate::presence::others();
+    text.push_str(&guard::online::other_sessions(inv, ui, &others, None));
     text.push_str(
         "  a line console: commands get no input and no terminal; `cd` moves the folder as in a \
          shell; destructive lines are guarded; Ctrl-C stops a command, Ctrl-D or `exit` ends\n",
@@ -176,7 +191,7 @@ fn said_folder(stdout: &[u8]) -> Result<String, String> {
 impl Console<'_> {
     fn limits(&self, tap: Option<std::sync::mpsc::SyncSender<(Which, Vec<u8>)>>) -> Limits {
         Limits {
-            timeout: self.timeout,
+            timeout: self.settings.timeout,
             cancel: self.cancel.clone(),
             grace: Duration::from_secs(5),
             tap,
@@ -247,7 +262,7 @@ impl Console<'_> {
 
     fn fields(&self) -> Map<String, serde_json::Value> {
         let h = &self.inv.hosts[self.host];
-        let mut f = session::host_fields(h);
+        let mut f = host_fields(h);
         f.insert("cwd".into(), json!(self.cwd));
         f
     }
@@ -341,8 +356,8 @@ impl Console<'_> {
                 &mut self.audit,
                 self.inv,
                 &[action],
-                &self.opts,
-                None,
+                &self.settings,
+                true,
                 self.ui,
             )?;
             // Ctrl-C at a prompt refuses that line only.
@@ -352,13 +367,11 @@ impl Console<'_> {
                 Guarded::Refused(_) => return Ok(()),
             }
         }
-        let renewer = lease
-            .as_ref()
-            .map(|l| session::Renewer::start(self.inv, l, 1));
+        let renewer = lease.as_ref().map(|l| Renewer::start(self.inv, l, 1));
         self.execute(line, &class)?;
         drop(renewer);
         if let Some(l) = &lease {
-            session::release(&mut self.audit, self.inv, l, 1);
+            lease::release(&mut self.audit, self.inv, l, 1);
         }
         Ok(())
     }
@@ -439,7 +452,7 @@ impl Console<'_> {
                     ("interrupted", _, _) => self.ui.status("^C: the command was stopped"),
                     ("timeout", _, _) => self.ui.status(&format!(
                         "timed out after {}: the command was stopped",
-                        crate::duration::Duration(self.timeout)
+                        crate::duration::Duration(self.settings.timeout)
                     )),
                     (_, Some(c), _) => self.ui.status(&format!("[exit {c}]")),
                     (_, None, Some(s)) => self.ui.status(&format!("[{s}]")),

@@ -13,10 +13,10 @@
 //! Every operation is one short shell script through the host's
 //! [`Transport`], with every value quoted.
 //!
-//! The registry of this user's running sessions on this workstation, the
-//! other half of "who holds what", is [`sessions`].
+//! The locks a run holds while it runs (taken, renewed, released) are its
+//! [`lease`].
 
-pub mod sessions;
+pub mod lease;
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;

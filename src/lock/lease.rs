@@ -9,27 +9,57 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::audit_error;
-use crate::audit::Session;
-use crate::error::AppError;
-use crate::execute;
-use crate::guard;
+use crate::audit::{AuditError, Session, host_fields};
 use crate::inventory::Inventory;
 use crate::lock;
+use crate::parallel::each;
 use crate::transport::pool::Pool;
 
-/// Lock every target; on any refusal, release those taken.
-pub(super) fn take_locks(
+/// Host locks this run holds: renewed before each command on those hosts,
+/// over the connections that took them (kept in `connections`).
+#[derive(Clone, Debug)]
+pub struct Lease {
+    pub owner: lock::Owner,
+    pub hosts: Vec<usize>,
+    pub ttl: Duration,
+    pub connections: Arc<Pool>,
+}
+
+impl Lease {
+    /// A lease of `session`'s, holding no host yet, whose locks live `ttl`
+    /// between renewals; its connections are kept for the run (at most
+    /// `forks` at once).
+    pub fn new(session: &str, ttl: Duration, forks: usize) -> Lease {
+        Lease {
+            owner: lock::Owner::new(session, ttl, time::OffsetDateTime::now_utc()),
+            hosts: Vec::new(),
+            ttl,
+            connections: Arc::new(Pool::new(forks)),
+        }
+    }
+}
+
+/// Why the locks could not all be taken: the first host that refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refused {
+    /// The lock there has expired: it stays until `lock break`.
+    pub stale: bool,
+    pub message: String,
+}
+
+/// Lock every one of `hosts`; on any refusal, release those taken. Each
+/// lock taken is recorded before the next step.
+pub fn take(
     session: &mut Session,
     inv: &Inventory,
-    q: &guard::Question,
-    mut lease: execute::Lease,
+    hosts: &[usize],
+    mut lease: Lease,
     forks: usize,
-) -> Result<Result<execute::Lease, guard::Refusal>, AppError> {
+) -> Result<Result<Lease, Refused>, AuditError> {
     // Over the connection of the replication check, if there was one; kept
     // for the run. Taking it again after a lost reply is safe: a lock of
     // this session's own counts as taken.
-    let results = execute::each(&q.hosts, forks, |h| {
+    let results = each(hosts, forks, |h| {
         lease
             .connections
             .retry(&inv.settings, h, &inv.hosts[h], |t| {
@@ -38,19 +68,19 @@ pub(super) fn take_locks(
     });
     let now = time::OffsetDateTime::now_utc();
     let mut refusal = None;
-    for (&h, result) in q.hosts.iter().zip(results) {
+    for (&h, result) in hosts.iter().zip(results) {
         let host = &inv.hosts[h];
         let problem = match result {
             Ok(lock::State::Free) => {
                 lease.hosts.push(h);
-                let mut f = super::host_fields(host);
+                let mut f = host_fields(host);
                 f.insert("path".into(), json!(lock::path(host)));
                 f.insert("expires".into(), json!(lease.owner.expires));
-                session.record("lock.acquire", f).map_err(audit_error)?;
+                session.record("lock.acquire", f)?;
                 continue;
             }
             Ok(lock::State::Held(o)) if o.is_stale(now) => (
-                guard::Reason::LockStale,
+                true,
                 format!(
                     "{} has a stale lock (expired): {}. If its owner is gone, remove it with \
                      `opsguard lock break {} --reason ...`",
@@ -60,23 +90,22 @@ pub(super) fn take_locks(
                 ),
             ),
             Ok(lock::State::Held(o)) => (
-                guard::Reason::Locked,
+                false,
                 format!("{} is locked by {}", host.name, o.describe()),
             ),
             Ok(lock::State::Unknown(why)) => (
-                guard::Reason::Locked,
+                false,
                 format!("{} is locked by someone unknown ({why})", host.name),
             ),
             Err(e) => (
-                guard::Reason::Locked,
+                false,
                 format!("{}: the lock could not be taken: {e}", host.name),
             ),
         };
         if refusal.is_none() {
-            refusal = Some(guard::Refusal {
-                reason: problem.0,
+            refusal = Some(Refused {
+                stale: problem.0,
                 message: problem.1,
-                typed: None,
             });
         }
     }
@@ -100,7 +129,7 @@ pub struct Renewer {
 
 impl Renewer {
     /// Renew `lease`'s locks, on at most `forks` hosts at once.
-    pub fn start(inv: &Inventory, lease: &execute::Lease, forks: usize) -> Renewer {
+    pub fn start(inv: &Inventory, lease: &Lease, forks: usize) -> Renewer {
         let stop = Arc::new((std::sync::Mutex::new(false), std::sync::Condvar::new()));
         let settings = inv.settings.clone();
         let hosts: Vec<crate::inventory::Host> =
@@ -122,7 +151,7 @@ impl Renewer {
                 drop(stopped);
                 let renewed = owner.renewed(ttl, time::OffsetDateTime::now_utc());
                 let all: Vec<usize> = (0..hosts.len()).collect();
-                execute::each(&all, forks, |i| {
+                each(&all, forks, |i| {
                     own.retry(&settings, i, &hosts[i], |t| {
                         lock::renew(t, &hosts[i], &renewed)
                     })
@@ -150,8 +179,8 @@ impl Drop for Renewer {
 
 /// Release the locks of `lease`, recording each; failures are recorded and
 /// reported, never fatal (the lock then goes stale at its expiry).
-pub fn release(session: &mut Session, inv: &Inventory, lease: &execute::Lease, forks: usize) {
-    let results = execute::each(&lease.hosts, forks, |h| {
+pub fn release(session: &mut Session, inv: &Inventory, lease: &Lease, forks: usize) {
+    let results = each(&lease.hosts, forks, |h| {
         lease
             .connections
             .retry(&inv.settings, h, &inv.hosts[h], |t| {
@@ -159,7 +188,7 @@ pub fn release(session: &mut Session, inv: &Inventory, lease: &execute::Lease, f
             })
     });
     for (&h, result) in lease.hosts.iter().zip(results) {
-        let mut f = super::host_fields(&inv.hosts[h]);
+        let mut f = host_fields(&inv.hosts[h]);
         if let Err(e) = &result {
             f.insert("error".into(), json!(e.to_string()));
         }

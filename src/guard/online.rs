@@ -1,8 +1,9 @@
-//! The guards around destructive work, in the design's order: the pure
-//! decision first, then on the targets the mirrors' replication checks and
-//! the host locks, last the typed-back role at the terminal. Every refusal
-//! is recorded with its reason code before it is reported; none of this
-//! ever lets work through that a guard could not decide on.
+//! The guards on the targets, around the pure decision: in the design's
+//! order, [`decide`](super::decide) first, then on the targets the
+//! mirrors' replication checks and the host locks, last the typed-back
+//! role at the terminal. Every refusal is recorded with its reason code
+//! before it is reported; none of this ever lets work through that a
+//! guard could not decide on.
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -10,25 +11,37 @@ use std::time::Duration;
 
 use serde_json::{Map, json};
 
-use super::leases::{release, take_locks};
-use super::recorder::stream_json;
-use super::{audit_error, interrupt_flag, terminal, timeout};
-use crate::audit::Session;
-use crate::cli::RunOptions;
+use crate::audit::{AuditError, Session, host_fields, stream_json};
 use crate::error::{AppError, Exit};
-use crate::execute;
 use crate::guard;
 use crate::inventory::Inventory;
 use crate::lock;
-use crate::lock::sessions::Entry;
-use crate::transport::pool::Pool;
+use crate::lock::lease::{self, Lease};
+use crate::parallel::each;
+use crate::presence::Entry;
 use crate::ui::{Stream as Out, Ui};
 
 /// What the guards said: go (with the host locks taken, for destructive
 /// work), or refused (recorded; end the session with this exit code).
 pub enum Guarded {
-    Go(Option<execute::Lease>),
+    Go(Option<Lease>),
     Refused(Exit),
+}
+
+/// How the online guards work: the flags standing in for a person, how
+/// many hosts at once, the replication checks' timeout, and whether to
+/// check and lock the targets at all (`lock break` confirms like
+/// destructive work, but must not lock the host whose lock it removes).
+pub struct Online<'a> {
+    pub flags: &'a guard::Flags,
+    pub forks: usize,
+    pub timeout: Duration,
+    pub locks: bool,
+}
+
+/// Nothing has run on any host while the guards work.
+fn audit_error(e: AuditError) -> AppError {
+    AppError::new(Exit::Audit, format!("{e}; nothing was run"))
 }
 
 /// The guards, in the design's order. The offline ones first (one role,
@@ -36,34 +49,19 @@ pub enum Guarded {
 /// terminal); then, on the targets, the mirrors' replication checks and
 /// the host locks; last the typed-back role at the terminal. Any refusal
 /// releases the locks already taken and is recorded with its reason code.
-pub fn guard(
+pub fn check(
     session: &mut Session,
     inv: &Inventory,
     actions: &[guard::Action],
-    opts: &RunOptions,
-    change: Option<&str>,
+    online: &Online,
     ui: &Ui,
 ) -> Result<Guarded, AppError> {
-    guard_with(session, inv, actions, opts, change, true, ui)
-}
-
-/// [`guard()`], with or without the replication checks and host locks
-/// (`lock break` confirms like destructive work, but must not lock the
-/// host whose lock it removes).
-pub fn guard_with(
-    session: &mut Session,
-    inv: &Inventory,
-    actions: &[guard::Action],
-    opts: &RunOptions,
-    change: Option<&str>,
-    locks: bool,
-    ui: &Ui,
-) -> Result<Guarded, AppError> {
+    let flags = online.flags;
     let ctx = guard::Context {
-        terminal: terminal(),
-        confirm_role: opts.guard.confirm_role.as_deref(),
-        change,
-        emergency: opts.guard.emergency.as_deref(),
+        terminal: guard::prompt::terminal(),
+        confirm_role: flags.confirm_role.as_deref(),
+        change: flags.change.as_deref(),
+        emergency: flags.emergency.as_deref(),
         now: time::OffsetDateTime::now_utc(),
     };
     let (question, interactive) = match guard::decide(inv, actions, &ctx) {
@@ -72,24 +70,32 @@ pub fn guard_with(
         guard::Decision::Ask(q) => (q, true),
         guard::Decision::Confirmed(q) => (q, false),
     };
-    let forks = opts.forks.unwrap_or(inv.forks()) as usize;
+    let forks = online.forks;
     let ttl = inv.settings.lock_ttl.map_or(lock::DEFAULT_TTL, |d| d.0);
-    let mut lease = execute::Lease {
-        owner: lock::Owner::new(session.id(), ttl, time::OffsetDateTime::now_utc()),
-        hosts: Vec::new(),
-        ttl,
-        connections: Arc::new(Pool::new(forks)),
-    };
+    let mut lease = Lease::new(session.id(), ttl, forks);
     // Without locks (`lock break`), only the person or the flags confirm.
-    if locks {
-        let timeout = timeout(opts, inv)?;
-        if let Some(r) = replication_checks(session, inv, &question, &lease, forks, timeout)? {
+    if online.locks {
+        if let Some(r) = replication_checks(session, inv, &question, &lease, forks, online.timeout)?
+        {
             return refuse(session, r, ui);
         }
-        lease = match take_locks(session, inv, &question, lease, forks)? {
-            Ok(lease) => lease,
-            Err(r) => return refuse(session, r, ui),
-        };
+        lease =
+            match lease::take(session, inv, &question.hosts, lease, forks).map_err(audit_error)? {
+                Ok(lease) => lease,
+                Err(r) => {
+                    let reason = if r.stale {
+                        guard::Reason::LockStale
+                    } else {
+                        guard::Reason::Locked
+                    };
+                    let refusal = guard::Refusal {
+                        reason,
+                        message: r.message,
+                        typed: None,
+                    };
+                    return refuse(session, refusal, ui);
+                }
+            };
     }
     let mut fields = Map::new();
     fields.insert("role".into(), json!(question.role));
@@ -98,8 +104,8 @@ pub fn guard_with(
     fields.insert("overrides".into(), json!(question.overrides));
     if interactive {
         // Read once, so the record names the same sessions as the screen.
-        let others = crate::lock::sessions::others();
-        let banner = |ui: &Ui| banner(inv, actions, &question, opts, locks, &others, ui);
+        let others = crate::presence::others();
+        let banner = |ui: &Ui| banner(inv, actions, &question, flags, online.locks, &others, ui);
         ui.err(&banner(ui));
         // The record keeps what the operator saw, without colour.
         let plain = Ui::new(crate::ui::ColorWhen::Never, false, false);
@@ -110,20 +116,20 @@ pub fn guard_with(
             json!("Type the role of the target hosts to continue:"),
         );
         session.record("guard.prompt", asked).map_err(audit_error)?;
-        let mut prompt = guard::prompt::Terminal::new(interrupt_flag()?);
+        let mut prompt = guard::prompt::Terminal::new(crate::interrupt::flag()?);
         match guard::ask(&mut prompt, &question) {
             Ok(typed) => {
                 fields.insert("typed".into(), json!(typed));
             }
             Err(r) => {
-                release(session, inv, &lease, forks);
+                lease::release(session, inv, &lease, forks);
                 return refuse(session, r, ui);
             }
         }
         fields.insert("via".into(), json!("prompt"));
     } else {
         fields.insert("via".into(), json!("--confirm-role"));
-        fields.insert("typed".into(), json!([opts.guard.confirm_role]));
+        fields.insert("typed".into(), json!([flags.confirm_role]));
     }
     session
         .record("guard.confirmed", fields)
@@ -158,7 +164,7 @@ fn banner(
     inv: &Inventory,
     actions: &[guard::Action],
     q: &guard::Question,
-    opts: &RunOptions,
+    flags: &guard::Flags,
     locked: bool,
     others: &[Entry],
     ui: &Ui,
@@ -210,7 +216,7 @@ fn banner(
     for o in &q.overrides {
         text.push_str(&format!(
             "  emergency override: {o} ({})\n",
-            opts.guard.emergency.as_deref().unwrap_or_default()
+            flags.emergency.as_deref().unwrap_or_default()
         ));
     }
     text.push_str(&other_sessions(inv, ui, others, Some(&q.role)));
@@ -267,7 +273,7 @@ fn replication_checks(
     session: &mut Session,
     inv: &Inventory,
     q: &guard::Question,
-    lease: &execute::Lease,
+    lease: &Lease,
     forks: usize,
     timeout: Duration,
 ) -> Result<Option<guard::Refusal>, AppError> {
@@ -280,13 +286,13 @@ fn replication_checks(
     // Announced before it runs, like every command opsguard sends.
     for &h in &checked {
         let host = &inv.hosts[h];
-        let mut f = super::host_fields(host);
+        let mut f = host_fields(host);
         f.insert("command".into(), json!(host.replication_check));
         session
             .record("guard.check.start", f)
             .map_err(audit_error)?;
     }
-    let results = execute::each(&checked, forks, |h| {
+    let results = each(&checked, forks, |h| {
         let host = &inv.hosts[h];
         let command = host.replication_check.as_deref().unwrap_or_default();
         let limits = crate::transport::Limits {
@@ -308,7 +314,7 @@ fn replication_checks(
     let mut failed = None;
     for (&h, result) in checked.iter().zip(results) {
         let host = &inv.hosts[h];
-        let mut f = super::host_fields(host);
+        let mut f = host_fields(host);
         f.insert("command".into(), json!(host.replication_check));
         let verdict = match &result {
             Ok(o) if o.exit_code == Some(0) && !o.timed_out => None,

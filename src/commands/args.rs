@@ -1,32 +1,18 @@
-//! The command line as clap sees it: raw strings and paths, nothing loaded.
-//!
-//! Options shared by every command are defined once here and flattened;
-//! each subcommand's own arguments live beside its code in `commands/`.
+//! The options several commands share, as clap sees them: raw strings and
+//! paths, defined once here and flattened; each subcommand's own arguments
+//! live beside its code. They are resolved here into the settings the
+//! layers below take ([`RunOptions::settings`]): no clap type goes below
+//! `commands/`.
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, ValueEnum};
 
-use crate::commands::{
-    audit, classify, completions, exec, hosts, lock, plan, run, shell, validate,
-};
+use crate::error::AppError;
+use crate::guard;
+use crate::inventory::Inventory;
+use crate::session::{DEFAULT_TIMEOUT, RunSettings};
 use crate::ui::ColorWhen;
-
-/// Guarded maintenance for storage clusters: run commands and playbooks on
-/// hosts tagged live or backup, and never wipe the wrong one.
-#[derive(Debug, Parser)]
-#[command(
-    name = "opsguard",
-    version,
-    propagate_version = true,
-    max_term_width = 100
-)]
-pub struct Cli {
-    #[command(flatten)]
-    pub global: GlobalArgs,
-    #[command(subcommand)]
-    pub command: Command,
-}
 
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
@@ -113,28 +99,44 @@ pub struct RunOptions {
     pub format: Format,
 }
 
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// List hosts with role, address, groups and mirror (no network)
-    Hosts(hosts::HostsArgs),
-    /// Show what a playbook run would do, and which guards apply (no network)
-    Plan(plan::PlanArgs),
-    /// Check the inventory and playbooks offline
-    Validate(validate::ValidateArgs),
-    /// Run one command on the selected hosts
-    Exec(exec::ExecArgs),
-    /// Run a playbook: its steps on its hosts, in serial batches
-    Run(run::RunArgs),
-    /// Say whether a command is destructive, and why
-    Classify(classify::ClassifyArgs),
-    /// An interactive, guarded console on one host
-    Shell(shell::ShellArgs),
-    /// Show host locks, or break one (guarded and recorded)
-    Lock(lock::LockArgs),
-    /// Verify, search and replay the audit log; add a note to it
-    Audit(audit::AuditArgs),
-    /// Print shell completions
-    Completions(completions::CompletionsArgs),
-    /// Print the man page (roff)
-    Man,
+impl GuardOptions {
+    /// The flags as the guards take them; `change` falls back to
+    /// `default_change` (a playbook's own ticket).
+    pub fn flags(&self, default_change: Option<&str>) -> guard::Flags {
+        guard::Flags {
+            confirm_role: self.confirm_role.clone(),
+            change: self.change.clone().or(default_change.map(str::to_string)),
+            emergency: self.emergency.clone(),
+        }
+    }
+}
+
+impl RunOptions {
+    /// What a guarded session needs, from these options, the global ones
+    /// and the inventory's settings; `default_change` is a playbook's own
+    /// ticket.
+    pub fn settings(
+        &self,
+        g: &GlobalArgs,
+        inv: &Inventory,
+        default_change: Option<&str>,
+    ) -> Result<RunSettings, AppError> {
+        let timeout = match &self.timeout {
+            Some(t) => t
+                .parse::<crate::duration::Duration>()
+                .map(|d| d.0)
+                .map_err(|e| AppError::invalid(format!("--timeout: {e}")))?,
+            None => inv
+                .settings
+                .command_timeout
+                .map_or(DEFAULT_TIMEOUT, |d| d.0),
+        };
+        Ok(RunSettings {
+            audit_log: super::audit::log_path(g, Some(inv))?,
+            inventory: g.inventory_path(),
+            forks: self.forks.unwrap_or(inv.forks()) as usize,
+            timeout,
+            flags: self.guard.flags(default_change),
+        })
+    }
 }

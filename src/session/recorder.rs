@@ -5,10 +5,10 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::audit::{Session, record};
+use crate::audit::{Session, host_fields, stream_json};
 use crate::execute::{HostResult, Observer, Status, Step, StepResult};
 use crate::inventory::Inventory;
-use crate::transport::{Stream, Which};
+use crate::transport::Which;
 use crate::ui::{Progress, Stream as Out, Ui};
 
 /// The fields of `command.end` that say how a command ended.
@@ -19,16 +19,6 @@ pub fn outcome_fields(f: &mut Map<String, Value>, o: &crate::transport::Outcome,
     f.insert("duration_ms".into(), json!(o.duration.as_millis() as u64));
     f.insert("stdout".into(), stream_json(&o.stdout));
     f.insert("stderr".into(), stream_json(&o.stderr));
-}
-
-pub(super) fn stream_json(s: &Stream) -> Value {
-    let cut = record::output(&s.bytes[..s.bytes.len().min(record::OUTPUT_LIMIT)]);
-    json!({
-        "text": cut["text"],
-        "truncated": s.total as usize > record::OUTPUT_LIMIT,
-        "bytes": s.total,
-        "sha256": s.sha256,
-    })
 }
 
 /// Records and reports each command as the executor runs it.
@@ -97,7 +87,7 @@ impl<'a> Recorder<'a> {
 
     fn host_fields(&self, host: usize, step: &Step) -> Map<String, Value> {
         let h = &self.inv.hosts[host];
-        let mut f = super::host_fields(h);
+        let mut f = host_fields(h);
         if step.number > 0 {
             f.insert("step".into(), json!(step.number));
             f.insert("step_name".into(), json!(step.name));
@@ -153,7 +143,7 @@ impl Observer for Recorder<'_> {
     fn host_done(&mut self, result: &HostResult) {
         if result.status == Status::Unreachable && result.steps.is_empty() {
             let h = &self.inv.hosts[result.host];
-            let mut f = super::host_fields(h);
+            let mut f = host_fields(h);
             f.insert("status".into(), json!("unreachable"));
             f.insert("message".into(), json!(result.message));
             self.record("host.unreachable", f);
