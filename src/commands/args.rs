@@ -39,7 +39,7 @@ pub struct GlobalArgs {
         global = true,
         value_name = "WHEN"
     )]
-    pub color: ColorWhen,
+    pub color: Color,
 
     /// Print only data and errors, no status lines
     #[arg(short, long, global = true, conflicts_with = "verbose")]
@@ -48,6 +48,24 @@ pub struct GlobalArgs {
     /// Print more detail
     #[arg(short, long, global = true)]
     pub verbose: bool,
+}
+
+/// `--color`: when to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+impl From<Color> for ColorWhen {
+    fn from(c: Color) -> ColorWhen {
+        match c {
+            Color::Auto => ColorWhen::Auto,
+            Color::Always => ColorWhen::Always,
+            Color::Never => ColorWhen::Never,
+        }
+    }
 }
 
 impl GlobalArgs {

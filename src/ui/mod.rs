@@ -20,7 +20,8 @@ use owo_colors::{AnsiColors, OwoColorize};
 
 use crate::inventory::{Color, Inventory};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+/// When to colour output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ColorWhen {
     Auto,
     Always,
