@@ -25,7 +25,11 @@ where
             };
         }
     };
-    let ui = Ui::new(cli.global.color.into(), cli.global.quiet, cli.global.verbose);
+    let ui = Ui::new(
+        cli.global.color.into(),
+        cli.global.quiet,
+        cli.global.verbose,
+    );
     match commands::dispatch(&cli, &ui) {
         Ok(exit) => exit.code(),
         Err(e) => {
