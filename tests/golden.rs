@@ -47,7 +47,7 @@ steps:
 ";
 
 fn site() -> tempfile::TempDir {
-    let dir = support::folder(&[
+    support::folder(&[
         ("inventory/local.yaml", INVENTORY),
         ("pb.yaml", PLAYBOOK),
         ("fails.yaml", FAILING),
@@ -59,8 +59,7 @@ fn site() -> tempfile::TempDir {
             "w/b2/.opsguard.lock/owner",
             "{\"user\":\"alice\",\"workstation\":\"ws-12\",\"pid\":4411,\"session\":\"20261122T080000Z-abc\",\"since\":\"2026-11-22T08:00:00Z\",\"expires\":\"2026-11-22T09:00:00Z\"}\n",
         ),
-    ]);
-    dir
+    ])
 }
 
 /// Run opsguard in `dir`; its stdout, after checking its exit code.
