@@ -1,136 +1,230 @@
 //! What a run would do: every step on every host, in which batches, and
-//! which guards stand in the way of each destructive step.
+//! which guards stand in the way of each guarded step. The typed hand-off
+//! from the command to the guarded session: hosts are inventory indices,
+//! timeouts durations; names appear only when it is rendered ([`Plan::json`],
+//! [`Plan::record`]).
 //!
-//! Built from a checked playbook and the facts validation established, as
-//! a pure function of the inventory and a given instant. Every host is
-//! planned before any host runs: if the plan cannot be built, nothing runs.
+//! A playbook's plan is built from the checked playbook and the facts
+//! validation established, as a pure function of the inventory and a given
+//! instant; `exec`'s is one step ([`Plan::command`]). Every host is planned
+//! before any host runs: if the plan cannot be built, nothing runs.
 
-use serde::Serialize;
+use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
-use crate::classify::{Classification, Doubt, Finding, Verdict};
-use crate::guard::Kind;
+use crate::classify::Classification;
+use crate::duration::Duration;
+use crate::guard::{self, Guard, Kind};
 use crate::inventory::Inventory;
-use crate::inventory::policy::WindowStatus;
 use crate::playbook::rules::StepFacts;
 use crate::playbook::{Batch, Playbook};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Target {
-    pub name: String,
-    pub role: String,
+/// Where the work comes from.
+#[derive(Clone, Debug)]
+pub enum Source {
+    /// One command line (`exec`).
+    Command,
+    /// A playbook (`run`, `plan`).
+    Playbook {
+        name: String,
+        file: String,
+        description: Option<String>,
+    },
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct Plan {
-    pub playbook: String,
-    pub file: String,
-    pub description: Option<String>,
+    pub source: Source,
     pub change: Option<String>,
-    pub max_failures: u32,
+    /// How many hosts may fail before the rollout stops; `None`: no limit.
+    pub max_failures: Option<u32>,
     /// Every host any step touches, in inventory order.
-    pub hosts: Vec<Target>,
-    pub batches: Vec<Vec<String>>,
+    pub hosts: Vec<usize>,
+    pub batches: Vec<Vec<usize>>,
     pub steps: Vec<PlanStep>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct PlanStep {
+    /// 1-based; 0 for `exec`'s one command.
     pub number: usize,
     pub name: String,
     pub command: String,
-    pub hosts: Vec<Target>,
+    pub hosts: Vec<usize>,
     pub role: Option<String>,
+    /// Guarded as destructive: a rule says so, or the step itself.
     pub destructive: bool,
     /// The step says `destructive: true` itself.
     pub declared: bool,
-    pub verdict: Verdict,
+    pub classification: Classification,
     /// Whether (and why) the guards stand in front of this step.
     pub guarded: Option<Kind>,
-    pub rules: Vec<Finding>,
-    /// What in the command is not known to be safe.
-    pub unknown: Vec<Doubt>,
-    #[serde(skip)]
-    pub classification: Classification,
-    pub timeout: Option<String>,
+    pub timeout: Option<Duration>,
     pub budget: Option<u64>,
     pub guards: Vec<Guard>,
 }
 
-/// A guard that applies to a destructive step, as the plan shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "guard", rename_all = "snake_case")]
-pub enum Guard {
-    /// The operator types the role back (or passes `--confirm-role`).
-    TypedRole { role: String },
-    /// On a protected role with several hosts, the operator types the count.
-    HostCount { count: usize },
-    /// The role needs a change ticket; `ticket` is the one the playbook names.
-    Change {
-        role: String,
-        ticket: Option<String>,
-    },
-    /// A freeze is in force: refused unless `--emergency`.
-    Freeze {
-        role: String,
-        reason: String,
-        until: String,
-    },
-    /// The role only takes destructive work inside its windows.
-    Window {
-        role: String,
-        inside: bool,
-        windows: Vec<String>,
-    },
-    /// Changes on `host` are copied to `mirror`.
-    Mirror { host: String, mirror: String },
-    /// Runs on `host` first and must succeed.
-    ReplicationCheck { host: String, command: String },
-    /// opsguard locks each target host while the step runs.
-    Lock { hosts: usize },
+fn target(inv: &Inventory, h: usize) -> Value {
+    json!({"name": inv.hosts[h].name, "role": inv.hosts[h].role})
 }
 
-impl Guard {
-    pub fn describe(&self) -> String {
-        match self {
-            Guard::TypedRole { role } => format!("type the role back: {role}"),
-            Guard::HostCount { count } => format!("type the number of hosts back: {count}"),
-            Guard::Change {
-                role,
-                ticket: Some(t),
-            } => format!("{role} needs a change ticket: {t}"),
-            Guard::Change { role, ticket: None } => {
-                format!("{role} needs a change ticket: none in the playbook, pass --change")
-            }
-            Guard::Freeze {
-                role,
-                reason,
-                until,
-            } => format!("{role} is frozen until {until} ({reason}): refused without --emergency"),
-            Guard::Window {
-                role,
-                inside: true,
-                windows,
-            } => format!("{role} window open now ({})", windows.join(", ")),
-            Guard::Window {
-                role,
-                inside: false,
-                windows,
-            } => {
-                format!(
-                    "{role} is outside its windows ({}): refused without --emergency",
-                    windows.join(", ")
-                )
-            }
-            Guard::Mirror { host, mirror } => {
-                format!("changes on {host} are copied to its mirror {mirror}")
-            }
-            Guard::ReplicationCheck { host, command } => {
-                format!("replication check on {host} must pass first: {command}")
-            }
-            Guard::Lock { hosts } => format!("host lock taken on {hosts} host(s) while it runs"),
+fn targets(inv: &Inventory, hosts: &[usize]) -> Vec<Value> {
+    hosts.iter().map(|&h| target(inv, h)).collect()
+}
+
+fn names(inv: &Inventory, hosts: &[usize]) -> Vec<String> {
+    hosts.iter().map(|&h| inv.hosts[h].name.clone()).collect()
+}
+
+impl Plan {
+    /// `exec`'s plan: `class` (the classification of the line) on `hosts`,
+    /// one batch, no step name.
+    pub fn command(inv: &Inventory, hosts: Vec<usize>, class: Classification) -> Plan {
+        let guarded = guard::kind_of(inv, &class, false, &hosts);
+        Plan {
+            source: Source::Command,
+            change: None,
+            max_failures: None,
+            batches: vec![hosts.clone()],
+            steps: vec![PlanStep {
+                number: 0,
+                name: String::new(),
+                command: class.command.clone(),
+                hosts: hosts.clone(),
+                role: None,
+                destructive: class.destructive,
+                declared: false,
+                classification: class,
+                guarded,
+                timeout: None,
+                budget: None,
+                guards: Vec::new(),
+            }],
+            hosts,
         }
+    }
+
+    /// The playbook's name, or the command line of `exec`.
+    pub fn title(&self) -> String {
+        match &self.source {
+            Source::Playbook { name, .. } => format!("run {name}"),
+            Source::Command => format!(
+                "exec {}",
+                self.steps.first().map_or("", |s| s.command.as_str())
+            ),
+        }
+    }
+
+    /// The guarded actions of the plan, for the guards to decide on.
+    pub fn actions(&self, inv: &Inventory) -> Vec<guard::Action> {
+        self.steps
+            .iter()
+            .filter_map(|s| {
+                let what = match &self.source {
+                    Source::Command => format!("`{}`", s.command),
+                    Source::Playbook { name, .. } => {
+                        format!("step {} `{}` of {name}", s.number, s.name)
+                    }
+                };
+                guard::Action::for_command(
+                    inv,
+                    what,
+                    &s.classification,
+                    s.declared,
+                    s.hosts.clone(),
+                )
+            })
+            .collect()
+    }
+
+    /// The plan as `plan --format json` shows it (a playbook's).
+    pub fn json(&self, inv: &Inventory) -> Value {
+        let (name, file, description) = match &self.source {
+            Source::Playbook {
+                name,
+                file,
+                description,
+            } => (Some(name), Some(file), description.as_ref()),
+            Source::Command => (None, None, None),
+        };
+        let steps: Vec<Value> = self
+            .steps
+            .iter()
+            .map(|s| {
+                json!({
+                    "number": s.number,
+                    "name": s.name,
+                    "command": s.command,
+                    "hosts": targets(inv, &s.hosts),
+                    "role": s.role,
+                    "destructive": s.destructive,
+                    "declared": s.declared,
+                    "verdict": s.classification.verdict,
+                    "guarded": s.guarded,
+                    "rules": s.classification.rules,
+                    "unknown": s.classification.unknown,
+                    "timeout": s.timeout.map(|t| t.to_string()),
+                    "budget": s.budget,
+                    "guards": s.guards,
+                })
+            })
+            .collect();
+        json!({
+            "playbook": name,
+            "file": file,
+            "description": description,
+            "change": self.change,
+            "max_failures": self.max_failures,
+            "hosts": targets(inv, &self.hosts),
+            "batches": self.batches.iter().map(|b| names(inv, b)).collect::<Vec<_>>(),
+            "steps": steps,
+        })
+    }
+
+    /// The fields of the audit log's `plan` record.
+    pub fn record(&self, inv: &Inventory) -> Map<String, Value> {
+        let mut record = Map::new();
+        record.insert("targets".into(), json!(targets(inv, &self.hosts)));
+        match &self.source {
+            Source::Command => {
+                let step = &self.steps[0];
+                let class = &step.classification;
+                record.insert("command".into(), json!(step.command));
+                record.insert("destructive".into(), json!(class.destructive));
+                record.insert("verdict".into(), json!(class.verdict));
+                record.insert("rules".into(), json!(class.rules));
+                record.insert("unknown".into(), json!(class.unknown));
+            }
+            Source::Playbook { name, .. } => {
+                record.insert("playbook".into(), json!(name));
+                let batches: Vec<Vec<String>> =
+                    self.batches.iter().map(|b| names(inv, b)).collect();
+                record.insert("batches".into(), json!(batches));
+                record.insert(
+                    "destructive".into(),
+                    json!(self.steps.iter().any(|s| s.destructive)),
+                );
+                let steps: Vec<Value> = self
+                    .steps
+                    .iter()
+                    .map(|s| {
+                        json!({
+                            "number": s.number,
+                            "name": s.name,
+                            "command": s.command,
+                            "destructive": s.destructive,
+                            "verdict": s.classification.verdict,
+                            "guarded": s.guarded,
+                            "rules": s.classification.rules,
+                            "unknown": s.classification.unknown,
+                            "hosts": targets(inv, &s.hosts),
+                        })
+                    })
+                    .collect();
+                record.insert("steps".into(), json!(steps));
+            }
+        }
+        record
     }
 }
 
@@ -171,10 +265,7 @@ pub fn build(
     limit: Option<&[usize]>,
     now: OffsetDateTime,
 ) -> Plan {
-    let target = |i: usize| Target {
-        name: inv.hosts[i].name.clone(),
-        role: inv.hosts[i].role.clone(),
-    };
+    let ticket = pb.change.as_ref().map(|c| c.value.as_str());
     let mut all: Vec<usize> = Vec::new();
     let steps = pb
         .steps
@@ -195,7 +286,7 @@ pub fn build(
                 .map(|r| r.value.clone())
                 .or_else(|| single_role(inv, &hosts));
             let guards = if fact.guarded.is_some() {
-                guards(inv, pb, &hosts, role.as_deref(), now)
+                guard::applying(inv, &hosts, role.as_deref(), ticket, now)
             } else {
                 vec![]
             };
@@ -203,16 +294,13 @@ pub fn build(
                 number: step.number,
                 name: step.name.clone(),
                 command: step.run.value.clone(),
-                hosts: hosts.iter().map(|&i| target(i)).collect(),
+                hosts,
                 role,
                 destructive: fact.destructive,
                 declared: step.destructive.as_ref().is_some_and(|d| d.value),
-                verdict: fact.classification.verdict,
-                guarded: fact.guarded,
-                rules: fact.classification.rules.clone(),
-                unknown: fact.classification.unknown.clone(),
                 classification: fact.classification.clone(),
-                timeout: step.timeout.map(|t| t.to_string()),
+                guarded: fact.guarded,
+                timeout: step.timeout,
                 budget: step.budget,
                 guards,
             }
@@ -221,15 +309,16 @@ pub fn build(
     all.sort_unstable();
     all.dedup();
     let serial: Vec<Batch> = pb.serial.iter().map(|b| b.value).collect();
-    let names: Vec<String> = all.iter().map(|&i| inv.hosts[i].name.clone()).collect();
     Plan {
-        playbook: pb.name.value.clone(),
-        file: pb.file.to_string(),
-        description: pb.description.clone(),
-        change: pb.change.as_ref().map(|c| c.value.clone()),
-        max_failures: pb.max_failures,
-        hosts: all.iter().map(|&i| target(i)).collect(),
-        batches: batches(&names, &serial),
+        source: Source::Playbook {
+            name: pb.name.value.clone(),
+            file: pb.file.to_string(),
+            description: pb.description.clone(),
+        },
+        change: ticket.map(str::to_string),
+        max_failures: Some(pb.max_failures),
+        batches: batches(&all, &serial),
+        hosts: all,
         steps,
     }
 }
@@ -240,70 +329,6 @@ fn single_role(inv: &Inventory, hosts: &[usize]) -> Option<String> {
         .iter()
         .all(|&i| inv.hosts[i].role == *first)
         .then(|| first.clone())
-}
-
-fn guards(
-    inv: &Inventory,
-    pb: &Playbook,
-    hosts: &[usize],
-    role: Option<&str>,
-    now: OffsetDateTime,
-) -> Vec<Guard> {
-    let mut out = Vec::new();
-    if let Some(role) = role {
-        out.push(Guard::TypedRole {
-            role: role.to_string(),
-        });
-        if inv.is_protected(role) && hosts.len() > 1 {
-            out.push(Guard::HostCount { count: hosts.len() });
-        }
-        let policy = &inv.policy;
-        if policy.requires_change(role) {
-            out.push(Guard::Change {
-                role: role.to_string(),
-                ticket: pb.change.as_ref().map(|c| c.value.clone()),
-            });
-        }
-        if let Some(f) = policy.freeze_at(role, now) {
-            out.push(Guard::Freeze {
-                role: role.to_string(),
-                reason: f.reason.clone(),
-                until: f.to.format(&Rfc3339).unwrap_or_default(),
-            });
-        }
-        match policy.window_status(role, now) {
-            WindowStatus::Unrestricted => {}
-            WindowStatus::Inside(w) => out.push(Guard::Window {
-                role: role.to_string(),
-                inside: true,
-                windows: vec![w.to_string()],
-            }),
-            WindowStatus::Outside(ws) => out.push(Guard::Window {
-                role: role.to_string(),
-                inside: false,
-                windows: ws.iter().map(ToString::to_string).collect(),
-            }),
-        }
-    }
-    for &i in hosts {
-        let h = &inv.hosts[i];
-        if let Some(m) = &h.mirror {
-            out.push(Guard::Mirror {
-                host: h.name.clone(),
-                mirror: m.clone(),
-            });
-        }
-        if let Some(c) = &h.replication_check {
-            out.push(Guard::ReplicationCheck {
-                host: h.name.clone(),
-                command: c.clone(),
-            });
-        }
-    }
-    if !hosts.is_empty() {
-        out.push(Guard::Lock { hosts: hosts.len() });
-    }
-    out
 }
 
 #[cfg(test)]
@@ -353,10 +378,8 @@ mod tests {
         assert!(!report.has_errors(), "{:?}", report.items);
 
         let plan = build(&inv, &pb, &facts, None, datetime!(2026-11-24 12:00 UTC));
-        assert_eq!(
-            plan.batches,
-            vec![vec!["s1".to_string()], vec!["s2".to_string()]]
-        );
+        let (s1, s2) = (inv.host_index("s1").unwrap(), inv.host_index("s2").unwrap());
+        assert_eq!(plan.batches, vec![vec![s1], vec![s2]]);
         assert!(!plan.steps[0].destructive);
         assert!(plan.steps[0].guards.is_empty());
         let g = &plan.steps[1].guards;
@@ -400,7 +423,6 @@ mod tests {
                 .any(|g| matches!(g, Guard::Freeze { .. }))
         );
 
-        let s2 = inv.host_index("s2").unwrap();
         let limited = build(
             &inv,
             &pb,
@@ -408,13 +430,7 @@ mod tests {
             Some(&[s2]),
             datetime!(2026-11-24 23:00 UTC),
         );
-        assert_eq!(
-            limited.hosts,
-            vec![Target {
-                name: "s2".into(),
-                role: "live".into()
-            }]
-        );
+        assert_eq!(limited.hosts, vec![s2]);
         let g = &limited.steps[1].guards;
         assert!(
             !g.iter()

@@ -11,7 +11,7 @@ use super::{Format, GlobalArgs};
 use crate::error::{AppError, Exit};
 use crate::guard;
 use crate::inventory::Inventory;
-use crate::plan::{self, Plan, Target};
+use crate::plan::{self, Plan, Source};
 use crate::ui::{Stream, Ui};
 
 #[derive(Debug, Args)]
@@ -46,7 +46,7 @@ pub fn run(g: &GlobalArgs, args: &PlanArgs, ui: &Ui) -> Result<Exit, AppError> {
     let plan = plan::build(&inv, &pb, &facts, limit.as_deref(), now);
     let verdicts = verdicts(&inv, &plan, now);
     match args.format {
-        Format::Json => ui.out(&json(&plan, &verdicts)),
+        Format::Json => ui.out(&json(&inv, &plan, &verdicts)),
         Format::Text => {
             let mut out = text(&plan, &inv, ui);
             if plan.steps.iter().any(|s| s.guarded.is_some()) {
@@ -62,8 +62,8 @@ pub fn run(g: &GlobalArgs, args: &PlanArgs, ui: &Ui) -> Result<Exit, AppError> {
 }
 
 /// The plan as JSON, with the offline guards' `decision`.
-pub fn json(plan: &Plan, verdicts: &[(&'static str, String); 2]) -> String {
-    let mut value = serde_json::to_value(plan).expect("plain JSON");
+pub fn json(inv: &Inventory, plan: &Plan, verdicts: &[(&'static str, String); 2]) -> String {
+    let mut value = plan.json(inv);
     value["decision"] = serde_json::json!({
         "terminal": verdicts[0].1,
         "no_terminal": verdicts[1].1,
@@ -77,22 +77,7 @@ pub fn json(plan: &Plan, verdicts: &[(&'static str, String); 2]) -> String {
 /// What the offline guards would say now (or `--at`), with the playbook's
 /// change and no other flags, at a terminal and without one.
 pub fn verdicts(inv: &Inventory, plan: &Plan, now: OffsetDateTime) -> [(&'static str, String); 2] {
-    let actions: Vec<guard::Action> = plan
-        .steps
-        .iter()
-        .filter_map(|s| {
-            guard::Action::for_command(
-                inv,
-                s.name.clone(),
-                &s.classification,
-                s.declared,
-                s.hosts
-                    .iter()
-                    .filter_map(|t| inv.host_index(&t.name))
-                    .collect(),
-            )
-        })
-        .collect();
+    let actions = plan.actions(inv);
     let say = |terminal: bool| {
         let ctx = guard::Context {
             terminal,
@@ -120,37 +105,53 @@ pub fn verdicts(inv: &Inventory, plan: &Plan, now: OffsetDateTime) -> [(&'static
     ]
 }
 
-fn targets(ts: &[Target], inv: &Inventory, ui: &Ui) -> String {
-    if ts.is_empty() {
+fn targets(hosts: &[usize], inv: &Inventory, ui: &Ui) -> String {
+    if hosts.is_empty() {
         return "none (skipped)".into();
     }
-    ts.iter()
-        .map(|t| format!("{} {}", t.name, ui.role_tag(Stream::Out, inv, &t.role)))
+    hosts
+        .iter()
+        .map(|&h| {
+            let h = &inv.hosts[h];
+            format!("{} {}", h.name, ui.role_tag(Stream::Out, inv, &h.role))
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
 
 pub fn text(plan: &Plan, inv: &Inventory, ui: &Ui) -> String {
-    let mut out = format!(
-        "{} {}  ({})\n",
-        ui.bold(Stream::Out, "playbook"),
-        ui.data(Stream::Out, &plan.playbook),
-        ui.data(Stream::Out, &plan.file)
-    );
-    if let Some(d) = &plan.description {
-        out.push_str(&format!("  {}\n", ui.data(Stream::Out, d)));
+    let mut out = String::new();
+    if let Source::Playbook {
+        name,
+        file,
+        description,
+    } = &plan.source
+    {
+        out.push_str(&format!(
+            "{} {}  ({})\n",
+            ui.bold(Stream::Out, "playbook"),
+            ui.data(Stream::Out, name),
+            ui.data(Stream::Out, file)
+        ));
+        if let Some(d) = description {
+            out.push_str(&format!("  {}\n", ui.data(Stream::Out, d)));
+        }
     }
     out.push_str(&format!(
         "  change: {}   max_failures: {}\n",
         plan.change.as_deref().unwrap_or("none"),
         plan.max_failures
+            .map_or_else(|| "none".to_string(), |m| m.to_string())
     ));
     out.push_str(&format!("  hosts: {}\n", targets(&plan.hosts, inv, ui)));
     let batches: Vec<String> = plan
         .batches
         .iter()
         .enumerate()
-        .map(|(i, b)| format!("{}) {}", i + 1, b.join(", ")))
+        .map(|(i, b)| {
+            let names: Vec<&str> = b.iter().map(|&h| inv.hosts[h].name.as_str()).collect();
+            format!("{}) {}", i + 1, names.join(", "))
+        })
         .collect();
     out.push_str(&format!("  batches: {}\n", batches.join("  ")));
     for s in &plan.steps {
@@ -169,11 +170,11 @@ pub fn text(plan: &Plan, inv: &Inventory, ui: &Ui) -> String {
         if s.declared {
             out.push_str("  why:    declared `destructive: true`\n");
         }
-        for f in &s.rules {
+        for f in &s.classification.rules {
             out.push_str(&format!("  why:    {}\n", data(&f.to_string())));
         }
         if !s.destructive {
-            for d in &s.unknown {
+            for d in &s.classification.unknown {
                 out.push_str(&format!(
                     "  not known to be safe: {}\n",
                     data(&d.to_string())

@@ -11,6 +11,7 @@
 //!
 //! [`ask`] puts the question to the operator through a [`Prompt`].
 
+mod applies;
 pub mod online;
 pub mod prompt;
 
@@ -24,6 +25,7 @@ use crate::classify::{Classification, Verdict};
 use crate::inventory::Inventory;
 use crate::inventory::policy::WindowStatus;
 
+pub use applies::{Guard, applying};
 pub use prompt::{Answer, Prompt};
 
 /// Why a guard refused, as the audit log's `reason` names it.

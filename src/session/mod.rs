@@ -26,6 +26,7 @@ use crate::guard;
 use crate::guard::online::Guarded;
 use crate::inventory::Inventory;
 use crate::lock::lease::{self, Renewer};
+use crate::plan::{Plan, Source};
 use crate::presence;
 use crate::ui::Ui;
 
@@ -122,6 +123,69 @@ pub fn guard(
         locks,
     };
     guard::online::check(session, inv, actions, &online, ui)
+}
+
+/// The guarded pipeline of `exec` and `run`: `session.start`, the `plan`
+/// record, the guards, the steps on their batches with every command
+/// recorded, `report` (the command's output, given the summary and the
+/// steps as run), `session.end`. `stream` prints one host's output as it
+/// comes.
+pub fn execute(
+    inv: &Inventory,
+    plan: &Plan,
+    settings: &RunSettings,
+    stream: bool,
+    ui: &Ui,
+    report: impl FnOnce(&execute::Summary, &[Step]),
+) -> Result<Exit, AppError> {
+    let playbook = match &plan.source {
+        Source::Playbook { file, .. } => Some(Path::new(file)),
+        Source::Command => None,
+    };
+    let steps: Vec<Step> = plan
+        .steps
+        .iter()
+        .map(|s| Step {
+            number: s.number,
+            name: s.name.clone(),
+            command: s.command.clone(),
+            timeout: s.timeout.map_or(settings.timeout, |t| t.0),
+            budget: s.budget,
+            destructive: s.destructive,
+            verdict: s.classification.verdict,
+            hosts: playbook.is_some().then(|| s.hosts.clone()),
+        })
+        .collect();
+    let cancel = crate::interrupt::flag()?;
+    let mut audit = start(settings, playbook)?;
+    audit
+        .record("plan", plan.record(inv))
+        .map_err(audit_error)?;
+    let _identity = identify(inv, &plan.hosts, &audit, &plan.title());
+    let lease = match guard(&mut audit, inv, &plan.actions(inv), settings, true, ui)? {
+        Guarded::Go(lease) => lease,
+        Guarded::Refused(exit) => return end_refused(audit, exit),
+    };
+    let opts = execute::Options {
+        forks: settings.forks,
+        lease,
+        max_failures: plan.max_failures.map_or(usize::MAX, |m| m as usize),
+        cancel,
+        grace: Duration::from_secs(5),
+        stream,
+        keep: execute::keep_for(plan.batches.iter().map(Vec::len).sum(), steps.len()),
+    };
+    let (summary, audit_failed) = run_recorded(
+        &mut audit,
+        inv,
+        ui,
+        &plan.batches,
+        &steps,
+        &opts,
+        playbook.is_some(),
+    );
+    report(&summary, &steps);
+    end_run(audit, &summary, audit_failed)
 }
 
 /// End a refused session: `session.end` with status `refused`.
