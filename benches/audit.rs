@@ -13,8 +13,10 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use opsguard::audit::event::{self, Event};
 use opsguard::audit::record::{self, GENESIS, Identity, output};
 use opsguard::audit::writer::Writer;
+use opsguard::classify::Verdict;
 use serde_json::{Map, Value, json};
 
 const RECORDS: u64 = 1_000_000;
@@ -142,8 +144,18 @@ fn benches(c: &mut Criterion) {
         pid: 1,
     };
     let mut writer = Writer::open(&dir.path().join("append.jsonl"), who, "s".into()).unwrap();
-    let fields =
-        json!({"host": "store-a1", "role": "live", "command": "df -h", "destructive": false});
+    let event = Event::CommandStart(event::CommandStart {
+        on: event::On {
+            host: "store-a1".into(),
+            role: "live".into(),
+        },
+        cwd: None,
+        step: None,
+        step_name: None,
+        command: "df -h".into(),
+        destructive: false,
+        verdict: Verdict::Safe,
+    });
     let mut bare = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -159,11 +171,7 @@ fn benches(c: &mut Criterion) {
         })
     });
     g.bench_function("audit append (lock, tail, seal, write, fsync)", |b| {
-        b.iter(|| {
-            writer
-                .append("command.start", fields.as_object().unwrap().clone())
-                .unwrap()
-        })
+        b.iter(|| writer.append(&event).unwrap())
     });
     g.finish();
 }

@@ -9,9 +9,10 @@
 //! instant; `exec`'s is one step ([`Plan::command`]). Every host is planned
 //! before any host runs: if the plan cannot be built, nothing runs.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use time::OffsetDateTime;
 
+use crate::audit::event;
 use crate::classify::Classification;
 use crate::duration::Duration;
 use crate::guard::{self, Guard, Kind};
@@ -181,50 +182,51 @@ impl Plan {
         })
     }
 
-    /// The fields of the audit log's `plan` record.
-    pub fn record(&self, inv: &Inventory) -> Map<String, Value> {
-        let mut record = Map::new();
-        record.insert("targets".into(), json!(targets(inv, &self.hosts)));
+    /// The audit log's `plan` record.
+    pub fn record(&self, inv: &Inventory) -> event::Plan {
+        let targets = |hosts: &[usize]| -> Vec<event::Target> {
+            hosts
+                .iter()
+                .map(|&h| event::Target::of(&inv.hosts[h]))
+                .collect()
+        };
         match &self.source {
             Source::Command => {
-                let step = &self.steps[0];
-                let class = &step.classification;
-                record.insert("command".into(), json!(step.command));
-                record.insert("destructive".into(), json!(class.destructive));
-                record.insert("verdict".into(), json!(class.verdict));
-                record.insert("rules".into(), json!(class.rules));
-                record.insert("unknown".into(), json!(class.unknown));
+                let class = &self.steps[0].classification;
+                event::Plan {
+                    targets: targets(&self.hosts),
+                    command: Some(self.steps[0].command.clone()),
+                    destructive: class.destructive,
+                    verdict: Some(class.verdict),
+                    rules: Some(class.rules.clone()),
+                    unknown: Some(class.unknown.clone()),
+                    ..event::Plan::default()
+                }
             }
-            Source::Playbook { name, .. } => {
-                record.insert("playbook".into(), json!(name));
-                let batches: Vec<Vec<String>> =
-                    self.batches.iter().map(|b| names(inv, b)).collect();
-                record.insert("batches".into(), json!(batches));
-                record.insert(
-                    "destructive".into(),
-                    json!(self.steps.iter().any(|s| s.destructive)),
-                );
-                let steps: Vec<Value> = self
-                    .steps
-                    .iter()
-                    .map(|s| {
-                        json!({
-                            "number": s.number,
-                            "name": s.name,
-                            "command": s.command,
-                            "destructive": s.destructive,
-                            "verdict": s.classification.verdict,
-                            "guarded": s.guarded,
-                            "rules": s.classification.rules,
-                            "unknown": s.classification.unknown,
-                            "hosts": targets(inv, &s.hosts),
+            Source::Playbook { name, .. } => event::Plan {
+                targets: targets(&self.hosts),
+                playbook: Some(name.clone()),
+                batches: Some(self.batches.iter().map(|b| names(inv, b)).collect()),
+                destructive: self.steps.iter().any(|s| s.destructive),
+                steps: Some(
+                    self.steps
+                        .iter()
+                        .map(|s| event::PlannedStep {
+                            number: s.number,
+                            name: s.name.clone(),
+                            command: s.command.clone(),
+                            destructive: s.destructive,
+                            verdict: s.classification.verdict,
+                            guarded: s.guarded,
+                            rules: s.classification.rules.clone(),
+                            unknown: s.classification.unknown.clone(),
+                            hosts: targets(&s.hosts),
                         })
-                    })
-                    .collect();
-                record.insert("steps".into(), json!(steps));
-            }
+                        .collect(),
+                ),
+                ..event::Plan::default()
+            },
         }
-        record
     }
 }
 

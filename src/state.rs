@@ -14,13 +14,22 @@ use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
+/// opsguard's state folder, `$XDG_STATE_HOME/opsguard`, else
+/// `$HOME/.local/state/opsguard` (not created): the one place that says
+/// where it is. With neither set there is none, rather than a guess: the
+/// audit log's default lives here, and it must be where the operator
+/// expects it.
+pub fn base() -> Option<PathBuf> {
+    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty());
+    let state = var("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| var("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
+    Some(state.join("opsguard"))
+}
+
 /// `sub` in the state folder, created private when missing.
 pub fn folder(sub: &str) -> Option<PathBuf> {
-    let state = std::env::var_os("XDG_STATE_HOME")
-        .filter(|s| !s.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| crate::account::home_dir().map(|h| h.join(".local/state")))?;
-    let dir = state.join("opsguard").join(sub);
+    let dir = base()?.join(sub);
     std::fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)

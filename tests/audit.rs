@@ -22,7 +22,7 @@ fn sample_log(path: &Path) {
     };
     let mut w = Writer::open(path, who.clone(), "20261122T100000Z-aaaaaa".into()).unwrap();
     let rec = |w: &mut Writer, event: &str, fields: serde_json::Value| {
-        w.append(event, fields.as_object().unwrap().clone())
+        w.append_fields(event, fields.as_object().unwrap().clone())
             .unwrap();
     };
     rec(
@@ -547,7 +547,8 @@ fn an_independent_verifier_agrees() {
     )
     .unwrap();
     let odd = json!({"message": "tab\there \"quoted\" back\\slash \u{1} é 日本 \u{2028}", "n": -5});
-    w.append("note", odd.as_object().unwrap().clone()).unwrap();
+    w.append_fields("note", odd.as_object().unwrap().clone())
+        .unwrap();
     let ours = Test::new()
         .args(["--audit-log", log.to_str().unwrap(), "audit", "verify"])
         .status(0);

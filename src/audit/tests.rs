@@ -24,7 +24,7 @@ fn write(path: &Path, n: usize) -> Writer {
         let mut f = Map::new();
         f.insert("host".into(), json!("store-a1"));
         f.insert("command".into(), json!(format!("echo {i}")));
-        w.append("command.start", f).unwrap();
+        w.append_fields("command.start", f).unwrap();
     }
     w
 }
@@ -63,7 +63,7 @@ fn chain_round_trip() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("audit.jsonl");
     let mut w = write(&path, 5);
-    let last = w.append("session.end", Map::new()).unwrap();
+    let last = w.append_fields("session.end", Map::new()).unwrap();
     assert_eq!(last.seq, 6);
     let (summary, broken) = check(&path, None);
     assert_eq!(broken, None);
@@ -77,7 +77,7 @@ fn chain_round_trip() {
     assert!(first["ts"].as_str().unwrap().ends_with('Z'));
     // A second writer (another process) links to the first one's records.
     let mut other = Writer::open(&path, identity(), "s2".into()).unwrap();
-    let next = other.append("note", Map::new()).unwrap();
+    let next = other.append_fields("note", Map::new()).unwrap();
     assert_eq!(next.seq, 7);
     assert_eq!(check(&path, Some((6, &last.hash))).1, None);
 }
@@ -184,7 +184,7 @@ fn anchors_catch_cut_and_rewritten_logs() {
     std::fs::remove_file(&path).unwrap();
     let mut w = Writer::open(&path, identity(), "forged".into()).unwrap();
     for _ in 0..5 {
-        w.append("note", Map::new()).unwrap();
+        w.append_fields("note", Map::new()).unwrap();
     }
     assert_eq!(check(&path, None).1, None);
     let b = check(&path, Some((seq, &hash))).1.unwrap();
@@ -202,7 +202,7 @@ fn a_torn_tail_is_noted_by_the_next_writer_and_verifies_with_a_warning() {
     assert!(check(&path, None).1.unwrap().what.starts_with("torn tail"));
 
     let mut w = Writer::open(&path, identity(), "s2".into()).unwrap();
-    let next = w.append("session.start", Map::new()).unwrap();
+    let next = w.append_fields("session.start", Map::new()).unwrap();
     assert_eq!(next.seq, 5, "the torn record takes seq 4");
     let l = lines(&path);
     assert_eq!(l.len(), 6);
@@ -237,7 +237,7 @@ fn a_log_damaged_at_its_end_is_refused() {
     append(&path, b"garbage\n");
     let mut w = Writer::open(&path, identity(), "s2".into()).unwrap();
     assert!(matches!(
-        w.append("note", Map::new()),
+        w.append_fields("note", Map::new()),
         Err(AuditError::Damaged { .. })
     ));
 }
@@ -254,7 +254,7 @@ fn records_larger_than_the_tail_window_link() {
             "stderr".into(),
             record::output("\u{1}\"é\n".repeat(40_000).as_bytes()),
         );
-        w.append("command.end", f).unwrap();
+        w.append_fields("command.end", f).unwrap();
     }
     let (summary, broken) = check(&path, None);
     assert_eq!(broken, None);
@@ -372,7 +372,7 @@ fn a_huge_line_is_damage_found_by_verify_and_refused_by_the_writer() {
     append_long(&path, super::lines::MAX_LINE + 1, true);
     assert_eq!(broken_at(&path), (3, "unparseable line".into()));
     let mut w = Writer::open(&path, identity(), "s2".into()).unwrap();
-    match w.append("note", Map::new()) {
+    match w.append_fields("note", Map::new()) {
         Err(AuditError::Damaged { what, .. }) => {
             assert!(what.contains("longer than any record"), "{what}");
         }
@@ -389,7 +389,7 @@ fn a_huge_torn_tail_is_noted_with_its_length_and_hash() {
     let long = super::lines::MAX_LINE * 2 + 5;
     append_long(&path, long, false);
     let mut w = Writer::open(&path, identity(), "s2".into()).unwrap();
-    w.append("session.start", Map::new()).unwrap();
+    w.append_fields("session.start", Map::new()).unwrap();
     let l = lines(&path);
     let torn: serde_json::Value = serde_json::from_str(&l[3]).unwrap();
     assert_eq!(torn["event"], "audit.torn");
@@ -409,7 +409,7 @@ fn a_whole_record_that_lost_only_its_newline_is_ended_not_torn() {
     let text = std::fs::read(&path).unwrap();
     std::fs::write(&path, &text[..text.len() - 1]).unwrap();
     let mut w = Writer::open(&path, identity(), "s2".into()).unwrap();
-    let next = w.append("session.start", Map::new()).unwrap();
+    let next = w.append_fields("session.start", Map::new()).unwrap();
     assert_eq!(next.seq, 4, "no audit.torn took a seq");
     let (summary, broken) = check(&path, None);
     assert_eq!(broken, None);
@@ -424,7 +424,7 @@ fn a_torn_line_changed_after_it_was_noted_is_found() {
     write(&path, 2);
     append(&path, br#"{"command":"wipefs"#);
     let mut w = Writer::open(&path, identity(), "s2".into()).unwrap();
-    w.append("session.start", Map::new()).unwrap();
+    w.append_fields("session.start", Map::new()).unwrap();
     assert_eq!(check(&path, None).1, None);
     // The torn bytes are in no hash; the note's length and hash guard them.
     let mut l = lines(&path);

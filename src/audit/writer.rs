@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 
+use super::event::{AuditTorn, Event};
 use super::record::{self, GENESIS, Identity};
 
 #[derive(Debug, thiserror::Error)]
@@ -144,8 +145,22 @@ impl Writer {
         &self.path
     }
 
-    /// Append one record of `event` with `fields`, durably.
-    pub fn append(
+    /// Append one record of `event`, durably.
+    pub fn append(&mut self, event: &Event) -> Result<Appended, AuditError> {
+        let mut fields = event.fields();
+        let name = match fields.remove("event") {
+            Some(Value::String(name)) => name,
+            _ => unreachable!("every event is tagged with its name"),
+        };
+        self.append_fields(&name, fields)
+    }
+
+    /// Append one record of `event` with any `fields`, durably: the
+    /// writer's own step. opsguard writes only typed [`Event`]s; this is
+    /// public for the tests that forge logs a real session would not
+    /// write.
+    #[doc(hidden)]
+    pub fn append_fields(
         &mut self,
         event: &str,
         fields: Map<String, Value>,
@@ -195,18 +210,22 @@ impl Writer {
             (seq, prev) = (last, hash);
         } else if let Some(t) = &tail.torn {
             text.push('\n');
-            let mut torn = Map::new();
-            torn.insert("offset".into(), json!(t.offset));
-            torn.insert("length".into(), json!(t.length));
-            torn.insert("sha256".into(), json!(t.sha256));
+            let torn = Event::AuditTorn(AuditTorn {
+                offset: t.offset,
+                length: t.length,
+                sha256: t.sha256.clone(),
+            })
+            .fields();
             seq += 1;
-            let (line, hash) = record::seal(self.base(seq, now, "audit.torn", torn), &prev);
+            let (line, hash) = record::seal(self.base(seq, now, torn), &prev);
             text.push_str(&line);
             text.push('\n');
             prev = hash;
         }
         seq += 1;
-        let (line, hash) = record::seal(self.base(seq, now, event, fields), &prev);
+        let mut fields = fields;
+        fields.insert("event".into(), json!(event));
+        let (line, hash) = record::seal(self.base(seq, now, fields), &prev);
         text.push_str(&line);
         text.push('\n');
         let write_err = |source| AuditError::Write {
@@ -222,14 +241,12 @@ impl Writer {
         &self,
         seq: u64,
         now: OffsetDateTime,
-        event: &str,
         mut fields: Map<String, Value>,
     ) -> Map<String, Value> {
         fields.insert("v".into(), json!(record::VERSION));
         fields.insert("seq".into(), json!(seq));
         fields.insert("ts".into(), json!(record::timestamp(now)));
         fields.insert("session".into(), json!(self.session));
-        fields.insert("event".into(), json!(event));
         fields.insert("user".into(), json!(self.identity.user));
         fields.insert("workstation".into(), json!(self.identity.workstation));
         fields.insert("pid".into(), json!(self.identity.pid));

@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::{Format, GlobalArgs};
@@ -140,17 +140,18 @@ pub fn run(g: &GlobalArgs, args: &AuditArgs, ui: &Ui) -> Result<Exit, AppError> 
                 terminal,
                 inventory: None,
                 playbook: None,
-                extra: Map::new(),
+                change: None,
+                emergency: None,
+                confirm_role: None,
             };
             let audit_err = |e: audit::AuditError| AppError::new(Exit::Audit, e.to_string());
             let mut session = audit::Session::start(&path, start).map_err(audit_err)?;
             let mut note = |message: &str| {
-                let mut fields = Map::new();
-                fields.insert("message".into(), json!(message));
-                if let Some(c) = change {
-                    fields.insert("change".into(), json!(c));
-                }
-                session.record("note", fields).map_err(audit_err)
+                let note = audit::event::Note {
+                    message: message.to_string(),
+                    change: change.clone(),
+                };
+                session.record(audit::Event::Note(note)).map_err(audit_err)
             };
             let mut last = None;
             if message == "-" {

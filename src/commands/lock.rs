@@ -2,10 +2,10 @@
 //! --reason TEXT`: the host locks opsguard takes for destructive work.
 
 use clap::{Args, Subcommand};
-use serde_json::{Map, json};
+use serde_json::json;
 
 use super::{Format, GlobalArgs, GuardOptions, RunOptions};
-use crate::audit::host_fields;
+use crate::audit::event::{self, Event, On};
 use crate::error::{AppError, Exit};
 use crate::guard::{self, online::Guarded};
 use crate::lock::{self, State};
@@ -161,14 +161,15 @@ fn break_lock(g: &GlobalArgs, args: &BreakArgs, ui: &Ui) -> Result<Exit, AppErro
     };
     // Read from the host: shown as data wherever it is printed.
     let held = crate::ui::escape::visible(&held).into_owned();
-    let mut plan = Map::new();
-    plan.insert(
-        "targets".into(),
-        json!([{"name": host.name, "role": host.role}]),
-    );
-    plan.insert("command".into(), json!(format!("lock break {}", host.name)));
-    plan.insert("destructive".into(), json!(true));
-    audit.record("plan", plan).map_err(session::audit_error)?;
+    let plan = event::Plan {
+        targets: vec![event::Target::of(host)],
+        command: Some(format!("lock break {}", host.name)),
+        destructive: true,
+        ..event::Plan::default()
+    };
+    audit
+        .record(Event::Plan(plan))
+        .map_err(session::audit_error)?;
     let action = guard::Action {
         what: format!("breaking the lock on {} held by {held}", host.name),
         why: "the holder's work may still be running there".into(),
@@ -182,20 +183,17 @@ fn break_lock(g: &GlobalArgs, args: &BreakArgs, ui: &Ui) -> Result<Exit, AppErro
     let removed = crate::transport::connect(&inv.settings, host)
         .map_err(|e| e.to_string())
         .and_then(|mut t| lock::remove(t.as_mut(), host).map_err(|e| e.to_string()));
-    let mut f = host_fields(host);
-    f.insert("reason".into(), json!(args.reason));
-    f.insert(
-        "owner".into(),
-        match &before {
-            State::Held(o) => json!(o),
-            _ => json!(null),
+    let broken = event::LockBreak {
+        on: On::host(host),
+        reason: args.reason.clone(),
+        owner: match &before {
+            State::Held(o) => Some(o.clone()),
+            _ => None,
         },
-    );
-    if let Err(e) = &removed {
-        f.insert("error".into(), json!(e));
-    }
+        error: removed.as_ref().err().cloned(),
+    };
     audit
-        .record("lock.break", f)
+        .record(Event::LockBreak(broken))
         .map_err(session::audit_error)?;
     let (exit, status) = match &removed {
         Ok(()) => {

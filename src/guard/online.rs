@@ -9,9 +9,8 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-use serde_json::{Map, json};
-
-use crate::audit::{AuditError, Session, host_fields, stream_json};
+use crate::audit::event::{self, Event, On};
+use crate::audit::{AuditError, Session};
 use crate::error::{AppError, Exit};
 use crate::guard;
 use crate::inventory::Inventory;
@@ -97,42 +96,44 @@ pub fn check(
                 }
             };
     }
-    let mut fields = Map::new();
-    fields.insert("role".into(), json!(question.role));
-    fields.insert("hosts".into(), json!(names(inv, &question.hosts)));
-    fields.insert("count".into(), json!(question.count));
-    fields.insert("overrides".into(), json!(question.overrides));
-    if interactive {
+    let asked = event::Question {
+        role: question.role.clone(),
+        hosts: names(inv, &question.hosts),
+        count: question.count,
+        overrides: question.overrides.clone(),
+    };
+    let (typed, via) = if interactive {
         // Read once, so the record names the same sessions as the screen.
         let others = crate::presence::others();
         let banner = |ui: &Ui| banner(inv, actions, &question, flags, online.locks, &others, ui);
         ui.err(&banner(ui));
         // The record keeps what the operator saw, without colour.
         let plain = Ui::new(crate::ui::ColorWhen::Never, false, false);
-        let mut asked = fields.clone();
-        asked.insert("banner".into(), json!(banner(&plain)));
-        asked.insert(
-            "prompt".into(),
-            json!("Type the role of the target hosts to continue:"),
-        );
-        session.record("guard.prompt", asked).map_err(audit_error)?;
+        session
+            .record(Event::GuardPrompt(event::GuardPrompt {
+                question: asked.clone(),
+                banner: banner(&plain),
+                prompt: "Type the role of the target hosts to continue:".into(),
+            }))
+            .map_err(audit_error)?;
         let mut prompt = guard::prompt::Terminal::new(crate::interrupt::flag()?);
         match guard::ask(&mut prompt, &question) {
-            Ok(typed) => {
-                fields.insert("typed".into(), json!(typed));
-            }
+            Ok(typed) => (typed, "prompt"),
             Err(r) => {
                 lease::release(session, inv, &lease, forks);
                 return refuse(session, r, ui);
             }
         }
-        fields.insert("via".into(), json!("prompt"));
     } else {
-        fields.insert("via".into(), json!("--confirm-role"));
-        fields.insert("typed".into(), json!([flags.confirm_role]));
-    }
+        let typed = flags.confirm_role.iter().cloned().collect();
+        (typed, "--confirm-role")
+    };
     session
-        .record("guard.confirmed", fields)
+        .record(Event::GuardConfirmed(event::GuardConfirmed {
+            question: asked,
+            typed,
+            via: via.into(),
+        }))
         .map_err(audit_error)?;
     Ok(Guarded::Go(Some(lease)))
 }
@@ -142,12 +143,12 @@ fn names(inv: &Inventory, hosts: &[usize]) -> Vec<String> {
 }
 
 fn refuse(session: &mut Session, r: guard::Refusal, ui: &Ui) -> Result<Guarded, AppError> {
-    let mut fields = Map::new();
-    fields.insert("reason".into(), json!(r.reason.code()));
-    fields.insert("typed".into(), json!(r.typed));
-    fields.insert("message".into(), json!(r.message));
     session
-        .record("guard.refused", fields)
+        .record(Event::GuardRefused(event::GuardRefused {
+            reason: r.reason.code().into(),
+            typed: r.typed.clone(),
+            message: r.message.clone(),
+        }))
         .map_err(audit_error)?;
     // The message may quote a host (a replication check's output) or what
     // was typed: data.
@@ -286,10 +287,11 @@ fn replication_checks(
     // Announced before it runs, like every command opsguard sends.
     for &h in &checked {
         let host = &inv.hosts[h];
-        let mut f = host_fields(host);
-        f.insert("command".into(), json!(host.replication_check));
         session
-            .record("guard.check.start", f)
+            .record(Event::GuardCheckStart(event::GuardCheckStart {
+                on: On::host(host),
+                command: host.replication_check.clone().unwrap_or_default(),
+            }))
             .map_err(audit_error)?;
     }
     let results = each(&checked, forks, |h| {
@@ -314,8 +316,6 @@ fn replication_checks(
     let mut failed = None;
     for (&h, result) in checked.iter().zip(results) {
         let host = &inv.hosts[h];
-        let mut f = host_fields(host);
-        f.insert("command".into(), json!(host.replication_check));
         let verdict = match &result {
             Ok(o) if o.exit_code == Some(0) && !o.timed_out => None,
             Ok(o) => {
@@ -336,13 +336,19 @@ fn replication_checks(
             }
             Err(e) => Some(format!("could not run: {e}")),
         };
-        if let Ok(o) = &result {
-            f.insert("exit_code".into(), json!(o.exit_code));
-            f.insert("stdout".into(), stream_json(&o.stdout));
-            f.insert("stderr".into(), stream_json(&o.stderr));
-        }
-        f.insert("ok".into(), json!(verdict.is_none()));
-        session.record("guard.check", f).map_err(audit_error)?;
+        let check = event::GuardCheck {
+            on: On::host(host),
+            command: host.replication_check.clone().unwrap_or_default(),
+            ran: result.as_ref().ok().map(|o| event::CheckRan {
+                exit_code: o.exit_code,
+                stdout: event::Output::of(&o.stdout),
+                stderr: event::Output::of(&o.stderr),
+            }),
+            ok: verdict.is_none(),
+        };
+        session
+            .record(Event::GuardCheck(check))
+            .map_err(audit_error)?;
         if let (Some(v), None) = (verdict, &failed) {
             failed = Some(guard::Refusal {
                 reason: guard::Reason::ReplicationCheckFailed,

@@ -7,9 +7,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::json;
-
-use crate::audit::{AuditError, Session, host_fields};
+use crate::audit::event::{self, Event, On};
+use crate::audit::{AuditError, Session};
 use crate::inventory::Inventory;
 use crate::lock;
 use crate::parallel::each;
@@ -73,10 +72,11 @@ pub fn take(
         let problem = match result {
             Ok(lock::State::Free) => {
                 lease.hosts.push(h);
-                let mut f = host_fields(host);
-                f.insert("path".into(), json!(lock::path(host)));
-                f.insert("expires".into(), json!(lease.owner.expires));
-                session.record("lock.acquire", f)?;
+                session.record(Event::LockAcquire(event::LockAcquire {
+                    on: On::host(host),
+                    path: lock::path(host).to_string(),
+                    expires: lease.owner.expires.clone(),
+                }))?;
                 continue;
             }
             Ok(lock::State::Held(o)) if o.is_stale(now) => (
@@ -188,10 +188,9 @@ pub fn release(session: &mut Session, inv: &Inventory, lease: &Lease, forks: usi
             })
     });
     for (&h, result) in lease.hosts.iter().zip(results) {
-        let mut f = host_fields(&inv.hosts[h]);
-        if let Err(e) = &result {
-            f.insert("error".into(), json!(e.to_string()));
-        }
-        let _ = session.record("lock.release", f);
+        let _ = session.record(Event::LockRelease(event::LockRelease {
+            on: On::host(&inv.hosts[h]),
+            error: result.err().map(|e| e.to_string()),
+        }));
     }
 }

@@ -12,14 +12,11 @@
 mod recorder;
 
 use recorder::Recorder;
-pub use recorder::outcome_fields;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde_json::{Map, json};
-
-use crate::audit::{self, Session};
+use crate::audit::{self, Event, Session};
 use crate::error::{AppError, Exit};
 use crate::execute::{self, Step};
 use crate::guard;
@@ -59,22 +56,14 @@ pub fn audit_error(e: audit::AuditError) -> AppError {
 pub fn start(settings: &RunSettings, playbook: Option<&Path>) -> Result<Session, AppError> {
     let argv: Vec<String> = std::env::args().collect();
     let flags = &settings.flags;
-    let mut extra = Map::new();
-    for (key, value) in [
-        ("change", flags.change.as_deref()),
-        ("emergency", flags.emergency.as_deref()),
-        ("confirm_role", flags.confirm_role.as_deref()),
-    ] {
-        if let Some(v) = value {
-            extra.insert(key.into(), json!(v));
-        }
-    }
     let start = audit::Start {
         argv: &argv,
         terminal: guard::prompt::terminal(),
         inventory: Some(&settings.inventory),
         playbook,
-        extra,
+        change: flags.change.as_deref(),
+        emergency: flags.emergency.as_deref(),
+        confirm_role: flags.confirm_role.as_deref(),
     };
     Session::start(&settings.audit_log, start).map_err(audit_error)
 }
@@ -159,7 +148,7 @@ pub fn execute(
     let cancel = crate::interrupt::flag()?;
     let mut audit = start(settings, playbook)?;
     audit
-        .record("plan", plan.record(inv))
+        .record(Event::Plan(plan.record(inv)))
         .map_err(audit_error)?;
     let _identity = identify(inv, &plan.hosts, &audit, &plan.title());
     let lease = match guard(&mut audit, inv, &plan.actions(inv), settings, true, ui)? {

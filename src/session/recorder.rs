@@ -3,23 +3,12 @@
 //! host's verdict as it comes. After an audit write fails, no further
 //! command starts.
 
-use serde_json::{Map, Value, json};
-
-use crate::audit::{Session, host_fields, stream_json};
+use crate::audit::Session;
+use crate::audit::event::{self, Event, On};
 use crate::execute::{HostResult, Observer, Status, Step, StepResult};
 use crate::inventory::Inventory;
 use crate::transport::Which;
 use crate::ui::{Progress, Stream as Out, Ui};
-
-/// The fields of `command.end` that say how a command ended.
-pub fn outcome_fields(f: &mut Map<String, Value>, o: &crate::transport::Outcome, status: &str) {
-    f.insert("status".into(), json!(status));
-    f.insert("exit_code".into(), json!(o.exit_code));
-    f.insert("signal".into(), json!(o.signal));
-    f.insert("duration_ms".into(), json!(o.duration.as_millis() as u64));
-    f.insert("stdout".into(), stream_json(&o.stdout));
-    f.insert("stderr".into(), stream_json(&o.stderr));
-}
 
 /// Records and reports each command as the executor runs it.
 pub(super) struct Recorder<'a> {
@@ -72,11 +61,11 @@ impl<'a> Recorder<'a> {
         )
     }
 
-    fn record(&mut self, event: &str, fields: Map<String, Value>) -> bool {
+    fn record(&mut self, event: Event) -> bool {
         if self.audit_failed.is_some() {
             return false;
         }
-        match self.session.record(event, fields) {
+        match self.session.record(event) {
             Ok(_) => true,
             Err(e) => {
                 self.audit_failed = Some(e.to_string());
@@ -85,24 +74,24 @@ impl<'a> Recorder<'a> {
         }
     }
 
-    fn host_fields(&self, host: usize, step: &Step) -> Map<String, Value> {
-        let h = &self.inv.hosts[host];
-        let mut f = host_fields(h);
-        if step.number > 0 {
-            f.insert("step".into(), json!(step.number));
-            f.insert("step_name".into(), json!(step.name));
+    fn start(&self, host: usize, step: &Step) -> event::CommandStart {
+        let numbered = step.number > 0;
+        event::CommandStart {
+            on: On::host(&self.inv.hosts[host]),
+            cwd: None,
+            step: numbered.then_some(step.number),
+            step_name: numbered.then(|| step.name.clone()),
+            command: step.command.clone(),
+            destructive: step.destructive,
+            verdict: step.verdict,
         }
-        f.insert("command".into(), json!(step.command));
-        f.insert("destructive".into(), json!(step.destructive));
-        f.insert("verdict".into(), json!(step.verdict));
-        f
     }
 }
 
 impl Observer for Recorder<'_> {
     fn starting(&mut self, host: usize, step: &Step) -> bool {
-        let fields = self.host_fields(host, step);
-        self.record("command.start", fields)
+        let start = self.start(host, step);
+        self.record(Event::CommandStart(start))
     }
 
     fn output(&mut self, _host: usize, which: Which, chunk: &[u8]) {
@@ -114,12 +103,13 @@ impl Observer for Recorder<'_> {
 
     fn finished(&mut self, host: usize, step: &Step, result: &StepResult) {
         let o = &result.outcome;
-        let mut f = self.host_fields(host, step);
-        outcome_fields(&mut f, o, result.status.as_str());
-        if let Some(m) = &result.message {
-            f.insert("message".into(), json!(m));
-        }
-        self.record("command.end", f);
+        let end = event::CommandEnd {
+            start: self.start(host, step),
+            status: result.status.as_str().to_string(),
+            ran: Some(event::Ran::of(o)),
+            message: result.message.clone(),
+        };
+        self.record(Event::CommandEnd(end));
         if self.stream {
             self.ui.end_bytes();
         }
@@ -142,11 +132,11 @@ impl Observer for Recorder<'_> {
 
     fn host_done(&mut self, result: &HostResult) {
         if result.status == Status::Unreachable && result.steps.is_empty() {
-            let h = &self.inv.hosts[result.host];
-            let mut f = host_fields(h);
-            f.insert("status".into(), json!("unreachable"));
-            f.insert("message".into(), json!(result.message));
-            self.record("host.unreachable", f);
+            self.record(Event::HostUnreachable(event::HostUnreachable {
+                on: On::host(&self.inv.hosts[result.host]),
+                status: Some("unreachable".into()),
+                message: result.message.clone(),
+            }));
         }
         if (!self.stream && !self.steps)
             || result.steps.is_empty()

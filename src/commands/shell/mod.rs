@@ -25,11 +25,11 @@ use std::time::Duration;
 
 use clap::Args;
 use rustyline::error::ReadlineError;
-use serde_json::{Map, json};
 
 mod lines;
 
-use crate::audit::{Session, host_fields};
+use crate::audit::Session;
+use crate::audit::event::{self, Event, On};
 use crate::classify::{Classification, Verdict, classify};
 use crate::commands::{GlobalArgs, GuardOptions, RunOptions};
 use crate::error::{AppError, Exit};
@@ -99,20 +99,27 @@ pub fn run(g: &GlobalArgs, args: &ShellArgs, ui: &Ui) -> Result<Exit, AppError> 
     let cancel = crate::interrupt::flag()?;
     let mut audit = session::start(&settings, None)?;
     let h = &inv.hosts[host];
-    let mut plan = Map::new();
-    plan.insert("targets".into(), json!([{"name": h.name, "role": h.role}]));
-    plan.insert("command".into(), json!("shell"));
-    plan.insert("destructive".into(), json!(false));
-    audit.record("plan", plan).map_err(session::audit_error)?;
+    let plan = event::Plan {
+        targets: vec![event::Target::of(h)],
+        command: Some("shell".into()),
+        destructive: false,
+        ..event::Plan::default()
+    };
+    audit
+        .record(Event::Plan(plan))
+        .map_err(session::audit_error)?;
     let _identity = session::identify(&inv, &[host], &audit, &format!("shell {}", h.name));
     ui.err(&banner(&inv, host, ui));
     let transport = match transport::connect(&inv.settings, h) {
         Ok(t) => t,
         Err(e) => {
-            let mut f = host_fields(h);
-            f.insert("message".into(), json!(e.to_string()));
+            let unreachable = event::HostUnreachable {
+                on: On::host(h),
+                status: None,
+                message: Some(e.to_string()),
+            };
             audit
-                .record("host.unreachable", f)
+                .record(Event::HostUnreachable(unreachable))
                 .map_err(session::audit_error)?;
             audit
                 .end("failed", Exit::Failed.code())
@@ -249,22 +256,15 @@ impl Console<'_> {
         (raw, styled)
     }
 
-    fn record(
-        &mut self,
-        event: &str,
-        fields: Map<String, serde_json::Value>,
-    ) -> Result<(), AppError> {
+    fn record(&mut self, event: Event) -> Result<(), AppError> {
         self.audit
-            .record(event, fields)
+            .record(event)
             .map(|_| ())
             .map_err(session::audit_error)
     }
 
-    fn fields(&self) -> Map<String, serde_json::Value> {
-        let h = &self.inv.hosts[self.host];
-        let mut f = host_fields(h);
-        f.insert("cwd".into(), json!(self.cwd));
-        f
+    fn on(&self) -> On {
+        On::host(&self.inv.hosts[self.host])
     }
 
     fn repl(mut self) -> Result<Exit, AppError> {
@@ -309,18 +309,22 @@ impl Console<'_> {
 
     fn line(&mut self, line: &str) -> Result<(), AppError> {
         let class = classify(line, &self.inv.policy.patterns());
-        let mut f = self.fields();
-        f.insert("line".into(), json!(line));
-        f.insert("destructive".into(), json!(class.destructive));
-        f.insert("verdict".into(), json!(class.verdict));
-        f.insert("rules".into(), json!(class.rules));
-        f.insert("unknown".into(), json!(class.unknown));
-        self.record("shell.line", f)?;
+        self.record(Event::ShellLine(event::ShellLine {
+            on: self.on(),
+            cwd: self.cwd.clone(),
+            line: line.to_string(),
+            destructive: class.destructive,
+            verdict: class.verdict,
+            rules: class.rules.clone(),
+            unknown: class.unknown.clone(),
+        }))?;
         if let Some(program) = full_screen(line) {
-            let mut f = self.fields();
-            f.insert("line".into(), json!(line));
-            f.insert("program".into(), json!(program));
-            self.record("shell.unsupported", f)?;
+            self.record(Event::ShellUnsupported(event::ShellUnsupported {
+                on: self.on(),
+                cwd: self.cwd.clone(),
+                line: line.to_string(),
+                program: program.to_string(),
+            }))?;
             self.ui.error(&format!(
                 "`{program}` needs a full terminal, which opsguard shell does not give (commands get \
                  no input and no terminal): not started. Use `ssh` for it, or run it non-interactively"
@@ -334,9 +338,11 @@ impl Console<'_> {
             };
             match self.ask_pwd(&script) {
                 Ok(dir) => {
-                    let mut f = self.fields();
-                    f.insert("to".into(), json!(dir));
-                    self.record("shell.cd", f)?;
+                    self.record(Event::ShellCd(event::ShellCd {
+                        on: self.on(),
+                        cwd: self.cwd.clone(),
+                        to: dir.clone(),
+                    }))?;
                     self.cwd = dir;
                 }
                 Err(e) => self.ui.error(&format!("cd: {e}")),
@@ -407,11 +413,16 @@ impl Console<'_> {
     /// Run `line` in the working folder, output to the terminal as it
     /// comes, recorded before and after.
     fn execute(&mut self, line: &str, class: &Classification) -> Result<(), AppError> {
-        let mut f = self.fields();
-        f.insert("command".into(), json!(line));
-        f.insert("destructive".into(), json!(class.destructive));
-        f.insert("verdict".into(), json!(class.verdict));
-        self.record("command.start", f.clone())?;
+        let start = event::CommandStart {
+            on: self.on(),
+            cwd: Some(self.cwd.clone()),
+            step: None,
+            step_name: None,
+            command: line.to_string(),
+            destructive: class.destructive,
+            verdict: class.verdict,
+        };
+        self.record(Event::CommandStart(start.clone()))?;
         let (tx, rx) = sync_channel::<(Which, Vec<u8>)>(64);
         let ui = self.ui;
         let (ran, place) = std::thread::scope(|scope| {
@@ -441,8 +452,12 @@ impl Console<'_> {
                 } else {
                     "failed"
                 };
-                session::outcome_fields(&mut f, &o, status);
-                self.record("command.end", f)?;
+                self.record(Event::CommandEnd(event::CommandEnd {
+                    start,
+                    status: status.into(),
+                    ran: Some(event::Ran::of(&o)),
+                    message: None,
+                }))?;
                 let ends_open = o.stdout.last_byte().is_some_and(|b| b != b'\n');
                 if ends_open {
                     self.ui.out("\n");
@@ -460,9 +475,12 @@ impl Console<'_> {
                 }
             }
             Err(e) => {
-                f.insert("status".into(), json!("unreachable"));
-                f.insert("message".into(), json!(e.to_string()));
-                self.record("command.end", f)?;
+                self.record(Event::CommandEnd(event::CommandEnd {
+                    start,
+                    status: "unreachable".into(),
+                    ran: None,
+                    message: Some(e.to_string()),
+                }))?;
                 self.ui.error(&e.to_string());
                 // A lost SSH connection: try once to come back.
                 if let Ok(t) = transport::connect(&self.inv.settings, &self.inv.hosts[self.host]) {
@@ -492,9 +510,11 @@ impl Console<'_> {
         };
         match said_folder(&out.stdout.bytes) {
             Ok(dir) if dir != self.cwd => {
-                let mut f = self.fields();
-                f.insert("to".into(), json!(dir));
-                self.record("shell.cd", f)?;
+                self.record(Event::ShellCd(event::ShellCd {
+                    on: self.on(),
+                    cwd: self.cwd.clone(),
+                    to: dir.clone(),
+                }))?;
                 self.cwd = dir;
             }
             Ok(_) => {}

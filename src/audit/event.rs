@@ -1,0 +1,400 @@
+//! Every record opsguard writes, one type per event: the schema of the
+//! audit log, reviewable in one place. A record is its event's fields
+//! plus what the writer adds to every record (`v`, `seq`, `ts`, `session`,
+//! `event`, `user`, `workstation`, `pid`, `prev`, `hash`).
+//!
+//! Conventions, kept exactly because records are hashed: a field that may
+//! be unknown is written as `null` (`exit_code`, `signal`, `count`,
+//! `guarded`); a field that only some records of an event have is left
+//! out where it does not apply (`step` of `exec`'s commands, `cwd` outside
+//! the shell, `error` when there was none).
+
+use serde::Serialize;
+
+use crate::classify::{Doubt, Finding, Verdict};
+use crate::guard::Kind;
+use crate::inventory::Host;
+use crate::lock::Owner;
+use crate::transport::{Outcome, Stream};
+
+/// One record's event and its fields.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "event")]
+pub enum Event {
+    #[serde(rename = "session.start")]
+    SessionStart(SessionStart),
+    #[serde(rename = "session.end")]
+    SessionEnd(SessionEnd),
+    #[serde(rename = "plan")]
+    Plan(Plan),
+    #[serde(rename = "guard.check.start")]
+    GuardCheckStart(GuardCheckStart),
+    #[serde(rename = "guard.check")]
+    GuardCheck(GuardCheck),
+    #[serde(rename = "guard.prompt")]
+    GuardPrompt(GuardPrompt),
+    #[serde(rename = "guard.confirmed")]
+    GuardConfirmed(GuardConfirmed),
+    #[serde(rename = "guard.refused")]
+    GuardRefused(GuardRefused),
+    #[serde(rename = "lock.acquire")]
+    LockAcquire(LockAcquire),
+    #[serde(rename = "lock.release")]
+    LockRelease(LockRelease),
+    #[serde(rename = "lock.break")]
+    LockBreak(LockBreak),
+    #[serde(rename = "command.start")]
+    CommandStart(CommandStart),
+    #[serde(rename = "command.end")]
+    CommandEnd(CommandEnd),
+    #[serde(rename = "host.unreachable")]
+    HostUnreachable(HostUnreachable),
+    #[serde(rename = "shell.line")]
+    ShellLine(ShellLine),
+    #[serde(rename = "shell.unsupported")]
+    ShellUnsupported(ShellUnsupported),
+    #[serde(rename = "shell.cd")]
+    ShellCd(ShellCd),
+    #[serde(rename = "note")]
+    Note(Note),
+    #[serde(rename = "audit.torn")]
+    AuditTorn(AuditTorn),
+}
+
+/// The host a record is about: its name and role.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct On {
+    pub host: String,
+    pub role: String,
+}
+
+impl On {
+    pub fn host(host: &Host) -> On {
+        On {
+            host: host.name.clone(),
+            role: host.role.clone(),
+        }
+    }
+}
+
+/// A host as the plan names it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Target {
+    pub name: String,
+    pub role: String,
+}
+
+impl Target {
+    pub fn of(host: &Host) -> Target {
+        Target {
+            name: host.name.clone(),
+            role: host.role.clone(),
+        }
+    }
+}
+
+/// A command's output as a record keeps it: the text (cut at
+/// [`super::record::OUTPUT_LIMIT`], at a character boundary), whether it
+/// was cut, its size and its hash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Output {
+    pub text: String,
+    pub truncated: bool,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+impl Output {
+    pub fn of(s: &Stream) -> Output {
+        let limit = super::record::OUTPUT_LIMIT;
+        let cut = super::record::output(&s.bytes[..s.bytes.len().min(limit)]);
+        Output {
+            text: cut["text"].as_str().unwrap_or_default().to_string(),
+            truncated: s.total as usize > limit,
+            bytes: s.total,
+            sha256: s.sha256.clone(),
+        }
+    }
+}
+
+/// A file and the SHA-256 of its bytes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FileHash {
+    pub path: String,
+    pub sha256: String,
+}
+
+/// An inventory or playbook as it was read: its path and each of its files.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Files {
+    pub path: String,
+    pub files: Vec<FileHash>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SessionStart {
+    pub argv: Vec<String>,
+    pub cwd: String,
+    pub version: String,
+    pub terminal: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inventory: Option<Files>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub playbook: Option<Files>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emergency: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirm_role: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SessionEnd {
+    pub status: String,
+    pub exit_code: u8,
+}
+
+/// What the session is about to do. `exec` and `shell` name a command,
+/// `run` a playbook with its batches and steps; `lock break` only its
+/// command.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Plan {
+    pub targets: Vec<Target>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub playbook: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batches: Option<Vec<Vec<String>>>,
+    pub destructive: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Verdict>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules: Option<Vec<Finding>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unknown: Option<Vec<Doubt>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub steps: Option<Vec<PlannedStep>>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PlannedStep {
+    pub number: usize,
+    pub name: String,
+    pub command: String,
+    pub destructive: bool,
+    pub verdict: Verdict,
+    pub guarded: Option<Kind>,
+    pub rules: Vec<Finding>,
+    pub unknown: Vec<Doubt>,
+    pub hosts: Vec<Target>,
+}
+
+/// A replication check, announced before it runs.
+#[derive(Clone, Debug, Serialize)]
+pub struct GuardCheckStart {
+    #[serde(flatten)]
+    pub on: On,
+    pub command: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct GuardCheck {
+    #[serde(flatten)]
+    pub on: On,
+    pub command: String,
+    /// How it ended, when it could be run at all.
+    #[serde(flatten)]
+    pub ran: Option<CheckRan>,
+    pub ok: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CheckRan {
+    pub exit_code: Option<i32>,
+    pub stdout: Output,
+    pub stderr: Output,
+}
+
+/// What the guards ask a person to confirm.
+#[derive(Clone, Debug, Serialize)]
+pub struct Question {
+    pub role: String,
+    pub hosts: Vec<String>,
+    pub count: Option<usize>,
+    pub overrides: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct GuardPrompt {
+    #[serde(flatten)]
+    pub question: Question,
+    /// What the operator saw, without colour.
+    pub banner: String,
+    pub prompt: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct GuardConfirmed {
+    #[serde(flatten)]
+    pub question: Question,
+    /// Each answer, or the `--confirm-role` value.
+    pub typed: Vec<String>,
+    /// `prompt` or `--confirm-role`.
+    pub via: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct GuardRefused {
+    /// The reason code.
+    pub reason: String,
+    pub typed: Option<String>,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LockAcquire {
+    #[serde(flatten)]
+    pub on: On,
+    pub path: String,
+    pub expires: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LockRelease {
+    #[serde(flatten)]
+    pub on: On,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LockBreak {
+    #[serde(flatten)]
+    pub on: On,
+    pub reason: String,
+    /// The owner the lock named, when it could be read.
+    pub owner: Option<Owner>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// A command, recorded before it starts.
+#[derive(Clone, Debug, Serialize)]
+pub struct CommandStart {
+    #[serde(flatten)]
+    pub on: On,
+    /// The shell's working folder.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cwd: Option<String>,
+    /// A playbook step's number and name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step_name: Option<String>,
+    pub command: String,
+    pub destructive: bool,
+    pub verdict: Verdict,
+}
+
+/// How a command ended: its start's fields, its status, and, when it ran,
+/// its outcome.
+#[derive(Clone, Debug, Serialize)]
+pub struct CommandEnd {
+    #[serde(flatten)]
+    pub start: CommandStart,
+    pub status: String,
+    #[serde(flatten)]
+    pub ran: Option<Ran>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Ran {
+    pub exit_code: Option<i32>,
+    pub signal: Option<String>,
+    pub duration_ms: u64,
+    pub stdout: Output,
+    pub stderr: Output,
+}
+
+impl Ran {
+    pub fn of(o: &Outcome) -> Ran {
+        Ran {
+            exit_code: o.exit_code,
+            signal: o.signal.clone(),
+            duration_ms: o.duration.as_millis() as u64,
+            stdout: Output::of(&o.stdout),
+            stderr: Output::of(&o.stderr),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct HostUnreachable {
+    #[serde(flatten)]
+    pub on: On,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    pub message: Option<String>,
+}
+
+/// A line typed at the shell, with its classification.
+#[derive(Clone, Debug, Serialize)]
+pub struct ShellLine {
+    #[serde(flatten)]
+    pub on: On,
+    pub cwd: String,
+    pub line: String,
+    pub destructive: bool,
+    pub verdict: Verdict,
+    pub rules: Vec<Finding>,
+    pub unknown: Vec<Doubt>,
+}
+
+/// A full-screen program the shell refused to start.
+#[derive(Clone, Debug, Serialize)]
+pub struct ShellUnsupported {
+    #[serde(flatten)]
+    pub on: On,
+    pub cwd: String,
+    pub line: String,
+    pub program: String,
+}
+
+/// The shell's folder moved.
+#[derive(Clone, Debug, Serialize)]
+pub struct ShellCd {
+    #[serde(flatten)]
+    pub on: On,
+    pub cwd: String,
+    pub to: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Note {
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change: Option<String>,
+}
+
+/// A last line left incomplete (a crash), ended by the next writer.
+#[derive(Clone, Debug, Serialize)]
+pub struct AuditTorn {
+    pub offset: u64,
+    pub length: u64,
+    pub sha256: String,
+}
+
+impl Event {
+    /// The record's fields, `event` included, as the writer seals them.
+    pub fn fields(&self) -> serde_json::Map<String, serde_json::Value> {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(map)) => map,
+            // Every event is a struct of plain data: always an object.
+            other => unreachable!("an event serialises to an object: {other:?}"),
+        }
+    }
+}
