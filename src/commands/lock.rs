@@ -194,7 +194,7 @@ fn break_lock(g: &GlobalArgs, args: &BreakArgs, ui: &Ui) -> Result<Exit, AppErro
     };
     audit
         .record(Event::LockBreak(broken))
-        .map_err(session::audit_error)?;
+        .map_err(session::audit_error_after)?;
     let (exit, status) = match &removed {
         Ok(()) => {
             ui.status(&format!("{}: the lock of {held} is removed", host.name));
@@ -210,6 +210,6 @@ fn break_lock(g: &GlobalArgs, args: &BreakArgs, ui: &Ui) -> Result<Exit, AppErro
     };
     audit
         .end(status, exit.code())
-        .map_err(session::audit_error)?;
+        .map_err(session::audit_error_after)?;
     Ok(exit)
 }

@@ -47,8 +47,15 @@ pub struct RunSettings {
     pub flags: guard::Flags,
 }
 
+/// An audit write failed before any work ran.
 pub fn audit_error(e: audit::AuditError) -> AppError {
     AppError::new(Exit::Audit, format!("{e}; nothing was run"))
+}
+
+/// An audit write failed after work had run (a shell line, a lock
+/// removed): nothing more runs, but what ran did run.
+pub fn audit_error_after(e: audit::AuditError) -> AppError {
+    AppError::new(Exit::Audit, format!("{e}; nothing more was run"))
 }
 
 /// Open the audit session: `session.start` is on disk before anything else

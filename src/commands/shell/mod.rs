@@ -260,7 +260,7 @@ impl Console<'_> {
         self.audit
             .record(event)
             .map(|_| ())
-            .map_err(session::audit_error)
+            .map_err(session::audit_error_after)
     }
 
     fn on(&self) -> On {
@@ -303,7 +303,7 @@ impl Console<'_> {
         }
         self.audit
             .end("ok", Exit::Ok.code())
-            .map_err(session::audit_error)?;
+            .map_err(session::audit_error_after)?;
         Ok(Exit::Ok)
     }
 
