@@ -194,7 +194,7 @@ pub fn end_refused(session: Session, exit: Exit) -> Result<Exit, AppError> {
 /// of `opts.lease` (renewed in the background, released after, Ctrl-C
 /// included). The summary, and the first audit failure if there was one
 /// (no command started after it).
-pub fn run_recorded(
+fn run_recorded(
     audit: &mut Session,
     inv: &Inventory,
     ui: &Ui,
@@ -219,7 +219,7 @@ pub fn run_recorded(
 }
 
 /// End the session of a finished run: its exit code, recorded.
-pub fn end_run(
+fn end_run(
     audit: Session,
     summary: &execute::Summary,
     audit_failed: Option<String>,
@@ -238,7 +238,7 @@ pub fn end_run(
 }
 
 /// The exit code and `session.end` status of a finished run.
-pub fn outcome(summary: &execute::Summary, audit_failed: bool) -> (Exit, &'static str) {
+fn outcome(summary: &execute::Summary, audit_failed: bool) -> (Exit, &'static str) {
     if audit_failed || summary.aborted {
         (Exit::Audit, "audit-failed")
     } else if summary.interrupted {
