@@ -16,6 +16,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use ed25519_dalek::{Signer, SigningKey};
 use libssh2_sys::LIBSSH2_SESSION;
 
+use super::auth::AuthError;
+
 pub struct Ed25519 {
     /// The public key blob, as the server sees it.
     public: Vec<u8>,
@@ -138,8 +140,8 @@ unsafe extern "C" fn sign(
 
 /// Log in as `user` with `key`; the session must be in blocking mode.
 /// `Ok(true)` when the server accepted the key.
-pub fn login(session: &ssh2::Session, user: &str, key: &Ed25519) -> Result<bool, String> {
-    let user = CString::new(user).map_err(|_| "the user name holds a NUL byte".to_string())?;
+pub fn login(session: &ssh2::Session, user: &str, key: &Ed25519) -> Result<bool, AuthError> {
+    let user = CString::new(user).map_err(|_| AuthError::NulInUser)?;
     let mut ptr = key as *const Ed25519 as *mut c_void;
     let rc = {
         let mut raw = session.raw();
@@ -160,7 +162,7 @@ pub fn login(session: &ssh2::Session, user: &str, key: &Ed25519) -> Result<bool,
     match rc {
         0 => Ok(session.authenticated()),
         // LIBSSH2_ERROR_TIMEOUT, LIBSSH2_ERROR_SOCKET_TIMEOUT
-        -9 | -30 => Err("authentication timed out".into()),
+        -9 | -30 => Err(AuthError::TimedOut(None)),
         _ => Ok(false),
     }
 }

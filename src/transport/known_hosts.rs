@@ -68,6 +68,81 @@ pub enum Verdict {
     Revoked(Place),
 }
 
+/// Why a host's key could not be checked, or was refused. The refusals
+/// say what to do next, and never offer to trust a key by themselves.
+#[derive(Debug, thiserror::Error)]
+pub enum HostKeyError {
+    #[error("cannot read {}: {source}", .path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A `@revoked` line that cannot be read: skipping it could accept
+    /// the key it revokes.
+    #[error(
+        "{}:{line}: this @revoked line cannot be read (want `@revoked PATTERNS TYPE BASE64-KEY`); \
+         fix or remove it: a revoked key that cannot be read could be accepted",
+        .file.display()
+    )]
+    UnreadableRevoked { file: PathBuf, line: usize },
+    #[error("the server sent no host key")]
+    Missing,
+    /// No entry for the host in any of `files`.
+    #[error(
+        "host key not known: `{name}` is in none of {}. Refused; the server offered {offered}. \
+         If you have checked that fingerprint with the host's owner, add this line to {}:\n{}",
+        joined(&.files.iter().map(|p| p.display()).collect::<Vec<_>>()),
+        .files.last().map(|p| p.display().to_string()).unwrap_or_default(),
+        line_for(.name, &.offered.0)
+    )]
+    Unknown {
+        name: String,
+        offered: Offered,
+        files: Vec<PathBuf>,
+    },
+    /// The host is known with other keys, written at `places`.
+    #[error(
+        "HOST KEY CHANGED for `{name}`: the server offered {offered}, which is not the key known at {}. \
+         Refused: someone may be intercepting the connection, or the host was reinstalled. \
+         Find out which before you change known_hosts.",
+        joined(.places)
+    )]
+    Changed {
+        name: String,
+        offered: Offered,
+        places: Vec<Place>,
+    },
+    #[error(
+        "REVOKED host key: the server for `{name}` offered {offered}, which is marked @revoked at {place}. Refused."
+    )]
+    Revoked {
+        name: String,
+        offered: Offered,
+        place: Place,
+    },
+}
+
+/// The public key blob a server offered; shown as its type and SHA256
+/// fingerprint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Offered(pub Vec<u8>);
+
+impl std::fmt::Display for Offered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = key_type(&self.0).unwrap_or_else(|| "unknown".into());
+        write!(f, "{kind} {}", fingerprint(&self.0))
+    }
+}
+
+fn joined(items: &[impl std::fmt::Display]) -> String {
+    items
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[derive(Debug, Default)]
 pub struct KnownHosts {
     entries: Vec<Entry>,
@@ -110,7 +185,7 @@ pub fn line_for(name: &str, blob: &[u8]) -> String {
 }
 
 impl KnownHosts {
-    pub fn load(paths: &[PathBuf]) -> Result<KnownHosts, String> {
+    pub fn load(paths: &[PathBuf]) -> Result<KnownHosts, HostKeyError> {
         let mut known = KnownHosts::default();
         for path in paths {
             match std::fs::read_to_string(path) {
@@ -119,13 +194,18 @@ impl KnownHosts {
                     known.files.push(path.clone());
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+                Err(e) => {
+                    return Err(HostKeyError::Read {
+                        path: path.clone(),
+                        source: e,
+                    });
+                }
             }
         }
         Ok(known)
     }
 
-    fn add(&mut self, file: &Path, text: &str) -> Result<(), String> {
+    fn add(&mut self, file: &Path, text: &str) -> Result<(), HostKeyError> {
         for (i, raw) in text.lines().enumerate() {
             let line = raw.trim();
             if line.is_empty() || line.starts_with('#') {
@@ -153,12 +233,10 @@ impl KnownHosts {
                     key,
                 }),
                 _ if marker == Marker::Revoked => {
-                    return Err(format!(
-                        "{}:{}: this @revoked line cannot be read (want `@revoked PATTERNS TYPE BASE64-KEY`); \
-                         fix or remove it: a revoked key that cannot be read could be accepted",
-                        file.display(),
-                        i + 1
-                    ));
+                    return Err(HostKeyError::UnreadableRevoked {
+                        file: file.to_path_buf(),
+                        line: i + 1,
+                    });
                 }
                 _ => {}
             }
@@ -246,130 +324,4 @@ fn hashed_matches(hashed: &str, name: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn blob(kind: &str, seed: u8) -> Vec<u8> {
-        let mut b = (kind.len() as u32).to_be_bytes().to_vec();
-        b.extend_from_slice(kind.as_bytes());
-        b.extend_from_slice(&[0, 0, 0, 32]);
-        b.extend(std::iter::repeat_n(seed, 32));
-        b
-    }
-
-    fn line(patterns: &str, b: &[u8]) -> String {
-        format!(
-            "{patterns} {} {}\n",
-            key_type(b).unwrap(),
-            STANDARD.encode(b)
-        )
-    }
-
-    fn known(text: &str) -> KnownHosts {
-        let mut k = KnownHosts::default();
-        k.add(Path::new("kh"), text).unwrap();
-        k
-    }
-
-    fn hashed(name: &str, salt: &[u8]) -> String {
-        let mut mac = Hmac::<sha1::Sha1>::new_from_slice(salt).unwrap();
-        mac.update(name.as_bytes());
-        format!(
-            "|1|{}|{}",
-            STANDARD.encode(salt),
-            STANDARD.encode(mac.finalize().into_bytes())
-        )
-    }
-
-    #[test]
-    fn names_carry_the_port_unless_it_is_22() {
-        assert_eq!(host_name("Store-A1", 22), "store-a1");
-        assert_eq!(host_name("10.0.0.1", 2222), "[10.0.0.1]:2222");
-    }
-
-    #[test]
-    fn plain_patterns_negation_and_ports() {
-        let a = blob("ssh-ed25519", 1);
-        let k = known(&line("store-*,!store-x", &a));
-        assert_eq!(k.check("store-a1", &a), Verdict::Known);
-        assert_eq!(k.check("store-x", &a), Verdict::Unknown);
-        assert_eq!(k.check("other", &a), Verdict::Unknown);
-        // A port entry is not the host on port 22, nor the other way round.
-        let k = known(&line("[10.0.0.1]:2222", &a));
-        assert_eq!(k.check("[10.0.0.1]:2222", &a), Verdict::Known);
-        assert_eq!(k.check("10.0.0.1", &a), Verdict::Unknown);
-        assert_eq!(k.check("[10.0.0.1]:2223", &a), Verdict::Unknown);
-        let k = known(&line("10.0.0.1", &a));
-        assert_eq!(k.check("[10.0.0.1]:2222", &a), Verdict::Unknown);
-    }
-
-    #[test]
-    fn hashed_entries_match_their_name_only() {
-        let a = blob("ssh-ed25519", 1);
-        let k = known(&line(
-            &hashed("[127.0.0.2]:2222", b"0123456789abcdefghij"),
-            &a,
-        ));
-        assert_eq!(k.check("[127.0.0.2]:2222", &a), Verdict::Known);
-        assert_eq!(k.check("[127.0.0.3]:2222", &a), Verdict::Unknown);
-    }
-
-    #[test]
-    fn another_key_for_a_known_host_is_a_change() {
-        let (a, b) = (blob("ssh-ed25519", 1), blob("ssh-ed25519", 2));
-        let k = known(&format!("# comment\n\n{}", line("h", &a)));
-        assert_eq!(
-            k.check("h", &b),
-            Verdict::Changed(vec![Place {
-                file: "kh".into(),
-                line: 3,
-                key_type: "ssh-ed25519".into()
-            }])
-        );
-        assert_eq!(k.types_for("h"), ["ssh-ed25519"]);
-    }
-
-    #[test]
-    fn a_revoked_key_is_refused_for_every_host() {
-        let a = blob("ssh-ed25519", 1);
-        let k = known(&format!(
-            "{}@revoked nothing-like-h {}",
-            line("h", &a),
-            line("", &a).trim_start()
-        ));
-        assert!(matches!(k.check("h", &a), Verdict::Revoked(p) if p.line == 2));
-    }
-
-    #[test]
-    fn unreadable_lines_are_skipped_but_not_revoked_ones() {
-        let a = blob("ssh-ed25519", 1);
-        let k = known(&format!(
-            "garbage\nh ssh-ed25519 !!!notbase64\n{}",
-            line("h", &a)
-        ));
-        assert_eq!(k.check("h", &a), Verdict::Known);
-        let mut k = KnownHosts::default();
-        let err = k
-            .add(Path::new("kh"), "@revoked h ssh-ed25519\n")
-            .unwrap_err();
-        assert!(
-            err.starts_with("kh:1: this @revoked line cannot be read"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn cert_authority_lines_do_not_make_a_host_known() {
-        let a = blob("ssh-ed25519", 1);
-        let k = known(&format!("@cert-authority {}", line("h", &a)));
-        assert_eq!(k.check("h", &a), Verdict::Unknown);
-    }
-
-    #[test]
-    fn fingerprints_and_lines_to_add() {
-        let a = blob("ssh-ed25519", 1);
-        assert!(fingerprint(&a).starts_with("SHA256:"));
-        assert!(!fingerprint(&a).ends_with('='));
-        assert_eq!(line_for("h", &a), line("h", &a).trim_end());
-    }
-}
+mod tests;
