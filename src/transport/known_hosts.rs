@@ -14,12 +14,21 @@
 //! Lines that cannot be read are skipped, as OpenSSH does, since skipping
 //! one can only take trust away; a `@revoked` line that cannot be read is
 //! an error, since skipping it would give trust.
+//!
+//! Keys (and their SHA256 fingerprints) are read by the `ssh-key` crate;
+//! lines are split here. ssh-key's own `known_hosts` parser reads a
+//! different format than OpenSSH: it splits fields on single spaces only,
+//! so a line with a tab or two spaces between fields (which OpenSSH reads)
+//! would be skipped, or turn a `@revoked` line into an error; and it cuts
+//! lines at any `#`. It also has no host matching. So only each line's key
+//! goes to ssh-key.
 
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, KeyInit, Mac};
+use ssh_key::{HashAlg, PublicKey};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Marker {
@@ -34,8 +43,7 @@ struct Entry {
     line: usize,
     marker: Marker,
     patterns: String,
-    key_type: String,
-    key: Vec<u8>,
+    key: PublicKey,
 }
 
 /// Where a known key was written.
@@ -88,13 +96,20 @@ pub enum HostKeyError {
     UnreadableRevoked { file: PathBuf, line: usize },
     #[error("the server sent no host key")]
     Missing,
+    /// The server's key is not one that can be read, so it cannot be
+    /// checked.
+    #[error("the server's host key cannot be read ({source}); refused")]
+    Unreadable {
+        #[source]
+        source: ssh_key::Error,
+    },
     /// No entry for the host in any of `files`.
     #[error(
         "host key not known: `{name}` is in none of {}. Refused; the server offered {offered}. \
          If you have checked that fingerprint with the host's owner, add this line to {}:\n{}",
         joined(&.files.iter().map(|p| p.display()).collect::<Vec<_>>()),
         .files.last().map(|p| p.display().to_string()).unwrap_or_default(),
-        line_for(.name, &.offered.0)
+        line_for(.name, .offered)
     )]
     Unknown {
         name: String,
@@ -123,15 +138,23 @@ pub enum HostKeyError {
     },
 }
 
-/// The public key blob a server offered; shown as its type and SHA256
-/// fingerprint.
+/// The key a server offered; shown as its type and SHA256 fingerprint.
+/// (Boxed: a key is large, and refusals travel in every connect result.)
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Offered(pub Vec<u8>);
+pub struct Offered(pub Box<PublicKey>);
+
+impl Offered {
+    /// The key in `blob`, as the server sent it.
+    pub fn read(blob: &[u8]) -> Result<Offered, HostKeyError> {
+        PublicKey::from_bytes(blob)
+            .map(|key| Offered(Box::new(key)))
+            .map_err(|source| HostKeyError::Unreadable { source })
+    }
+}
 
 impl std::fmt::Display for Offered {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let kind = key_type(&self.0).unwrap_or_else(|| "unknown".into());
-        write!(f, "{kind} {}", fingerprint(&self.0))
+        write!(f, "{} {}", self.0.algorithm(), fingerprint(&self.0))
     }
 }
 
@@ -162,26 +185,22 @@ pub fn host_name(address: &str, port: u16) -> String {
 }
 
 /// `SHA256:...`, as `ssh-keygen -l` prints it.
-pub fn fingerprint(blob: &[u8]) -> String {
-    let digest = <sha2::Sha256 as sha2::Digest>::digest(blob);
-    format!("SHA256:{}", STANDARD_NO_PAD.encode(digest))
-}
-
-/// The key type a public key blob names (`ssh-ed25519`), from its first
-/// field.
-pub fn key_type(blob: &[u8]) -> Option<String> {
-    let len = u32::from_be_bytes(blob.get(..4)?.try_into().ok()?) as usize;
-    let name = blob.get(4..4 + len)?;
-    String::from_utf8(name.to_vec()).ok()
+pub fn fingerprint(key: &PublicKey) -> ssh_key::Fingerprint {
+    key.fingerprint(HashAlg::Sha256)
 }
 
 /// The `known_hosts` line that would make `name` known with this key.
-pub fn line_for(name: &str, blob: &[u8]) -> String {
-    format!(
-        "{name} {} {}",
-        key_type(blob).unwrap_or_else(|| "unknown".into()),
-        STANDARD.encode(blob)
-    )
+pub fn line_for(name: &str, key: &Offered) -> String {
+    // A key read from its bytes always encodes back.
+    let key = key.0.to_openssh().unwrap_or_default();
+    format!("{name} {key}")
+}
+
+/// The key a line names: its type word and base64 blob, which ssh-key
+/// reads only when the blob is a key of the type the word names, as
+/// OpenSSH requires.
+fn read_key(key_type: &str, base64: &str) -> Option<PublicKey> {
+    PublicKey::from_openssh(&format!("{key_type} {base64}")).ok()
 }
 
 impl KnownHosts {
@@ -221,15 +240,16 @@ impl KnownHosts {
             if marker != Marker::None {
                 first = words.next().unwrap_or_default();
             }
-            let (key_type, key) = (words.next(), words.next());
-            let key = key.and_then(|k| STANDARD.decode(k).ok());
-            match (key_type, key) {
-                (Some(key_type), Some(key)) if !first.is_empty() => self.entries.push(Entry {
+            let key = match (words.next(), words.next()) {
+                (Some(key_type), Some(base64)) => read_key(key_type, base64),
+                _ => None,
+            };
+            match key {
+                Some(key) if !first.is_empty() => self.entries.push(Entry {
                     file: file.to_path_buf(),
                     line: i + 1,
                     marker,
                     patterns: first.to_string(),
-                    key_type: key_type.to_string(),
                     key,
                 }),
                 _ if marker == Marker::Revoked => {
@@ -248,21 +268,24 @@ impl KnownHosts {
     pub fn types_for(&self, name: &str) -> Vec<String> {
         let mut types: Vec<String> = Vec::new();
         for e in &self.entries {
+            let key_type = e.key.algorithm().to_string();
             if e.marker == Marker::None
                 && matches_host(&e.patterns, name)
-                && !types.contains(&e.key_type)
+                && !types.contains(&key_type)
             {
-                types.push(e.key_type.clone());
+                types.push(key_type);
             }
         }
         types
     }
 
-    pub fn check(&self, name: &str, blob: &[u8]) -> Verdict {
+    pub fn check(&self, name: &str, offered: &PublicKey) -> Verdict {
+        let is_offered = |e: &&Entry| e.key.key_data() == offered.key_data();
         if let Some(e) = self
             .entries
             .iter()
-            .find(|e| e.marker == Marker::Revoked && e.key == blob)
+            .filter(|e| e.marker == Marker::Revoked)
+            .find(is_offered)
         {
             return Verdict::Revoked(e.place());
         }
@@ -271,7 +294,7 @@ impl KnownHosts {
             .iter()
             .filter(|e| e.marker == Marker::None && matches_host(&e.patterns, name))
             .collect();
-        if mine.iter().any(|e| e.key == blob) {
+        if mine.iter().any(is_offered) {
             Verdict::Known
         } else if mine.is_empty() {
             Verdict::Unknown
@@ -286,7 +309,7 @@ impl Entry {
         Place {
             file: self.file.clone(),
             line: self.line,
-            key_type: self.key_type.clone(),
+            key_type: self.key.algorithm().to_string(),
         }
     }
 }

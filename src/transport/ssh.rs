@@ -274,9 +274,9 @@ fn check_host_key(
     blob: &[u8],
     target: &Target,
 ) -> Result<(), HostKeyError> {
-    let offered = Offered(blob.to_vec());
+    let offered = Offered::read(blob)?;
     let name = name.to_string();
-    match known.check(&name, blob) {
+    match known.check(&name, &offered.0) {
         Verdict::Known => Ok(()),
         Verdict::Unknown => Err(HostKeyError::Unknown {
             name,
