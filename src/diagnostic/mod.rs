@@ -248,41 +248,17 @@ impl Sources {
 }
 
 /// The known name nearest to `unknown`, if it is close enough to be a
-/// likely typo ("rol" → "role", "destructve" → "destructive").
+/// likely typo ("rol" → "role", "destructve" → "destructive"). Distance is
+/// optimal string alignment: a swap of two neighbours counts as one edit,
+/// so `rnu` is one edit from `run`.
 pub fn nearest<'a>(unknown: &str, known: &[&'a str]) -> Option<&'a str> {
     let unknown = unknown.to_ascii_lowercase();
     known
         .iter()
-        .map(|k| (edit_distance(&unknown, k), *k))
+        .map(|k| (strsim::osa_distance(&unknown, k), *k))
         .filter(|(d, k)| *d <= (k.len().max(unknown.len()) / 3).max(1) && *d < unknown.len())
         .min()
         .map(|(_, k)| k)
-}
-
-/// Edits to turn `a` into `b`, a swap of two neighbours counting as one
-/// (optimal string alignment), so `rnu` is one edit from `run`.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
-            }
-        }
-    }
-    d[a.len()][b.len()]
 }
 
 #[cfg(test)]

@@ -9,16 +9,73 @@ use ssh2::Session;
 
 use super::identity;
 
+/// Why no login happened. Each message says what to do next.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// A file named in `identity_files` is not there.
+    #[error("identity file {} does not exist; fix `identity_files`", .0.display())]
+    MissingIdentity(PathBuf),
+    /// The server took longer than `connect_timeout` to answer.
+    #[error("authentication timed out{}", timeout_detail(.0.as_ref()))]
+    TimedOut(#[source] Option<ssh2::Error>),
+    /// The user name cannot be passed to libssh2.
+    #[error("the user name holds a NUL byte")]
+    NulInUser,
+    /// Everything offered was refused: `tried` says what was offered (the
+    /// agent's identities, identity files), `locked` the files skipped
+    /// for their passphrase.
+    #[error("authentication as `{user}` failed: {}", refusal(.user, .tried, .locked))]
+    Refused {
+        user: String,
+        tried: Vec<String>,
+        locked: Vec<PathBuf>,
+    },
+}
+
+fn timeout_detail(source: Option<&ssh2::Error>) -> String {
+    source
+        .map(|e| format!(": {}", e.message()))
+        .unwrap_or_default()
+}
+
+/// What was offered and what to do, for [`AuthError::Refused`].
+fn refusal(user: &str, tried: &[String], locked: &[PathBuf]) -> String {
+    if tried.is_empty() && locked.is_empty() {
+        return "no identity to offer (no ssh-agent with keys, no identity file). \
+                Start ssh-agent and `ssh-add` your key, or set `identity_files`"
+            .into();
+    }
+    let mut message = String::new();
+    if !tried.is_empty() {
+        message.push_str(&format!(
+            "the server accepted none of: {}. Check that the public key is in ~{user}/.ssh/authorized_keys on the host",
+            tried.join(", ")
+        ));
+    }
+    if !locked.is_empty() {
+        if !tried.is_empty() {
+            message.push_str("; ");
+        }
+        let locked: Vec<String> = locked.iter().map(|p| p.display().to_string()).collect();
+        message.push_str(&format!(
+            "{} need{} a passphrase, which opsguard does not ask for: add {} to ssh-agent with `ssh-add`",
+            locked.join(", "),
+            if locked.len() == 1 { "s" } else { "" },
+            if locked.len() == 1 { "it" } else { "them" }
+        ));
+    }
+    message
+}
+
 /// Log in as `user`: every ssh-agent identity (libssh2 alone stops at the
 /// first), then each of `files`. `named`: the files were named in the
-/// inventory, so a missing one is an error rather than skipped. On
-/// failure, a message that says what was offered and what to do.
+/// inventory, so a missing one is an error rather than skipped.
 pub fn authenticate(
     session: &Session,
     user: &str,
     files: &[PathBuf],
     named: bool,
-) -> Result<(), String> {
+) -> Result<(), AuthError> {
     let mut tried = Vec::new();
     if std::env::var_os("SSH_AUTH_SOCK").is_some_and(|s| !s.is_empty())
         && let Ok(mut agent) = session.agent()
@@ -43,15 +100,12 @@ pub fn authenticate(
     for file in files {
         if !file.exists() {
             if named {
-                return Err(format!(
-                    "identity file {} does not exist; fix `identity_files`",
-                    file.display()
-                ));
+                return Err(AuthError::MissingIdentity(file.clone()));
             }
             continue;
         }
         if has_passphrase(file) {
-            locked.push(file.display().to_string());
+            locked.push(file.clone());
             continue;
         }
         tried.push(file.display().to_string());
@@ -69,37 +123,16 @@ pub fn authenticate(
                     || e.code() == ssh2::ErrorCode::Session(-30) =>
             {
                 // LIBSSH2_ERROR_TIMEOUT, LIBSSH2_ERROR_SOCKET_TIMEOUT
-                return Err(format!("authentication timed out: {}", e.message()));
+                return Err(AuthError::TimedOut(Some(e)));
             }
             Err(_) => {}
         }
     }
-    let mut message = format!("authentication as `{user}` failed: ");
-    if tried.is_empty() && locked.is_empty() {
-        message.push_str(
-            "no identity to offer (no ssh-agent with keys, no identity file). \
-             Start ssh-agent and `ssh-add` your key, or set `identity_files`",
-        );
-    } else {
-        if !tried.is_empty() {
-            message.push_str(&format!(
-                "the server accepted none of: {}. Check that the public key is in ~{user}/.ssh/authorized_keys on the host",
-                tried.join(", ")
-            ));
-        }
-        if !locked.is_empty() {
-            if !tried.is_empty() {
-                message.push_str("; ");
-            }
-            message.push_str(&format!(
-                "{} need{} a passphrase, which opsguard does not ask for: add {} to ssh-agent with `ssh-add`",
-                locked.join(", "),
-                if locked.len() == 1 { "s" } else { "" },
-                if locked.len() == 1 { "it" } else { "them" }
-            ));
-        }
-    }
-    Err(message)
+    Err(AuthError::Refused {
+        user: user.to_string(),
+        tried,
+        locked,
+    })
 }
 
 /// Whether a private key file is encrypted (OpenSSH format with a cipher,
@@ -127,4 +160,60 @@ fn has_passphrase(file: &Path) -> bool {
         return false;
     };
     rest.get(4..4 + len).is_some_and(|cipher| cipher != b"none")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(tried: &[&str], locked: &[&str]) -> String {
+        AuthError::Refused {
+            user: "ops".into(),
+            tried: tried.iter().map(|t| t.to_string()).collect(),
+            locked: locked.iter().map(PathBuf::from).collect(),
+        }
+        .to_string()
+    }
+
+    #[test]
+    fn a_refusal_says_what_was_offered_and_what_to_do() {
+        assert_eq!(
+            refused(&[], &[]),
+            "authentication as `ops` failed: no identity to offer (no ssh-agent with keys, \
+             no identity file). Start ssh-agent and `ssh-add` your key, or set `identity_files`"
+        );
+        assert_eq!(
+            refused(&["1 ssh-agent identity", "/k/id_ed25519"], &[]),
+            "authentication as `ops` failed: the server accepted none of: 1 ssh-agent identity, \
+             /k/id_ed25519. Check that the public key is in ~ops/.ssh/authorized_keys on the host"
+        );
+        assert_eq!(
+            refused(&[], &["/k/a"]),
+            "authentication as `ops` failed: /k/a needs a passphrase, which opsguard does not \
+             ask for: add it to ssh-agent with `ssh-add`"
+        );
+        assert!(refused(&["/k/a"], &["/k/b", "/k/c"]).ends_with(
+            "on the host; /k/b, /k/c need a passphrase, which opsguard does not ask for: \
+                 add them to ssh-agent with `ssh-add`"
+        ));
+    }
+
+    #[test]
+    fn other_failures_read_as_before() {
+        let timeout = ssh2::Error::new(ssh2::ErrorCode::Session(-9), "Timed out");
+        for (error, text) in [
+            (
+                AuthError::MissingIdentity("/k/gone".into()),
+                "identity file /k/gone does not exist; fix `identity_files`",
+            ),
+            (
+                AuthError::TimedOut(Some(timeout)),
+                "authentication timed out: Timed out",
+            ),
+            (AuthError::TimedOut(None), "authentication timed out"),
+            (AuthError::NulInUser, "the user name holds a NUL byte"),
+        ] {
+            assert_eq!(error.to_string(), text);
+        }
+    }
 }

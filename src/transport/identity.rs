@@ -4,9 +4,9 @@
 //! public half, once to sign), through OpenSSL 3's decoders, which try
 //! every format they know: about 40% of opsguard's CPU time when it logs
 //! in to 50 hosts. An unencrypted Ed25519 key in OpenSSH's format (what
-//! `ssh-keygen` writes by default) is read once per process here and signs
-//! through libssh2's callback API; every other key goes through libssh2's
-//! own file reading, unchanged.
+//! `ssh-keygen` writes by default) is read once per process here, by the
+//! `ssh-key` crate, and signs through libssh2's callback API; every other
+//! key goes through libssh2's own file reading, unchanged.
 
 use std::collections::HashMap;
 use std::ffi::{CString, c_int, c_uchar, c_void};
@@ -15,6 +15,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use ed25519_dalek::{Signer, SigningKey};
 use libssh2_sys::LIBSSH2_SESSION;
+
+use super::auth::AuthError;
 
 pub struct Ed25519 {
     /// The public key blob, as the server sees it.
@@ -34,53 +36,21 @@ pub fn ed25519(file: &Path) -> Option<Arc<Ed25519>> {
         .clone()
 }
 
-/// One SSH wire-format string: a big-endian length, then the bytes.
-fn string<'a>(data: &mut &'a [u8]) -> Option<&'a [u8]> {
-    let len = u32::from_be_bytes(data.get(..4)?.try_into().ok()?) as usize;
-    let s = data.get(4..4 + len)?;
-    *data = &data[4 + len..];
-    Some(s)
-}
-
+/// An unencrypted Ed25519 key in OpenSSH's format, read by `ssh-key`;
+/// `None` for any other kind of key, an encrypted one (its passphrase is
+/// never asked for) or a damaged one (libssh2 then says what is wrong).
 fn parse(text: &str) -> Option<Ed25519> {
-    let body: String = text
-        .lines()
-        .skip_while(|l| l.trim() != "-----BEGIN OPENSSH PRIVATE KEY-----")
-        .skip(1)
-        .take_while(|l| !l.starts_with("-----END"))
-        .collect();
-    let bytes =
-        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, body.trim()).ok()?;
-    let mut data = bytes.strip_prefix(b"openssh-key-v1\0")?;
-    let (cipher, kdf) = (string(&mut data)?, string(&mut data)?);
-    string(&mut data)?; // kdf options
-    if cipher != b"none" || kdf != b"none" {
+    let file = ssh_key::PrivateKey::from_openssh(text).ok()?;
+    if file.is_encrypted() || file.kdf().is_some() {
         return None;
     }
-    let count = u32::from_be_bytes(data.get(..4)?.try_into().ok()?);
-    data = &data[4..];
-    if count != 1 {
+    let pair = file.key_data().ed25519()?;
+    let key = SigningKey::from_bytes(&pair.private.to_bytes());
+    // The file's public half must be the seed's.
+    if key.verifying_key().as_bytes() != &pair.public.0 {
         return None;
     }
-    let public = string(&mut data)?.to_vec();
-    let mut private = string(&mut data)?;
-    let (check1, check2) = (private.get(..4)?, private.get(4..8)?);
-    if check1 != check2 {
-        return None;
-    }
-    private = &private[8..];
-    if string(&mut private)? != b"ssh-ed25519" {
-        return None;
-    }
-    let public_half = string(&mut private)?;
-    let secret = string(&mut private)?;
-    let seed: [u8; 32] = secret.get(..32)?.try_into().ok()?;
-    let key = SigningKey::from_bytes(&seed);
-    // The file's public half must be the seed's: a damaged file is left to
-    // libssh2, which will say so.
-    if key.verifying_key().as_bytes() != public_half || !public.ends_with(public_half) {
-        return None;
-    }
+    let public = file.public_key().to_bytes().ok()?;
     Some(Ed25519 { public, key })
 }
 
@@ -138,8 +108,8 @@ unsafe extern "C" fn sign(
 
 /// Log in as `user` with `key`; the session must be in blocking mode.
 /// `Ok(true)` when the server accepted the key.
-pub fn login(session: &ssh2::Session, user: &str, key: &Ed25519) -> Result<bool, String> {
-    let user = CString::new(user).map_err(|_| "the user name holds a NUL byte".to_string())?;
+pub fn login(session: &ssh2::Session, user: &str, key: &Ed25519) -> Result<bool, AuthError> {
+    let user = CString::new(user).map_err(|_| AuthError::NulInUser)?;
     let mut ptr = key as *const Ed25519 as *mut c_void;
     let rc = {
         let mut raw = session.raw();
@@ -160,7 +130,7 @@ pub fn login(session: &ssh2::Session, user: &str, key: &Ed25519) -> Result<bool,
     match rc {
         0 => Ok(session.authenticated()),
         // LIBSSH2_ERROR_TIMEOUT, LIBSSH2_ERROR_SOCKET_TIMEOUT
-        -9 | -30 => Err("authentication timed out".into()),
+        -9 | -30 => Err(AuthError::TimedOut(None)),
         _ => Ok(false),
     }
 }

@@ -14,12 +14,21 @@
 //! Lines that cannot be read are skipped, as OpenSSH does, since skipping
 //! one can only take trust away; a `@revoked` line that cannot be read is
 //! an error, since skipping it would give trust.
+//!
+//! Keys (and their SHA256 fingerprints) are read by the `ssh-key` crate;
+//! lines are split here. ssh-key's own `known_hosts` parser reads a
+//! different format than OpenSSH: it splits fields on single spaces only,
+//! so a line with a tab or two spaces between fields (which OpenSSH reads)
+//! would be skipped, or turn a `@revoked` line into an error; and it cuts
+//! lines at any `#`. It also has no host matching. So only each line's key
+//! goes to ssh-key.
 
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, KeyInit, Mac};
+use ssh_key::{HashAlg, PublicKey};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Marker {
@@ -34,8 +43,7 @@ struct Entry {
     line: usize,
     marker: Marker,
     patterns: String,
-    key_type: String,
-    key: Vec<u8>,
+    key: PublicKey,
 }
 
 /// Where a known key was written.
@@ -68,6 +76,96 @@ pub enum Verdict {
     Revoked(Place),
 }
 
+/// Why a host's key could not be checked, or was refused. The refusals
+/// say what to do next, and never offer to trust a key by themselves.
+#[derive(Debug, thiserror::Error)]
+pub enum HostKeyError {
+    #[error("cannot read {}: {source}", .path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A `@revoked` line that cannot be read: skipping it could accept
+    /// the key it revokes.
+    #[error(
+        "{}:{line}: this @revoked line cannot be read (want `@revoked PATTERNS TYPE BASE64-KEY`); \
+         fix or remove it: a revoked key that cannot be read could be accepted",
+        .file.display()
+    )]
+    UnreadableRevoked { file: PathBuf, line: usize },
+    #[error("the server sent no host key")]
+    Missing,
+    /// The server's key is not one that can be read, so it cannot be
+    /// checked.
+    #[error("the server's host key cannot be read ({source}); refused")]
+    Unreadable {
+        #[source]
+        source: ssh_key::Error,
+    },
+    /// No entry for the host in any of `files`.
+    #[error(
+        "host key not known: `{name}` is in none of {}. Refused; the server offered {offered}. \
+         If you have checked that fingerprint with the host's owner, add this line to {}:\n{}",
+        joined(&.files.iter().map(|p| p.display()).collect::<Vec<_>>()),
+        .files.last().map(|p| p.display().to_string()).unwrap_or_default(),
+        line_for(.name, .offered)
+    )]
+    Unknown {
+        name: String,
+        offered: Offered,
+        files: Vec<PathBuf>,
+    },
+    /// The host is known with other keys, written at `places`.
+    #[error(
+        "HOST KEY CHANGED for `{name}`: the server offered {offered}, which is not the key known at {}. \
+         Refused: someone may be intercepting the connection, or the host was reinstalled. \
+         Find out which before you change known_hosts.",
+        joined(.places)
+    )]
+    Changed {
+        name: String,
+        offered: Offered,
+        places: Vec<Place>,
+    },
+    #[error(
+        "REVOKED host key: the server for `{name}` offered {offered}, which is marked @revoked at {place}. Refused."
+    )]
+    Revoked {
+        name: String,
+        offered: Offered,
+        place: Place,
+    },
+}
+
+/// The key a server offered; shown as its type and SHA256 fingerprint.
+/// (Boxed: a key is large, and refusals travel in every connect result.)
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Offered(pub Box<PublicKey>);
+
+impl Offered {
+    /// The key in `blob`, as the server sent it.
+    pub fn read(blob: &[u8]) -> Result<Offered, HostKeyError> {
+        PublicKey::from_bytes(blob)
+            .map(|key| Offered(Box::new(key)))
+            .map_err(|source| HostKeyError::Unreadable { source })
+    }
+}
+
+impl std::fmt::Display for Offered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.0.algorithm(), fingerprint(&self.0))
+    }
+}
+
+fn joined(items: &[impl std::fmt::Display]) -> String {
+    items
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[derive(Debug, Default)]
 pub struct KnownHosts {
     entries: Vec<Entry>,
@@ -87,30 +185,26 @@ pub fn host_name(address: &str, port: u16) -> String {
 }
 
 /// `SHA256:...`, as `ssh-keygen -l` prints it.
-pub fn fingerprint(blob: &[u8]) -> String {
-    let digest = <sha2::Sha256 as sha2::Digest>::digest(blob);
-    format!("SHA256:{}", STANDARD_NO_PAD.encode(digest))
-}
-
-/// The key type a public key blob names (`ssh-ed25519`), from its first
-/// field.
-pub fn key_type(blob: &[u8]) -> Option<String> {
-    let len = u32::from_be_bytes(blob.get(..4)?.try_into().ok()?) as usize;
-    let name = blob.get(4..4 + len)?;
-    String::from_utf8(name.to_vec()).ok()
+pub fn fingerprint(key: &PublicKey) -> ssh_key::Fingerprint {
+    key.fingerprint(HashAlg::Sha256)
 }
 
 /// The `known_hosts` line that would make `name` known with this key.
-pub fn line_for(name: &str, blob: &[u8]) -> String {
-    format!(
-        "{name} {} {}",
-        key_type(blob).unwrap_or_else(|| "unknown".into()),
-        STANDARD.encode(blob)
-    )
+pub fn line_for(name: &str, key: &Offered) -> String {
+    // A key read from its bytes always encodes back.
+    let key = key.0.to_openssh().unwrap_or_default();
+    format!("{name} {key}")
+}
+
+/// The key a line names: its type word and base64 blob, which ssh-key
+/// reads only when the blob is a key of the type the word names, as
+/// OpenSSH requires.
+fn read_key(key_type: &str, base64: &str) -> Option<PublicKey> {
+    PublicKey::from_openssh(&format!("{key_type} {base64}")).ok()
 }
 
 impl KnownHosts {
-    pub fn load(paths: &[PathBuf]) -> Result<KnownHosts, String> {
+    pub fn load(paths: &[PathBuf]) -> Result<KnownHosts, HostKeyError> {
         let mut known = KnownHosts::default();
         for path in paths {
             match std::fs::read_to_string(path) {
@@ -119,13 +213,18 @@ impl KnownHosts {
                     known.files.push(path.clone());
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+                Err(e) => {
+                    return Err(HostKeyError::Read {
+                        path: path.clone(),
+                        source: e,
+                    });
+                }
             }
         }
         Ok(known)
     }
 
-    fn add(&mut self, file: &Path, text: &str) -> Result<(), String> {
+    fn add(&mut self, file: &Path, text: &str) -> Result<(), HostKeyError> {
         for (i, raw) in text.lines().enumerate() {
             let line = raw.trim();
             if line.is_empty() || line.starts_with('#') {
@@ -141,24 +240,23 @@ impl KnownHosts {
             if marker != Marker::None {
                 first = words.next().unwrap_or_default();
             }
-            let (key_type, key) = (words.next(), words.next());
-            let key = key.and_then(|k| STANDARD.decode(k).ok());
-            match (key_type, key) {
-                (Some(key_type), Some(key)) if !first.is_empty() => self.entries.push(Entry {
+            let key = match (words.next(), words.next()) {
+                (Some(key_type), Some(base64)) => read_key(key_type, base64),
+                _ => None,
+            };
+            match key {
+                Some(key) if !first.is_empty() => self.entries.push(Entry {
                     file: file.to_path_buf(),
                     line: i + 1,
                     marker,
                     patterns: first.to_string(),
-                    key_type: key_type.to_string(),
                     key,
                 }),
                 _ if marker == Marker::Revoked => {
-                    return Err(format!(
-                        "{}:{}: this @revoked line cannot be read (want `@revoked PATTERNS TYPE BASE64-KEY`); \
-                         fix or remove it: a revoked key that cannot be read could be accepted",
-                        file.display(),
-                        i + 1
-                    ));
+                    return Err(HostKeyError::UnreadableRevoked {
+                        file: file.to_path_buf(),
+                        line: i + 1,
+                    });
                 }
                 _ => {}
             }
@@ -170,21 +268,24 @@ impl KnownHosts {
     pub fn types_for(&self, name: &str) -> Vec<String> {
         let mut types: Vec<String> = Vec::new();
         for e in &self.entries {
+            let key_type = e.key.algorithm().to_string();
             if e.marker == Marker::None
                 && matches_host(&e.patterns, name)
-                && !types.contains(&e.key_type)
+                && !types.contains(&key_type)
             {
-                types.push(e.key_type.clone());
+                types.push(key_type);
             }
         }
         types
     }
 
-    pub fn check(&self, name: &str, blob: &[u8]) -> Verdict {
+    pub fn check(&self, name: &str, offered: &PublicKey) -> Verdict {
+        let is_offered = |e: &&Entry| e.key.key_data() == offered.key_data();
         if let Some(e) = self
             .entries
             .iter()
-            .find(|e| e.marker == Marker::Revoked && e.key == blob)
+            .filter(|e| e.marker == Marker::Revoked)
+            .find(is_offered)
         {
             return Verdict::Revoked(e.place());
         }
@@ -193,7 +294,7 @@ impl KnownHosts {
             .iter()
             .filter(|e| e.marker == Marker::None && matches_host(&e.patterns, name))
             .collect();
-        if mine.iter().any(|e| e.key == blob) {
+        if mine.iter().any(is_offered) {
             Verdict::Known
         } else if mine.is_empty() {
             Verdict::Unknown
@@ -208,7 +309,7 @@ impl Entry {
         Place {
             file: self.file.clone(),
             line: self.line,
-            key_type: self.key_type.clone(),
+            key_type: self.key.algorithm().to_string(),
         }
     }
 }
@@ -246,130 +347,4 @@ fn hashed_matches(hashed: &str, name: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn blob(kind: &str, seed: u8) -> Vec<u8> {
-        let mut b = (kind.len() as u32).to_be_bytes().to_vec();
-        b.extend_from_slice(kind.as_bytes());
-        b.extend_from_slice(&[0, 0, 0, 32]);
-        b.extend(std::iter::repeat_n(seed, 32));
-        b
-    }
-
-    fn line(patterns: &str, b: &[u8]) -> String {
-        format!(
-            "{patterns} {} {}\n",
-            key_type(b).unwrap(),
-            STANDARD.encode(b)
-        )
-    }
-
-    fn known(text: &str) -> KnownHosts {
-        let mut k = KnownHosts::default();
-        k.add(Path::new("kh"), text).unwrap();
-        k
-    }
-
-    fn hashed(name: &str, salt: &[u8]) -> String {
-        let mut mac = Hmac::<sha1::Sha1>::new_from_slice(salt).unwrap();
-        mac.update(name.as_bytes());
-        format!(
-            "|1|{}|{}",
-            STANDARD.encode(salt),
-            STANDARD.encode(mac.finalize().into_bytes())
-        )
-    }
-
-    #[test]
-    fn names_carry_the_port_unless_it_is_22() {
-        assert_eq!(host_name("Store-A1", 22), "store-a1");
-        assert_eq!(host_name("10.0.0.1", 2222), "[10.0.0.1]:2222");
-    }
-
-    #[test]
-    fn plain_patterns_negation_and_ports() {
-        let a = blob("ssh-ed25519", 1);
-        let k = known(&line("store-*,!store-x", &a));
-        assert_eq!(k.check("store-a1", &a), Verdict::Known);
-        assert_eq!(k.check("store-x", &a), Verdict::Unknown);
-        assert_eq!(k.check("other", &a), Verdict::Unknown);
-        // A port entry is not the host on port 22, nor the other way round.
-        let k = known(&line("[10.0.0.1]:2222", &a));
-        assert_eq!(k.check("[10.0.0.1]:2222", &a), Verdict::Known);
-        assert_eq!(k.check("10.0.0.1", &a), Verdict::Unknown);
-        assert_eq!(k.check("[10.0.0.1]:2223", &a), Verdict::Unknown);
-        let k = known(&line("10.0.0.1", &a));
-        assert_eq!(k.check("[10.0.0.1]:2222", &a), Verdict::Unknown);
-    }
-
-    #[test]
-    fn hashed_entries_match_their_name_only() {
-        let a = blob("ssh-ed25519", 1);
-        let k = known(&line(
-            &hashed("[127.0.0.2]:2222", b"0123456789abcdefghij"),
-            &a,
-        ));
-        assert_eq!(k.check("[127.0.0.2]:2222", &a), Verdict::Known);
-        assert_eq!(k.check("[127.0.0.3]:2222", &a), Verdict::Unknown);
-    }
-
-    #[test]
-    fn another_key_for_a_known_host_is_a_change() {
-        let (a, b) = (blob("ssh-ed25519", 1), blob("ssh-ed25519", 2));
-        let k = known(&format!("# comment\n\n{}", line("h", &a)));
-        assert_eq!(
-            k.check("h", &b),
-            Verdict::Changed(vec![Place {
-                file: "kh".into(),
-                line: 3,
-                key_type: "ssh-ed25519".into()
-            }])
-        );
-        assert_eq!(k.types_for("h"), ["ssh-ed25519"]);
-    }
-
-    #[test]
-    fn a_revoked_key_is_refused_for_every_host() {
-        let a = blob("ssh-ed25519", 1);
-        let k = known(&format!(
-            "{}@revoked nothing-like-h {}",
-            line("h", &a),
-            line("", &a).trim_start()
-        ));
-        assert!(matches!(k.check("h", &a), Verdict::Revoked(p) if p.line == 2));
-    }
-
-    #[test]
-    fn unreadable_lines_are_skipped_but_not_revoked_ones() {
-        let a = blob("ssh-ed25519", 1);
-        let k = known(&format!(
-            "garbage\nh ssh-ed25519 !!!notbase64\n{}",
-            line("h", &a)
-        ));
-        assert_eq!(k.check("h", &a), Verdict::Known);
-        let mut k = KnownHosts::default();
-        let err = k
-            .add(Path::new("kh"), "@revoked h ssh-ed25519\n")
-            .unwrap_err();
-        assert!(
-            err.starts_with("kh:1: this @revoked line cannot be read"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn cert_authority_lines_do_not_make_a_host_known() {
-        let a = blob("ssh-ed25519", 1);
-        let k = known(&format!("@cert-authority {}", line("h", &a)));
-        assert_eq!(k.check("h", &a), Verdict::Unknown);
-    }
-
-    #[test]
-    fn fingerprints_and_lines_to_add() {
-        let a = blob("ssh-ed25519", 1);
-        assert!(fingerprint(&a).starts_with("SHA256:"));
-        assert!(!fingerprint(&a).ends_with('='));
-        assert_eq!(line_for("h", &a), line("h", &a).trim_end());
-    }
-}
+mod tests;

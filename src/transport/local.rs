@@ -25,7 +25,7 @@ pub struct Local {
 impl Local {
     pub fn new(workdir: &Path) -> Result<Local, TransportError> {
         if !workdir.is_dir() {
-            return Err(TransportError::Unreachable(format!(
+            return Err(TransportError::local(format!(
                 "workdir {} is not a folder",
                 workdir.display()
             )));
@@ -129,11 +129,10 @@ impl Transport for Local {
             .stderr(Stdio::piped())
             .process_group(0)
             .spawn()
-            .map_err(|e| {
-                TransportError::Unreachable(format!(
-                    "cannot start sh in {}: {e}",
-                    self.workdir.display()
-                ))
+            .map_err(|e| TransportError::Local {
+                endpoint: None,
+                message: format!("cannot start sh in {}", self.workdir.display()),
+                source: Some(e),
             })?;
         let pgid = child.id();
         let mut watchdog = Watchdog::start(pgid, limits.grace);
@@ -154,9 +153,11 @@ impl Transport for Local {
                 Ok(Some(status)) => break status,
                 Ok(None) => {}
                 Err(e) => {
-                    return Err(TransportError::Unreachable(format!(
-                        "lost the command: {e}"
-                    )));
+                    return Err(TransportError::Local {
+                        endpoint: None,
+                        message: "lost the command".into(),
+                        source: Some(e),
+                    });
                 }
             }
             let overdue = started.elapsed() >= limits.timeout;

@@ -6,7 +6,8 @@
 //! prints (the executor reports). Every blocking wait is bounded by the
 //! command's timeout and by the run's cancel flag.
 
-mod auth;
+pub mod auth;
+mod error;
 mod identity;
 pub mod known_hosts;
 pub mod local;
@@ -18,6 +19,8 @@ mod watch;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
+
+pub use error::{ConnectError, HandshakeError, SetupError, TransportError};
 
 use crate::inventory::{Connection, Host, Settings};
 
@@ -163,13 +166,6 @@ pub struct Outcome {
     pub timed_out: bool,
     /// It was stopped because the run was interrupted.
     pub interrupted: bool,
-}
-
-/// Why a command could not be run at all.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TransportError {
-    #[error("{0}")]
-    Unreachable(String),
 }
 
 /// Bounds on one command.

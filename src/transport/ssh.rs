@@ -33,10 +33,12 @@ use std::time::{Duration, Instant};
 
 use ssh2::{BlockDirections, Channel, MethodType, Session};
 
-use super::known_hosts::{self, KnownHosts, Verdict};
+use super::auth;
+use super::known_hosts::{self, HostKeyError, KnownHosts, Offered, Verdict};
+use super::remote;
 use super::watch::{Cut, Watch};
 use super::{Capture, Limits, Outcome, Transport, TransportError, Which, signal_name};
-use super::{auth, remote};
+use super::{ConnectError, HandshakeError, SetupError};
 use crate::inventory::{Host, Settings};
 
 /// When `settings.connect_timeout` does not say.
@@ -67,7 +69,7 @@ pub struct Target {
 
 impl Target {
     pub fn new(settings: &Settings, host: &Host) -> Result<Target, TransportError> {
-        let fail = |m: String| TransportError::Unreachable(m);
+        let fail = |m: String| TransportError::local(m);
         let user = match host.user.as_ref().or(settings.user.as_ref()) {
             Some(u) => u.clone(),
             None => crate::account::user_name()
@@ -127,29 +129,40 @@ pub struct Ssh {
 impl Ssh {
     pub fn connect(target: Target) -> Result<Ssh, TransportError> {
         let deadline = Instant::now() + target.connect_timeout;
-        let fail = |m: String| TransportError::Unreachable(format!("{}: {m}", target.endpoint()));
+        let local = |message: &str, source| TransportError::Local {
+            endpoint: Some(target.endpoint()),
+            message: message.into(),
+            source: Some(source),
+        };
         // Read known_hosts first: a bad @revoked line stops before any
         // connection is made.
-        let known = KnownHosts::load(&target.known_hosts).map_err(fail)?;
-        let tcp = tcp_connect(&target, deadline).map_err(fail)?;
+        let known = KnownHosts::load(&target.known_hosts).map_err(|e| TransportError::HostKey {
+            endpoint: target.endpoint(),
+            source: Box::new(e),
+        })?;
+        let tcp = tcp_connect(&target, deadline)?;
         let socket = tcp
             .try_clone()
-            .map_err(|e| fail(format!("cannot use the socket: {e}")))?;
+            .map_err(|e| local("cannot use the socket", e))?;
         // Every phase from here (banner, key exchange, host key, login)
         // ends by the deadline, or at Ctrl-C, whatever the server sends.
-        let watch = Watch::start(&tcp, deadline).map_err(|e| fail(e.to_string()))?;
+        let watch =
+            Watch::start(&tcp, deadline).map_err(|e| local("cannot watch the connection", e))?;
         let setup = Self::setup(tcp, &known, &target);
         // A cut after a successful setup still cut the socket: it counts.
+        let cut = |reason| TransportError::Connect {
+            endpoint: target.endpoint(),
+            reason,
+        };
         let session = match (setup, watch.finish()) {
             (Ok(session), None) => session,
-            (Err(e), None) => return Err(fail(e)),
-            (_, Some(Cut::Interrupted)) => return Err(fail("interrupted while connecting".into())),
+            (Err(e), None) => return Err(e.at(target.endpoint())),
+            (_, Some(Cut::Interrupted)) => return Err(cut(ConnectError::Interrupted)),
             (setup, Some(Cut::Deadline)) => {
-                return Err(fail(format!(
-                    "no SSH session within connect_timeout ({}){}",
-                    crate::duration::Duration(target.connect_timeout),
-                    setup.err().map(|e| format!(": {e}")).unwrap_or_default()
-                )));
+                return Err(cut(ConnectError::Deadline {
+                    timeout: target.connect_timeout,
+                    during: setup.err().map(Box::new),
+                }));
             }
         };
         session.set_keepalive(true, KEEPALIVE.as_secs() as u32);
@@ -162,8 +175,8 @@ impl Ssh {
 
     /// The handshake, the host key check and the login, on a connected
     /// socket.
-    fn setup(tcp: TcpStream, known: &KnownHosts, target: &Target) -> Result<Session, String> {
-        let mut session = Session::new().map_err(|e| e.to_string())?;
+    fn setup(tcp: TcpStream, known: &KnownHosts, target: &Target) -> Result<Session, SetupError> {
+        let mut session = Session::new().map_err(HandshakeError::Session)?;
         session.set_tcp_stream(tcp);
         session.set_timeout(millis(target.connect_timeout));
         let name = known_hosts::host_name(&target.address, target.port);
@@ -174,12 +187,8 @@ impl Ssh {
             // for offering its Ed25519 key.
             let _ = session.method_pref(MethodType::HostKey, &host_key_prefs(&types));
         }
-        session
-            .handshake()
-            .map_err(|e| format!("SSH handshake failed: {}", e.message()))?;
-        let (blob, _) = session
-            .host_key()
-            .ok_or_else(|| "the server sent no host key".to_string())?;
+        session.handshake().map_err(HandshakeError::KeyExchange)?;
+        let (blob, _) = session.host_key().ok_or(HostKeyError::Missing)?;
         check_host_key(known, &name, blob, target)?;
         auth::authenticate(
             &session, &target.user, &target.identity_files, target.named_identities,
@@ -192,8 +201,11 @@ impl Ssh {
         self.session.methods(MethodType::Kex).map(str::to_string)
     }
 
-    fn lost(&self, e: impl std::fmt::Display) -> TransportError {
-        TransportError::Unreachable(format!("{}: connection lost: {e}", self.target.endpoint()))
+    fn lost(&self, e: impl std::error::Error + Send + Sync + 'static) -> TransportError {
+        TransportError::Lost {
+            endpoint: self.target.endpoint(),
+            source: Box::new(e),
+        }
     }
 }
 
@@ -201,32 +213,48 @@ fn millis(d: Duration) -> u32 {
     d.as_millis().clamp(1, u32::MAX as u128) as u32
 }
 
-fn tcp_connect(target: &Target, deadline: Instant) -> Result<TcpStream, String> {
+fn tcp_connect(target: &Target, deadline: Instant) -> Result<TcpStream, TransportError> {
+    let endpoint = target.endpoint();
     let addrs: Vec<_> = (target.address.as_str(), target.port)
         .to_socket_addrs()
-        .map_err(|e| format!("cannot resolve `{}`: {e}", target.address))?
+        .map_err(|e| TransportError::Resolve {
+            endpoint: endpoint.clone(),
+            address: target.address.clone(),
+            source: Some(e),
+        })?
         .collect();
-    let mut last = format!("`{}` resolves to no address", target.address);
-    for addr in addrs {
+    let no_answer = |addr| ConnectError::NoAnswer {
+        addr,
+        timeout: target.connect_timeout,
+    };
+    let mut last = None;
+    for &addr in &addrs {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
+            last = last.or(Some(no_answer(addr)));
             break;
         }
         match TcpStream::connect_timeout(&addr, left) {
             Ok(tcp) => {
-                tcp.set_nodelay(true).map_err(|e| e.to_string())?;
+                tcp.set_nodelay(true).map_err(|e| TransportError::Local {
+                    endpoint: Some(endpoint.clone()),
+                    message: "cannot use the socket".into(),
+                    source: Some(e),
+                })?;
                 return Ok(tcp);
             }
-            Err(e) if e.kind() == ErrorKind::TimedOut => {
-                last = format!(
-                    "no answer from {addr} within connect_timeout ({})",
-                    crate::duration::Duration(target.connect_timeout)
-                )
-            }
-            Err(e) => last = format!("cannot connect to {addr}: {e}"),
+            Err(e) if e.kind() == ErrorKind::TimedOut => last = Some(no_answer(addr)),
+            Err(e) => last = Some(ConnectError::Failed { addr, source: e }),
         }
     }
-    Err(last)
+    Err(match last {
+        Some(reason) => TransportError::Connect { endpoint, reason },
+        None => TransportError::Resolve {
+            endpoint,
+            address: target.address.clone(),
+            source: None,
+        },
+    })
 }
 
 fn host_key_prefs(types: &[String]) -> String {
@@ -245,40 +273,26 @@ fn check_host_key(
     name: &str,
     blob: &[u8],
     target: &Target,
-) -> Result<(), String> {
-    let fingerprint = known_hosts::fingerprint(blob);
-    let kind = known_hosts::key_type(blob).unwrap_or_else(|| "unknown".into());
-    let files = target
-        .known_hosts
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect::<Vec<_>>()
-        .join(", ");
-    match known.check(name, blob) {
+) -> Result<(), HostKeyError> {
+    let offered = Offered::read(blob)?;
+    let name = name.to_string();
+    match known.check(&name, &offered.0) {
         Verdict::Known => Ok(()),
-        Verdict::Unknown => Err(format!(
-            "host key not known: `{name}` is in none of {files}. Refused; the server offered {kind} {fingerprint}. \
-             If you have checked that fingerprint with the host's owner, add this line to {}:\n{}",
-            target
-                .known_hosts
-                .last()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default(),
-            known_hosts::line_for(name, blob)
-        )),
-        Verdict::Changed(places) => Err(format!(
-            "HOST KEY CHANGED for `{name}`: the server offered {kind} {fingerprint}, which is not the key known at {}. \
-             Refused: someone may be intercepting the connection, or the host was reinstalled. \
-             Find out which before you change known_hosts.",
-            places
-                .iter()
-                .map(|p| p.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
-        Verdict::Revoked(place) => Err(format!(
-            "REVOKED host key: the server for `{name}` offered {kind} {fingerprint}, which is marked @revoked at {place}. Refused."
-        )),
+        Verdict::Unknown => Err(HostKeyError::Unknown {
+            name,
+            offered,
+            files: target.known_hosts.clone(),
+        }),
+        Verdict::Changed(places) => Err(HostKeyError::Changed {
+            name,
+            offered,
+            places,
+        }),
+        Verdict::Revoked(place) => Err(HostKeyError::Revoked {
+            name,
+            offered,
+            place,
+        }),
     }
 }
 
