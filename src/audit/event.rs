@@ -107,9 +107,11 @@ pub struct Output {
 impl Output {
     pub fn of(s: &Stream) -> Output {
         let limit = super::record::OUTPUT_LIMIT;
-        let cut = super::record::output(&s.bytes[..s.bytes.len().min(limit)]);
+        // The head the stream kept is all the log keeps: no need to hash
+        // it again, the stream's hash is of everything.
+        let (text, _) = super::record::kept_text(&s.bytes[..s.bytes.len().min(limit)]);
         Output {
-            text: cut["text"].as_str().unwrap_or_default().to_string(),
+            text,
             truncated: s.total as usize > limit,
             bytes: s.total,
             sha256: s.sha256.clone(),

@@ -77,16 +77,23 @@ pub fn seal(mut record: Map<String, Value>, prev: &str) -> (String, String) {
     (canonical(&Value::Object(record)), hash)
 }
 
-/// A stream of command output as the log keeps it: the first 64 KiB as
-/// text (cut at a character boundary, invalid UTF-8 replaced), whether it
-/// was cut, the full size, and the SHA-256 of the full stream.
-pub fn output(bytes: &[u8]) -> Value {
+/// The text the log keeps of `bytes`: at most [`OUTPUT_LIMIT`] bytes, cut
+/// at a character boundary, invalid UTF-8 replaced; and where it was cut.
+pub fn kept_text(bytes: &[u8]) -> (String, usize) {
     let mut cut = bytes.len().min(OUTPUT_LIMIT);
     while cut < bytes.len() && cut > 0 && (bytes[cut] & 0xC0) == 0x80 {
         cut -= 1;
     }
+    (String::from_utf8_lossy(&bytes[..cut]).into_owned(), cut)
+}
+
+/// A stream of command output as the log keeps it: the first 64 KiB as
+/// text (cut at a character boundary, invalid UTF-8 replaced), whether it
+/// was cut, the full size, and the SHA-256 of the full stream.
+pub fn output(bytes: &[u8]) -> Value {
+    let (text, cut) = kept_text(bytes);
     serde_json::json!({
-        "text": String::from_utf8_lossy(&bytes[..cut]),
+        "text": text,
         "truncated": cut < bytes.len(),
         "bytes": bytes.len(),
         "sha256": sha256_hex(bytes),
