@@ -65,12 +65,12 @@ pub struct PlanStep {
     pub guards: Vec<Guard>,
 }
 
-fn target(inv: &Inventory, h: usize) -> Value {
-    json!({"name": inv.hosts[h].name, "role": inv.hosts[h].role})
-}
-
-fn targets(inv: &Inventory, hosts: &[usize]) -> Vec<Value> {
-    hosts.iter().map(|&h| target(inv, h)).collect()
+/// Hosts as the plan's JSON and record name them: name and role.
+pub fn targets(inv: &Inventory, hosts: &[usize]) -> Vec<event::Target> {
+    hosts
+        .iter()
+        .map(|&h| event::Target::of(&inv.hosts[h]))
+        .collect()
 }
 
 fn names(inv: &Inventory, hosts: &[usize]) -> Vec<String> {
@@ -184,17 +184,11 @@ impl Plan {
 
     /// The audit log's `plan` record.
     pub fn record(&self, inv: &Inventory) -> event::Plan {
-        let targets = |hosts: &[usize]| -> Vec<event::Target> {
-            hosts
-                .iter()
-                .map(|&h| event::Target::of(&inv.hosts[h]))
-                .collect()
-        };
         match &self.source {
             Source::Command => {
                 let class = &self.steps[0].classification;
                 event::Plan {
-                    targets: targets(&self.hosts),
+                    targets: targets(inv, &self.hosts),
                     command: Some(self.steps[0].command.clone()),
                     destructive: class.destructive,
                     verdict: Some(class.verdict),
@@ -204,7 +198,7 @@ impl Plan {
                 }
             }
             Source::Playbook { name, .. } => event::Plan {
-                targets: targets(&self.hosts),
+                targets: targets(inv, &self.hosts),
                 playbook: Some(name.clone()),
                 batches: Some(self.batches.iter().map(|b| names(inv, b)).collect()),
                 destructive: self.steps.iter().any(|s| s.destructive),
@@ -220,7 +214,7 @@ impl Plan {
                             guarded: s.guarded,
                             rules: s.classification.rules.clone(),
                             unknown: s.classification.unknown.clone(),
-                            hosts: targets(&s.hosts),
+                            hosts: targets(inv, &s.hosts),
                         })
                         .collect(),
                 ),

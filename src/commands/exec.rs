@@ -9,7 +9,7 @@ use crate::classify::classify;
 use crate::error::{AppError, Exit};
 use crate::execute::Status;
 use crate::inventory::Inventory;
-use crate::plan::Plan;
+use crate::plan::{self, Plan};
 use crate::session;
 use crate::ui::{Stream, Ui};
 
@@ -52,13 +52,8 @@ pub fn run(g: &GlobalArgs, args: &ExecArgs, ui: &Ui) -> Result<Exit, AppError> {
 fn dry_run(inv: &Inventory, plan: &Plan, format: Format, ui: &Ui) -> String {
     let class = &plan.steps[0].classification;
     if format == Format::Json {
-        let hosts: Vec<_> = plan
-            .hosts
-            .iter()
-            .map(|&i| json!({"name": inv.hosts[i].name, "role": inv.hosts[i].role}))
-            .collect();
         let mut value = serde_json::to_value(class).expect("plain JSON");
-        value["hosts"] = json!(hosts);
+        value["hosts"] = json!(plan::targets(inv, &plan.hosts));
         return format!(
             "{}\n",
             serde_json::to_string_pretty(&value).expect("plain JSON")
