@@ -43,6 +43,20 @@ pub fn log_path(flag: Option<&Path>, setting: Option<&str>) -> Result<PathBuf, S
 
 pub use event::Event;
 
+/// An audit write failed before any work ran: the error (exit 4) says so.
+pub fn nothing_ran(e: AuditError) -> crate::error::AppError {
+    crate::error::AppError::new(crate::error::Exit::Audit, format!("{e}; nothing was run"))
+}
+
+/// An audit write failed after work had run (a shell line, a lock
+/// removed): nothing more runs, but what ran did run.
+pub fn nothing_more_ran(e: AuditError) -> crate::error::AppError {
+    crate::error::AppError::new(
+        crate::error::Exit::Audit,
+        format!("{e}; nothing more was run"),
+    )
+}
+
 /// Where a session's records go: the file today ([`Writer`]); another
 /// destination (a database, syslog) is one more implementation. A sink
 /// seals and chains each record and has it durable before it returns: the

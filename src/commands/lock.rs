@@ -169,7 +169,7 @@ fn break_lock(g: &GlobalArgs, args: &BreakArgs, ui: &Ui) -> Result<Exit, AppErro
     };
     audit
         .record(Event::Plan(plan))
-        .map_err(session::audit_error)?;
+        .map_err(crate::audit::nothing_ran)?;
     let action = guard::Action {
         what: format!("breaking the lock on {} held by {held}", host.name),
         why: "the holder's work may still be running there".into(),
@@ -194,7 +194,7 @@ fn break_lock(g: &GlobalArgs, args: &BreakArgs, ui: &Ui) -> Result<Exit, AppErro
     };
     audit
         .record(Event::LockBreak(broken))
-        .map_err(session::audit_error_after)?;
+        .map_err(crate::audit::nothing_more_ran)?;
     let (exit, status) = match &removed {
         Ok(()) => {
             ui.status(&format!("{}: the lock of {held} is removed", host.name));
@@ -210,6 +210,6 @@ fn break_lock(g: &GlobalArgs, args: &BreakArgs, ui: &Ui) -> Result<Exit, AppErro
     };
     audit
         .end(status, exit.code())
-        .map_err(session::audit_error_after)?;
+        .map_err(crate::audit::nothing_more_ran)?;
     Ok(exit)
 }

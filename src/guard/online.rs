@@ -10,7 +10,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use crate::audit::event::{self, Event, On};
-use crate::audit::{AuditError, Session};
+use crate::audit::{self, Session};
 use crate::error::{AppError, Exit};
 use crate::guard;
 use crate::inventory::Inventory;
@@ -36,11 +36,6 @@ pub struct Online<'a> {
     pub forks: usize,
     pub timeout: Duration,
     pub locks: bool,
-}
-
-/// Nothing has run on any host while the guards work.
-fn audit_error(e: AuditError) -> AppError {
-    AppError::new(Exit::Audit, format!("{e}; nothing was run"))
 }
 
 /// The guards, in the design's order. The offline ones first (one role,
@@ -78,23 +73,24 @@ pub fn check(
         {
             return refuse(session, r, ui);
         }
-        lease =
-            match lease::take(session, inv, &question.hosts, lease, forks).map_err(audit_error)? {
-                Ok(lease) => lease,
-                Err(r) => {
-                    let reason = if r.stale {
-                        guard::Reason::LockStale
-                    } else {
-                        guard::Reason::Locked
-                    };
-                    let refusal = guard::Refusal {
-                        reason,
-                        message: r.message,
-                        typed: None,
-                    };
-                    return refuse(session, refusal, ui);
-                }
-            };
+        lease = match lease::take(session, inv, &question.hosts, lease, forks)
+            .map_err(audit::nothing_ran)?
+        {
+            Ok(lease) => lease,
+            Err(r) => {
+                let reason = if r.stale {
+                    guard::Reason::LockStale
+                } else {
+                    guard::Reason::Locked
+                };
+                let refusal = guard::Refusal {
+                    reason,
+                    message: r.message,
+                    typed: None,
+                };
+                return refuse(session, refusal, ui);
+            }
+        };
     }
     let asked = event::Question {
         role: question.role.clone(),
@@ -115,7 +111,7 @@ pub fn check(
                 banner: banner(&plain),
                 prompt: "Type the role of the target hosts to continue:".into(),
             }))
-            .map_err(audit_error)?;
+            .map_err(audit::nothing_ran)?;
         let mut prompt = guard::prompt::Terminal::new(crate::interrupt::flag()?);
         match guard::ask(&mut prompt, &question) {
             Ok(typed) => (typed, "prompt"),
@@ -134,7 +130,7 @@ pub fn check(
             typed,
             via: via.into(),
         }))
-        .map_err(audit_error)?;
+        .map_err(audit::nothing_ran)?;
     Ok(Guarded::Go(Some(lease)))
 }
 
@@ -149,7 +145,7 @@ fn refuse(session: &mut Session, r: guard::Refusal, ui: &Ui) -> Result<Guarded, 
             typed: r.typed.clone(),
             message: r.message.clone(),
         }))
-        .map_err(audit_error)?;
+        .map_err(audit::nothing_ran)?;
     // The message may quote a host (a replication check's output) or what
     // was typed: data.
     ui.error(&format!(
@@ -292,7 +288,7 @@ fn replication_checks(
                 on: On::host(host),
                 command: host.replication_check.clone().unwrap_or_default(),
             }))
-            .map_err(audit_error)?;
+            .map_err(audit::nothing_ran)?;
     }
     let results = each(&checked, forks, |h| {
         let host = &inv.hosts[h];
@@ -348,7 +344,7 @@ fn replication_checks(
         };
         session
             .record(Event::GuardCheck(check))
-            .map_err(audit_error)?;
+            .map_err(audit::nothing_ran)?;
         if let (Some(v), None) = (verdict, &failed) {
             failed = Some(guard::Refusal {
                 reason: guard::Reason::ReplicationCheckFailed,

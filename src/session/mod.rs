@@ -47,17 +47,6 @@ pub struct RunSettings {
     pub flags: guard::Flags,
 }
 
-/// An audit write failed before any work ran.
-pub fn audit_error(e: audit::AuditError) -> AppError {
-    AppError::new(Exit::Audit, format!("{e}; nothing was run"))
-}
-
-/// An audit write failed after work had run (a shell line, a lock
-/// removed): nothing more runs, but what ran did run.
-pub fn audit_error_after(e: audit::AuditError) -> AppError {
-    AppError::new(Exit::Audit, format!("{e}; nothing more was run"))
-}
-
 /// Open the audit session: `session.start` is on disk before anything else
 /// happens. `playbook` is the file a run reads.
 pub fn start(settings: &RunSettings, playbook: Option<&Path>) -> Result<Session, AppError> {
@@ -72,7 +61,7 @@ pub fn start(settings: &RunSettings, playbook: Option<&Path>) -> Result<Session,
         emergency: flags.emergency.as_deref(),
         confirm_role: flags.confirm_role.as_deref(),
     };
-    Session::start(&settings.audit_log, start).map_err(audit_error)
+    Session::start(&settings.audit_log, start).map_err(audit::nothing_ran)
 }
 
 /// Who this session is, for the operator: the terminal title and the
@@ -156,7 +145,7 @@ pub fn execute(
     let mut audit = start(settings, playbook)?;
     audit
         .record(Event::Plan(plan.record(inv)))
-        .map_err(audit_error)?;
+        .map_err(audit::nothing_ran)?;
     let _identity = identify(inv, &plan.hosts, &audit, &plan.title());
     let lease = match guard(&mut audit, inv, &plan.actions(inv), settings, true, ui)? {
         Guarded::Go(lease) => lease,
@@ -186,7 +175,9 @@ pub fn execute(
 
 /// End a refused session: `session.end` with status `refused`.
 pub fn end_refused(session: Session, exit: Exit) -> Result<Exit, AppError> {
-    session.end("refused", exit.code()).map_err(audit_error)?;
+    session
+        .end("refused", exit.code())
+        .map_err(audit::nothing_ran)?;
     Ok(exit)
 }
 

@@ -107,7 +107,7 @@ pub fn run(g: &GlobalArgs, args: &ShellArgs, ui: &Ui) -> Result<Exit, AppError> 
     };
     audit
         .record(Event::Plan(plan))
-        .map_err(session::audit_error)?;
+        .map_err(crate::audit::nothing_ran)?;
     let _identity = session::identify(&inv, &[host], &audit, &format!("shell {}", h.name));
     ui.err(&banner(&inv, host, ui));
     let transport = match transport::connect(&inv.settings, h) {
@@ -120,10 +120,10 @@ pub fn run(g: &GlobalArgs, args: &ShellArgs, ui: &Ui) -> Result<Exit, AppError> 
             };
             audit
                 .record(Event::HostUnreachable(unreachable))
-                .map_err(session::audit_error)?;
+                .map_err(crate::audit::nothing_ran)?;
             audit
                 .end("failed", Exit::Failed.code())
-                .map_err(session::audit_error)?;
+                .map_err(crate::audit::nothing_ran)?;
             ui.error(&format!("{}: {e}", h.name));
             return Ok(Exit::Failed);
         }
@@ -260,11 +260,23 @@ impl Console<'_> {
         self.audit
             .record(event)
             .map(|_| ())
-            .map_err(session::audit_error_after)
+            .map_err(crate::audit::nothing_more_ran)
     }
 
     fn on(&self) -> On {
         On::host(&self.inv.hosts[self.host])
+    }
+
+    /// The console's folder moves to `dir`: recorded (`shell.cd`), then
+    /// taken for the next lines.
+    fn move_to(&mut self, dir: String) -> Result<(), AppError> {
+        self.record(Event::ShellCd(event::ShellCd {
+            on: self.on(),
+            cwd: self.cwd.clone(),
+            to: dir.clone(),
+        }))?;
+        self.cwd = dir;
+        Ok(())
     }
 
     fn repl(mut self) -> Result<Exit, AppError> {
@@ -303,7 +315,7 @@ impl Console<'_> {
         }
         self.audit
             .end("ok", Exit::Ok.code())
-            .map_err(session::audit_error_after)?;
+            .map_err(crate::audit::nothing_more_ran)?;
         Ok(Exit::Ok)
     }
 
@@ -337,14 +349,7 @@ impl Console<'_> {
                 None => format!("cd && {SAY_FOLDER}"),
             };
             match self.ask_pwd(&script) {
-                Ok(dir) => {
-                    self.record(Event::ShellCd(event::ShellCd {
-                        on: self.on(),
-                        cwd: self.cwd.clone(),
-                        to: dir.clone(),
-                    }))?;
-                    self.cwd = dir;
-                }
+                Ok(dir) => self.move_to(dir)?,
                 Err(e) => self.ui.error(&format!("cd: {e}")),
             }
             return Ok(());
@@ -509,14 +514,7 @@ impl Console<'_> {
             return Ok(());
         };
         match said_folder(&out.stdout.bytes) {
-            Ok(dir) if dir != self.cwd => {
-                self.record(Event::ShellCd(event::ShellCd {
-                    on: self.on(),
-                    cwd: self.cwd.clone(),
-                    to: dir.clone(),
-                }))?;
-                self.cwd = dir;
-            }
+            Ok(dir) if dir != self.cwd => self.move_to(dir)?,
             Ok(_) => {}
             // Nothing there: the line was stopped before it ended.
             Err(e) if out.stdout.total == 0 => drop(e),
