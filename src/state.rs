@@ -14,11 +14,11 @@ use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
-/// opsguard's state folder, `$XDG_STATE_HOME/opsguard`, else
-/// `$HOME/.local/state/opsguard` (not created): the one place that says
-/// where it is. With neither set there is none, rather than a guess: the
-/// audit log's default lives here, and it must be where the operator
-/// expects it.
+/// opsguard's state folder as the environment names it:
+/// `$XDG_STATE_HOME/opsguard`, else `$HOME/.local/state/opsguard` (not
+/// created): the one place that reads those variables. The audit log's
+/// default lives here and nowhere else: with neither set it has none,
+/// rather than a guess the operator would not look for.
 pub fn base() -> Option<PathBuf> {
     let var = |name| std::env::var_os(name).filter(|v| !v.is_empty());
     let state = var("XDG_STATE_HOME")
@@ -27,9 +27,14 @@ pub fn base() -> Option<PathBuf> {
     Some(state.join("opsguard"))
 }
 
-/// `sub` in the state folder, created private when missing.
+/// `sub` in the state folder, created private when missing. The
+/// session registry and the shell's history are a courtesy, not a record:
+/// without the variables they go under the home folder the password
+/// database names.
 pub fn folder(sub: &str) -> Option<PathBuf> {
-    let dir = base()?.join(sub);
+    let base =
+        base().or_else(|| crate::account::home_dir().map(|h| h.join(".local/state/opsguard")))?;
+    let dir = base.join(sub);
     std::fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
