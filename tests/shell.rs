@@ -302,3 +302,20 @@ hosts:
     assert_eq!(start["change"], "C-9");
     assert_eq!(start["emergency"], "disk full");
 }
+
+#[test]
+fn an_audit_failure_after_a_line_ran_says_nothing_more_was_run() {
+    let dir = site();
+    let mut p = spawn(dir.path(), &["shell", "b1"]);
+    p.expect(" $ ").unwrap();
+    p.send_line("echo first").unwrap();
+    p.expect("first").unwrap();
+    p.expect(" $ ").unwrap();
+    // The log goes away mid-session: the next line cannot be recorded.
+    std::fs::remove_file(dir.path().join("audit.jsonl")).unwrap();
+    p.send_line("echo second").unwrap();
+    p.expect("was removed while this session ran").unwrap();
+    // Work did run before the failure: the message must not deny it.
+    p.expect("; nothing more was run").unwrap();
+    assert_eq!(exit_code(&mut p), 4);
+}
