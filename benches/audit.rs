@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use opsguard::audit::event::{self, Event};
-use opsguard::audit::record::{self, GENESIS, Identity, output};
+use opsguard::audit::record::{self, GENESIS, Identity};
 use opsguard::audit::writer::Writer;
 use opsguard::classify::Verdict;
 use serde_json::{Map, Value, json};
@@ -25,7 +25,7 @@ const RECORDS: u64 = 1_000_000;
 /// output, and an end, on 1,000 hosts. Written without fsync (only the
 /// chain matters here), once, and kept in the target folder.
 fn big_log() -> PathBuf {
-    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("audit-1m.jsonl");
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("audit-1m-typed.jsonl");
     if std::fs::metadata(&path).is_ok_and(|m| m.len() > 0) {
         return path;
     }
@@ -36,31 +36,67 @@ fn big_log() -> PathBuf {
     while seq < RECORDS {
         session += 1;
         let host = format!("store-{:04}", session % 1000);
-        let mut events: Vec<(&str, Value)> = vec![
-            (
-                "session.start",
-                json!({"argv": ["opsguard", "exec", host, "--", "df", "-h"], "cwd": "/home/alice", "version": "0.1.0", "terminal": true}),
-            ),
-            (
-                "plan",
-                json!({"targets": [{"name": host, "role": "live"}], "destructive": false}),
-            ),
+        let on = event::On {
+            host: host.clone(),
+            role: "live".into(),
+        };
+        let mut events = vec![
+            Event::SessionStart(event::SessionStart {
+                argv: ["opsguard", "exec", &host, "--", "df", "-h"]
+                    .map(String::from)
+                    .to_vec(),
+                cwd: "/home/alice".into(),
+                version: "0.1.0".into(),
+                terminal: true,
+                inventory: None,
+                playbook: None,
+                change: None,
+                emergency: None,
+                confirm_role: None,
+            }),
+            Event::Plan(event::Plan {
+                targets: vec![event::Target {
+                    name: host.clone(),
+                    role: "live".into(),
+                }],
+                command: Some("df -h".into()),
+                ..event::Plan::default()
+            }),
         ];
         for i in 0..4 {
-            events.push(("command.start", json!({"host": host, "role": "live", "command": format!("df -h /srv/{i}"), "destructive": false})));
-            events.push((
-                "command.end",
-                json!({"host": host, "role": "live", "command": format!("df -h /srv/{i}"), "exit_code": 0, "duration_ms": 12,
-                       "stdout": output(b"Filesystem Size Used Avail Use% Mounted on\n/dev/sdb 1.8T 1.2T 600G 67% /srv\n"), "stderr": output(b"")}),
-            ));
+            let start = event::CommandStart {
+                on: on.clone(),
+                cwd: None,
+                step: None,
+                step_name: None,
+                command: format!("df -h /srv/{i}"),
+                destructive: false,
+                verdict: Verdict::Safe,
+            };
+            events.push(Event::CommandStart(start.clone()));
+            events.push(Event::CommandEnd(event::CommandEnd {
+                start,
+                status: "ok".into(),
+                ran: Some(event::Ran {
+                    exit_code: Some(0),
+                    signal: None,
+                    duration_ms: 12,
+                    stdout: kept(b"Filesystem Size Used Avail Use% Mounted on\n/dev/sdb 1.8T 1.2T 600G 67% /srv\n"),
+                    stderr: kept(b""),
+                }),
+                message: None,
+            }));
         }
-        events.push(("session.end", json!({"status": "ok", "exit_code": 0})));
-        for (event, fields) in events {
+        events.push(Event::SessionEnd(event::SessionEnd {
+            status: "ok".into(),
+            exit_code: 0,
+        }));
+        for e in events {
             if seq == RECORDS {
                 break;
             }
             seq += 1;
-            let mut m: Map<String, Value> = fields.as_object().unwrap().clone();
+            let mut m: Map<String, Value> = e.fields();
             m.insert("v".into(), json!(1));
             m.insert("seq".into(), json!(seq));
             m.insert("ts".into(), json!("2026-11-22T10:01:02.123Z"));
@@ -68,7 +104,6 @@ fn big_log() -> PathBuf {
                 "session".into(),
                 json!(format!("20261122T100102Z-{session:012x}")),
             );
-            m.insert("event".into(), json!(event));
             m.insert("user".into(), json!("alice"));
             m.insert("workstation".into(), json!("ws-12"));
             m.insert("pid".into(), json!(4411));
@@ -80,6 +115,16 @@ fn big_log() -> PathBuf {
     }
     out.flush().unwrap();
     path
+}
+
+/// Output as a record keeps it.
+fn kept(text: &[u8]) -> event::Output {
+    event::Output {
+        text: String::from_utf8_lossy(text).into_owned(),
+        truncated: false,
+        bytes: text.len() as u64,
+        sha256: record::sha256_hex(text),
+    }
 }
 
 /// Peak resident memory of one run of opsguard, in MB, from GNU time.
@@ -118,6 +163,11 @@ fn benches(c: &mut Criterion) {
         "--audit-log", &log_arg, "-q", "audit", "show", "--host", "store-0042",
     ];
     run(&verify);
+    // The filter must find the host's records, or the figure means nothing.
+    let shown = Command::new(exe).args(show).output().unwrap();
+    assert!(shown.status.success());
+    let lines = shown.stdout.iter().filter(|&&b| b == b'\n').count();
+    assert!(lines > 800, "{lines} records of store-0042");
     for (what, args) in [
         ("verify", &verify[..]),
         ("show --host store-0042", &show[..]),

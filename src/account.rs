@@ -38,11 +38,16 @@ pub fn home_dir() -> Option<PathBuf> {
 }
 
 /// `~/x` → the home folder joined with `x`; other paths as they are.
-pub fn expand_home(path: &str) -> Result<PathBuf, String> {
+pub fn expand_home(path: &str) -> Result<PathBuf, NoHome> {
     match path.strip_prefix("~/") {
         None => Ok(PathBuf::from(path)),
         Some(rest) => home_dir()
             .map(|h| h.join(rest))
-            .ok_or_else(|| format!("`{path}` starts with ~ but no home folder is known")),
+            .ok_or_else(|| NoHome(path.to_string())),
     }
 }
+
+/// A path starts with `~` and no home folder is known.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` starts with ~ but no home folder is known")]
+pub struct NoHome(pub String);

@@ -36,6 +36,9 @@ where
             if !e.message.is_empty() {
                 ui.error(&e.message);
             }
+            for hint in e.hints() {
+                ui.hint(hint);
+            }
             e.exit.code()
         }
     }

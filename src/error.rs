@@ -1,6 +1,7 @@
 //! The one error that crosses the edge of the program, and the exit codes
 //! it maps to. Every exit code opsguard documents is decided here.
 
+use std::error::Error;
 use std::fmt;
 
 /// The documented exit codes.
@@ -24,11 +25,17 @@ impl Exit {
     }
 }
 
-/// Something that stops a command, with the exit code it means.
+/// Something that stops a command, with the exit code it means: what
+/// happened (the message, whole, as every error in opsguard reads: it
+/// already quotes its cause), the error underneath (kept as the source,
+/// for callers that must tell causes apart), and what the operator can do
+/// (shown as `hint:` lines).
 #[derive(Debug)]
 pub struct AppError {
     pub exit: Exit,
     pub message: String,
+    source: Option<Box<dyn Error + Send + Sync + 'static>>,
+    hints: Vec<String>,
 }
 
 impl AppError {
@@ -36,11 +43,34 @@ impl AppError {
         AppError {
             exit,
             message: message.into(),
+            source: None,
+            hints: Vec::new(),
         }
     }
 
     pub fn invalid(message: impl Into<String>) -> Self {
         AppError::new(Exit::Invalid, message)
+    }
+
+    /// An error whose text is the message, kept as the source.
+    pub fn of(exit: Exit, source: impl Error + Send + Sync + 'static) -> Self {
+        AppError::new(exit, source.to_string()).because(source)
+    }
+
+    /// The error underneath, kept as this error's source.
+    pub fn because(mut self, source: impl Into<Box<dyn Error + Send + Sync + 'static>>) -> Self {
+        self.source = Some(source.into());
+        self
+    }
+
+    /// What the operator can do about it.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hints.push(hint.into());
+        self
+    }
+
+    pub fn hints(&self) -> &[String] {
+        &self.hints
     }
 }
 
@@ -50,6 +80,36 @@ impl fmt::Display for AppError {
     }
 }
 
-impl std::error::Error for AppError {}
+impl Error for AppError {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        self.source.as_deref().map(|e| e as &dyn Error)
+    }
+}
 
 pub type Result<T> = std::result::Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("cannot open the audit log /x: {0}")]
+    struct Open(#[source] std::io::Error);
+
+    #[test]
+    fn the_cause_is_kept_and_the_hints_follow() {
+        let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "Permission denied");
+        let e = AppError::of(Exit::Audit, Open(io)).hint("pass --audit-log PATH");
+        assert_eq!(
+            e.to_string(),
+            "cannot open the audit log /x: Permission denied"
+        );
+        assert_eq!(e.hints(), ["pass --audit-log PATH"]);
+        let open = e.source().unwrap().downcast_ref::<Open>().unwrap();
+        assert_eq!(
+            open.0.kind(),
+            std::io::ErrorKind::PermissionDenied,
+            "the cause underneath stays reachable"
+        );
+    }
+}

@@ -192,8 +192,8 @@ impl Plan {
                     command: Some(self.steps[0].command.clone()),
                     destructive: class.destructive,
                     verdict: Some(class.verdict),
-                    rules: Some(class.rules.clone()),
-                    unknown: Some(class.unknown.clone()),
+                    rules: Some(event::Finding::all(&class.rules)),
+                    unknown: Some(event::Doubt::all(&class.unknown)),
                     ..event::Plan::default()
                 }
             }
@@ -211,9 +211,9 @@ impl Plan {
                             command: s.command.clone(),
                             destructive: s.destructive,
                             verdict: s.classification.verdict,
-                            guarded: s.guarded,
-                            rules: s.classification.rules.clone(),
-                            unknown: s.classification.unknown.clone(),
+                            guarded: s.guarded.map(Into::into),
+                            rules: event::Finding::all(&s.classification.rules),
+                            unknown: event::Doubt::all(&s.classification.unknown),
                             hosts: targets(inv, &s.hosts),
                         })
                         .collect(),

@@ -8,8 +8,10 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use opsguard::audit::record::{Identity, output};
+use opsguard::audit::event::{self, Event, On};
+use opsguard::audit::record::{self, Identity};
 use opsguard::audit::writer::Writer;
+use opsguard::classify::Verdict;
 use serde_json::json;
 use support::{INVENTORY, Test};
 
@@ -20,57 +22,100 @@ fn sample_log(path: &Path) {
         workstation: "ws-12".into(),
         pid: 4411,
     };
-    let mut w = Writer::open(path, who.clone(), "20261122T100000Z-aaaaaa".into()).unwrap();
-    let rec = |w: &mut Writer, event: &str, fields: serde_json::Value| {
-        w.append_fields(event, fields.as_object().unwrap().clone())
-            .unwrap();
+    let argv = |words: &str| words.split(' ').map(String::from).collect();
+    let start = |words: &str, terminal: bool, change: Option<&str>| {
+        Event::SessionStart(event::SessionStart {
+            argv: argv(words),
+            cwd: "/home/alice".into(),
+            version: "0.1.0".into(),
+            terminal,
+            inventory: None,
+            playbook: None,
+            change: change.map(String::from),
+            emergency: None,
+            confirm_role: None,
+        })
     };
-    rec(
-        &mut w,
-        "session.start",
-        json!({"argv": ["opsguard", "exec", "store-a1", "--", "wipefs", "-a", "/dev/sdb"], "cwd": "/home/alice", "version": "0.1.0", "terminal": true, "change": "CHG-7"}),
-    );
-    rec(
-        &mut w,
-        "plan",
-        json!({"targets": [{"name": "store-a1", "role": "live"}], "destructive": true}),
-    );
-    rec(
-        &mut w,
-        "guard.prompt",
-        json!({"prompt": "Type the role of the target hosts to continue:"}),
-    );
-    rec(
-        &mut w,
-        "guard.refused",
-        json!({"reason": "role-mismatch", "typed": "backup"}),
-    );
-    rec(
-        &mut w,
-        "session.end",
-        json!({"status": "refused", "exit_code": 3}),
-    );
+    let end = |status: &str, exit_code: u8| {
+        Event::SessionEnd(event::SessionEnd {
+            status: status.into(),
+            exit_code,
+        })
+    };
+    let on = |host: &str, role: &str| On {
+        host: host.into(),
+        role: role.into(),
+    };
+    let mut w = Writer::open(path, who.clone(), "20261122T100000Z-aaaaaa".into()).unwrap();
+    for e in [
+        start(
+            "opsguard exec store-a1 -- wipefs -a /dev/sdb",
+            true,
+            Some("CHG-7"),
+        ),
+        Event::Plan(event::Plan {
+            targets: vec![event::Target {
+                name: "store-a1".into(),
+                role: "live".into(),
+            }],
+            command: Some("wipefs -a /dev/sdb".into()),
+            destructive: true,
+            ..event::Plan::default()
+        }),
+        Event::GuardPrompt(event::GuardPrompt {
+            question: event::Question {
+                role: "live".into(),
+                hosts: vec!["store-a1".into()],
+                count: None,
+                overrides: vec![],
+            },
+            banner: String::new(),
+            prompt: "Type the role of the target hosts to continue:".into(),
+        }),
+        Event::GuardRefused(event::GuardRefused {
+            reason: "role-mismatch".into(),
+            typed: Some("backup".into()),
+            message: String::new(),
+        }),
+        end("refused", 3),
+    ] {
+        w.append(&e).unwrap();
+    }
     let mut w = Writer::open(path, who, "20261122T110000Z-bbbbbb".into()).unwrap();
-    rec(
-        &mut w,
-        "session.start",
-        json!({"argv": ["opsguard", "exec", "backup-a1", "--", "df", "-h"], "cwd": "/home/alice", "version": "0.1.0", "terminal": false}),
-    );
-    rec(
-        &mut w,
-        "command.start",
-        json!({"host": "backup-a1", "role": "backup", "command": "df -h", "destructive": false}),
-    );
-    rec(
-        &mut w,
-        "command.end",
-        json!({"host": "backup-a1", "role": "backup", "command": "df -h", "exit_code": 0, "duration_ms": 12, "stdout": output(b"/dev/sdb 1T 10G\n"), "stderr": output(b"")}),
-    );
-    rec(
-        &mut w,
-        "session.end",
-        json!({"status": "ok", "exit_code": 0}),
-    );
+    let df = event::CommandStart {
+        on: on("backup-a1", "backup"),
+        cwd: None,
+        step: None,
+        step_name: None,
+        command: "df -h".into(),
+        destructive: false,
+        verdict: Verdict::Safe,
+    };
+    let stream = |text: &[u8]| event::Output {
+        text: String::from_utf8_lossy(text).into_owned(),
+        truncated: false,
+        bytes: text.len() as u64,
+        sha256: record::sha256_hex(text),
+    };
+    for e in [
+        start("opsguard exec backup-a1 -- df -h", false, None),
+        Event::CommandStart(df.clone()),
+        Event::CommandEnd(event::CommandEnd {
+            start: df,
+            status: "ok".into(),
+            ran: Some(event::Ran {
+                exit_code: Some(0),
+                signal: None,
+                duration_ms: 12,
+                stdout: stream(b"/dev/sdb 1T 10G\n"),
+                stderr: stream(b""),
+            }),
+            message: None,
+        }),
+        end("ok", 0),
+    ] {
+        w.append(&e).unwrap();
+    }
 }
 
 #[test]
@@ -328,7 +373,7 @@ fn show_filters_and_formats() {
             .collect::<Vec<_>>(),
         [
             "alice  backup-a1 [BACKUP]  command.start  df -h",
-            "alice  backup-a1 [BACKUP]  command.end  df -h  exit 0"
+            "alice  backup-a1 [BACKUP]  command.end  df -h  ok (exit 0)"
         ]
     );
     let show = |args: &[&str]| {
@@ -564,4 +609,45 @@ fn an_independent_verifier_agrees() {
         String::from_utf8_lossy(&theirs.stderr)
     );
     assert_eq!(String::from_utf8_lossy(&theirs.stdout), ours.stdout);
+}
+
+/// A record this version does not know, or a known kind it cannot read
+/// (a field of the wrong type), is shown with its fields, never dropped.
+#[test]
+fn replay_shows_records_it_cannot_read() {
+    let logs = tempfile::tempdir().unwrap();
+    let log = logs.path().join("audit.jsonl");
+    let who = Identity {
+        user: "alice".into(),
+        workstation: "ws-12".into(),
+        pid: 4411,
+    };
+    let mut w = Writer::open(&log, who, "20261201T090000Z-cccccc".into()).unwrap();
+    for (event, fields) in [
+        ("quota.raised", json!({"host": "store-a1", "to": "2T"})),
+        ("command.end", json!({"host": "store-a1", "command": 7})),
+    ] {
+        w.append_fields(event, fields.as_object().unwrap().clone())
+            .unwrap();
+    }
+    let run = Test::new()
+        .args([
+            "--audit-log",
+            log.to_str().unwrap(),
+            "audit",
+            "replay",
+            "20261201T09",
+        ])
+        .status(0);
+    let body: Vec<&str> = run
+        .stdout
+        .lines()
+        .map(|l| l.split_once("Z  ").map_or(l, |(_, rest)| rest))
+        .collect();
+    assert_eq!(
+        body,
+        [
+            r#"quota.raised host="store-a1" to="2T""#, r#"command.end command=7 host="store-a1""#,
+        ]
+    );
 }

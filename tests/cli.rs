@@ -91,13 +91,14 @@ fn missing_or_broken_inventory_stops_with_exit_2() {
         .args(["hosts"])
         .status(2)
         .stderr_has("cannot read inventory inventory")
-        .stderr_has("pass -i PATH");
+        .stderr_has("\nhint: name the inventory with -i PATH or OPSGUARD_INVENTORY");
     Test::new()
         .file("inventory/a.yaml", "hosts:\n  a: {role: prod}\n")
         .args(["hosts"])
         .status(2)
         .stderr_has("inventory/a.yaml:2:13: error[E004]: unknown role `prod`")
-        .stderr_has("nothing was run");
+        .stderr_has("nothing was run")
+        .stderr_has("\nhint: `opsguard validate` lists every problem with its file and line");
 }
 
 #[test]

@@ -9,16 +9,14 @@
 //! out where it does not apply (`step` of `exec`'s commands, `cwd` outside
 //! the shell, `error` when there was none).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::classify::{Doubt, Finding, Verdict};
-use crate::guard::Kind;
+use crate::classify::{self, Verdict};
 use crate::inventory::Host;
-use crate::lock::Owner;
 use crate::transport::{Outcome, Stream};
 
 /// One record's event and its fields.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "event")]
 pub enum Event {
     #[serde(rename = "session.start")]
@@ -62,7 +60,7 @@ pub enum Event {
 }
 
 /// The host a record is about: its name and role.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct On {
     pub host: String,
     pub role: String,
@@ -77,8 +75,65 @@ impl On {
     }
 }
 
+/// Why a rule says a command destroys.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub rule: String,
+    pub reason: String,
+    pub command: String,
+}
+
+impl Finding {
+    pub fn all(of: &[classify::Finding]) -> Vec<Finding> {
+        of.iter()
+            .map(|f| Finding {
+                rule: f.rule.to_string(),
+                reason: f.reason.clone(),
+                command: f.command.clone(),
+            })
+            .collect()
+    }
+}
+
+/// A command not known to be safe, and why not.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Doubt {
+    pub command: String,
+    pub reason: String,
+}
+
+impl Doubt {
+    pub fn all(of: &[classify::Doubt]) -> Vec<Doubt> {
+        of.iter()
+            .map(|d| Doubt {
+                command: d.command.clone(),
+                reason: d.reason.clone(),
+            })
+            .collect()
+    }
+}
+
+/// Why the guards stood in front of a planned step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Guarded {
+    Destructive,
+    NotKnownSafe,
+}
+
+/// Who held a lock, as its owner file said.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockOwner {
+    pub user: String,
+    pub workstation: String,
+    pub pid: u32,
+    pub session: String,
+    pub since: String,
+    pub expires: String,
+}
+
 /// A host as the plan names it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Target {
     pub name: String,
     pub role: String,
@@ -96,7 +151,7 @@ impl Target {
 /// A command's output as a record keeps it: the text (cut at
 /// [`super::record::OUTPUT_LIMIT`], at a character boundary), whether it
 /// was cut, its size and its hash.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Output {
     pub text: String,
     pub truncated: bool,
@@ -120,20 +175,20 @@ impl Output {
 }
 
 /// A file and the SHA-256 of its bytes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileHash {
     pub path: String,
     pub sha256: String,
 }
 
 /// An inventory or playbook as it was read: its path and each of its files.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Files {
     pub path: String,
     pub files: Vec<FileHash>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SessionStart {
     pub argv: Vec<String>,
     pub cwd: String,
@@ -151,7 +206,7 @@ pub struct SessionStart {
     pub confirm_role: Option<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SessionEnd {
     pub status: String,
     pub exit_code: u8,
@@ -160,7 +215,7 @@ pub struct SessionEnd {
 /// What the session is about to do. `exec` and `shell` name a command,
 /// `run` a playbook with its batches and steps; `lock break` only its
 /// command.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Plan {
     pub targets: Vec<Target>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -180,28 +235,28 @@ pub struct Plan {
     pub steps: Option<Vec<PlannedStep>>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PlannedStep {
     pub number: usize,
     pub name: String,
     pub command: String,
     pub destructive: bool,
     pub verdict: Verdict,
-    pub guarded: Option<Kind>,
+    pub guarded: Option<Guarded>,
     pub rules: Vec<Finding>,
     pub unknown: Vec<Doubt>,
     pub hosts: Vec<Target>,
 }
 
 /// A replication check, announced before it runs.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct GuardCheckStart {
     #[serde(flatten)]
     pub on: On,
     pub command: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct GuardCheck {
     #[serde(flatten)]
     pub on: On,
@@ -212,7 +267,7 @@ pub struct GuardCheck {
     pub ok: bool,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CheckRan {
     pub exit_code: Option<i32>,
     pub stdout: Output,
@@ -220,7 +275,7 @@ pub struct CheckRan {
 }
 
 /// What the guards ask a person to confirm.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Question {
     pub role: String,
     pub hosts: Vec<String>,
@@ -228,7 +283,7 @@ pub struct Question {
     pub overrides: Vec<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct GuardPrompt {
     #[serde(flatten)]
     pub question: Question,
@@ -237,7 +292,7 @@ pub struct GuardPrompt {
     pub prompt: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct GuardConfirmed {
     #[serde(flatten)]
     pub question: Question,
@@ -247,7 +302,7 @@ pub struct GuardConfirmed {
     pub via: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct GuardRefused {
     /// The reason code.
     pub reason: String,
@@ -255,7 +310,7 @@ pub struct GuardRefused {
     pub message: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct LockAcquire {
     #[serde(flatten)]
     pub on: On,
@@ -263,7 +318,7 @@ pub struct LockAcquire {
     pub expires: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct LockRelease {
     #[serde(flatten)]
     pub on: On,
@@ -271,19 +326,17 @@ pub struct LockRelease {
     pub error: Option<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct LockBreak {
     #[serde(flatten)]
     pub on: On,
     pub reason: String,
     /// The owner the lock named, when it could be read.
-    pub owner: Option<Owner>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    pub owner: Option<LockOwner>,
 }
 
 /// A command, recorded before it starts.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CommandStart {
     #[serde(flatten)]
     pub on: On,
@@ -302,7 +355,7 @@ pub struct CommandStart {
 
 /// How a command ended: its start's fields, its status, and, when it ran,
 /// its outcome.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CommandEnd {
     #[serde(flatten)]
     pub start: CommandStart,
@@ -313,7 +366,7 @@ pub struct CommandEnd {
     pub message: Option<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Ran {
     pub exit_code: Option<i32>,
     pub signal: Option<String>,
@@ -334,7 +387,7 @@ impl Ran {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct HostUnreachable {
     #[serde(flatten)]
     pub on: On,
@@ -344,7 +397,7 @@ pub struct HostUnreachable {
 }
 
 /// A line typed at the shell, with its classification.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ShellLine {
     #[serde(flatten)]
     pub on: On,
@@ -357,7 +410,7 @@ pub struct ShellLine {
 }
 
 /// A full-screen program the shell refused to start.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ShellUnsupported {
     #[serde(flatten)]
     pub on: On,
@@ -367,7 +420,7 @@ pub struct ShellUnsupported {
 }
 
 /// The shell's folder moved.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ShellCd {
     #[serde(flatten)]
     pub on: On,
@@ -375,7 +428,7 @@ pub struct ShellCd {
     pub to: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Note {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -383,7 +436,7 @@ pub struct Note {
 }
 
 /// A last line left incomplete (a crash), ended by the next writer.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct AuditTorn {
     pub offset: u64,
     pub length: u64,
@@ -397,6 +450,69 @@ impl Event {
             Ok(serde_json::Value::Object(map)) => map,
             // Every event is a struct of plain data: always an object.
             other => unreachable!("an event serialises to an object: {other:?}"),
+        }
+    }
+}
+
+/// What the writer adds to every record. Read leniently: a field a forged
+/// or older record lacks is empty, never a reason to drop the record.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Header {
+    pub seq: u64,
+    pub ts: String,
+    pub session: String,
+    pub event: String,
+    pub user: String,
+    pub workstation: String,
+    pub pid: Option<u32>,
+}
+
+/// A record read back from a log: its header, and its event when this
+/// version knows the kind and its shape. A record that does not read as
+/// a known event keeps only its fields, so a reader shows it rather than
+/// drops it.
+#[derive(Clone, Debug)]
+pub struct Record {
+    pub header: Header,
+    pub event: Option<Event>,
+    /// Every field as written.
+    pub fields: serde_json::Value,
+}
+
+impl Record {
+    pub fn read(fields: serde_json::Value) -> Record {
+        Record {
+            header: Header::deserialize(&fields).unwrap_or_default(),
+            event: Event::deserialize(&fields).ok(),
+            fields,
+        }
+    }
+
+    /// `(name, role)` of every host the record is about: its host, or the
+    /// targets of a plan.
+    pub fn hosts(&self) -> Vec<(&str, &str)> {
+        fn on(on: &On) -> Vec<(&str, &str)> {
+            vec![(on.host.as_str(), on.role.as_str())]
+        }
+        match &self.event {
+            Some(Event::Plan(p)) => p
+                .targets
+                .iter()
+                .map(|t| (t.name.as_str(), t.role.as_str()))
+                .collect(),
+            Some(Event::GuardCheckStart(e)) => on(&e.on),
+            Some(Event::GuardCheck(e)) => on(&e.on),
+            Some(Event::LockAcquire(e)) => on(&e.on),
+            Some(Event::LockRelease(e)) => on(&e.on),
+            Some(Event::LockBreak(e)) => on(&e.on),
+            Some(Event::CommandStart(e)) => on(&e.on),
+            Some(Event::CommandEnd(e)) => on(&e.start.on),
+            Some(Event::HostUnreachable(e)) => on(&e.on),
+            Some(Event::ShellLine(e)) => on(&e.on),
+            Some(Event::ShellUnsupported(e)) => on(&e.on),
+            Some(Event::ShellCd(e)) => on(&e.on),
+            _ => Vec::new(),
         }
     }
 }

@@ -29,16 +29,25 @@ pub use writer::{AuditError, Writer};
 /// Where the log is: `--audit-log`/`OPSGUARD_AUDIT_LOG`, else the
 /// inventory's `settings.audit_log`, else `$XDG_STATE_HOME/opsguard/
 /// audit.jsonl`, else `~/.local/state/opsguard/audit.jsonl`.
-pub fn log_path(flag: Option<&Path>, setting: Option<&str>) -> Result<PathBuf, String> {
+pub fn log_path(flag: Option<&Path>, setting: Option<&str>) -> Result<PathBuf, LogPathError> {
     if let Some(p) = flag {
         return Ok(p.to_path_buf());
     }
     if let Some(s) = setting {
-        return crate::account::expand_home(s).map_err(|e| format!("settings.audit_log: {e}"));
+        return crate::account::expand_home(s).map_err(LogPathError::Setting);
     }
     crate::state::base()
         .map(|b| b.join("audit.jsonl"))
-        .ok_or_else(|| "no audit log: pass --audit-log PATH (HOME is not set)".into())
+        .ok_or(LogPathError::NoHome)
+}
+
+/// Why there is no audit log to name.
+#[derive(Debug, thiserror::Error)]
+pub enum LogPathError {
+    #[error("settings.audit_log: {0}")]
+    Setting(#[source] crate::account::NoHome),
+    #[error("no audit log: pass --audit-log PATH (HOME is not set)")]
+    NoHome,
 }
 
 pub use event::Event;
@@ -46,6 +55,7 @@ pub use event::Event;
 /// An audit write failed before any work ran: the error (exit 4) says so.
 pub fn nothing_ran(e: AuditError) -> crate::error::AppError {
     crate::error::AppError::new(crate::error::Exit::Audit, format!("{e}; nothing was run"))
+        .because(e)
 }
 
 /// An audit write failed after work had run (a shell line, a lock
@@ -55,6 +65,7 @@ pub fn nothing_more_ran(e: AuditError) -> crate::error::AppError {
         crate::error::Exit::Audit,
         format!("{e}; nothing more was run"),
     )
+    .because(e)
 }
 
 /// Where a session's records go: the file today ([`Writer`]); another

@@ -9,18 +9,16 @@ use std::io::BufRead;
 
 use serde_json::Value;
 
+use super::event::{Event, On, Output, Record};
 use super::lines::{Lines, Reader};
 
 /// The records of the one session whose id starts with `prefix`.
-pub fn collect(input: impl BufRead, prefix: &str) -> Result<(Vec<Value>, Lines), String> {
+pub fn collect(input: impl BufRead, prefix: &str) -> Result<(Vec<Record>, Lines), ReplayError> {
     let mut records = Vec::new();
     let mut sessions: Vec<String> = Vec::new();
     let mut lines = Lines::default();
     let mut reader = Reader::new(input);
-    while let Some(line) = reader
-        .next_line()
-        .map_err(|e| format!("cannot read the log: {e}"))?
-    {
+    while let Some(line) = reader.next_line().map_err(ReplayError::Read)? {
         let Some(r) = lines.read(&line) else {
             continue;
         };
@@ -34,124 +32,114 @@ pub fn collect(input: impl BufRead, prefix: &str) -> Result<(Vec<Value>, Lines),
             sessions.push(session.to_string());
         }
         if sessions.len() > 1 {
-            return Err(format!(
-                "`{prefix}` names more than one session: {} …; give more of the id",
-                sessions.join(", ")
-            ));
+            return Err(ReplayError::Ambiguous {
+                prefix: prefix.to_string(),
+                sessions,
+            });
         }
-        records.push(r);
+        records.push(Record::read(r));
     }
     lines.finish();
     if records.is_empty() {
-        return Err(format!("no session `{prefix}` in the log"));
+        return Err(ReplayError::NoSession(prefix.to_string()));
     }
     Ok((records, lines))
 }
 
-fn s<'a>(r: &'a Value, k: &str) -> &'a str {
-    r[k].as_str().unwrap_or("")
+/// Why there is no one session to replay.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    #[error("cannot read the log: {0}")]
+    Read(#[source] std::io::Error),
+    #[error("`{prefix}` names more than one session: {} …; give more of the id", sessions.join(", "))]
+    Ambiguous {
+        prefix: String,
+        sessions: Vec<String>,
+    },
+    #[error("no session `{0}` in the log")]
+    NoSession(String),
 }
 
-fn host_tag(r: &Value) -> String {
-    match (r["host"].as_str(), r["role"].as_str()) {
-        (Some(h), Some(role)) => format!("{h} [{}]", role.to_uppercase()),
-        (Some(h), None) => h.to_string(),
-        _ => String::new(),
-    }
+fn host_tag(on: &On) -> String {
+    format!("{} [{}]", on.host, on.role.to_uppercase())
 }
 
 /// `  [destructive]` after a command or line the record marks so.
-fn destructive_mark(r: &Value) -> &'static str {
-    if r["destructive"] == Value::Bool(true) {
-        "  [destructive]"
-    } else {
-        ""
-    }
+fn destructive_mark(destructive: bool) -> &'static str {
+    if destructive { "  [destructive]" } else { "" }
 }
 
-fn indented(out: &mut String, label: &str, stream: &Value) {
-    let text = stream["text"].as_str().unwrap_or("");
-    if text.is_empty() {
+fn indented(out: &mut String, label: &str, stream: &Output) {
+    if stream.text.is_empty() {
         return;
     }
-    for line in text.lines() {
+    for line in stream.text.lines() {
         out.push_str(&format!("  {label}| {line}\n"));
     }
-    if stream["truncated"] == Value::Bool(true) {
+    if stream.truncated {
         out.push_str(&format!(
             "  {label}| … cut at 64 KiB of {} bytes (sha256 {})\n",
-            stream["bytes"],
-            s(stream, "sha256")
+            stream.bytes, stream.sha256
         ));
     }
 }
 
-pub fn transcript(records: &[Value]) -> String {
+pub fn transcript(records: &[Record]) -> String {
     let mut out = String::new();
     for r in records {
-        let ts = s(r, "ts");
-        match s(r, "event") {
-            "session.start" => {
-                let argv: Vec<&str> = r["argv"]
-                    .as_array()
-                    .map(|a| a.iter().filter_map(Value::as_str).collect())
-                    .unwrap_or_default();
-                out.push_str(&format!("session {}\n", s(r, "session")));
+        let h = &r.header;
+        let ts = &h.ts;
+        let Some(event) = &r.event else {
+            out.push_str(&unknown(r));
+            continue;
+        };
+        match event {
+            Event::SessionStart(e) => {
+                out.push_str(&format!("session {}\n", h.session));
+                let pid = h.pid.map_or("?".to_string(), |p| p.to_string());
                 out.push_str(&format!(
-                    "{ts}  {}@{} (pid {}) started: {}\n",
-                    s(r, "user"),
-                    s(r, "workstation"),
-                    r["pid"],
-                    argv.join(" ")
+                    "{ts}  {}@{} (pid {pid}) started: {}\n",
+                    h.user,
+                    h.workstation,
+                    e.argv.join(" ")
                 ));
+                let terminal = if e.terminal {
+                    "at a terminal"
+                } else {
+                    "no terminal"
+                };
                 out.push_str(&format!(
-                    "  in {}, opsguard {}, {}\n",
-                    s(r, "cwd"),
-                    s(r, "version"),
-                    if r["terminal"] == Value::Bool(true) {
-                        "at a terminal"
-                    } else {
-                        "no terminal"
-                    }
+                    "  in {}, opsguard {}, {terminal}\n",
+                    e.cwd, e.version
                 ));
-                for key in ["inventory", "playbook"] {
-                    if r[key].is_object() {
-                        out.push_str(&format!("  {key}: {}\n", s(&r[key], "path")));
+                for (key, files) in [("inventory", &e.inventory), ("playbook", &e.playbook)] {
+                    if let Some(f) = files {
+                        out.push_str(&format!("  {key}: {}\n", f.path));
                     }
                 }
             }
-            "plan" => {
-                let targets: Vec<String> = r["targets"]
-                    .as_array()
-                    .map(|a| {
-                        a.iter()
-                            .map(|t| format!("{} [{}]", s(t, "name"), s(t, "role").to_uppercase()))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let what = if r["destructive"] == Value::Bool(true) {
+            Event::Plan(p) => {
+                let targets: Vec<String> = p
+                    .targets
+                    .iter()
+                    .map(|t| format!("{} [{}]", t.name, t.role.to_uppercase()))
+                    .collect();
+                let what = if p.destructive {
                     "destructive"
                 } else {
                     "read-only"
                 };
                 out.push_str(&format!("{ts}  plan ({what}): {}\n", targets.join(", ")));
             }
-            "guard.prompt" => {
-                for line in s(r, "banner").lines() {
+            Event::GuardPrompt(e) => {
+                for line in e.banner.lines() {
                     out.push_str(&format!("  shown| {line}\n"));
                 }
-                out.push_str(&format!("{ts}  asked: {}\n", s(r, "prompt")));
+                out.push_str(&format!("{ts}  asked: {}\n", e.prompt));
             }
-            "guard.confirmed" => {
-                let typed: Vec<String> = match &r["typed"] {
-                    Value::Array(a) => a
-                        .iter()
-                        .map(|t| format!("{:?}", t.as_str().unwrap_or_default()))
-                        .collect(),
-                    Value::String(t) => vec![format!("{t:?}")],
-                    _ => vec![],
-                };
-                if s(r, "via") == "--confirm-role" {
+            Event::GuardConfirmed(e) => {
+                let typed: Vec<String> = e.typed.iter().map(|t| format!("{t:?}")).collect();
+                if e.via == "--confirm-role" {
                     out.push_str(&format!(
                         "{ts}  confirmed by --confirm-role {}\n",
                         typed.join(" ")
@@ -160,77 +148,86 @@ pub fn transcript(records: &[Value]) -> String {
                     out.push_str(&format!("{ts}  answered: {}\n", typed.join(", ")));
                 }
             }
-            "guard.refused" => {
-                out.push_str(&format!("{ts}  REFUSED ({})", s(r, "reason")));
-                if let Some(t) = r["typed"].as_str() {
+            Event::GuardRefused(e) => {
+                out.push_str(&format!("{ts}  REFUSED ({})", e.reason));
+                if let Some(t) = &e.typed {
                     out.push_str(&format!(": typed {t:?}"));
                 }
                 out.push('\n');
-                if !s(r, "message").is_empty() {
-                    out.push_str(&format!("  {}\n", s(r, "message")));
+                if !e.message.is_empty() {
+                    out.push_str(&format!("  {}\n", e.message));
                 }
             }
-            "shell.line" => {
+            Event::ShellLine(e) => {
                 out.push_str(&format!(
                     "{ts}  {} {} $ {}{}\n",
-                    host_tag(r),
-                    s(r, "cwd"),
-                    s(r, "line"),
-                    destructive_mark(r)
+                    host_tag(&e.on),
+                    e.cwd,
+                    e.line,
+                    destructive_mark(e.destructive)
                 ));
             }
-            "shell.cd" => out.push_str(&format!("{ts}  now in {}\n", s(r, "to"))),
-            "shell.unsupported" => out.push_str(&format!(
+            Event::ShellCd(e) => out.push_str(&format!("{ts}  now in {}\n", e.to)),
+            Event::ShellUnsupported(e) => out.push_str(&format!(
                 "{ts}  not started: `{}` needs a full terminal\n",
-                s(r, "program")
+                e.program
             )),
             // In a shell session the line was shown with its prompt.
-            "command.start" if r["cwd"].is_string() => {}
-            "command.start" => {
+            Event::CommandStart(e) if e.cwd.is_some() => {}
+            Event::CommandStart(e) => {
                 out.push_str(&format!(
                     "{ts}  {} $ {}{}\n",
-                    host_tag(r),
-                    s(r, "command"),
-                    destructive_mark(r)
+                    host_tag(&e.on),
+                    e.command,
+                    destructive_mark(e.destructive)
                 ));
             }
-            "command.end" => {
-                indented(&mut out, "out", &r["stdout"]);
-                indented(&mut out, "err", &r["stderr"]);
-                let result = match (r["exit_code"].as_i64(), r["signal"].as_str()) {
-                    (Some(code), _) => format!("exit {code}"),
-                    (None, Some(sig)) => format!("killed by {sig}"),
-                    _ => s(r, "status").to_string(),
+            Event::CommandEnd(e) => {
+                let result = match &e.ran {
+                    Some(ran) => {
+                        indented(&mut out, "out", &ran.stdout);
+                        indented(&mut out, "err", &ran.stderr);
+                        let result = match (ran.exit_code, &ran.signal) {
+                            (Some(code), _) => format!("exit {code}"),
+                            (None, Some(sig)) => format!("killed by {sig}"),
+                            _ => e.status.clone(),
+                        };
+                        format!("{result} after {} ms", ran.duration_ms)
+                    }
+                    None => e.status.clone(),
                 };
-                out.push_str(&format!(
-                    "{ts}  {} {result} after {} ms\n",
-                    host_tag(r),
-                    r["duration_ms"]
-                ));
+                out.push_str(&format!("{ts}  {} {result}\n", host_tag(&e.start.on)));
             }
-            "session.end" => out.push_str(&format!(
+            Event::SessionEnd(e) => out.push_str(&format!(
                 "{ts}  ended: {}, exit {}\n",
-                s(r, "status"),
-                r["exit_code"]
+                e.status, e.exit_code
             )),
-            "note" => out.push_str(&format!("{ts}  note: {}\n", s(r, "message"))),
-            other => {
-                let skip = [
-                    "v", "seq", "ts", "session", "event", "user", "workstation", "pid", "prev",
-                    "hash",
-                ];
-                let fields: Vec<String> = r
-                    .as_object()
-                    .map(|m| {
-                        m.iter()
-                            .filter(|(k, _)| !skip.contains(&k.as_str()))
-                            .map(|(k, v)| format!("{k}={v}"))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                out.push_str(&format!("{ts}  {other} {}\n", fields.join(" ")));
-            }
+            Event::Note(e) => out.push_str(&format!("{ts}  note: {}\n", e.message)),
+            _ => out.push_str(&unknown(r)),
         }
     }
     out
+}
+
+/// A record shown as its event name and fields: the kinds a transcript
+/// does not tell as a sentence, and records this version cannot read.
+fn unknown(r: &Record) -> String {
+    let skip = [
+        "v", "seq", "ts", "session", "event", "user", "workstation", "pid", "prev", "hash",
+    ];
+    let fields: Vec<String> = r
+        .fields
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(k, _)| !skip.contains(&k.as_str()))
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect()
+        })
+        .unwrap_or_default();
+    let name = match &r.fields["event"] {
+        Value::String(e) => e.clone(),
+        other => other.to_string(),
+    };
+    format!("{}  {name} {}\n", r.header.ts, fields.join(" "))
 }

@@ -113,7 +113,7 @@ pub fn verify(input: impl BufRead, anchor: Option<(u64, &str)>) -> (Summary, Opt
         }
         let hash = match fields.check(line, &prev_hash, last_seq) {
             Ok(hash) => hash,
-            Err(what) => break fail(what),
+            Err(what) => break fail(what.to_string()),
         };
         let seq = seq.unwrap_or_default();
         match (torn_note, pending.take()) {
@@ -198,6 +198,29 @@ pub(crate) fn next_record(line: &[u8], prev_hash: &str, last_seq: u64) -> Option
     Some((seq, hash))
 }
 
+/// How a record breaks the chain.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum Break {
+    #[error(
+        "not a canonical record (keys out of order, spaces, or a repeated key): edited by hand?"
+    )]
+    NotCanonical,
+    #[error("unknown record version {0}")]
+    Version(String),
+    #[error("no hash")]
+    NoHash,
+    #[error("the hash is not 64 hex digits")]
+    BadHash,
+    #[error("hash mismatch: the record was changed after it was written")]
+    HashMismatch,
+    #[error("no seq")]
+    NoSeq,
+    #[error("seq gap: expected {expected}, found {found} (records removed, added or reordered)")]
+    SeqGap { expected: u64, found: u64 },
+    #[error("prev mismatch: the record does not link to the one before it")]
+    PrevMismatch,
+}
+
 /// The top-level members of one record line, in the order written.
 struct Members<'a>(Vec<(&'a str, &'a RawValue)>);
 
@@ -213,15 +236,12 @@ impl<'a> Members<'a> {
     }
 
     /// Checks the line against the chain; the record's hash when it holds.
-    fn check(&self, line: &[u8], prev_hash: &str, last_seq: u64) -> Result<String, String> {
+    fn check(&self, line: &[u8], prev_hash: &str, last_seq: u64) -> Result<String, Break> {
         // Canonical at the top level: `{"k":v,...}` with keys strictly
         // increasing and each value exactly where assembly would put it.
         // (Values were written canonical and are covered by the hash.)
         let base = line.as_ptr() as usize;
-        let not_canonical = || {
-            "not a canonical record (keys out of order, spaces, or a repeated key): edited by hand?"
-                .to_string()
-        };
+        let not_canonical = || Break::NotCanonical;
         let mut at = 1;
         let mut hash_span = None;
         if line.first() != Some(&b'{') || line.last() != Some(&b'}') {
@@ -257,18 +277,15 @@ impl<'a> Members<'a> {
         match self.get("v").map(|r| r.get()) {
             Some("1") => {}
             other => {
-                return Err(format!(
-                    "unknown record version {}",
-                    other.unwrap_or("(none)")
-                ));
+                return Err(Break::Version(other.unwrap_or("(none)").to_string()));
             }
         }
-        let (hash_start, hash_end) = hash_span.ok_or("no hash")?;
+        let (hash_start, hash_end) = hash_span.ok_or(Break::NoHash)?;
         let hash = std::str::from_utf8(&line[hash_start + r#""hash":"#.len()..hash_end])
             .ok()
             .and_then(|h| h.strip_prefix('"')?.strip_suffix('"'))
             .filter(|h| h.len() == 64)
-            .ok_or("the hash is not 64 hex digits")?;
+            .ok_or(Break::BadHash)?;
         // The record without its hash member: the bytes around it, and the
         // comma that joined it to its neighbours dropped once.
         let mut digest = Sha256::new();
@@ -280,21 +297,21 @@ impl<'a> Members<'a> {
             digest.update(&line[hash_end..]);
         }
         if hex(&digest.finalize()) != hash {
-            return Err("hash mismatch: the record was changed after it was written".into());
+            return Err(Break::HashMismatch);
         }
         let seq = self
             .get("seq")
             .and_then(|r| r.get().parse::<u64>().ok())
-            .ok_or("no seq")?;
+            .ok_or(Break::NoSeq)?;
         if seq != last_seq + 1 {
-            return Err(format!(
-                "seq gap: expected {}, found {seq} (records removed, added or reordered)",
-                last_seq + 1
-            ));
+            return Err(Break::SeqGap {
+                expected: last_seq + 1,
+                found: seq,
+            });
         }
         let prev = self.get("prev").map(|r| r.get());
         if prev.and_then(|p| p.strip_prefix('"')?.strip_suffix('"')) != Some(prev_hash) {
-            return Err("prev mismatch: the record does not link to the one before it".into());
+            return Err(Break::PrevMismatch);
         }
         Ok(hash.to_string())
     }

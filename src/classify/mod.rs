@@ -27,7 +27,7 @@ mod wrappers;
 #[cfg(test)]
 mod tests;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Why a command counts as destructive.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -61,7 +61,7 @@ impl std::fmt::Display for Doubt {
 }
 
 /// The three answers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     /// Every command on the line is known to only read.

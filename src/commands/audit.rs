@@ -6,10 +6,10 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::{Format, GlobalArgs};
+use crate::audit::event::{Event, Record};
 use crate::audit::lines::Lines;
 use crate::audit::query::{Filter, Hosts, Matcher, parse_time};
 use crate::audit::{self, replay, verify};
@@ -97,7 +97,10 @@ fn inventory_if_any(g: &GlobalArgs) -> Option<Inventory> {
 
 pub fn log_path(g: &GlobalArgs, inv: Option<&Inventory>) -> Result<PathBuf, AppError> {
     let setting = inv.and_then(|i| i.settings.audit_log.as_deref());
-    audit::log_path(g.audit_log.as_deref(), setting).map_err(|e| AppError::new(Exit::Audit, e))
+    audit::log_path(g.audit_log.as_deref(), setting).map_err(|e| {
+        AppError::of(Exit::Audit, e)
+            .hint("name the log with --audit-log PATH or OPSGUARD_AUDIT_LOG")
+    })
 }
 
 fn open(path: &PathBuf) -> Result<BufReader<File>, AppError> {
@@ -118,15 +121,17 @@ pub fn run(g: &GlobalArgs, args: &AuditArgs, ui: &Ui) -> Result<Exit, AppError> 
         AuditCommand::Verify { anchor } => run_verify(&path, anchor.as_deref(), ui),
         AuditCommand::Show(show) => run_show(&path, show, inv, ui),
         AuditCommand::Replay { session, format } => {
-            let (records, lines) =
-                replay::collect(open(&path)?, session).map_err(AppError::invalid)?;
+            let (records, lines) = replay::collect(open(&path)?, session).map_err(|e| match e {
+                replay::ReplayError::Read(_) => AppError::of(Exit::Audit, e),
+                _ => AppError::of(Exit::Invalid, e),
+            })?;
             match format {
                 // The transcript quotes hosts and the log: data.
                 Format::Text => ui.out(&ui.data(Stream::Out, &replay::transcript(&records))),
                 Format::Json => ui.out(
                     &records
                         .iter()
-                        .map(|r| format!("{}\n", audit::record::canonical(r)))
+                        .map(|r| format!("{}\n", audit::record::canonical(&r.fields)))
                         .collect::<String>(),
                 ),
             }
@@ -144,7 +149,7 @@ pub fn run(g: &GlobalArgs, args: &AuditArgs, ui: &Ui) -> Result<Exit, AppError> 
                 emergency: None,
                 confirm_role: None,
             };
-            let audit_err = |e: audit::AuditError| AppError::new(Exit::Audit, e.to_string());
+            let audit_err = |e: audit::AuditError| AppError::of(Exit::Audit, e);
             let mut session = audit::Session::start(&path, start).map_err(audit_err)?;
             let mut note = |message: &str| {
                 let note = audit::event::Note {
@@ -246,7 +251,7 @@ fn run_show(
         t.as_deref()
             .map(|t| parse_time(t, now))
             .transpose()
-            .map_err(AppError::invalid)
+            .map_err(|e| AppError::of(Exit::Invalid, e))
     };
     let hosts = match &args.host {
         None => None,
@@ -263,7 +268,7 @@ fn run_show(
                         .collect()
                 })
             };
-            Some(Hosts::new(&sel, group).map_err(AppError::invalid)?)
+            Some(Hosts::new(&sel, group).map_err(|e| AppError::of(Exit::Invalid, e))?)
         }
     };
     let mut filter = Matcher::new(Filter {
@@ -299,7 +304,7 @@ fn run_show(
                 "{}\n",
                 String::from_utf8_lossy(line.bytes.unwrap_or_default())
             ),
-            Format::Text => row(&record, &colors, ui),
+            Format::Text => row(&Record::read(record), &colors, ui),
         };
         if std::io::Write::write_all(&mut out, text.as_bytes()).is_err() {
             break;
@@ -328,48 +333,61 @@ fn damage(lines: &Lines, ui: &Ui) -> Exit {
 }
 
 /// `time  user  host [ROLE]  event  command  result`
-fn row(r: &Value, inv: &Inventory, ui: &Ui) -> String {
+fn row(r: &Record, inv: &Inventory, ui: &Ui) -> String {
     // Every field is data from the log (which may quote a host): shown
     // escaped on a terminal.
-    let s = |k: &str| {
-        ui.data(Stream::Out, r[k].as_str().unwrap_or(""))
-            .into_owned()
-    };
-    let ts = s("ts").replace('T', " ").trim_end_matches('Z').to_string();
-    let host = match (r["host"].as_str(), r["role"].as_str()) {
-        (Some(_), Some(_)) => format!(
+    let data = |text: &str| ui.data(Stream::Out, text).into_owned();
+    let h = &r.header;
+    let ts = h.ts.replace('T', " ").trim_end_matches('Z').to_string();
+    let host = match r.hosts().as_slice() {
+        [(name, role)] => format!(
             "{} {}",
-            s("host"),
-            ui.role_tag(Stream::Out, inv, &s("role"))
+            data(name),
+            ui.role_tag(Stream::Out, inv, &data(role))
         ),
-        (Some(_), None) => s("host"),
         _ => "-".to_string(),
     };
-    let what = match s("event").as_str() {
-        "command.start" | "command.end" => s("command").to_string(),
-        "session.start" => r["argv"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(|w| ui.data(Stream::Out, w).into_owned())
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .unwrap_or_default(),
-        "guard.refused" => format!("{}: typed {:?}", s("reason"), s("typed")),
-        "note" => s("message").to_string(),
-        _ => String::new(),
-    };
-    let result = match (r["exit_code"].as_i64(), s("status").as_str()) {
-        (Some(code), "") => format!("exit {code}"),
-        (Some(code), status) => format!("{status} (exit {code})"),
-        (None, status) => status.to_string(),
+    let (what, result) = match &r.event {
+        Some(Event::CommandStart(e)) => (data(&e.command), String::new()),
+        Some(Event::CommandEnd(e)) => {
+            let result = match e.ran.as_ref().and_then(|ran| ran.exit_code) {
+                Some(code) if e.status.is_empty() => format!("exit {code}"),
+                Some(code) => format!("{} (exit {code})", data(&e.status)),
+                None => data(&e.status),
+            };
+            (data(&e.start.command), result)
+        }
+        Some(Event::SessionStart(e)) => (
+            e.argv.iter().map(|w| data(w)).collect::<Vec<_>>().join(" "),
+            String::new(),
+        ),
+        Some(Event::SessionEnd(e)) => (
+            String::new(),
+            format!("{} (exit {})", data(&e.status), e.exit_code),
+        ),
+        Some(Event::GuardRefused(e)) => (
+            format!(
+                "{}: typed {:?}",
+                data(&e.reason),
+                data(e.typed.as_deref().unwrap_or(""))
+            ),
+            String::new(),
+        ),
+        Some(Event::Note(e)) => (data(&e.message), String::new()),
+        Some(Event::GuardCheck(e)) => (
+            String::new(),
+            e.ran
+                .as_ref()
+                .and_then(|ran| ran.exit_code)
+                .map_or(String::new(), |code| format!("exit {code}")),
+        ),
+        Some(Event::HostUnreachable(e)) => (String::new(), data(e.status.as_deref().unwrap_or(""))),
+        _ => (String::new(), String::new()),
     };
     let line = format!(
         "{ts}  {}  {host}  {}  {what}  {result}",
-        s("user"),
-        s("event")
+        data(&h.user),
+        data(&h.event)
     );
     format!("{}\n", line.trim_end())
 }

@@ -8,9 +8,10 @@ use super::{Format, GlobalArgs, GuardOptions, RunOptions};
 use crate::audit::event::{self, Event, On};
 use crate::error::{AppError, Exit};
 use crate::guard::{self, online::Guarded};
-use crate::lock::{self, State};
+use crate::lock::{self, LockError, State};
 use crate::parallel::each;
 use crate::session;
+use crate::transport::pool::Failure;
 use crate::ui::{Cell, Stream, Ui, table};
 
 #[derive(Debug, Args)]
@@ -50,11 +51,11 @@ pub fn run(g: &GlobalArgs, args: &LockArgs, ui: &Ui) -> Result<Exit, AppError> {
     }
 }
 
-fn read_all(inv: &crate::inventory::Inventory, hosts: &[usize]) -> Vec<Result<State, String>> {
+fn read_all(inv: &crate::inventory::Inventory, hosts: &[usize]) -> Vec<Result<State, LockError>> {
     each(hosts, inv.forks() as usize, |h| {
         crate::transport::connect(&inv.settings, &inv.hosts[h])
-            .map_err(|e| e.to_string())
-            .and_then(|mut t| lock::read(t.as_mut(), &inv.hosts[h]).map_err(|e| e.to_string()))
+            .map_err(Failure::Transport)
+            .and_then(|mut t| lock::read(t.as_mut(), &inv.hosts[h]))
     })
 }
 
@@ -90,7 +91,7 @@ fn status(
             Ok(State::Unknown(why)) => ("held", None, Some(why.clone())),
             Err(e) => {
                 unreachable = true;
-                ("unreachable", None, Some(e.clone()))
+                ("unreachable", None, Some(e.to_string()))
             }
         };
         items.push(json!({
@@ -180,20 +181,28 @@ fn break_lock(g: &GlobalArgs, args: &BreakArgs, ui: &Ui) -> Result<Exit, AppErro
         Guarded::Go(_) => {}
         Guarded::Refused(exit) => return session::end_refused(audit, exit),
     }
-    let removed = crate::transport::connect(&inv.settings, host)
-        .map_err(|e| e.to_string())
-        .and_then(|mut t| lock::remove(t.as_mut(), host).map_err(|e| e.to_string()));
+    // The break is recorded before the lock is touched, like every
+    // action; how the removal went follows as the lock's release.
     let broken = event::LockBreak {
         on: On::host(host),
         reason: args.reason.clone(),
         owner: match &before {
-            State::Held(o) => Some(o.clone()),
+            State::Held(o) => Some(o.into()),
             _ => None,
         },
-        error: removed.as_ref().err().cloned(),
     };
     audit
         .record(Event::LockBreak(broken))
+        .map_err(crate::audit::nothing_ran)?;
+    let removed = crate::transport::connect(&inv.settings, host)
+        .map_err(|e| e.to_string())
+        .and_then(|mut t| lock::remove(t.as_mut(), host).map_err(|e| e.to_string()));
+    let released = event::LockRelease {
+        on: On::host(host),
+        error: removed.as_ref().err().cloned(),
+    };
+    audit
+        .record(Event::LockRelease(released))
         .map_err(crate::audit::nothing_more_ran)?;
     let (exit, status) = match &removed {
         Ok(()) => {

@@ -138,10 +138,11 @@ pub fn load_inventory(g: &GlobalArgs, ui: &Ui) -> Result<Inventory, AppError> {
     show(&mut report, &sources, ui);
     if report.has_errors() {
         return Err(AppError::invalid(format!(
-            "the inventory {} is invalid ({} error(s)); nothing was run. Run `opsguard validate` for the full list.",
+            "the inventory {} is invalid ({} error(s)); nothing was run",
             path.display(),
             report.errors()
-        )));
+        ))
+        .hint("`opsguard validate` lists every problem with its file and line"));
     }
     Ok(inv)
 }
@@ -154,12 +155,12 @@ pub fn read_inventory(
     sources: &mut Sources,
 ) -> Result<Inventory, AppError> {
     inventory::load(&g.inventory_path(), report, sources).map_err(|e| {
-        let hint = if g.inventory.is_none() {
-            "; pass -i PATH or set OPSGUARD_INVENTORY"
+        let e = AppError::of(Exit::Invalid, e);
+        if g.inventory.is_none() {
+            e.hint("name the inventory with -i PATH or OPSGUARD_INVENTORY")
         } else {
-            ""
-        };
-        AppError::invalid(format!("{e}{hint}"))
+            e
+        }
     })
 }
 

@@ -100,6 +100,16 @@ pub enum Kind {
     NotKnownSafe,
 }
 
+/// The kind as a record names it.
+impl From<Kind> for crate::audit::event::Guarded {
+    fn from(k: Kind) -> Self {
+        match k {
+            Kind::Destructive => crate::audit::event::Guarded::Destructive,
+            Kind::NotKnownSafe => crate::audit::event::Guarded::NotKnownSafe,
+        }
+    }
+}
+
 /// One guarded action: a command or a playbook step and its hosts.
 #[derive(Clone, Debug)]
 pub struct Action {

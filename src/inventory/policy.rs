@@ -110,13 +110,32 @@ fn full_day(d: &str) -> &'static str {
     }
 }
 
-fn parse_days(spec: &str) -> Result<[bool; 7], String> {
+/// Why a maintenance window's text does not read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WindowError {
+    #[error("`{0}` is not a window: write DAYS HH:MM-HH:MM ZONE, like `tue 22:00-02:00 UTC`")]
+    Shape(String),
+    #[error("`{0}` is not a day (mon..sun, a range like mon-fri, or daily)")]
+    Day(String),
+    #[error("`{0}` is not a time span like 22:00-02:00")]
+    Span(String),
+    #[error("`{0}` opens and closes at the same time")]
+    Empty(String),
+    #[error("`{0}` is not a time of day like 22:00")]
+    Clock(String),
+    #[error(
+        "`{0}` is not a time zone: write UTC or a fixed offset like +01:00 (named zones are not supported)"
+    )]
+    Zone(String),
+}
+
+fn parse_days(spec: &str) -> Result<[bool; 7], WindowError> {
     let mut days = [false; 7];
     if matches!(spec.to_ascii_lowercase().as_str(), "daily" | "*") {
         return Ok([true; 7]);
     }
     for part in spec.split(',') {
-        let bad = || format!("`{part}` is not a day (mon..sun, a range like mon-fri, or daily)");
+        let bad = || WindowError::Day(part.to_string());
         match part.split_once('-') {
             Some((a, b)) => {
                 let (a, b) = (day_index(a).ok_or_else(bad)?, day_index(b).ok_or_else(bad)?);
@@ -135,8 +154,8 @@ fn parse_days(spec: &str) -> Result<[bool; 7], String> {
     Ok(days)
 }
 
-fn parse_clock(s: &str) -> Result<u32, String> {
-    let bad = || format!("`{s}` is not a time of day like 22:00");
+fn parse_clock(s: &str) -> Result<u32, WindowError> {
+    let bad = || WindowError::Clock(s.to_string());
     let (h, m) = s.split_once(':').ok_or_else(bad)?;
     let (h, m): (u32, u32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
     if h > 24 || m > 59 || (h == 24 && m != 0) || s.len() != 5 && s.len() != 4 {
@@ -145,15 +164,11 @@ fn parse_clock(s: &str) -> Result<u32, String> {
     Ok(h * 60 + m)
 }
 
-fn parse_offset(s: &str) -> Result<UtcOffset, String> {
+fn parse_offset(s: &str) -> Result<UtcOffset, WindowError> {
     if s.eq_ignore_ascii_case("utc") || s == "Z" {
         return Ok(UtcOffset::UTC);
     }
-    let bad = || {
-        format!(
-            "`{s}` is not a time zone: write UTC or a fixed offset like +01:00 (named zones are not supported)"
-        )
-    };
+    let bad = || WindowError::Zone(s.to_string());
     let sign = match s.as_bytes().first() {
         Some(b'+') => 1,
         Some(b'-') => -1,
@@ -165,22 +180,20 @@ fn parse_offset(s: &str) -> Result<UtcOffset, String> {
 }
 
 impl FromStr for Window {
-    type Err = String;
+    type Err = WindowError;
 
-    fn from_str(text: &str) -> Result<Self, String> {
+    fn from_str(text: &str) -> Result<Self, WindowError> {
         let words: Vec<&str> = text.split_whitespace().collect();
         let [days, span, zone] = words[..] else {
-            return Err(format!(
-                "`{text}` is not a window: write DAYS HH:MM-HH:MM ZONE, like `tue 22:00-02:00 UTC`"
-            ));
+            return Err(WindowError::Shape(text.to_string()));
         };
         let days = parse_days(days)?;
         let (start, end) = span
             .split_once('-')
-            .ok_or_else(|| format!("`{span}` is not a time span like 22:00-02:00"))?;
+            .ok_or_else(|| WindowError::Span(span.to_string()))?;
         let (start, end) = (parse_clock(start)?, parse_clock(end)?);
         if start == end {
-            return Err(format!("`{span}` opens and closes at the same time"));
+            return Err(WindowError::Empty(span.to_string()));
         }
         let length_minutes = if end > start {
             end - start

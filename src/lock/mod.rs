@@ -53,6 +53,20 @@ pub struct Owner {
     pub expires: String,
 }
 
+/// The owner as a record names it.
+impl From<&Owner> for crate::audit::event::LockOwner {
+    fn from(o: &Owner) -> Self {
+        crate::audit::event::LockOwner {
+            user: o.user.clone(),
+            workstation: o.workstation.clone(),
+            pid: o.pid,
+            session: o.session.clone(),
+            since: o.since.clone(),
+            expires: o.expires.clone(),
+        }
+    }
+}
+
 impl Owner {
     pub fn new(session: &str, ttl: Duration, now: OffsetDateTime) -> Owner {
         let id = crate::audit::record::Identity::current();
@@ -271,21 +285,21 @@ mod tests {
         let now = OffsetDateTime::now_utc();
         let ours = Owner::new("S1", Duration::from_secs(60), now);
         let theirs = Owner::new("S2", Duration::from_secs(60), now);
-        assert_eq!(acquire(&mut t, &host, &ours), Ok(State::Free));
+        assert_eq!(acquire(&mut t, &host, &ours).unwrap(), State::Free);
         // A retry after a lost reply finds the session's own lock.
-        assert_eq!(acquire(&mut t, &host, &ours), Ok(State::Free));
+        assert_eq!(acquire(&mut t, &host, &ours).unwrap(), State::Free);
         assert_eq!(
-            acquire(&mut t, &host, &theirs),
-            Ok(State::Held(ours.clone()))
+            acquire(&mut t, &host, &theirs).unwrap(),
+            State::Held(ours.clone())
         );
         assert!(matches!(
             renew(&mut t, &host, &theirs),
             Err(Failure::Work(_))
         ));
         release(&mut t, &host, &theirs).unwrap();
-        assert_eq!(read(&mut t, &host), Ok(State::Held(ours.clone())));
+        assert_eq!(read(&mut t, &host).unwrap(), State::Held(ours.clone()));
         release(&mut t, &host, &ours).unwrap();
-        assert_eq!(read(&mut t, &host), Ok(State::Free));
+        assert_eq!(read(&mut t, &host).unwrap(), State::Free);
     }
 
     #[test]
@@ -325,14 +339,14 @@ mod tests {
         let host = Host::local_for_tests("backup", dir.path());
         let mut t = crate::transport::local::Local::new(dir.path()).unwrap();
         let ours = Owner::new("S1", Duration::from_secs(60), OffsetDateTime::now_utc());
-        assert_eq!(acquire(&mut t, &host, &ours), Ok(State::Free));
+        assert_eq!(acquire(&mut t, &host, &ours).unwrap(), State::Free);
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(dir.path().join(".opsguard.lock"))
             .unwrap()
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o755);
-        assert_eq!(read(&mut t, &host), Ok(State::Held(ours.clone())));
+        assert_eq!(read(&mut t, &host).unwrap(), State::Held(ours.clone()));
         std::fs::set_permissions(
             dir.path().join(".opsguard.lock"),
             std::fs::Permissions::from_mode(0o777),

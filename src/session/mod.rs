@@ -224,7 +224,7 @@ fn end_run(
     }
     audit
         .end(status, exit.code())
-        .map_err(|e| AppError::new(Exit::Audit, e.to_string()))?;
+        .map_err(|e| AppError::of(Exit::Audit, e))?;
     Ok(exit)
 }
 

@@ -130,7 +130,7 @@ pub fn redo_if_lost<R, E>(
 
 /// How work over a pooled connection failed: the connection itself, or
 /// the work (`E`) with the connection fine.
-#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 pub enum Failure<E> {
     #[error("{0}")]
     Transport(TransportError),

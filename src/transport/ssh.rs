@@ -88,11 +88,11 @@ impl Target {
         } else {
             named
                 .iter()
-                .map(|p| crate::account::expand_home(p).map_err(fail))
+                .map(|p| crate::account::expand_home(p).map_err(|e| fail(e.to_string())))
                 .collect::<Result<_, _>>()?
         };
         let known_hosts = match host.known_hosts.as_ref().or(settings.known_hosts.as_ref()) {
-            Some(p) => vec![crate::account::expand_home(p).map_err(fail)?],
+            Some(p) => vec![crate::account::expand_home(p).map_err(|e| fail(e.to_string()))?],
             None => {
                 let mut files = vec![PathBuf::from("/etc/ssh/ssh_known_hosts")];
                 files.extend(crate::account::expand_home("~/.ssh/known_hosts").ok());

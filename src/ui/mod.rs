@@ -169,6 +169,16 @@ impl Ui {
         self.err_line(&format!("{label}: {text}"));
     }
 
+    /// What the operator can do about the error just shown.
+    pub fn hint(&self, text: &str) {
+        let label = if self.err_color {
+            "hint".cyan().bold().to_string()
+        } else {
+            "hint".into()
+        };
+        self.err_line(&format!("{label}: {text}"));
+    }
+
     pub fn error(&self, text: &str) {
         let label = if self.err_color {
             "error".red().bold().to_string()

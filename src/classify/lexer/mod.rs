@@ -106,13 +106,31 @@ pub struct Lexed {
     pub subs: Vec<String>,
 }
 
+/// Why a line cannot be read as shell. The classifier treats such a line
+/// as destructive.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LexError {
+    #[error("the line ends in a lone backslash")]
+    LoneBackslash,
+    /// What is left open: "a single quote", "a `${`".
+    #[error("{0} is never closed")]
+    Unclosed(&'static str),
+    #[error("here-document is missing its end line `{0}`")]
+    HeredocEnd(String),
+    #[error("expansions nested deeper than {MAX_NESTING}")]
+    TooDeep,
+    /// A construct this reader does not follow, and why.
+    #[error("{0}")]
+    NotRead(&'static str),
+}
+
 #[cfg(test)]
-pub fn lex(src: &str) -> Result<Lexed, String> {
+pub fn lex(src: &str) -> Result<Lexed, LexError> {
     lex_as(src, false)
 }
 
 /// `src` as bash reads it, or (`posix`) as a POSIX `sh` such as dash does.
-pub fn lex_as(src: &str, posix: bool) -> Result<Lexed, String> {
+pub fn lex_as(src: &str, posix: bool) -> Result<Lexed, LexError> {
     let mut l = Lexer::new(src);
     l.posix = posix;
     l.run()?;
@@ -183,10 +201,10 @@ impl Lexer {
     }
 
     /// One level deeper; an error past [`MAX_NESTING`].
-    fn deeper(&mut self) -> Result<(), String> {
+    fn deeper(&mut self) -> Result<(), LexError> {
         self.nesting += 1;
         if self.nesting > MAX_NESTING {
-            return Err(format!("expansions nested deeper than {MAX_NESTING}"));
+            return Err(LexError::TooDeep);
         }
         Ok(())
     }
@@ -195,7 +213,7 @@ impl Lexer {
         self.chars.get(self.i + n).copied()
     }
 
-    fn run(&mut self) -> Result<(), String> {
+    fn run(&mut self) -> Result<(), LexError> {
         while let Some(c) = self.peek(0) {
             match c {
                 // A carriage return is no blank to bash: `ls\r` is one word.
@@ -243,10 +261,7 @@ impl Lexer {
             }
         }
         if let Some(h) = self.heredocs.first() {
-            return Err(format!(
-                "here-document is missing its end line `{}`",
-                h.delim
-            ));
+            return Err(LexError::HeredocEnd(h.delim.clone()));
         }
         Ok(())
     }
@@ -257,7 +272,7 @@ impl Lexer {
     }
 
     /// The words at the cursor, noting where `[[ ... ]]` starts and ends.
-    fn words(&mut self) -> Result<(), String> {
+    fn words(&mut self) -> Result<(), LexError> {
         let start = self.command_start();
         let words = self.word()?;
         for w in words {
@@ -315,7 +330,7 @@ impl Lexer {
     /// scripts; the command itself is the word `((`. `false` (and nothing
     /// read) when the parentheses do not close as `))`: then they are two
     /// subshells.
-    fn arithmetic(&mut self) -> Result<bool, String> {
+    fn arithmetic(&mut self) -> Result<bool, LexError> {
         let start = self.i + 2;
         let mut j = start;
         let mut depth = 0;
@@ -361,7 +376,7 @@ impl Lexer {
         matches!(self.chars.get(j), Some('<' | '>'))
     }
 
-    fn redirect(&mut self) -> Result<(), String> {
+    fn redirect(&mut self) -> Result<(), LexError> {
         let fd_start = self.i;
         while self.peek(0).is_some_and(|c| c.is_ascii_digit()) {
             self.i += 1;
@@ -425,15 +440,12 @@ impl Lexer {
         Ok(())
     }
 
-    fn read_heredocs(&mut self) -> Result<(), String> {
+    fn read_heredocs(&mut self) -> Result<(), LexError> {
         for h in std::mem::take(&mut self.heredocs) {
             let mut body = String::new();
             loop {
                 if self.i >= self.chars.len() {
-                    return Err(format!(
-                        "here-document is missing its end line `{}`",
-                        h.delim
-                    ));
+                    return Err(LexError::HeredocEnd(h.delim.clone()));
                 }
                 let start = self.i;
                 while self.peek(0).is_some_and(|c| c != '\n') {

@@ -2,18 +2,18 @@
 //! them, and brace expansion into the words bash makes of one.
 
 use super::expand::{self, Q};
-use super::{Lexer, Raw, Word, push_str};
+use super::{LexError, Lexer, Raw, Word, push_str};
 
 impl Lexer {
     /// A redirection's target or a here-document's delimiter: one word,
     /// whatever braces it holds (bash does not expand them there).
-    pub(super) fn single_word(&mut self) -> Result<Word, String> {
+    pub(super) fn single_word(&mut self) -> Result<Word, LexError> {
         let raw = self.raw_word()?;
         Ok(finish(&raw))
     }
 
     /// The next word, brace-expanded into the words bash makes of it.
-    pub(super) fn word(&mut self) -> Result<Vec<Word>, String> {
+    pub(super) fn word(&mut self) -> Result<Vec<Word>, LexError> {
         let raw = self.raw_word()?;
         Ok(match expand::braces(&raw) {
             Some(words) => words
@@ -30,7 +30,7 @@ impl Lexer {
         })
     }
 
-    fn raw_word(&mut self) -> Result<Raw, String> {
+    fn raw_word(&mut self) -> Result<Raw, LexError> {
         let mut w: Raw = Vec::new();
         while let Some(c) = self.peek(0) {
             match c {
@@ -56,7 +56,7 @@ impl Lexer {
                     match self.peek(1) {
                         Some('\n') => {}
                         Some(n) => w.push((n, Q::Quoted)),
-                        None => return Err("the line ends in a lone backslash".into()),
+                        None => return Err(LexError::LoneBackslash),
                     }
                     self.i += 2;
                 }
@@ -67,7 +67,7 @@ impl Lexer {
                         self.i += 1;
                     }
                     if self.peek(0).is_none() {
-                        return Err("a single quote is never closed".into());
+                        return Err(LexError::Unclosed("a single quote"));
                     }
                     w.extend(self.chars[start..self.i].iter().map(|&c| (c, Q::Quoted)));
                     // An empty '' still makes a word.
@@ -104,7 +104,7 @@ impl Lexer {
                         }
                     }
                     if self.peek(0) != Some('\'') {
-                        return Err("a `$'` quote is never closed".into());
+                        return Err(LexError::Unclosed("a `$'` quote"));
                     }
                     let text = expand::ansi_c(&self.chars[start..self.i]);
                     push_str(&mut w, &text, Q::Quoted);
@@ -123,10 +123,10 @@ impl Lexer {
         Ok(w)
     }
 
-    fn double_quoted(&mut self, w: &mut Raw) -> Result<(), String> {
+    fn double_quoted(&mut self, w: &mut Raw) -> Result<(), LexError> {
         loop {
             match self.peek(0) {
-                None => return Err("a double quote is never closed".into()),
+                None => return Err(LexError::Unclosed("a double quote")),
                 Some('"') => {
                     self.i += 1;
                     return Ok(());
@@ -148,7 +148,7 @@ impl Lexer {
 
     /// `$name`, `${...}`, `$((...))`, `$[...]`, `$(...)`, `` `...` ``: kept
     /// as written, marked dynamic; every substitution inside is a script.
-    fn expansion(&mut self, w: &mut Raw) -> Result<(), String> {
+    fn expansion(&mut self, w: &mut Raw) -> Result<(), LexError> {
         let start = self.i;
         if self.peek(0) == Some('`') {
             self.i += 1;
@@ -160,7 +160,7 @@ impl Lexer {
                 self.i += 1;
             }
             if self.peek(0).is_none() {
-                return Err("a backtick is never closed".into());
+                return Err(LexError::Unclosed("a backtick"));
             }
             let body: String = self.chars[body_start..self.i].iter().collect();
             self.i += 1;
@@ -194,7 +194,9 @@ impl Lexer {
                 // `${ cmd; }` and `${| cmd; }`: a command substitution to
                 // bash 5.3 and ksh, an error to older bash. Not read.
                 Some('{') if matches!(self.peek(2), Some(' ' | '\t' | '\n' | '|')) => {
-                    return Err("`${ ...; }` runs commands in some shells; not read".into());
+                    return Err(LexError::NotRead(
+                        "`${ ...; }` runs commands in some shells; not read",
+                    ));
                 }
                 Some('{') => {
                     self.i += 2;
@@ -207,7 +209,7 @@ impl Lexer {
                     let mut depth = 1;
                     while depth > 0 {
                         match self.peek(0) {
-                            None => return Err("a `$[` is never closed".into()),
+                            None => return Err(LexError::Unclosed("a `$[`")),
                             Some('[') => depth += 1,
                             Some(']') => depth -= 1,
                             _ => {}
@@ -245,12 +247,12 @@ impl Lexer {
 
     /// After `${`: the text up to its `}`, across nested `${...}`, `$(...)`,
     /// backticks and quotes.
-    fn braced(&mut self) -> Result<String, String> {
+    fn braced(&mut self) -> Result<String, LexError> {
         self.deeper()?;
         let start = self.i;
         loop {
             match self.peek(0) {
-                None => return Err("a `${` is never closed".into()),
+                None => return Err(LexError::Unclosed("a `${`")),
                 Some('}') => break,
                 Some('\\') => self.i += 2,
                 Some('\'') => {
@@ -260,7 +262,7 @@ impl Lexer {
                         self.i += 1;
                     }
                     if self.peek(0).is_none() {
-                        return Err("a single quote is never closed".into());
+                        return Err(LexError::Unclosed("a single quote"));
                     }
                     // Inside double quotes, an array subscript or an offset,
                     // bash does not take these quotes as quoting: what they
@@ -291,13 +293,13 @@ impl Lexer {
     }
 
     /// At `(`: the text up to the matching `)`, quotes respected.
-    pub(super) fn balanced(&mut self) -> Result<String, String> {
+    pub(super) fn balanced(&mut self) -> Result<String, LexError> {
         self.i += 1;
         let start = self.i;
         let mut depth = 1;
         while depth > 0 {
             match self.peek(0) {
-                None => return Err("a `(` is never closed".into()),
+                None => return Err(LexError::Unclosed("a `(`")),
                 Some('(') => depth += 1,
                 Some(')') => depth -= 1,
                 Some('\\') => self.i += 1,
@@ -310,7 +312,7 @@ impl Lexer {
                         self.i += 1;
                     }
                     if self.peek(0).is_none() {
-                        return Err("a quote is never closed".into());
+                        return Err(LexError::Unclosed("a quote"));
                     }
                 }
                 _ => {}
@@ -324,7 +326,9 @@ impl Lexer {
             .split(|c: char| c.is_whitespace() || ";&|()".contains(c))
             .any(|w| w == "case")
         {
-            return Err("a `case` inside `$(...)` or `<(...)` is not read".into());
+            return Err(LexError::NotRead(
+                "a `case` inside `$(...)` or `<(...)` is not read",
+            ));
         }
         Ok(body)
     }
@@ -381,7 +385,7 @@ pub(super) fn substitutions_in(
     body: &str,
     nesting: usize,
     posix: bool,
-) -> Result<Vec<String>, String> {
+) -> Result<Vec<String>, LexError> {
     let mut l = Lexer::new(body);
     l.nesting = nesting;
     l.posix = posix;

@@ -179,20 +179,32 @@ const SAY_FOLDER: &str = "printf '\\000%s' \"$PWD\"";
 
 /// The folder a script said with [`SAY_FOLDER`]: what follows the last
 /// mark. A name that is not UTF-8, or not absolute, is not followed.
-fn said_folder(stdout: &[u8]) -> Result<String, String> {
+fn said_folder(stdout: &[u8]) -> Result<String, FolderError> {
     let at = stdout
         .iter()
         .rposition(|&b| b == 0)
-        .ok_or("the host did not say which folder it is in")?;
-    let name = std::str::from_utf8(&stdout[at + 1..])
-        .map_err(|_| "the folder's name is not UTF-8".to_string())?;
+        .ok_or(FolderError::NotSaid)?;
+    let name = std::str::from_utf8(&stdout[at + 1..]).map_err(|_| FolderError::NotUtf8)?;
     if !name.starts_with('/') {
-        return Err(format!(
-            "`{}` is not a folder's full path",
-            name.escape_debug()
-        ));
+        return Err(FolderError::NotFull(name.escape_debug().to_string()));
     }
     Ok(name.to_string())
+}
+
+/// Why the console does not know, or does not follow, a host's folder.
+#[derive(Debug, thiserror::Error)]
+enum FolderError {
+    #[error("the host did not say which folder it is in")]
+    NotSaid,
+    #[error("the folder's name is not UTF-8")]
+    NotUtf8,
+    #[error("`{0}` is not a folder's full path")]
+    NotFull(String),
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    /// The script failed; what it said on stderr.
+    #[error("{0}")]
+    Failed(String),
 }
 
 impl Console<'_> {
@@ -229,18 +241,17 @@ impl Console<'_> {
 
     /// Run `script` quietly and return the folder it ends by saying
     /// ([`SAY_FOLDER`]): exactly, whatever its name holds (a newline too).
-    fn ask_pwd(&mut self, script: &str) -> Result<String, String> {
+    fn ask_pwd(&mut self, script: &str) -> Result<String, FolderError> {
         let limits = self.limits(None);
-        let out = self
-            .transport
-            .run(script, &limits)
-            .map_err(|e| e.to_string())?;
+        let out = self.transport.run(script, &limits)?;
         if out.exit_code == Some(0) {
             said_folder(&out.stdout.bytes)
         } else {
-            Err(String::from_utf8_lossy(&out.stderr.bytes)
-                .trim()
-                .to_string())
+            Err(FolderError::Failed(
+                String::from_utf8_lossy(&out.stderr.bytes)
+                    .trim()
+                    .to_string(),
+            ))
         }
     }
 
@@ -327,8 +338,8 @@ impl Console<'_> {
             line: line.to_string(),
             destructive: class.destructive,
             verdict: class.verdict,
-            rules: class.rules.clone(),
-            unknown: class.unknown.clone(),
+            rules: event::Finding::all(&class.rules),
+            unknown: event::Doubt::all(&class.unknown),
         }))?;
         if let Some(program) = full_screen(line) {
             self.record(Event::ShellUnsupported(event::ShellUnsupported {

@@ -112,7 +112,7 @@ impl Reader {
                 };
                 match text.value.parse::<Window>() {
                     Ok(w) => windows.push(w),
-                    Err(e) => ctx.emit(item.pos, Code::E004, e),
+                    Err(e) => ctx.emit(item.pos, Code::E004, e.to_string()),
                 }
             }
             self.inv.policy.windows.push((role.to_string(), windows));
