@@ -218,7 +218,7 @@ fn a_connection_that_died_at_the_prompt_is_replaced_before_the_command_runs() {
     p.send_line("y").unwrap();
     assert_eq!(exit_code(&mut p), 0);
     assert!(!marks.path().join("old").exists());
-    assert!(!Path::new("/var/lock/opsguard.lock").exists());
+    assert!(!Path::new("/run/lock/opsguard.lock").exists());
     // One new login, for the renewal before the command, the command and
     // the release.
     assert_eq!(sshd.logins(), 2);

@@ -552,16 +552,16 @@ fn destructive_work_over_ssh_runs_under_a_lock_on_the_host_over_one_login() {
             "backup",
             "--",
             &format!(
-                "test -d /var/lock/opsguard.lock && rm -rf {}/old",
+                "test -d /run/lock/opsguard.lock && rm -rf {}/old",
                 marks.path().display()
             ),
         ])
         .status(0);
     assert!(!marks.path().join("old").exists());
-    assert!(!Path::new("/var/lock/opsguard.lock").exists());
+    assert!(!Path::new("/run/lock/opsguard.lock").exists());
     let r = records(run.path());
     let acquired = first_record(&r, "lock.acquire");
-    assert_eq!(acquired["path"], "/var/lock/opsguard.lock");
+    assert_eq!(acquired["path"], "/run/lock/opsguard.lock");
     assert!(
         r.iter()
             .any(|r| r["event"] == "lock.release" && r["host"] == "s1" && r["error"].is_null())
@@ -570,4 +570,73 @@ fn destructive_work_over_ssh_runs_under_a_lock_on_the_host_over_one_login() {
     // over one connection.
     assert!(r.iter().any(|r| r["event"] == "guard.check"));
     assert_eq!(sshd.logins(), 1, "{}", sshd.path().display());
+}
+
+/// `settings.lock_dir` (or the host's own) names the folder on the host
+/// that holds the lock; one the login cannot create a lock in refuses the
+/// work with a message naming the setting, and nothing runs.
+#[test]
+fn the_lock_lives_in_lock_dir_and_an_unusable_one_refuses() {
+    let sshd = Sshd::start(1);
+    let marks = tempfile::tempdir().unwrap();
+    let locks = tempfile::tempdir().unwrap();
+    std::fs::create_dir(marks.path().join("old")).unwrap();
+    let t = site(&sshd, &sshd.known_hosts());
+    let inventory = std::fs::read_to_string(t.path().join("inventory.yaml"))
+        .unwrap()
+        .replace(
+            "settings:\n",
+            &format!("settings:\n  lock_dir: {}/\n", locks.path().display()),
+        );
+    let lock = locks.path().join("opsguard.lock");
+    let run = t
+        .file("inventory.yaml", inventory.clone())
+        .args([
+            "exec",
+            "s1",
+            "--confirm-role",
+            "backup",
+            "--",
+            &format!(
+                "test -d {} && rm -rf {}/old",
+                lock.display(),
+                marks.path().display()
+            ),
+        ])
+        .status(0);
+    assert!(!marks.path().join("old").exists());
+    assert!(!lock.exists());
+    let r = records(run.path());
+    let acquired = first_record(&r, "lock.acquire");
+    assert_eq!(acquired["path"], lock.to_str().unwrap());
+
+    // The host's own lock_dir wins over settings; a folder that cannot be
+    // made refuses before anything runs.
+    std::fs::create_dir(marks.path().join("old")).unwrap();
+    let inventory = inventory.replace(
+        "groups: [all]}", "groups: [all], lock_dir: /nonexistent-opsguard/locks}",
+    );
+    let run = site(&sshd, &sshd.known_hosts())
+        .file("inventory.yaml", inventory)
+        .args([
+            "exec",
+            "s1",
+            "--confirm-role",
+            "backup",
+            "--",
+            &format!("rm -rf {}/old", marks.path().display()),
+        ])
+        .status(3);
+    assert!(marks.path().join("old").exists(), "nothing ran");
+    assert!(
+        run.stderr
+            .contains("cannot create the lock /nonexistent-opsguard/locks/opsguard.lock as root")
+            && run
+                .stderr
+                .contains("set lock_dir (on the host or in settings)"),
+        "{}",
+        run.stderr
+    );
+    let r = records(run.path());
+    assert!(!r.iter().any(|r| r["event"] == "command.start"));
 }

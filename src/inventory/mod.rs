@@ -42,6 +42,8 @@ pub struct Settings {
     pub forks: Option<u32>,
     pub lock_ttl: Option<Duration>,
     pub audit_log: Option<String>,
+    /// The folder on the hosts that holds their lock.
+    pub lock_dir: Option<String>,
 }
 
 pub const DEFAULT_FORKS: u32 = 32;
@@ -121,6 +123,10 @@ pub struct Host {
     pub port: Option<u16>,
     pub identity_files: Vec<String>,
     pub known_hosts: Option<String>,
+    /// The folder on the host that holds its lock: the host's own
+    /// `lock_dir`, else `settings.lock_dir`, else the default of its
+    /// connection ([`crate::lock::path`]).
+    pub lock_dir: Option<String>,
 }
 
 #[cfg(test)]
@@ -146,6 +152,7 @@ impl Host {
             port: None,
             identity_files: Vec::new(),
             known_hosts: None,
+            lock_dir: None,
         }
     }
 }

@@ -337,3 +337,37 @@ fn a_long_mirror_chain_and_loop_are_read_once() {
     );
     assert!(message.ends_with("→ h7999 → h0"));
 }
+
+#[test]
+fn lock_dir_is_a_full_path_and_settings_give_the_default() {
+    let bad = problems(&[(
+        "inv.yaml",
+        "settings:\n  lock_dir: locks\nhosts:\n  a: {role: live, lock_dir: /srv/../etc}\n",
+    )]);
+    let found: Vec<(u32, Code, &str)> = bad
+        .iter()
+        .map(|(_, l, _, code, m)| (*l, *code, m.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                2,
+                Code::E004,
+                "settings.lock_dir `locks` is not a full path on the host"
+            ),
+            (
+                4,
+                Code::E004,
+                "lock_dir `/srv/../etc` is not a full path on the host"
+            ),
+        ]
+    );
+    let inv = tests::inventory(
+        "hosts:\n  a: {role: live, lock_dir: /var/tmp/}\n  b: {role: live}\nsettings:\n  lock_dir: /srv/locks\n",
+    );
+    assert_eq!(crate::lock::path(&inv.hosts[0]), "/var/tmp/opsguard.lock");
+    assert_eq!(crate::lock::path(&inv.hosts[1]), "/srv/locks/opsguard.lock");
+    let inv = tests::inventory("hosts:\n  a: {role: live}\n");
+    assert_eq!(crate::lock::path(&inv.hosts[0]), "/run/lock/opsguard.lock");
+}

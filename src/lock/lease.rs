@@ -74,7 +74,7 @@ pub fn take(
                 lease.hosts.push(h);
                 session.record(Event::LockAcquire(event::LockAcquire {
                     on: On::host(host),
-                    path: lock::path(host).to_string(),
+                    path: lock::path(host),
                     expires: lease.owner.expires.clone(),
                 }))?;
                 continue;

@@ -4,8 +4,10 @@
 //! A lock is a folder created with `mkdir` (atomic on any POSIX file
 //! system) holding an `owner` file: one JSON object naming the user,
 //! workstation, pid and session that hold it, since when and until when.
-//! On SSH hosts it is `/var/lock/opsguard.lock`; on `connection: local`
-//! hosts `.opsguard.lock` in the workdir. The holder renews it (a new
+//! It is `opsguard.lock` in the host's `lock_dir` (or `settings.lock_dir`);
+//! without one, `/run/lock/opsguard.lock` on SSH hosts and `.opsguard.lock`
+//! in the workdir of `connection: local` hosts. A folder the login cannot
+//! write is a clear error naming the setting, never a lock taken elsewhere. The holder renews it (a new
 //! `expires`) before each command it runs there and removes it at the end,
 //! Ctrl-C included. A lock past its expiry is *stale*: still refused, and
 //! removed only by `opsguard lock break`, after its owner has been asked.
@@ -122,12 +124,17 @@ pub enum State {
 }
 
 /// Where the lock lives on `host`.
-pub fn path(host: &Host) -> &'static str {
-    match host.connection {
-        Connection::Local { .. } => ".opsguard.lock",
-        Connection::Ssh => "/var/lock/opsguard.lock",
+pub fn path(host: &Host) -> String {
+    match (&host.lock_dir, &host.connection) {
+        (Some(dir), _) => format!("{}/opsguard.lock", dir.trim_end_matches('/')),
+        (None, Connection::Local { .. }) => ".opsguard.lock".to_string(),
+        (None, Connection::Ssh) => format!("{DEFAULT_DIR}/opsguard.lock"),
     }
 }
+
+/// Where SSH hosts keep their lock when no `lock_dir` says: the FHS
+/// folder for lock files, which `/var/lock` links to.
+pub const DEFAULT_DIR: &str = "/run/lock";
 
 fn limits() -> Limits {
     Limits {
@@ -208,12 +215,13 @@ fn parse_state(text: &str) -> State {
 /// Take the lock, or say who has it. A lock this session already holds
 /// counts as taken, so trying again after a lost reply is safe.
 pub fn acquire(t: &mut dyn Transport, host: &Host, owner: &Owner) -> Result<State, LockError> {
-    let d = quote(path(host));
+    let d = quote(&path(host));
     let script = format!(
-        "d={d}; if mkdir -m 755 \"$d\" 2>/dev/null; then \
+        "d={d}; if err=$(mkdir -m 755 \"$d\" 2>&1); then \
          printf '%s\\n' {o} > \"$d/owner.new\" && mv -f \"$d/owner.new\" \"$d/owner\" && echo acquired; \
          elif [ -d \"$d\" ]; then echo held; {ABOUT}cat \"$d/owner\" 2>/dev/null; \
-         else echo \"cannot create $d\" >&2; exit 1; fi",
+         else echo \"cannot create the lock $d as $(id -un 2>/dev/null || id -u): ${{err#mkdir: }}; \
+         set lock_dir (on the host or in settings) to a folder this login can write\" >&2; exit 1; fi",
         o = quote(&owner.json())
     );
     let out = run(t, &script)?;
@@ -230,7 +238,7 @@ pub fn acquire(t: &mut dyn Transport, host: &Host, owner: &Owner) -> Result<Stat
 pub fn read(t: &mut dyn Transport, host: &Host) -> Result<State, LockError> {
     let script = format!(
         "d={}; if [ -d \"$d\" ]; then echo held; {ABOUT}cat \"$d/owner\" 2>/dev/null; else echo free; fi",
-        quote(path(host))
+        quote(&path(host))
     );
     run(t, &script).map(|out| parse_state(&out))
 }
@@ -243,7 +251,7 @@ fn mark(owner: &Owner) -> String {
 pub fn renew(t: &mut dyn Transport, host: &Host, owner: &Owner) -> Result<(), LockError> {
     let script = format!(
         "d={}; grep -qF {} \"$d/owner\" 2>/dev/null && printf '%s\\n' {} > \"$d/owner.new\" && mv -f \"$d/owner.new\" \"$d/owner\" && echo renewed",
-        quote(path(host)),
+        quote(&path(host)),
         mark(owner),
         quote(&owner.json())
     );
@@ -261,7 +269,7 @@ pub fn renew(t: &mut dyn Transport, host: &Host, owner: &Owner) -> Result<(), Lo
 pub fn release(t: &mut dyn Transport, host: &Host, owner: &Owner) -> Result<(), LockError> {
     let script = format!(
         "d={}; if grep -qF {} \"$d/owner\" 2>/dev/null; then rm -rf \"$d\" && echo released; else echo gone; fi",
-        quote(path(host)),
+        quote(&path(host)),
         mark(owner)
     );
     run(t, &script).map(|_| ())
@@ -269,7 +277,7 @@ pub fn release(t: &mut dyn Transport, host: &Host, owner: &Owner) -> Result<(), 
 
 /// Remove whatever lock is there (`lock break`).
 pub fn remove(t: &mut dyn Transport, host: &Host) -> Result<(), LockError> {
-    run(t, &format!("rm -rf {}", quote(path(host)))).map(|_| ())
+    run(t, &format!("rm -rf {}", quote(&path(host)))).map(|_| ())
 }
 
 #[cfg(test)]

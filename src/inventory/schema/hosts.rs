@@ -12,7 +12,7 @@ use crate::yaml::Node;
 
 const HOST: &[&str] = &[
     "address", "role", "groups", "mirror", "replication_check", "user", "port", "identity_files",
-    "known_hosts", "connection", "workdir",
+    "known_hosts", "connection", "workdir", "lock_dir",
 ];
 
 impl Reader {
@@ -146,6 +146,9 @@ impl Reader {
                 .map(|f| local_path(base, f))
                 .collect(),
             known_hosts: opt_string(ctx, "known_hosts").map(|s| local_path(base, &s.value)),
+            lock_dir: fields
+                .get("lock_dir")
+                .and_then(|v| super::lock_dir(ctx, v, "lock_dir")),
         };
         self.role_refs.extend(role);
         Some(host)

@@ -20,7 +20,7 @@ mod policy;
 const TOP: &[&str] = &["settings", "roles", "policy", "hosts"];
 const SETTINGS: &[&str] = &[
     "user", "port", "identity_files", "known_hosts", "connect_timeout", "command_timeout", "forks",
-    "lock_ttl", "audit_log",
+    "lock_ttl", "audit_log", "lock_dir",
 ];
 const ROLE: &[&str] = &["protected", "color", "unknown_commands"];
 /// A name that is safe in selectors, prompts and lock paths.
@@ -146,6 +146,7 @@ impl Reader {
                 "command_timeout" => s.command_timeout = ctx.duration(v, &what).map(|v| v.value),
                 "forks" => s.forks = ctx.number(v, &what, 1, 1024).map(|v| v.value as u32),
                 "lock_ttl" => s.lock_ttl = ctx.duration(v, &what).map(|v| v.value),
+                "lock_dir" => s.lock_dir = lock_dir(ctx, v, &what),
                 _ => s.audit_log = ctx.string(v, &what).map(|v| local_path(base, &v.value)),
             }
         }
@@ -246,6 +247,12 @@ impl Reader {
         }
         self.check_mirrors(report);
         self.check_places(report);
+        // Settings may come after the hosts in the file, or in another.
+        for host in &mut self.inv.hosts {
+            if host.lock_dir.is_none() {
+                host.lock_dir = self.inv.settings.lock_dir.clone();
+            }
+        }
         if self.host_entries == 0
             && let Some(file) = self.first_file
         {
@@ -270,6 +277,29 @@ impl Reader {
 /// A file on this machine named in an inventory: `~/...` and absolute
 /// paths as written, relative ones against the inventory file's folder
 /// (like `workdir`), so an inventory works from any current folder.
+/// A `lock_dir`: a full path on the host, without `..` or control
+/// characters (it is shown in prompts and records).
+pub(super) fn lock_dir(ctx: &mut Ctx, node: &Node, what: &str) -> Option<String> {
+    let v = ctx.string(node, what)?;
+    let path = v.value.trim_end_matches('/');
+    let fine = path.starts_with('/')
+        && !path.chars().any(char::is_control)
+        && !path.split('/').any(|part| part == "..");
+    if !fine {
+        ctx.emit_help(
+            v.loc.pos,
+            Code::E004,
+            format!(
+                "{what} `{}` is not a full path on the host",
+                v.value.escape_debug()
+            ),
+            "write the folder that holds the lock as an absolute path, like /run/lock or /var/tmp",
+        );
+        return None;
+    }
+    Some(if path.is_empty() { "/" } else { path }.to_string())
+}
+
 pub(super) fn local_path(base: &Path, path: &str) -> String {
     if path.starts_with("~/") || Path::new(path).is_absolute() {
         path.to_string()
