@@ -81,8 +81,8 @@ fn big_log() -> PathBuf {
                     exit_code: Some(0),
                     signal: None,
                     duration_ms: 12,
-                    stdout: kept(b"Filesystem Size Used Avail Use% Mounted on\n/dev/sdb 1.8T 1.2T 600G 67% /srv\n"),
-                    stderr: kept(b""),
+                    stdout: event::Output::of_bytes(b"Filesystem Size Used Avail Use% Mounted on\n/dev/sdb 1.8T 1.2T 600G 67% /srv\n"),
+                    stderr: event::Output::of_bytes(b""),
                 }),
                 message: None,
             }));
@@ -115,16 +115,6 @@ fn big_log() -> PathBuf {
     }
     out.flush().unwrap();
     path
-}
-
-/// Output as a record keeps it.
-fn kept(text: &[u8]) -> event::Output {
-    event::Output {
-        text: String::from_utf8_lossy(text).into_owned(),
-        truncated: false,
-        bytes: text.len() as u64,
-        sha256: record::sha256_hex(text),
-    }
 }
 
 /// Peak resident memory of one run of opsguard, in MB, from GNU time.

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use opsguard::audit::event::{self, Event, On};
-use opsguard::audit::record::{self, Identity};
+use opsguard::audit::record::Identity;
 use opsguard::audit::writer::Writer;
 use opsguard::classify::Verdict;
 use serde_json::json;
@@ -91,12 +91,6 @@ fn sample_log(path: &Path) {
         destructive: false,
         verdict: Verdict::Safe,
     };
-    let stream = |text: &[u8]| event::Output {
-        text: String::from_utf8_lossy(text).into_owned(),
-        truncated: false,
-        bytes: text.len() as u64,
-        sha256: record::sha256_hex(text),
-    };
     for e in [
         start("opsguard exec backup-a1 -- df -h", false, None),
         Event::CommandStart(df.clone()),
@@ -107,8 +101,8 @@ fn sample_log(path: &Path) {
                 exit_code: Some(0),
                 signal: None,
                 duration_ms: 12,
-                stdout: stream(b"/dev/sdb 1T 10G\n"),
-                stderr: stream(b""),
+                stdout: event::Output::of_bytes(b"/dev/sdb 1T 10G\n"),
+                stderr: event::Output::of_bytes(b""),
             }),
             message: None,
         }),
@@ -452,27 +446,30 @@ fn show_filters_and_formats() {
         .status(2);
 }
 
-#[test]
-fn replay_reads_top_to_bottom() {
-    let logs = tempfile::tempdir().unwrap();
-    let log = logs.path().join("audit.jsonl");
-    sample_log(&log);
+/// `audit replay SESSION` of `log`, each line without its timestamp.
+fn replay(log: &Path, session: &str) -> Vec<String> {
     let run = Test::new()
         .args([
             "--audit-log",
             log.to_str().unwrap(),
             "audit",
             "replay",
-            "20261122T10",
+            session,
         ])
         .status(0);
-    let body: Vec<&str> = run
-        .stdout
+    run.stdout
         .lines()
-        .map(|l| l.split_once("Z  ").map_or(l, |(_, rest)| rest))
-        .collect();
+        .map(|l| l.split_once("Z  ").map_or(l, |(_, rest)| rest).to_string())
+        .collect()
+}
+
+#[test]
+fn replay_reads_top_to_bottom() {
+    let logs = tempfile::tempdir().unwrap();
+    let log = logs.path().join("audit.jsonl");
+    sample_log(&log);
     assert_eq!(
-        body,
+        replay(&log, "20261122T10"),
         [
             "session 20261122T100000Z-aaaaaa",
             "alice@ws-12 (pid 4411) started: opsguard exec store-a1 -- wipefs -a /dev/sdb",
@@ -630,22 +627,8 @@ fn replay_shows_records_it_cannot_read() {
         w.append_fields(event, fields.as_object().unwrap().clone())
             .unwrap();
     }
-    let run = Test::new()
-        .args([
-            "--audit-log",
-            log.to_str().unwrap(),
-            "audit",
-            "replay",
-            "20261201T09",
-        ])
-        .status(0);
-    let body: Vec<&str> = run
-        .stdout
-        .lines()
-        .map(|l| l.split_once("Z  ").map_or(l, |(_, rest)| rest))
-        .collect();
     assert_eq!(
-        body,
+        replay(&log, "20261201T09"),
         [
             r#"quota.raised host="store-a1" to="2T""#, r#"command.end command=7 host="store-a1""#,
         ]

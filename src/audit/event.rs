@@ -160,6 +160,18 @@ pub struct Output {
 }
 
 impl Output {
+    /// The whole of a stream's bytes, as a record keeps them.
+    pub fn of_bytes(bytes: &[u8]) -> Output {
+        let limit = super::record::OUTPUT_LIMIT;
+        let (text, _) = super::record::kept_text(&bytes[..bytes.len().min(limit)]);
+        Output {
+            text,
+            truncated: bytes.len() > limit,
+            bytes: bytes.len() as u64,
+            sha256: super::record::sha256_hex(bytes),
+        }
+    }
+
     pub fn of(s: &Stream) -> Output {
         let limit = super::record::OUTPUT_LIMIT;
         // The head the stream kept is all the log keeps: no need to hash
