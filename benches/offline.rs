@@ -173,6 +173,43 @@ fn benches(c: &mut Criterion) {
         });
     });
     g.finish();
+
+    // A site's ssh_config (50 clusters behind patterns, per-host blocks,
+    // a catch-all) read once, then evaluated for 1,000 hosts.
+    let mut config = String::from("Include /nonexistent/conf.d/*.conf\n");
+    for cluster in 0..50 {
+        writeln!(
+            config,
+            "Host store-c{cluster:02}-*\n  User ops{cluster}\n  IdentityFile ~/.ssh/c{cluster}"
+        )
+        .unwrap();
+    }
+    for i in 0..HOSTS {
+        writeln!(
+            config,
+            "Host store-c{:02}-{i:04}\n  HostName 10.{}.{}.{}\n  Port 22",
+            i / 20,
+            i / 250,
+            (i / 10) % 25,
+            i % 10
+        )
+        .unwrap();
+    }
+    config.push_str("Host *\n  ServerAliveInterval 30\n  IdentitiesOnly yes\n");
+    let config = opsguard::transport::ssh_config::Config::parse("config", &config).unwrap();
+    let names: Vec<String> = (0..HOSTS)
+        .map(|i| format!("store-c{:02}-{i:04}", i / 20))
+        .collect();
+    let mut g = c.benchmark_group("ssh_config");
+    g.throughput(Throughput::Elements(HOSTS as u64));
+    g.bench_function("1000 hosts against 1,050 Host blocks", |b| {
+        b.iter(|| {
+            for n in &names {
+                config.resolve(n).unwrap();
+            }
+        })
+    });
+    g.finish();
 }
 
 criterion_group!(offline, benches);

@@ -640,3 +640,167 @@ fn the_lock_lives_in_lock_dir_and_an_unusable_one_refuses() {
     let r = records(run.path());
     assert!(!r.iter().any(|r| r["event"] == "command.start"));
 }
+
+/// `~/.ssh/config` as a site has it: an alias with its address, port,
+/// key and known_hosts file, as `ssh db-alias` would read it.
+fn alias_config(sshd: &Sshd, t: &Test, port: u16) -> String {
+    format!(
+        "# the site's config\nHost db-*\n  HostName {}\n  Port {port}\n  IdentityFile {}\n  \
+         IdentitiesOnly yes\n  UserKnownHostsFile {}\n  StrictHostKeyChecking accept-new\n\
+         Host *\n  ServerAliveInterval 20\n",
+        sshd.addrs[0],
+        sshd.key().display(),
+        t.path().join("known_hosts").display()
+    )
+}
+
+/// An inventory that names hosts by their ssh_config aliases only.
+const ALIASES: &str = "hosts:\n  db-alias: {role: backup}\n";
+
+#[test]
+fn a_host_named_by_its_ssh_config_alias_is_reached_as_ssh_would() {
+    let sshd = Sshd::start(1);
+    let marks = tempfile::tempdir().unwrap();
+    let t = Test::new();
+    let config = alias_config(&sshd, &t, sshd.port);
+    let run = t
+        .file("known_hosts", sshd.known_hosts())
+        .file("home/.ssh/config", config)
+        .file("inventory.yaml", ALIASES)
+        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
+        .env("OPSGUARD_INVENTORY", "inventory.yaml")
+        .args(["exec", "db-alias", "--", &mark(marks.path())])
+        .status(0);
+    assert!(seen(marks.path(), &sshd.addrs[0].to_string()));
+    // Asking not to check host keys is refused with a warning, never obeyed.
+    assert!(
+        run.stderr.contains(
+            "warning: db-alias: ssh_config: `StrictHostKeyChecking accept-new` is ignored"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn ssh_config_never_weakens_host_key_checks_and_the_inventory_wins() {
+    let sshd = Sshd::start(1);
+    let marks = tempfile::tempdir().unwrap();
+    // A wrong port in ssh_config, the right one in the inventory: the
+    // inventory's value is the one used.
+    let t = Test::new();
+    let config = alias_config(&sshd, &t, 1);
+    t.file("known_hosts", sshd.known_hosts())
+        .file("ssh/site.conf", config.clone())
+        .file(
+            "inventory.yaml",
+            format!(
+                "settings:\n  ssh_config: ssh/site.conf\nhosts:\n  db-alias: {{role: backup, port: {}}}\n",
+                sshd.port
+            ),
+        )
+        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
+        .env("OPSGUARD_INVENTORY", "inventory.yaml")
+        .args(["exec", "db-alias", "--", &mark(marks.path())])
+        .status(0);
+    assert!(seen(marks.path(), &sshd.addrs[0].to_string()));
+
+    // `accept-new` with an empty known_hosts: still refused.
+    let t = Test::new();
+    let config = alias_config(&sshd, &t, sshd.port);
+    let run = t
+        .file("known_hosts", "")
+        .file("home/.ssh/config", config)
+        .file("inventory.yaml", ALIASES)
+        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
+        .env("OPSGUARD_INVENTORY", "inventory.yaml")
+        .args(["exec", "db-alias", "--", "true"])
+        .status(1);
+    assert!(run.stderr.contains("host key not known"), "{}", run.stderr);
+    assert_eq!(
+        std::fs::read_to_string(run.path().join("known_hosts")).unwrap(),
+        ""
+    );
+
+    // `ssh_config: none` reads no file: the alias is then just a name.
+    let t = Test::new();
+    let config = alias_config(&sshd, &t, sshd.port);
+    let run = t
+        .file("home/.ssh/config", config)
+        .file(
+            "inventory.yaml",
+            format!("settings:\n  ssh_config: none\n{ALIASES}"),
+        )
+        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
+        .env("OPSGUARD_INVENTORY", "inventory.yaml")
+        .args(["exec", "db-alias", "--", "true"])
+        .status(1);
+    assert!(run.stderr.contains("cannot resolve"), "{}", run.stderr);
+}
+
+/// A host whose configuration asks for what this client does not do (a
+/// jump host here) is refused, naming the file and line; nothing runs.
+#[test]
+fn a_host_needing_a_jump_host_is_refused_with_the_line_that_asks() {
+    let sshd = Sshd::start(1);
+    let marks = tempfile::tempdir().unwrap();
+    let t = Test::new();
+    let config = format!(
+        "{}Host db-alias\n  ProxyJump bastion\n",
+        alias_config(&sshd, &t, sshd.port)
+    );
+    let run = t
+        .file("known_hosts", sshd.known_hosts())
+        .file("home/.ssh/config", config)
+        .file("inventory.yaml", ALIASES)
+        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
+        .env("OPSGUARD_INVENTORY", "inventory.yaml")
+        .args(["exec", "db-alias", "--", &mark(marks.path())])
+        .status(1);
+    assert!(!seen(marks.path(), &sshd.addrs[0].to_string()));
+    assert!(
+        run.stderr.contains("home/.ssh/config:12: this host's SSH configuration asks for jump hosts (`proxyjump bastion`)"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// `IdentitiesOnly yes`: of the agent's keys, only those of the identity
+/// files are offered, as ssh does; without it every agent key is.
+#[test]
+fn identities_only_limits_the_agent_to_the_identity_files() {
+    let sshd = Sshd::start(1);
+    let t = Test::new();
+    keygen(&t.path().join("other"), "");
+    let agent = Agent::start(t.path());
+    agent.add(&sshd.key());
+    let run = |only: &str, status: i32| {
+        let r = Test::new();
+        let config = format!(
+            "Host db-*\n  HostName {}\n  Port {}\n  IdentityFile {}\n  IdentitiesOnly {only}\n  \
+             UserKnownHostsFile {}\n",
+            sshd.addrs[0],
+            sshd.port,
+            t.path().join("other").display(),
+            r.path().join("known_hosts").display()
+        );
+        r.file("known_hosts", sshd.known_hosts())
+            .file("home/.ssh/config", config)
+            .file("inventory.yaml", ALIASES)
+            .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
+            .env("OPSGUARD_INVENTORY", "inventory.yaml")
+            .env("SSH_AUTH_SOCK", agent.sock.to_str().unwrap())
+            .args(["exec", "db-alias", "--", "echo in"])
+            .status(status)
+    };
+    run("no", 0).stdout_has("in");
+    let refused = run("yes", 1);
+    assert!(
+        refused.stderr.contains(
+            "authentication as `root` failed: the server accepted none of: 0 ssh-agent identities \
+             (1 more not offered: IdentitiesOnly yes)"
+        ),
+        "{}",
+        refused.stderr
+    );
+}

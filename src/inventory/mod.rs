@@ -44,6 +44,9 @@ pub struct Settings {
     pub audit_log: Option<String>,
     /// The folder on the hosts that holds their lock.
     pub lock_dir: Option<String>,
+    /// The OpenSSH client configuration to read: a file, or `none`;
+    /// unset, `~/.ssh/config` then `/etc/ssh/ssh_config`.
+    pub ssh_config: Option<String>,
 }
 
 pub const DEFAULT_FORKS: u32 = 32;

@@ -69,12 +69,15 @@ fn refusal(user: &str, tried: &[String], locked: &[PathBuf]) -> String {
 
 /// Log in as `user`: every ssh-agent identity (libssh2 alone stops at the
 /// first), then each of `files`. `named`: the files were named in the
-/// inventory, so a missing one is an error rather than skipped.
+/// inventory, so a missing one is an error rather than skipped. `only`
+/// (`IdentitiesOnly`): of the agent's identities, only those whose public
+/// key is one of `files`' are offered.
 pub fn authenticate(
     session: &Session,
     user: &str,
     files: &[PathBuf],
     named: bool,
+    only: bool,
 ) -> Result<(), AuthError> {
     let mut tried = Vec::new();
     if std::env::var_os("SSH_AUTH_SOCK").is_some_and(|s| !s.is_empty())
@@ -82,7 +85,12 @@ pub fn authenticate(
         && agent.connect().is_ok()
         && agent.list_identities().is_ok()
     {
-        let identities = agent.identities().unwrap_or_default();
+        let mut identities = agent.identities().unwrap_or_default();
+        let listed = identities.len();
+        if only {
+            let allowed: Vec<Vec<u8>> = files.iter().filter_map(|f| public_blob(f)).collect();
+            identities.retain(|i| allowed.iter().any(|b| b.as_slice() == i.blob()));
+        }
         for identity in &identities {
             if agent.userauth(user, identity).is_ok() && session.authenticated() {
                 let _ = agent.disconnect();
@@ -90,10 +98,16 @@ pub fn authenticate(
             }
         }
         let _ = agent.disconnect();
+        let held_back = listed - identities.len();
         tried.push(format!(
-            "{} ssh-agent identit{}",
+            "{} ssh-agent identit{}{}",
             identities.len(),
-            if identities.len() == 1 { "y" } else { "ies" }
+            if identities.len() == 1 { "y" } else { "ies" },
+            if held_back > 0 {
+                format!(" ({held_back} more not offered: IdentitiesOnly yes)")
+            } else {
+                String::new()
+            }
         ));
     }
     let mut locked = Vec::new();
@@ -133,6 +147,22 @@ pub fn authenticate(
         tried,
         locked,
     })
+}
+
+/// The public key of an identity file, as the agent lists it: from
+/// `FILE.pub`, else from the private key file (whose public half OpenSSH
+/// keeps unencrypted).
+fn public_blob(file: &Path) -> Option<Vec<u8>> {
+    let mut pub_file = file.as_os_str().to_owned();
+    pub_file.push(".pub");
+    if let Ok(text) = std::fs::read_to_string(&pub_file)
+        && let Ok(key) = ssh_key::PublicKey::from_openssh(text.trim())
+    {
+        return key.to_bytes().ok();
+    }
+    let text = std::fs::read_to_string(file).ok()?;
+    let key = ssh_key::PrivateKey::from_openssh(text).ok()?;
+    key.public_key().to_bytes().ok()
 }
 
 /// Whether a private key file is encrypted (OpenSSH format with a cipher,

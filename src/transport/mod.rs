@@ -14,6 +14,7 @@ pub mod local;
 pub mod pool;
 pub mod remote;
 pub mod ssh;
+pub mod ssh_config;
 mod watch;
 
 use std::sync::Arc;

@@ -36,6 +36,7 @@ use ssh2::{BlockDirections, Channel, MethodType, Session};
 use super::auth;
 use super::known_hosts::{self, HostKeyError, KnownHosts, Offered, Verdict};
 use super::remote;
+use super::ssh_config;
 use super::watch::{Cut, Watch};
 use super::{Capture, Limits, Outcome, Transport, TransportError, Which, signal_name};
 use super::{ConnectError, HandshakeError, SetupError};
@@ -44,7 +45,8 @@ use crate::inventory::{Host, Settings};
 /// When `settings.connect_timeout` does not say.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// How often a keepalive goes out while a command runs.
+/// How often a keepalive goes out while a command runs, when
+/// `ServerAliveInterval` does not say.
 const KEEPALIVE: Duration = Duration::from_secs(15);
 
 /// After the grace period, how long the remote side gets to report the
@@ -63,53 +65,123 @@ pub struct Target {
     /// Whether the identity files were named (a missing one is then an
     /// error) or are ssh's defaults (missing ones are skipped).
     pub named_identities: bool,
+    /// `IdentitiesOnly`: of the agent's identities, only those of the
+    /// identity files are offered.
+    pub identities_only: bool,
     pub known_hosts: Vec<PathBuf>,
     pub connect_timeout: Duration,
+    /// How often a keepalive goes out while a command runs.
+    pub keepalive: Duration,
 }
 
 impl Target {
+    /// How to reach `host`: the inventory's values, then what ssh_config
+    /// says for the host's address (as `ssh ADDRESS` would read it), then
+    /// OpenSSH's defaults.
     pub fn new(settings: &Settings, host: &Host) -> Result<Target, TransportError> {
-        let fail = |m: String| TransportError::local(m);
-        let user = match host.user.as_ref().or(settings.user.as_ref()) {
+        let fail = |m: String| TransportError::Local {
+            endpoint: Some(host.name.clone()),
+            message: m,
+            source: None,
+        };
+        let config = match settings.ssh_config.as_deref() {
+            Some("none") => None,
+            Some(path) => Some(vec![
+                crate::account::expand_home(path).map_err(|e| fail(e.to_string()))?,
+            ]),
+            None => Some(ssh_config::default_files()),
+        };
+        let from_config = match config {
+            Some(files) => ssh_config::Config::load(&files)
+                .and_then(|c| c.resolve(&host.address))
+                .map_err(|e| fail(format!("ssh_config: {e}")))?,
+            None => ssh_config::Resolved::default(),
+        };
+        for w in &from_config.warnings {
+            ssh_config::warn_once(&format!("{}: ssh_config: {w}", host.name));
+        }
+        let user = match host
+            .user
+            .as_ref()
+            .or(settings.user.as_ref())
+            .or(from_config.user.as_ref())
+        {
             Some(u) => u.clone(),
             None => crate::account::user_name()
                 .ok_or_else(|| fail("no SSH user: this uid has no name; set `user`".into()))?,
         };
+        let address = from_config
+            .hostname
+            .clone()
+            .unwrap_or_else(|| host.address.clone());
+        let port = host
+            .port
+            .or(settings.port)
+            .or(from_config.port)
+            .unwrap_or(22);
+        let tokens = ssh_config::Tokens {
+            original: host.address.clone(),
+            hostname: address.clone(),
+            port,
+            user: user.clone(),
+        };
+        let config_path = |p: &String| from_config.path(p, &tokens).map_err(&fail);
         let named = if host.identity_files.is_empty() {
             &settings.identity_files
         } else {
             &host.identity_files
         };
-        let identity_files = if named.is_empty() {
-            ["~/.ssh/id_ed25519", "~/.ssh/id_ecdsa", "~/.ssh/id_rsa"]
-                .iter()
-                .filter_map(|p| crate::account::expand_home(p).ok())
-                .collect()
-        } else {
+        let identity_files = if !named.is_empty() {
             named
                 .iter()
                 .map(|p| crate::account::expand_home(p).map_err(|e| fail(e.to_string())))
                 .collect::<Result<_, _>>()?
+        } else if !from_config.identity_files.is_empty() {
+            from_config
+                .identity_files
+                .iter()
+                .map(config_path)
+                .collect::<Result<_, _>>()?
+        } else {
+            ["~/.ssh/id_ed25519", "~/.ssh/id_ecdsa", "~/.ssh/id_rsa"]
+                .iter()
+                .filter_map(|p| crate::account::expand_home(p).ok())
+                .collect()
         };
         let known_hosts = match host.known_hosts.as_ref().or(settings.known_hosts.as_ref()) {
             Some(p) => vec![crate::account::expand_home(p).map_err(|e| fail(e.to_string()))?],
             None => {
-                let mut files = vec![PathBuf::from("/etc/ssh/ssh_known_hosts")];
-                files.extend(crate::account::expand_home("~/.ssh/known_hosts").ok());
-                files
+                let global = match &from_config.global_known_hosts {
+                    Some(files) => files.iter().map(config_path).collect::<Result<_, _>>()?,
+                    None => vec![PathBuf::from("/etc/ssh/ssh_known_hosts")],
+                };
+                let user_files = match &from_config.user_known_hosts {
+                    Some(files) => files.iter().map(config_path).collect::<Result<_, _>>()?,
+                    None => crate::account::expand_home("~/.ssh/known_hosts")
+                        .into_iter()
+                        .collect(),
+                };
+                [global, user_files].concat()
             }
         };
         Ok(Target {
             name: host.name.clone(),
-            address: host.address.clone(),
-            port: host.port.or(settings.port).unwrap_or(22),
+            address,
+            port,
             user,
             identity_files,
             named_identities: !named.is_empty(),
+            identities_only: from_config.identities_only.unwrap_or(false),
             known_hosts,
             connect_timeout: settings
                 .connect_timeout
-                .map_or(DEFAULT_CONNECT_TIMEOUT, |d| d.0),
+                .map(|d| d.0)
+                .or(from_config.connect_timeout)
+                .unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+            keepalive: from_config
+                .server_alive_interval
+                .filter(|d| !d.is_zero())
+                .unwrap_or(KEEPALIVE),
         })
     }
 
@@ -165,7 +237,7 @@ impl Ssh {
                 }));
             }
         };
-        session.set_keepalive(true, KEEPALIVE.as_secs() as u32);
+        session.set_keepalive(true, target.keepalive.as_secs().max(1) as u32);
         Ok(Ssh {
             session,
             socket,
@@ -192,6 +264,7 @@ impl Ssh {
         check_host_key(known, &name, blob, target)?;
         auth::authenticate(
             &session, &target.user, &target.identity_files, target.named_identities,
+            target.identities_only,
         )?;
         Ok(session)
     }
@@ -363,7 +436,7 @@ impl Transport for Ssh {
                     break;
                 }
             }
-            if keepalive.elapsed() >= KEEPALIVE {
+            if keepalive.elapsed() >= self.target.keepalive {
                 keepalive = Instant::now();
                 if let Err(e) = self.session.keepalive_send()
                     && !would_block(&e)

@@ -20,7 +20,7 @@ mod policy;
 const TOP: &[&str] = &["settings", "roles", "policy", "hosts"];
 const SETTINGS: &[&str] = &[
     "user", "port", "identity_files", "known_hosts", "connect_timeout", "command_timeout", "forks",
-    "lock_ttl", "audit_log", "lock_dir",
+    "lock_ttl", "audit_log", "lock_dir", "ssh_config",
 ];
 const ROLE: &[&str] = &["protected", "color", "unknown_commands"];
 /// A name that is safe in selectors, prompts and lock paths.
@@ -147,6 +147,12 @@ impl Reader {
                 "forks" => s.forks = ctx.number(v, &what, 1, 1024).map(|v| v.value as u32),
                 "lock_ttl" => s.lock_ttl = ctx.duration(v, &what).map(|v| v.value),
                 "lock_dir" => s.lock_dir = lock_dir(ctx, v, &what),
+                "ssh_config" => {
+                    s.ssh_config = ctx.string(v, &what).map(|v| match v.value.as_str() {
+                        "none" => v.value,
+                        path => local_path(base, path),
+                    })
+                }
                 _ => s.audit_log = ctx.string(v, &what).map(|v| local_path(base, &v.value)),
             }
         }
