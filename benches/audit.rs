@@ -72,6 +72,7 @@ fn big_log() -> PathBuf {
                 command: format!("df -h /srv/{i}"),
                 destructive: false,
                 verdict: Verdict::Safe,
+                become_user: None,
             };
             events.push(Event::CommandStart(start.clone()));
             events.push(Event::CommandEnd(event::CommandEnd {
@@ -195,6 +196,7 @@ fn benches(c: &mut Criterion) {
         command: "df -h".into(),
         destructive: false,
         verdict: Verdict::Safe,
+        become_user: None,
     });
     let mut bare = std::fs::OpenOptions::new()
         .create(true)

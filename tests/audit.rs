@@ -90,6 +90,7 @@ fn sample_log(path: &Path) {
         command: "df -h".into(),
         destructive: false,
         verdict: Verdict::Safe,
+        become_user: None,
     };
     for e in [
         start("opsguard exec backup-a1 -- df -h", false, None),

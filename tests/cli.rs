@@ -223,3 +223,19 @@ fn completions_and_man_page() {
         .status(0)
         .stdout_has(".TH opsguard");
 }
+
+#[test]
+fn become_is_refused_for_local_hosts_and_bad_user_names() {
+    let local = "hosts:\n  l1: {role: backup, connection: local, workdir: .}\n";
+    Test::new()
+        .file("inventory/a.yaml", local)
+        .args(["exec", "l1", "--become", "--", "touch ran"])
+        .status(2)
+        .stderr_has("--become is for SSH hosts; `l1` is a local host");
+    let t = Test::new()
+        .file("inventory/a.yaml", local)
+        .args(["exec", "l1", "--become=Ops Team", "--", "touch ran"])
+        .status(2)
+        .stderr_has("--become `Ops Team` is not a user name");
+    assert!(!t.path().join("inventory/ran").exists());
+}

@@ -804,3 +804,82 @@ fn identities_only_limits_the_agent_to_the_identity_files() {
         refused.stderr
     );
 }
+
+/// `become`: every command on the host, the replication check and the
+/// lock included, runs as that user through `sudo -n`; `--become` says it
+/// for one run; the records name the user.
+#[test]
+fn become_runs_the_command_the_check_and_the_lock_as_that_user() {
+    let sshd = Sshd::start(1);
+    let t = site(&sshd, &sshd.known_hosts());
+    let inventory = std::fs::read_to_string(t.path().join("inventory.yaml"))
+        .unwrap()
+        .replace(
+            "groups: [all]}",
+            "groups: [all], become: nobody, replication_check: 'test \"$(id -un)\" = nobody'}",
+        );
+    let t = t.file("inventory.yaml", inventory);
+    let lock = "/run/lock/opsguard.lock";
+    let run = t
+        .args([
+            "exec",
+            "s1",
+            "--confirm-role",
+            "backup",
+            "--",
+            &format!("id -un; stat -c %U {lock}; rm -rf /nonexistent-opsguard-x"),
+        ])
+        .status(0);
+    assert_eq!(run.stdout, "nobody\nnobody\n", "{}", run.stderr);
+    let r = records(run.path());
+    let start = first_record(&r, "command.start");
+    assert_eq!(start["become"], "nobody");
+    assert!(
+        r.iter()
+            .any(|r| r["event"] == "guard.check" && r["ok"] == true)
+    );
+
+    // --become for one run, over the inventory's.
+    let sshd_inventory = sshd.inventory("backup", Path::new("known_hosts"));
+    let run = Test::new()
+        .file("known_hosts", sshd.known_hosts())
+        .file("inventory.yaml", sshd_inventory.clone())
+        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
+        .env("OPSGUARD_INVENTORY", "inventory.yaml")
+        .args(["exec", "s1", "--become", "nobody", "--", "id -un"])
+        .status(0);
+    assert_eq!(run.stdout, "nobody\n");
+    // Without it, the login's own user; no `become` in the record.
+    let run = Test::new()
+        .file("known_hosts", sshd.known_hosts())
+        .file("inventory.yaml", sshd_inventory)
+        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
+        .env("OPSGUARD_INVENTORY", "inventory.yaml")
+        .args(["exec", "s1", "--", "id -un"])
+        .status(0);
+    assert_eq!(run.stdout, "root\n");
+    assert!(first_record(&records(run.path()), "command.start")["become"].is_null());
+}
+
+/// A command run through sudo is still stopped on the server when its
+/// time is up: the watcher runs as the become user too.
+#[test]
+fn a_become_command_is_stopped_on_the_server_at_its_timeout() {
+    let sshd = Sshd::start(1);
+    let t = site(&sshd, &sshd.known_hosts());
+    let run = t
+        .args([
+            "exec", "s1", "--become", "nobody", "--timeout", "1s", "--", "sleep 37; echo survived",
+        ])
+        .status(1);
+    assert!(!run.stdout.contains("survived"));
+    let left = std::process::Command::new("pgrep")
+        .args(["-u", "nobody", "-f", "sleep 37"])
+        .output()
+        .unwrap();
+    assert!(
+        left.stdout.is_empty(),
+        "still running as nobody: {}",
+        String::from_utf8_lossy(&left.stdout)
+    );
+}

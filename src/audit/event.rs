@@ -363,6 +363,9 @@ pub struct CommandStart {
     pub command: String,
     pub destructive: bool,
     pub verdict: Verdict,
+    /// The user it ran as, through sudo (`become`).
+    #[serde(rename = "become", default, skip_serializing_if = "Option::is_none")]
+    pub become_user: Option<String>,
 }
 
 /// How a command ended: its start's fields, its status, and, when it ran,

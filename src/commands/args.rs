@@ -110,6 +110,11 @@ pub struct RunOptions {
     pub timeout: Option<String>,
     #[command(flatten)]
     pub guard: GuardOptions,
+    /// Run every command (and the checks and locks) as USER, root when no
+    /// USER is given, through `sudo -n` on the SSH hosts [default: the
+    /// host's `become`, else settings.become]
+    #[arg(long = "become", value_name = "USER", num_args = 0..=1, default_missing_value = "root")]
+    pub become_user: Option<String>,
     /// Print the plan and stop: nothing connects, nothing is recorded
     #[arg(long)]
     pub dry_run: bool,
@@ -130,6 +135,31 @@ impl GuardOptions {
 }
 
 impl RunOptions {
+    /// `--become USER` on the target `hosts`: SSH hosts only (a local host
+    /// runs commands as the operator, and saying otherwise would mislead).
+    pub fn become_on(&self, inv: &mut Inventory, hosts: &[usize]) -> Result<(), AppError> {
+        let Some(user) = &self.become_user else {
+            return Ok(());
+        };
+        if !crate::inventory::valid_user_name(user) {
+            return Err(AppError::invalid(format!(
+                "--become `{}` is not a user name",
+                user.escape_debug()
+            )));
+        }
+        for &h in hosts {
+            let host = &mut inv.hosts[h];
+            if !matches!(host.connection, crate::inventory::Connection::Ssh) {
+                return Err(AppError::invalid(format!(
+                    "--become is for SSH hosts; `{}` is a local host, where commands run as you",
+                    host.name
+                )));
+            }
+            host.become_user = Some(user.clone());
+        }
+        Ok(())
+    }
+
     /// What a guarded session needs, from these options, the global ones
     /// and the inventory's settings; `default_change` is a playbook's own
     /// ticket.

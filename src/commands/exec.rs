@@ -25,8 +25,9 @@ pub struct ExecArgs {
 }
 
 pub fn run(g: &GlobalArgs, args: &ExecArgs, ui: &Ui) -> Result<Exit, AppError> {
-    let inv = super::load_inventory(g, ui)?;
+    let mut inv = super::load_inventory(g, ui)?;
     let hosts = select(&inv, &args.selector, "selector")?;
+    args.opts.become_on(&mut inv, &hosts)?;
     let line = shell_line(&args.command);
     let plan = Plan::command(&inv, hosts, classify(&line, &inv.policy.patterns()));
     if args.opts.dry_run {

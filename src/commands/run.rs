@@ -26,7 +26,7 @@ pub struct RunArgs {
 }
 
 pub fn run(g: &GlobalArgs, args: &RunArgs, ui: &Ui) -> Result<Exit, AppError> {
-    let inv = super::load_inventory(g, ui)?;
+    let mut inv = super::load_inventory(g, ui)?;
     let (pb, facts) = super::load_playbook(&inv, &args.playbook, ui, "nothing was run")?;
     let limit = args
         .limit
@@ -35,6 +35,7 @@ pub fn run(g: &GlobalArgs, args: &RunArgs, ui: &Ui) -> Result<Exit, AppError> {
         .transpose()?;
     let now = OffsetDateTime::now_utc();
     let plan = plan::build(&inv, &pb, &facts, limit.as_deref(), now);
+    args.opts.become_on(&mut inv, &plan.hosts)?;
     if args.opts.dry_run {
         match args.opts.format {
             Format::Json => {

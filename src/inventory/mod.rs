@@ -47,6 +47,8 @@ pub struct Settings {
     /// The OpenSSH client configuration to read: a file, or `none`;
     /// unset, `~/.ssh/config` then `/etc/ssh/ssh_config`.
     pub ssh_config: Option<String>,
+    /// `become`: the user SSH hosts run commands as, through sudo.
+    pub become_user: Option<String>,
 }
 
 pub const DEFAULT_FORKS: u32 = 32;
@@ -130,6 +132,12 @@ pub struct Host {
     /// `lock_dir`, else `settings.lock_dir`, else the default of its
     /// connection ([`crate::lock::path`]).
     pub lock_dir: Option<String>,
+    /// The user every command on the host runs as, through `sudo -n -u`:
+    /// the host's own `become`, else `settings.become`, else none.
+    pub become_user: Option<String>,
+    /// Whether the host said `become` itself (`false` included), so that
+    /// settings do not fill it in.
+    pub own_become: bool,
 }
 
 #[cfg(test)]
@@ -156,6 +164,8 @@ impl Host {
             identity_files: Vec::new(),
             known_hosts: None,
             lock_dir: None,
+            become_user: None,
+            own_become: false,
         }
     }
 }
@@ -242,6 +252,19 @@ pub fn files_of(path: &Path) -> std::io::Result<Vec<PathBuf>> {
         .collect();
     files.sort();
     Ok(files)
+}
+
+/// A user name as `become` takes it: lower-case letters, digits, `_`,
+/// `.` and `-`, starting with a letter or `_`, at most 32 characters.
+pub fn valid_user_name(name: &str) -> bool {
+    name.len() <= 32
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-".contains(c))
 }
 
 pub fn is_yaml(p: &Path) -> bool {

@@ -371,3 +371,24 @@ fn lock_dir_is_a_full_path_and_settings_give_the_default() {
     let inv = tests::inventory("hosts:\n  a: {role: live}\n");
     assert_eq!(crate::lock::path(&inv.hosts[0]), "/run/lock/opsguard.lock");
 }
+
+#[test]
+fn become_is_a_user_name_for_ssh_hosts_and_settings_give_the_default() {
+    let bad = problems(&[(
+        "inv.yaml",
+        "settings:\n  become: Ops Team\nhosts:\n  a: {role: live}\n  l: {role: backup, connection: local, workdir: x, become: true}\n",
+    )]);
+    let found: Vec<(u32, &str)> = bad.iter().map(|(_, l, _, _, m)| (*l, m.as_str())).collect();
+    assert_eq!(
+        found,
+        [
+            (2, "settings.become `Ops Team` is not a user name"),
+            (5, "`become` is for SSH hosts"),
+        ]
+    );
+    let inv = tests::inventory(
+        "settings:\n  become: true\nhosts:\n  a: {role: live}\n  b: {role: live, become: postgres}\n  c: {role: live, become: false}\n  l: {role: backup, connection: local, workdir: x}\n",
+    );
+    let users: Vec<Option<&str>> = inv.hosts.iter().map(|h| h.become_user.as_deref()).collect();
+    assert_eq!(users, [Some("root"), Some("postgres"), None, None]);
+}

@@ -84,6 +84,7 @@ impl<'a> Recorder<'a> {
             command: step.command.clone(),
             destructive: step.destructive,
             verdict: step.verdict,
+            become_user: self.inv.hosts[host].become_user.clone(),
         }
     }
 }

@@ -17,7 +17,8 @@ use std::time::Duration;
 /// the wrapper's `wait`, and the wrapper would kill the watcher before
 /// the group got its signal.
 const WRAPPER: &str = r#"exec 3<&0 </dev/null
-setsid "${SHELL:-/bin/sh}" -c "$1" 3<&- &
+case "$SHELL" in ""|*/nologin|*/false) SHELL=/bin/sh;; esac
+setsid "$SHELL" -c "$1" 3<&- &
 c=$!
 { cat >/dev/null
 while ! kill -TERM -$c && kill -0 $c; do sleep 0.05 || sleep 1; done
@@ -34,10 +35,18 @@ pub fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
-/// What is sent to the server for `command`.
-pub fn line(command: &str, grace: Duration) -> String {
+/// What is sent to the server for `command`; with `become`, the whole
+/// wrapper runs as that user through `sudo -n` (never a password prompt:
+/// sudo fails instead), so the watcher can stop what the command started.
+/// sudo gives the user's login shell in `$SHELL`; an account without one
+/// (`nologin`) runs commands with `/bin/sh`.
+pub fn line(command: &str, grace: Duration, become_user: Option<&str>) -> String {
+    let sudo = match become_user {
+        Some(user) => format!("sudo -n -u {} -- ", quote(user)),
+        None => String::new(),
+    };
     format!(
-        "exec /bin/sh -c {} opsguard {} {}",
+        "exec {sudo}/bin/sh -c {} opsguard {} {}",
         quote(WRAPPER),
         quote(command),
         grace.as_secs().max(1)
@@ -68,6 +77,7 @@ mod tests {
             .arg(line(
                 "printf '%s|' \"$0\" 'x y'; echo; exit 3",
                 Duration::from_secs(1),
+                None,
             ))
             .env("SHELL", "/bin/sh")
             .stdin(Stdio::piped())
@@ -97,6 +107,7 @@ mod tests {
             .arg(line(
                 &format!("(sleep 2; touch {}) & sleep 30", late.display()),
                 Duration::from_secs(1),
+                None,
             ))
             .env("SHELL", "/bin/sh")
             .stdin(Stdio::null())

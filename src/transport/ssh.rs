@@ -72,6 +72,8 @@ pub struct Target {
     pub connect_timeout: Duration,
     /// How often a keepalive goes out while a command runs.
     pub keepalive: Duration,
+    /// The user every command runs as, through sudo.
+    pub become_user: Option<String>,
 }
 
 impl Target {
@@ -182,6 +184,7 @@ impl Target {
                 .server_alive_interval
                 .filter(|d| !d.is_zero())
                 .unwrap_or(KEEPALIVE),
+            become_user: host.become_user.clone(),
         })
     }
 
@@ -375,7 +378,11 @@ impl Transport for Ssh {
         self.session.set_blocking(true);
         let mut channel = self.session.channel_session().map_err(|e| self.lost(e))?;
         channel
-            .exec(&remote::line(command, limits.grace))
+            .exec(&remote::line(
+                command,
+                limits.grace,
+                self.target.become_user.as_deref(),
+            ))
             .map_err(|e| self.lost(e))?;
         self.session.set_blocking(false);
         let mut out = Capture::default();

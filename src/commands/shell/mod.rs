@@ -54,6 +54,10 @@ pub struct ShellArgs {
     /// at every guarded line)
     #[arg(long, value_name = "REASON")]
     pub emergency: Option<String>,
+    /// Run every line as USER (root when no USER is given) through `sudo -n`
+    /// [default: the host's `become`, else settings.become]
+    #[arg(long = "become", value_name = "USER", num_args = 0..=1, default_missing_value = "root")]
+    pub become_user: Option<String>,
 }
 
 /// The host's history file: private, and only when it is a regular file
@@ -79,7 +83,7 @@ struct Console<'a> {
 }
 
 pub fn run(g: &GlobalArgs, args: &ShellArgs, ui: &Ui) -> Result<Exit, AppError> {
-    let inv = super::load_inventory(g, ui)?;
+    let mut inv = super::load_inventory(g, ui)?;
     let host = super::host_named(&inv, &args.host)?;
     if !guard::prompt::terminal() {
         return Err(AppError::invalid(
@@ -93,8 +97,10 @@ pub fn run(g: &GlobalArgs, args: &ShellArgs, ui: &Ui) -> Result<Exit, AppError> 
             change: args.change.clone(),
             emergency: args.emergency.clone(),
         },
+        become_user: args.become_user.clone(),
         ..RunOptions::default()
     };
+    opts.become_on(&mut inv, &[host])?;
     let settings = opts.settings(g, &inv, None)?;
     let cancel = crate::interrupt::flag()?;
     let mut audit = session::start(&settings, None)?;
@@ -437,6 +443,7 @@ impl Console<'_> {
             command: line.to_string(),
             destructive: class.destructive,
             verdict: class.verdict,
+            become_user: self.inv.hosts[self.host].become_user.clone(),
         };
         self.record(Event::CommandStart(start.clone()))?;
         let (tx, rx) = sync_channel::<(Which, Vec<u8>)>(64);

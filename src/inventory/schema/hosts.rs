@@ -12,7 +12,7 @@ use crate::yaml::Node;
 
 const HOST: &[&str] = &[
     "address", "role", "groups", "mirror", "replication_check", "user", "port", "identity_files",
-    "known_hosts", "connection", "workdir", "lock_dir",
+    "known_hosts", "connection", "workdir", "lock_dir", "become",
 ];
 
 impl Reader {
@@ -104,6 +104,18 @@ impl Reader {
                 return None;
             }
         };
+        let own_become = fields
+            .get("become")
+            .and_then(|v| super::become_user(ctx, v, "become"));
+        if let (Some(Some(_)), Connection::Local { .. }) = (&own_become, &connection) {
+            let at = fields.key("become").map_or(key.pos, |k| k.pos);
+            ctx.emit_help(
+                at,
+                Code::E004,
+                "`become` is for SSH hosts",
+                "a local host runs commands as you; run opsguard as the user instead",
+            );
+        }
         let groups = fields
             .get("groups")
             .map(|v| strings(ctx, v, "groups"))
@@ -149,6 +161,8 @@ impl Reader {
             lock_dir: fields
                 .get("lock_dir")
                 .and_then(|v| super::lock_dir(ctx, v, "lock_dir")),
+            become_user: own_become.clone().flatten(),
+            own_become: own_become.is_some(),
         };
         self.role_refs.extend(role);
         Some(host)

@@ -20,7 +20,7 @@ mod policy;
 const TOP: &[&str] = &["settings", "roles", "policy", "hosts"];
 const SETTINGS: &[&str] = &[
     "user", "port", "identity_files", "known_hosts", "connect_timeout", "command_timeout", "forks",
-    "lock_ttl", "audit_log", "lock_dir", "ssh_config",
+    "lock_ttl", "audit_log", "lock_dir", "ssh_config", "become",
 ];
 const ROLE: &[&str] = &["protected", "color", "unknown_commands"];
 /// A name that is safe in selectors, prompts and lock paths.
@@ -147,6 +147,7 @@ impl Reader {
                 "forks" => s.forks = ctx.number(v, &what, 1, 1024).map(|v| v.value as u32),
                 "lock_ttl" => s.lock_ttl = ctx.duration(v, &what).map(|v| v.value),
                 "lock_dir" => s.lock_dir = lock_dir(ctx, v, &what),
+                "become" => s.become_user = become_user(ctx, v, &what).flatten(),
                 "ssh_config" => {
                     s.ssh_config = ctx.string(v, &what).map(|v| match v.value.as_str() {
                         "none" => v.value,
@@ -254,9 +255,14 @@ impl Reader {
         self.check_mirrors(report);
         self.check_places(report);
         // Settings may come after the hosts in the file, or in another.
+        let settings = &self.inv.settings;
         for host in &mut self.inv.hosts {
             if host.lock_dir.is_none() {
-                host.lock_dir = self.inv.settings.lock_dir.clone();
+                host.lock_dir = settings.lock_dir.clone();
+            }
+            let ssh = matches!(host.connection, super::Connection::Ssh);
+            if ssh && host.become_user.is_none() && !host.own_become {
+                host.become_user = settings.become_user.clone();
             }
         }
         if self.host_entries == 0
@@ -283,6 +289,28 @@ impl Reader {
 /// A file on this machine named in an inventory: `~/...` and absolute
 /// paths as written, relative ones against the inventory file's folder
 /// (like `workdir`), so an inventory works from any current folder.
+/// A `become`: a user name, `true` (root) or `false` (none); `None` when
+/// it is not valid (reported).
+pub(super) fn become_user(ctx: &mut Ctx, node: &Node, what: &str) -> Option<Option<String>> {
+    match &node.value {
+        Value::Bool(true) => Some(Some("root".into())),
+        Value::Bool(false) => Some(None),
+        _ => {
+            let v = ctx.string(node, what)?;
+            if !super::valid_user_name(&v.value) {
+                ctx.emit_help(
+                    v.loc.pos,
+                    Code::E004,
+                    format!("{what} `{}` is not a user name", v.value.escape_debug()),
+                    "write the user commands run as on the host (lower-case letters, digits, `_`, `.`, `-`), or true for root",
+                );
+                return None;
+            }
+            Some(Some(v.value))
+        }
+    }
+}
+
 /// A `lock_dir`: a full path on the host, without `..` or control
 /// characters (it is shown in prompts and records).
 pub(super) fn lock_dir(ctx: &mut Ctx, node: &Node, what: &str) -> Option<String> {
