@@ -738,31 +738,142 @@ fn ssh_config_never_weakens_host_key_checks_and_the_inventory_wins() {
     assert!(run.stderr.contains("cannot resolve"), "{}", run.stderr);
 }
 
-/// A host whose configuration asks for what this client does not do (a
-/// jump host here) is refused, naming the file and line; nothing runs.
+/// A site's config for a target behind a bastion: both servers' keys and
+/// host keys, the target reached through `ProxyJump`.
+fn jump_config(bastion: &Sshd, target: &Sshd, t: &Test) -> String {
+    format!(
+        "Host db-*\n  HostName {}\n  Port {}\n  ProxyJump root@{}:{}\n\
+         Host *\n  IdentityFile {}\n  IdentityFile {}\n  UserKnownHostsFile {}\n",
+        target.addrs[0],
+        target.port,
+        bastion.addrs[0],
+        bastion.port,
+        bastion.key().display(),
+        target.key().display(),
+        t.path().join("known_hosts").display()
+    )
+}
+
+/// A host whose ssh_config asks for a jump host goes to the system ssh,
+/// with a note, and is reached through the bastion (whose log shows the
+/// login); a bastion that does not forward makes it fail, and nothing
+/// runs.
 #[test]
-fn a_host_needing_a_jump_host_is_refused_with_the_line_that_asks() {
-    let sshd = Sshd::start(1);
+fn a_host_behind_a_jump_host_is_reached_through_it_with_the_system_ssh() {
+    let bastion = Sshd::start(1);
+    let target = Sshd::start(1);
     let marks = tempfile::tempdir().unwrap();
     let t = Test::new();
-    let config = format!(
-        "{}Host db-alias\n  ProxyJump bastion\n",
-        alias_config(&sshd, &t, sshd.port)
-    );
+    let config = jump_config(&bastion, &target, &t);
     let run = t
-        .file("known_hosts", sshd.known_hosts())
+        .file("known_hosts", bastion.known_hosts() + &target.known_hosts())
         .file("home/.ssh/config", config)
-        .file("inventory.yaml", ALIASES)
+        .file(
+            "inventory.yaml",
+            "settings:\n  ssh_config: home/.ssh/config\nhosts:\n  db-alias: {role: backup}\n",
+        )
+        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
+        .env("OPSGUARD_INVENTORY", "inventory.yaml")
+        .args(["exec", "db-alias", "--", &mark(marks.path())])
+        .status(0);
+    assert!(seen(marks.path(), &target.addrs[0].to_string()));
+    assert!(
+        run.stderr
+            .contains("/home/.ssh/config:4: ssh_config asks for jump hosts (`proxyjump root@")
+            && run
+                .stderr
+                .contains("connecting with the system ssh (connection: openssh)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(bastion.logins(), 1, "the bastion carried the connection");
+    assert_eq!(target.logins(), 1);
+
+    let closed = Sshd::start_with(1, "AllowTcpForwarding no\n");
+    let marks = tempfile::tempdir().unwrap();
+    let t = Test::new();
+    let config = jump_config(&closed, &target, &t);
+    let run = t
+        .file("known_hosts", closed.known_hosts() + &target.known_hosts())
+        .file("home/.ssh/config", config)
+        .file(
+            "inventory.yaml",
+            "settings:\n  ssh_config: home/.ssh/config\nhosts:\n  db-alias: {role: backup}\n",
+        )
         .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
         .env("OPSGUARD_INVENTORY", "inventory.yaml")
         .args(["exec", "db-alias", "--", &mark(marks.path())])
         .status(1);
-    assert!(!seen(marks.path(), &sshd.addrs[0].to_string()));
+    assert!(!seen(marks.path(), &target.addrs[0].to_string()));
     assert!(
-        run.stderr.contains("home/.ssh/config:12: this host's SSH configuration asks for jump hosts (`proxyjump bastion`)"),
+        run.stderr
+            .contains("db-alias [BACKUP] unreachable: db-alias: "),
         "{}",
         run.stderr
     );
+    assert_eq!(target.logins(), 1, "no login through the closed bastion");
+}
+
+/// `connection: openssh`: the system ssh, with one control master for
+/// the commands of a run, host keys still checked strictly, and the same
+/// stop at a timeout.
+#[test]
+fn connection_openssh_runs_through_one_control_master_and_checks_host_keys() {
+    let sshd = Sshd::start(1);
+    let marks = tempfile::tempdir().unwrap();
+    std::fs::create_dir(marks.path().join("old")).unwrap();
+    // The test's site, every SSH host through the system ssh.
+    let openssh = |known_hosts: &str| {
+        let t = site(&sshd, known_hosts);
+        let inventory = std::fs::read_to_string(t.path().join("inventory.yaml"))
+            .unwrap()
+            .replace(
+                "settings:\n", "settings:\n  connection: openssh\n  ssh_config: none\n",
+            )
+            .replace(
+                "groups: [all]}", "groups: [all], replication_check: 'true'}",
+            );
+        t.file("inventory.yaml", inventory)
+    };
+    let run = openssh(&sshd.known_hosts())
+        .args([
+            "exec",
+            "s1",
+            "--confirm-role",
+            "backup",
+            "--",
+            &format!("rm -rf {}/old && echo gone", marks.path().display()),
+        ])
+        .status(0);
+    assert_eq!(run.stdout, "gone\n");
+    assert!(!marks.path().join("old").exists());
+    // The check, the lock, the command and the release: one login.
+    assert_eq!(sshd.logins(), 1);
+    let r = records(run.path());
+    assert!(
+        r.iter()
+            .any(|r| r["event"] == "lock.release" && r["error"].is_null())
+    );
+
+    let run = openssh("").args(["exec", "s1", "--", "true"]).status(1);
+    assert!(
+        run.stderr.contains("Host key verification failed"),
+        "{}",
+        run.stderr
+    );
+
+    let run = openssh(&sshd.known_hosts())
+        .args([
+            "exec", "s1", "--timeout", "1s", "--", "sleep 41; echo survived",
+        ])
+        .status(1);
+    assert!(!run.stdout.contains("survived"));
+    assert!(run.stderr.contains("timeout"), "{}", run.stderr);
+    let left = std::process::Command::new("pgrep")
+        .args(["-f", "sleep 41"])
+        .output()
+        .unwrap();
+    assert!(left.stdout.is_empty(), "the command outlived its timeout");
 }
 
 /// `IdentitiesOnly yes`: of the agent's keys, only those of the identity

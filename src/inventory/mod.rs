@@ -49,6 +49,19 @@ pub struct Settings {
     pub ssh_config: Option<String>,
     /// `become`: the user SSH hosts run commands as, through sudo.
     pub become_user: Option<String>,
+    /// `connection: openssh`: every SSH host through the system ssh.
+    pub ssh_client: SshClient,
+}
+
+/// Which client reaches an SSH host.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SshClient {
+    /// libssh2, unless the host's ssh_config asks for what only the
+    /// system ssh does (then that, with a note).
+    #[default]
+    Auto,
+    /// The system `ssh` (`connection: openssh`).
+    OpenSsh,
 }
 
 pub const DEFAULT_FORKS: u32 = 32;
@@ -138,6 +151,11 @@ pub struct Host {
     /// Whether the host said `become` itself (`false` included), so that
     /// settings do not fill it in.
     pub own_become: bool,
+    /// Which client reaches it, when it is an SSH host: its own
+    /// `connection`, else `settings.connection`.
+    pub ssh_client: SshClient,
+    /// Whether the host named its connection itself.
+    pub own_connection: bool,
 }
 
 #[cfg(test)]
@@ -166,6 +184,8 @@ impl Host {
             lock_dir: None,
             become_user: None,
             own_become: false,
+            ssh_client: SshClient::Auto,
+            own_connection: false,
         }
     }
 }

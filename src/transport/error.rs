@@ -64,6 +64,13 @@ pub enum TransportError {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// The system ssh could not connect or log in; what it said.
+    #[error("{endpoint}: {message}")]
+    OpenSsh { endpoint: String, message: String },
+    /// ssh_config asks for what only the system ssh does (a jump host, a
+    /// proxy command, ...): `reason` names it and the line.
+    #[error("{endpoint}: {reason}")]
+    NeedsOpenSsh { endpoint: String, reason: String },
     /// A problem on this machine: a workdir that is not there, a shell
     /// that would not start, a socket or thread that could not be set up,
     /// no user name. `endpoint` when it happened on the way to a host.

@@ -44,9 +44,9 @@ fn signal_group(pgid: u32, signal: Signal) {
 /// How long output may go on after the command's shell has exited.
 const LINGER: Duration = Duration::from_millis(500);
 
-type Reader = std::thread::JoinHandle<Capture>;
+pub(super) type Reader = std::thread::JoinHandle<Capture>;
 
-fn reader(
+pub(super) fn reader(
     mut pipe: impl Read + Send + 'static,
     which: Which,
     tap: Option<SyncSender<(Which, Vec<u8>)>>,
@@ -68,7 +68,7 @@ fn reader(
 }
 
 /// A reader's capture; empty if it is still stuck on an escaped process.
-fn finished(reader: Reader) -> super::Stream {
+pub(super) fn finished(reader: Reader) -> super::Stream {
     if reader.is_finished() {
         reader.join().unwrap_or_default().finish()
     } else {

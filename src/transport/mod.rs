@@ -11,6 +11,7 @@ mod error;
 mod identity;
 pub mod known_hosts;
 pub mod local;
+pub mod openssh;
 pub mod pool;
 pub mod remote;
 pub mod ssh;
@@ -23,7 +24,7 @@ use std::time::Duration;
 
 pub use error::{ConnectError, HandshakeError, SetupError, TransportError};
 
-use crate::inventory::{Connection, Host, Settings};
+use crate::inventory::{Connection, Host, Settings, SshClient};
 
 #[cfg(test)]
 mod tests;
@@ -191,9 +192,20 @@ pub trait Transport: Send {
 pub fn connect(settings: &Settings, host: &Host) -> Result<Box<dyn Transport>, TransportError> {
     match &host.connection {
         Connection::Local { workdir } => Ok(Box::new(local::Local::new(workdir)?)),
-        Connection::Ssh => Ok(Box::new(ssh::Ssh::connect(ssh::Target::new(
-            settings, host,
-        )?)?)),
+        Connection::Ssh if host.ssh_client == SshClient::OpenSsh => {
+            Ok(Box::new(openssh::OpenSsh::connect(settings, host)?))
+        }
+        Connection::Ssh => match ssh::Target::new(settings, host) {
+            Ok(target) => Ok(Box::new(ssh::Ssh::connect(target)?)),
+            Err(TransportError::NeedsOpenSsh { reason, .. }) => {
+                ssh_config::warn_once(&format!(
+                    "{}: {reason}; connecting with the system ssh (connection: openssh)",
+                    host.name
+                ));
+                Ok(Box::new(openssh::OpenSsh::connect(settings, host)?))
+            }
+            Err(e) => Err(e),
+        },
     }
 }
 

@@ -96,7 +96,13 @@ impl Target {
         let from_config = match config {
             Some(files) => ssh_config::Config::load(&files)
                 .and_then(|c| c.resolve(&host.address))
-                .map_err(|e| fail(format!("ssh_config: {e}")))?,
+                .map_err(|e| match e {
+                    ssh_config::ConfigError::NeedsOpenSsh { .. } => TransportError::NeedsOpenSsh {
+                        endpoint: host.name.clone(),
+                        reason: e.to_string(),
+                    },
+                    e => fail(format!("ssh_config: {e}")),
+                })?,
             None => ssh_config::Resolved::default(),
         };
         for w in &from_config.warnings {

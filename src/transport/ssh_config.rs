@@ -10,7 +10,8 @@
 //! - `Host` patterns (`*`, `?`, `!negation`), `Match host`, `Match
 //!   originalhost` and `Match all` are evaluated; any other `Match`
 //!   criterion (`exec`, `user`, `canonical`, ...) cannot be judged here,
-//!   so a host whose evaluation reaches one is refused, naming the line.
+//!   so a host whose evaluation reaches one goes to the system ssh
+//!   ([`super::openssh`]), which can.
 //! - `Include` (with `*`/`?` in the last part of the path) is followed,
 //!   relative to `~/.ssh` in the user's file and `/etc/ssh` in the
 //!   system's.
@@ -19,10 +20,10 @@
 //!   `ServerAliveInterval`. Values the inventory gives win.
 //! - Nothing weakens host-key checking: `StrictHostKeyChecking no`,
 //!   `off` or `accept-new` is ignored with a warning.
-//! - Keywords that change how the connection is made and that this
-//!   client does not do (`ProxyJump`, `ProxyCommand`, `HostKeyAlias`,
-//!   `PKCS11Provider`, ...) refuse the host with the line that asks for
-//!   them, rather than connecting some other way than `ssh` would.
+//! - Keywords that change how the connection is made and that libssh2
+//!   does not do (`ProxyJump`, `ProxyCommand`, `HostKeyAlias`,
+//!   `PKCS11Provider`, ...) hand the host to the system ssh, naming the
+//!   line: a host is never reached some other way than `ssh` would.
 //! - Keywords about other things (`ControlMaster`, `Ciphers`,
 //!   `ForwardAgent`, `SendEnv`, `LogLevel`, ...) are ignored, and so are
 //!   extra login methods (`GSSAPIAuthentication yes`, which Debian's
@@ -42,6 +43,9 @@ pub enum ConfigError {
     Read { path: PathBuf, reason: String },
     #[error("{at}: {message}")]
     Line { at: String, message: String },
+    /// The host needs what only the system ssh does.
+    #[error("{at}: {message}")]
+    NeedsOpenSsh { at: String, message: String },
 }
 
 /// One line of a configuration file, where it was.
@@ -124,7 +128,7 @@ pub struct Resolved {
 }
 
 /// Keywords that change how `ssh` reaches or trusts a host, and that
-/// this client does not do: a host that gets one is refused.
+/// libssh2 does not do: a host that gets one goes to the system ssh.
 const NOT_DONE: &[(&str, &str)] = &[
     ("proxyjump", "jump hosts"),
     ("proxycommand", "a proxy command"),
@@ -322,9 +326,13 @@ impl Config {
             }
             for e in &self.entries[options.clone()] {
                 if let Kind::Option { key, args } = &e.kind {
-                    apply(&mut r, key, args, host).map_err(|message| ConfigError::Line {
-                        at: e.at.clone(),
-                        message,
+                    apply(&mut r, key, args, host).map_err(|(needs, message)| {
+                        let at = e.at.clone();
+                        if needs {
+                            ConfigError::NeedsOpenSsh { at, message }
+                        } else {
+                            ConfigError::Line { at, message }
+                        }
                     })?;
                 }
             }
@@ -349,12 +357,10 @@ impl Config {
                         Criterion::Host(p) => matches_any(p, &target),
                         Criterion::OriginalHost(p) => matches_any(p, original),
                         Criterion::Other(what) => {
-                            return Err(ConfigError::Line {
+                            return Err(ConfigError::NeedsOpenSsh {
                                 at: e.at.clone(),
                                 message: format!(
-                                    "`Match {what}` cannot be judged by opsguard's SSH client; \
-                                     write the block with `Host` patterns, or name this host's \
-                                     settings in the inventory and set `ssh_config: none`"
+                                    "ssh_config has `Match {what}`, which only the system ssh can judge"
                                 ),
                             });
                         }
@@ -367,8 +373,36 @@ impl Config {
     }
 }
 
-/// One option line of an active block, into `r`.
-fn apply(r: &mut Resolved, key: &str, args: &[String], host: &str) -> Result<(), String> {
+/// One option line of an active block, into `r`. An error says whether
+/// the system ssh would do it (`true`) or the line is wrong.
+fn apply(r: &mut Resolved, key: &str, args: &[String], host: &str) -> Result<(), (bool, String)> {
+    apply_line(r, key, args, host).map_err(|m| (false, m))?;
+    if let Some((_, what)) = NOT_DONE.iter().find(|(k, _)| *k == key) {
+        let off = match key {
+            "canonicalizehostname" => args.first().is_some_and(|a| a.eq_ignore_ascii_case("no")),
+            "identityagent" => args.first().is_some_and(|a| a == "SSH_AUTH_SOCK"),
+            "proxyjump" | "proxycommand" => {
+                args.first().is_some_and(|a| a.eq_ignore_ascii_case("none"))
+            }
+            _ => false,
+        };
+        if !off {
+            return Err((
+                true,
+                format!(
+                    "ssh_config asks for {what} (`{}`), which only the system ssh does",
+                    std::iter::once(key.to_string())
+                        .chain(args.iter().cloned())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn apply_line(r: &mut Resolved, key: &str, args: &[String], host: &str) -> Result<(), String> {
     let first = args.first().map(String::as_str).unwrap_or("");
     let number = |what: &str| {
         first
@@ -415,21 +449,7 @@ fn apply(r: &mut Resolved, key: &str, args: &[String], host: &str) -> Result<(),
                     "`StrictHostKeyChecking {first}` is ignored: opsguard always checks host keys strictly"
                 ))
             }
-            "canonicalizehostname" if first.eq_ignore_ascii_case("no") => {}
-            "identityagent" if first == "SSH_AUTH_SOCK" => {}
-            "proxyjump" | "proxycommand" if first.eq_ignore_ascii_case("none") => {}
-            _ => {
-                if let Some((_, what)) = NOT_DONE.iter().find(|(k, _)| *k == key) {
-                    return Err(format!(
-                        "this host's SSH configuration asks for {what} (`{}`), which opsguard's \
-                         SSH client does not do; it does not connect some other way than ssh would",
-                        std::iter::once(key.to_string())
-                            .chain(args.iter().cloned())
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    ));
-                }
-            }
+            _ => {}
         }
     Ok(())
 }
@@ -691,21 +711,23 @@ Match all
         assert_eq!(r.identities_only, Some(true));
     }
 
+    /// What only the system ssh does or can judge is said as such, with
+    /// its line, so that the host is handed to it.
     #[test]
-    fn what_cannot_be_judged_or_done_refuses_the_host_naming_the_line() {
+    fn what_only_ssh_does_is_named_with_its_line() {
         let text = "Host a\n  ProxyJump bastion\nMatch exec \"test -f /x\"\n  User z\nHost c\n  ProxyCommand none\n";
-        let e = resolve(text, "a").unwrap_err().to_string();
-        assert!(
-            e.starts_with(
-                "config:2: this host's SSH configuration asks for jump hosts (`proxyjump bastion`)"
-            ),
-            "{e}"
+        let needs = |host: &str| match resolve(text, host) {
+            Err(ConfigError::NeedsOpenSsh { at, message }) => format!("{at}: {message}"),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            needs("a"),
+            "config:2: ssh_config asks for jump hosts (`proxyjump bastion`), which only the system ssh does"
         );
         // Every host's evaluation reaches the Match line.
-        let e = resolve(text, "b").unwrap_err().to_string();
-        assert!(
-            e.starts_with("config:3: `Match exec test -f /x` cannot be judged"),
-            "{e}"
+        assert_eq!(
+            needs("b"),
+            "config:3: ssh_config has `Match exec test -f /x`, which only the system ssh can judge"
         );
         assert!(resolve("Host c\n  ProxyCommand none\n", "c").is_ok());
     }

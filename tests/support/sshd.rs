@@ -18,6 +18,8 @@ pub struct Sshd {
     pub port: u16,
     pub addrs: Vec<Ipv4Addr>,
     procs: Vec<Child>,
+    /// Lines added to the server's configuration.
+    extra: String,
 }
 
 /// Run a program and insist that it worked.
@@ -53,6 +55,12 @@ fn free_port() -> u16 {
 impl Sshd {
     /// A server answering on `hosts` loopback addresses, 127.0.0.2 on.
     pub fn start(hosts: usize) -> Sshd {
+        Sshd::start_with(hosts, "")
+    }
+
+    /// A server as [`Sshd::start`] makes it, with `extra` lines in its
+    /// configuration (`AllowTcpForwarding no`).
+    pub fn start_with(hosts: usize, extra: &str) -> Sshd {
         let mut dir = tempfile::tempdir().unwrap();
         let _ = std::fs::create_dir_all("/run/sshd");
         keygen(&dir.path().join("host_key"), "");
@@ -73,6 +81,7 @@ impl Sshd {
                 port,
                 addrs: addrs.clone(),
                 procs: Vec::new(),
+                extra: extra.to_string(),
             };
             if sshd.spawn() {
                 return sshd;
@@ -92,6 +101,7 @@ impl Sshd {
                  UsePAM no\nMaxStartups 200:30:300\nMaxSessions 100\nLogLevel INFO\nSetEnv HOME={d}/home\n",
                 d = d.display()
             );
+            config.push_str(&self.extra);
             for a in chunk {
                 config.push_str(&format!("ListenAddress {a}:{}\n", self.port));
             }

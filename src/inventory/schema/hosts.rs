@@ -6,7 +6,7 @@ use std::path::{Component, Path, PathBuf};
 
 use super::{Reader, local_path, strings, valid_host_name};
 use crate::diagnostic::{Code, Diagnostic, Report};
-use crate::inventory::{Connection, Host};
+use crate::inventory::{Connection, Host, SshClient};
 use crate::schema::{Ctx, Sp};
 use crate::yaml::Node;
 
@@ -73,9 +73,14 @@ impl Reader {
         }
         let connection = opt_string(ctx, "connection");
         let workdir = opt_string(ctx, "workdir");
+        let own_connection = connection.is_some();
+        let ssh_client = match connection.as_ref().map(|c| c.value.as_str()) {
+            Some("openssh") => SshClient::OpenSsh,
+            _ => SshClient::Auto,
+        };
         let connection = match (connection.as_ref().map(|c| c.value.as_str()), workdir) {
-            (None | Some("ssh"), None) => Connection::Ssh,
-            (None | Some("ssh"), Some(w)) => {
+            (None | Some("ssh" | "openssh"), None) => Connection::Ssh,
+            (None | Some("ssh" | "openssh"), Some(w)) => {
                 ctx.emit(
                     w.loc.pos,
                     Code::E004,
@@ -99,7 +104,7 @@ impl Reader {
                 ctx.emit(
                     at,
                     Code::E004,
-                    format!("unknown connection `{other}`: use ssh or local"),
+                    format!("unknown connection `{other}`: use ssh, openssh or local"),
                 );
                 return None;
             }
@@ -163,6 +168,8 @@ impl Reader {
                 .and_then(|v| super::lock_dir(ctx, v, "lock_dir")),
             become_user: own_become.clone().flatten(),
             own_become: own_become.is_some(),
+            ssh_client,
+            own_connection,
         };
         self.role_refs.extend(role);
         Some(host)

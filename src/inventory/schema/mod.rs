@@ -20,7 +20,7 @@ mod policy;
 const TOP: &[&str] = &["settings", "roles", "policy", "hosts"];
 const SETTINGS: &[&str] = &[
     "user", "port", "identity_files", "known_hosts", "connect_timeout", "command_timeout", "forks",
-    "lock_ttl", "audit_log", "lock_dir", "ssh_config", "become",
+    "lock_ttl", "audit_log", "lock_dir", "ssh_config", "become", "connection",
 ];
 const ROLE: &[&str] = &["protected", "color", "unknown_commands"];
 /// A name that is safe in selectors, prompts and lock paths.
@@ -148,6 +148,24 @@ impl Reader {
                 "lock_ttl" => s.lock_ttl = ctx.duration(v, &what).map(|v| v.value),
                 "lock_dir" => s.lock_dir = lock_dir(ctx, v, &what),
                 "become" => s.become_user = become_user(ctx, v, &what).flatten(),
+                "connection" => {
+                    s.ssh_client = match ctx.string(v, &what) {
+                        Some(c) if c.value == "openssh" => super::SshClient::OpenSsh,
+                        Some(c) if c.value == "ssh" => super::SshClient::Auto,
+                        Some(c) => {
+                            ctx.emit(
+                                c.loc.pos,
+                                Code::E004,
+                                format!(
+                                    "unknown settings.connection `{}`: use ssh or openssh (local is per host)",
+                                    c.value
+                                ),
+                            );
+                            super::SshClient::Auto
+                        }
+                        None => super::SshClient::Auto,
+                    }
+                }
                 "ssh_config" => {
                     s.ssh_config = ctx.string(v, &what).map(|v| match v.value.as_str() {
                         "none" => v.value,
@@ -263,6 +281,9 @@ impl Reader {
             let ssh = matches!(host.connection, super::Connection::Ssh);
             if ssh && host.become_user.is_none() && !host.own_become {
                 host.become_user = settings.become_user.clone();
+            }
+            if ssh && !host.own_connection {
+                host.ssh_client = settings.ssh_client;
             }
         }
         if self.host_entries == 0

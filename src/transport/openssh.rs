@@ -1,0 +1,331 @@
+//! Running commands on a host with the system's OpenSSH client, for what
+//! libssh2 does not do: jump hosts, proxy commands, host certificates,
+//! Kerberos, security keys. Chosen with `connection: openssh` (per host or
+//! in settings), or automatically, with a note, for a host whose
+//! ssh_config asks for one of those ([`super::ssh_config`]).
+//!
+//! What opsguard insists on is given on the command line, where it wins
+//! over any ssh_config: `BatchMode=yes` (never a prompt),
+//! `StrictHostKeyChecking=yes` (never a key accepted unseen), and the
+//! inventory's user, port, identity files, known_hosts and connect
+//! timeout. Each host gets a control master (`ControlMaster`,
+//! `ControlPersist` 5 minutes) whose socket is in a private folder
+//! (`$XDG_STATE_HOME/opsguard/ssh`, mode 0700), so the commands of a run,
+//! and of the runs that follow, share one login.
+//!
+//! The command goes through the same remote wrapper as with libssh2
+//! ([`super::remote`]): closing ssh's input (a timeout, Ctrl-C) stops the
+//! command's whole process group on the host.
+
+use std::io::Read;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use super::local::{finished, reader};
+use super::{Limits, Outcome, Transport, TransportError, remote, signal_name};
+use crate::inventory::{Host, Settings};
+
+/// How long a control master stays after its last command.
+const PERSIST: &str = "300";
+
+/// After the grace period, how long the host gets to report the end of a
+/// stopped command before ssh itself is stopped.
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
+
+pub struct OpenSsh {
+    /// `ssh` and its options, up to the destination.
+    base: Vec<String>,
+    destination: String,
+    /// `name (user@address:port)`, for messages.
+    endpoint: String,
+    become_user: Option<String>,
+}
+
+impl OpenSsh {
+    /// A control master to `host`, started (or found running) within
+    /// `connect_timeout`.
+    pub fn connect(settings: &Settings, host: &Host) -> Result<OpenSsh, TransportError> {
+        let local = |message: String| TransportError::Local {
+            endpoint: Some(host.name.clone()),
+            message,
+            source: None,
+        };
+        let control = control_folder().map_err(local)?;
+        let mut base = vec![
+            "ssh".to_string(),
+            "-T".into(),
+            "-o".into(),
+            "BatchMode=yes".into(),
+            "-o".into(),
+            "StrictHostKeyChecking=yes".into(),
+            "-o".into(),
+            "LogLevel=ERROR".into(),
+            "-o".into(),
+            format!("ControlPath={}/%C", control.display()),
+            "-o".into(),
+            "ControlMaster=auto".into(),
+            "-o".into(),
+            format!("ControlPersist={PERSIST}"),
+        ];
+        match settings.ssh_config.as_deref() {
+            Some("none") => {
+                base.push("-F".into());
+                base.push("none".into());
+            }
+            Some(path) => {
+                let path = crate::account::expand_home(path).map_err(|e| local(e.to_string()))?;
+                base.push("-F".into());
+                base.push(path.display().to_string());
+            }
+            None => {}
+        }
+        let mut opt_pushes = Vec::new();
+        if let Some(user) = host.user.as_ref().or(settings.user.as_ref()) {
+            opt_pushes.push(format!("User={user}"));
+        }
+        if let Some(port) = host.port.or(settings.port) {
+            opt_pushes.push(format!("Port={port}"));
+        }
+        let identities = if host.identity_files.is_empty() {
+            &settings.identity_files
+        } else {
+            &host.identity_files
+        };
+        for file in identities {
+            let file = crate::account::expand_home(file).map_err(|e| local(e.to_string()))?;
+            opt_pushes.push(format!("IdentityFile={}", file.display()));
+        }
+        if let Some(kh) = host.known_hosts.as_ref().or(settings.known_hosts.as_ref()) {
+            let kh = crate::account::expand_home(kh).map_err(|e| local(e.to_string()))?;
+            opt_pushes.push(format!("UserKnownHostsFile={}", kh.display()));
+            opt_pushes.push("GlobalKnownHostsFile=/dev/null".into());
+        }
+        let timeout = settings
+            .connect_timeout
+            .map_or(super::ssh::DEFAULT_CONNECT_TIMEOUT, |d| d.0);
+        opt_pushes.push(format!("ConnectTimeout={}", timeout.as_secs().max(1)));
+        for o in opt_pushes {
+            base.push("-o".into());
+            base.push(o);
+        }
+        let t = OpenSsh {
+            base,
+            destination: host.address.clone(),
+            endpoint: host.name.clone(),
+            become_user: host.become_user.clone(),
+        };
+        t.start_master(timeout)?;
+        Ok(t)
+    }
+
+    fn command(&self, extra: &[&str]) -> Command {
+        let mut c = Command::new(&self.base[0]);
+        c.args(&self.base[1..]).args(extra);
+        c
+    }
+
+    /// Log in (host key, authentication) by running `true`, bounded by
+    /// `timeout`: the first ssh to a host becomes its control master,
+    /// which stays in the background for [`PERSIST`] seconds; later ones
+    /// use it. Two that start at once each work, one of them without
+    /// sharing; none is left behind.
+    fn start_master(&self, timeout: Duration) -> Result<(), TransportError> {
+        let child = self
+            .command(&["--", &self.destination, "true"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| TransportError::Local {
+                endpoint: Some(self.endpoint.clone()),
+                message: "cannot start ssh (install openssh-client)".into(),
+                source: Some(e),
+            })?;
+        let (status, stderr) = wait_bounded(child, timeout + Duration::from_secs(2));
+        match status {
+            Some(s) if s.success() => Ok(()),
+            Some(_) => Err(self.failed(&stderr)),
+            None => Err(TransportError::OpenSsh {
+                endpoint: self.endpoint.clone(),
+                message: format!(
+                    "no SSH session within connect_timeout ({}s)",
+                    timeout.as_secs()
+                ),
+            }),
+        }
+    }
+
+    /// What ssh said when it could not connect or log in.
+    fn failed(&self, stderr: &str) -> TransportError {
+        let said: Vec<&str> = stderr
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        TransportError::OpenSsh {
+            endpoint: self.endpoint.clone(),
+            message: if said.is_empty() {
+                "ssh failed and said nothing".into()
+            } else {
+                said.join("; ")
+            },
+        }
+    }
+}
+
+/// The private folder of control sockets: made 0700 if missing, and used
+/// only when it is ours and no one else can enter it.
+fn control_folder() -> Result<PathBuf, String> {
+    let dir = crate::state::folder("ssh")
+        .ok_or("no folder for ssh's control sockets: set XDG_STATE_HOME or HOME")?;
+    let meta = std::fs::symlink_metadata(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mode = meta.permissions().mode() & 0o777;
+    if !meta.is_dir() || meta.uid() != nix::unistd::getuid().as_raw() || mode & 0o077 != 0 {
+        return Err(format!(
+            "{} holds ssh's control sockets but is not a folder of yours with mode 700 (it has {mode:o}); remove it and run again",
+            dir.display()
+        ));
+    }
+    Ok(dir)
+}
+
+/// Wait for `child` at most `limit`; its stderr, and its status when it
+/// ended in time (killed otherwise).
+fn wait_bounded(mut child: Child, limit: Duration) -> (Option<std::process::ExitStatus>, String) {
+    let mut err = child.stderr.take();
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        if let Some(e) = err.as_mut() {
+            let _ = e.read_to_string(&mut text);
+        }
+        text
+    });
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(s)) => break Some(s),
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(10)),
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+        }
+    };
+    // A master going to the background closes its copy of stderr; should
+    // anything still hold it, take what came until now.
+    let text = if reader.is_finished() {
+        reader.join().unwrap_or_default()
+    } else {
+        String::new()
+    };
+    (status, text)
+}
+
+impl Transport for OpenSsh {
+    fn run(&mut self, command: &str, limits: &Limits) -> Result<Outcome, TransportError> {
+        let started = Instant::now();
+        let line = remote::line(command, limits.grace, self.become_user.as_deref());
+        let mut child = self
+            .command(&["--", &self.destination, &line])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| TransportError::Local {
+                endpoint: Some(self.endpoint.clone()),
+                message: "cannot start ssh".into(),
+                source: Some(e),
+            })?;
+        // Held open while the command runs: closing it stops the command.
+        let mut input = child.stdin.take();
+        let out = reader(
+            child.stdout.take().expect("piped"),
+            super::Which::Stdout,
+            limits.tap.clone(),
+        );
+        let err = reader(
+            child.stderr.take().expect("piped"),
+            super::Which::Stderr,
+            limits.tap.clone(),
+        );
+        let mut timed_out = false;
+        let mut interrupted = false;
+        let mut stop: Option<Instant> = None;
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(s)) => break Some(s),
+                Ok(None) => {}
+                Err(e) => {
+                    return Err(TransportError::Local {
+                        endpoint: Some(self.endpoint.clone()),
+                        message: "lost ssh".into(),
+                        source: Some(e),
+                    });
+                }
+            }
+            if stop.is_none() {
+                let overdue = started.elapsed() >= limits.timeout;
+                let cancelled = limits.cancel.load(Ordering::Relaxed);
+                if overdue || cancelled {
+                    timed_out = overdue;
+                    interrupted = cancelled && !overdue;
+                    input.take();
+                    stop = Some(Instant::now());
+                }
+            }
+            if stop.is_some_and(|at| at.elapsed() > limits.grace + CLOSE_GRACE) {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        drop(input);
+        let stdout = finished(out);
+        let stderr = finished(err);
+        let code = status.and_then(|s| s.code());
+        if code == Some(255) && stop.is_none() && lost(&stderr.bytes) {
+            return Err(TransportError::Lost {
+                endpoint: self.endpoint.clone(),
+                source: String::from_utf8_lossy(&stderr.bytes)
+                    .trim()
+                    .to_string()
+                    .into(),
+            });
+        }
+        let (exit_code, signal) = match code {
+            Some(c) if (timed_out || interrupted) && c > 128 && c != 255 => {
+                (None, Some(signal_name(c - 128)))
+            }
+            Some(c) => (Some(c), None),
+            None => (None, None),
+        };
+        Ok(Outcome {
+            exit_code,
+            signal,
+            stdout,
+            stderr,
+            duration: started.elapsed(),
+            timed_out,
+            interrupted,
+        })
+    }
+}
+
+/// Whether ssh's own words say the connection failed (exit 255 is also
+/// what a command may return).
+fn lost(stderr: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(stderr);
+    text.lines().any(|l| {
+        l.starts_with("ssh: ")
+            || l.starts_with("Connection to ")
+            || l.starts_with("Connection closed")
+            || l.starts_with("client_loop: ")
+            || l.contains("Control socket")
+            || l.starts_with("mux_client_")
+    })
+}
