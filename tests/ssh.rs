@@ -994,3 +994,119 @@ fn a_become_command_is_stopped_on_the_server_at_its_timeout() {
         String::from_utf8_lossy(&left.stdout)
     );
 }
+
+/// `ssh-keygen -s CA -I ID [-h] -n PRINCIPALS KEY.pub`: KEY-cert.pub.
+fn sign(ca: &Path, id: &str, host: bool, principals: &str, key: &Path) {
+    let mut c = Command::new("ssh-keygen");
+    c.arg("-q").arg("-s").arg(ca).args(["-I", id]);
+    if host {
+        c.arg("-h");
+    }
+    c.args(["-n", principals]).arg(key);
+    must(&mut c);
+}
+
+/// A host known only through `@cert-authority` is reached with the system
+/// ssh, which checks its certificate: signed by that CA it connects; a
+/// line naming another CA refuses it.
+#[test]
+fn a_host_known_by_its_certificate_is_checked_by_the_system_ssh() {
+    let cas = tempfile::tempdir().unwrap();
+    let (host_ca, other_ca) = (cas.path().join("host_ca"), cas.path().join("other_ca"));
+    keygen(&host_ca, "");
+    keygen(&other_ca, "");
+    let sshd = Sshd::start_prepared(1, |d| {
+        sign(
+            &host_ca,
+            "test-host",
+            true,
+            "127.0.0.2",
+            &d.join("host_key.pub"),
+        );
+        format!(
+            "HostCertificate {}\n",
+            d.join("host_key-cert.pub").display()
+        )
+    });
+    let authority = |ca: &Path| {
+        let key = std::fs::read_to_string(ca.with_extension("pub")).unwrap();
+        format!("@cert-authority * {}", key.trim())
+    };
+    let run = site(&sshd, &authority(&host_ca))
+        .args(["exec", "s1", "--", "echo through the certificate"])
+        .status(0);
+    assert_eq!(run.stdout, "through the certificate\n");
+    assert!(
+        run.stderr
+            .contains("is known through its host certificate (@cert-authority at ")
+            && run.stderr.contains("connecting with the system ssh"),
+        "{}",
+        run.stderr
+    );
+    let run = site(&sshd, &authority(&other_ca))
+        .args(["exec", "s1", "--", "echo never"])
+        .status(1);
+    assert!(!run.stdout.contains("never"));
+    assert!(
+        run.stderr.contains("Host key verification failed"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// A user certificate beside the identity file (KEY-cert.pub) logs in
+/// where the server trusts its CA and not the key itself.
+#[test]
+fn a_user_certificate_logs_in_where_only_its_ca_is_trusted() {
+    let cas = tempfile::tempdir().unwrap();
+    let user_ca = cas.path().join("user_ca");
+    keygen(&user_ca, "");
+    let sshd = Sshd::start_with(
+        1,
+        &format!(
+            "TrustedUserCAKeys {}\n",
+            user_ca.with_extension("pub").display()
+        ),
+    );
+    let keys = tempfile::tempdir().unwrap();
+    let alice = keys.path().join("alice");
+    keygen(&alice, "");
+    let inventory = |t: &Test| {
+        std::fs::read_to_string(t.path().join("inventory.yaml"))
+            .unwrap()
+            .replace(sshd.key().to_str().unwrap(), alice.to_str().unwrap())
+    };
+    // Without the certificate the key alone is refused.
+    let t = site(&sshd, &sshd.known_hosts());
+    let text = inventory(&t);
+    let run = t
+        .file("inventory.yaml", text)
+        .args(["exec", "s1", "--", "echo in"])
+        .status(1);
+    assert!(
+        run.stderr.contains("authentication as `root` failed"),
+        "{}",
+        run.stderr
+    );
+
+    sign(
+        &user_ca,
+        "alice",
+        false,
+        "root",
+        &alice.with_extension("pub"),
+    );
+    let t = site(&sshd, &sshd.known_hosts());
+    let text = inventory(&t);
+    let run = t
+        .file("inventory.yaml", text)
+        .args(["exec", "s1", "--", "echo in"])
+        .status(0);
+    assert_eq!(run.stdout, "in\n");
+    assert!(
+        run.stderr
+            .contains("alice-cert.pub, which only the system ssh offers"),
+        "{}",
+        run.stderr
+    );
+}

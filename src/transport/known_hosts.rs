@@ -279,6 +279,22 @@ impl KnownHosts {
         types
     }
 
+    /// The `@cert-authority` line that vouches for `name`, when no plain
+    /// line names it: the host is known only through its certificate.
+    pub fn only_authority_for(&self, name: &str) -> Option<Place> {
+        let plain = self
+            .entries
+            .iter()
+            .any(|e| e.marker == Marker::None && matches_host(&e.patterns, name));
+        if plain {
+            return None;
+        }
+        self.entries
+            .iter()
+            .find(|e| e.marker == Marker::CertAuthority && matches_host(&e.patterns, name))
+            .map(Entry::place)
+    }
+
     pub fn check(&self, name: &str, offered: &PublicKey) -> Verdict {
         let is_offered = |e: &&Entry| e.key.key_data() == offered.key_data();
         if let Some(e) = self

@@ -195,17 +195,18 @@ pub fn connect(settings: &Settings, host: &Host) -> Result<Box<dyn Transport>, T
         Connection::Ssh if host.ssh_client == SshClient::OpenSsh => {
             Ok(Box::new(openssh::OpenSsh::connect(settings, host)?))
         }
-        Connection::Ssh => match ssh::Target::new(settings, host) {
-            Ok(target) => Ok(Box::new(ssh::Ssh::connect(target)?)),
-            Err(TransportError::NeedsOpenSsh { reason, .. }) => {
-                ssh_config::warn_once(&format!(
-                    "{}: {reason}; connecting with the system ssh (connection: openssh)",
-                    host.name
-                ));
-                Ok(Box::new(openssh::OpenSsh::connect(settings, host)?))
-            }
-            Err(e) => Err(e),
-        },
+        Connection::Ssh => {
+            let reason = match ssh::Target::new(settings, host).and_then(ssh::Ssh::connect) {
+                Ok(ssh) => return Ok(Box::new(ssh)),
+                Err(TransportError::NeedsOpenSsh { reason, .. }) => reason,
+                Err(e) => return Err(e),
+            };
+            ssh_config::warn_once(&format!(
+                "{}: {reason}; connecting with the system ssh (connection: openssh)",
+                host.name
+            ));
+            Ok(Box::new(openssh::OpenSsh::connect(settings, host)?))
+        }
     }
 }
 

@@ -139,7 +139,7 @@ impl Target {
         } else {
             &host.identity_files
         };
-        let identity_files = if !named.is_empty() {
+        let identity_files: Vec<PathBuf> = if !named.is_empty() {
             named
                 .iter()
                 .map(|p| crate::account::expand_home(p).map_err(|e| fail(e.to_string())))
@@ -156,6 +156,26 @@ impl Target {
                 .filter_map(|p| crate::account::expand_home(p).ok())
                 .collect()
         };
+        // User certificates are offered by the system ssh, not libssh2.
+        let certificate = from_config
+            .certificate_files
+            .first()
+            .map(|c| format!("ssh_config's `CertificateFile {c}`"))
+            .or_else(|| {
+                identity_files.iter().find_map(|f: &PathBuf| {
+                    let mut cert = f.as_os_str().to_owned();
+                    cert.push("-cert.pub");
+                    let cert = PathBuf::from(cert);
+                    cert.exists()
+                        .then(|| format!("the certificate {}", cert.display()))
+                })
+            });
+        if let Some(what) = certificate {
+            return Err(TransportError::NeedsOpenSsh {
+                endpoint: host.name.clone(),
+                reason: format!("logging in with {what}, which only the system ssh offers"),
+            });
+        }
         let known_hosts = match host.known_hosts.as_ref().or(settings.known_hosts.as_ref()) {
             Some(p) => vec![crate::account::expand_home(p).map_err(|e| fail(e.to_string()))?],
             None => {
@@ -221,6 +241,16 @@ impl Ssh {
             endpoint: target.endpoint(),
             source: Box::new(e),
         })?;
+        // Host certificates are checked by the system ssh, not libssh2.
+        let name = known_hosts::host_name(&target.address, target.port);
+        if let Some(place) = known.only_authority_for(&name) {
+            return Err(TransportError::NeedsOpenSsh {
+                endpoint: target.name.clone(),
+                reason: format!(
+                    "`{name}` is known through its host certificate (@cert-authority at {place}), which only the system ssh checks"
+                ),
+            });
+        }
         let tcp = tcp_connect(&target, deadline)?;
         let socket = tcp
             .try_clone()

@@ -119,6 +119,7 @@ pub struct Resolved {
     pub port: Option<u16>,
     pub identity_files: Vec<String>,
     pub identities_only: Option<bool>,
+    pub certificate_files: Vec<String>,
     pub user_known_hosts: Option<Vec<String>>,
     pub global_known_hosts: Option<Vec<String>>,
     pub connect_timeout: Option<Duration>,
@@ -424,6 +425,7 @@ fn apply_line(r: &mut Resolved, key: &str, args: &[String], host: &str) -> Resul
                 )
             }
             "identityfile" => r.identity_files.push(first.to_string()),
+            "certificatefile" => r.certificate_files.push(first.to_string()),
             "identitiesonly" if r.identities_only.is_none() => {
                 r.identities_only = Some(yes(first, "IdentitiesOnly")?)
             }

@@ -61,6 +61,13 @@ impl Sshd {
     /// A server as [`Sshd::start`] makes it, with `extra` lines in its
     /// configuration (`AllowTcpForwarding no`).
     pub fn start_with(hosts: usize, extra: &str) -> Sshd {
+        Sshd::start_prepared(hosts, |_| extra.to_string())
+    }
+
+    /// A server whose folder `prepare` sees once its keys are made
+    /// (`host_key`, `id_ed25519`), and whose answer is added to the
+    /// configuration: to sign the host key with a CA, say.
+    pub fn start_prepared(hosts: usize, prepare: impl Fn(&Path) -> String) -> Sshd {
         let mut dir = tempfile::tempdir().unwrap();
         let _ = std::fs::create_dir_all("/run/sshd");
         keygen(&dir.path().join("host_key"), "");
@@ -71,6 +78,7 @@ impl Sshd {
         )
         .unwrap();
         std::fs::create_dir_all(dir.path().join("home")).unwrap();
+        let extra = prepare(dir.path());
         let addrs: Vec<Ipv4Addr> = (0..hosts)
             .map(|i| Ipv4Addr::new(127, 0, 0, 2 + i as u8))
             .collect();
@@ -81,7 +89,7 @@ impl Sshd {
                 port,
                 addrs: addrs.clone(),
                 procs: Vec::new(),
-                extra: extra.to_string(),
+                extra: extra.clone(),
             };
             if sshd.spawn() {
                 return sshd;
