@@ -73,6 +73,7 @@ fn big_log() -> PathBuf {
                 destructive: false,
                 verdict: Verdict::Safe,
                 become_user: None,
+                connection: None,
             };
             events.push(Event::CommandStart(start.clone()));
             events.push(Event::CommandEnd(event::CommandEnd {
@@ -197,6 +198,7 @@ fn benches(c: &mut Criterion) {
         destructive: false,
         verdict: Verdict::Safe,
         become_user: None,
+        connection: None,
     });
     let mut bare = std::fs::OpenOptions::new()
         .create(true)

@@ -23,7 +23,9 @@ use serde::Serialize;
 use crate::inventory::Inventory;
 use crate::lock::lease::Lease;
 use crate::transport::pool::Failure;
-use crate::transport::{self, Limits, Outcome, Stream, Transport, TransportError, Which};
+use crate::transport::{
+    self, Connected, Limits, Outcome, Stream, Transport, TransportError, Which,
+};
 
 /// How many events (a chunk of output, a host starting or done) may wait
 /// to be shown before the hosts sending them wait in turn.
@@ -95,7 +97,8 @@ pub struct HostResult {
 pub trait Observer {
     /// A command is about to start; `false` stops the whole run (the audit
     /// record could not be written).
-    fn starting(&mut self, host: usize, step: &Step) -> bool;
+    /// `connected`: how the host's connection was made (SSH hosts).
+    fn starting(&mut self, host: usize, step: &Step, connected: Option<&Connected>) -> bool;
     fn output(&mut self, host: usize, which: Which, chunk: &[u8]);
     fn finished(&mut self, host: usize, step: &Step, result: &StepResult);
     /// A host is done (or could not be reached, or was never touched).
@@ -143,6 +146,7 @@ enum Event {
     Starting {
         host: usize,
         step: usize,
+        connected: Option<Connected>,
         reply: Sender<bool>,
     },
     Output {
@@ -231,8 +235,14 @@ fn run_batch(
         drop(tx);
         for event in rx {
             match event {
-                Event::Starting { host, step, reply } => {
-                    let go = !halt.load(Ordering::Relaxed) && observer.starting(host, &steps[step]);
+                Event::Starting {
+                    host,
+                    step,
+                    connected,
+                    reply,
+                } => {
+                    let go = !halt.load(Ordering::Relaxed)
+                        && observer.starting(host, &steps[step], connected.as_ref());
                     if !go && !halt.load(Ordering::Relaxed) {
                         summary.aborted = true;
                         halt.store(true, Ordering::Relaxed);
@@ -320,6 +330,7 @@ fn run_host(
             .send(Event::Starting {
                 host,
                 step: i,
+                connected: transport.connected(),
                 reply,
             })
             .is_err()

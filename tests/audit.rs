@@ -91,6 +91,7 @@ fn sample_log(path: &Path) {
         destructive: false,
         verdict: Verdict::Safe,
         become_user: None,
+        connection: None,
     };
     for e in [
         start("opsguard exec backup-a1 -- df -h", false, None),

@@ -1110,3 +1110,65 @@ fn a_user_certificate_logs_in_where_only_its_ca_is_trusted() {
         run.stderr
     );
 }
+
+/// `command.start` names the connection: the login, the host key's
+/// fingerprint and the key that logged in (libssh2), or the login and
+/// the jump hosts as the system ssh resolves them.
+#[test]
+fn command_records_name_the_login_the_host_key_and_the_key() {
+    let sshd = Sshd::start(1);
+    let run = site(&sshd, &sshd.known_hosts())
+        .args(["exec", "s1", "--", "true"])
+        .status(0);
+    let start = first_record(&records(run.path()), "command.start");
+    let print = |file: &Path| {
+        must(Command::new("ssh-keygen").arg("-lf").arg(file))
+            .split_whitespace()
+            .nth(1)
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        start["login"],
+        format!("root@{}:{}", sshd.addrs[0], sshd.port)
+    );
+    assert_eq!(start["host_key"], print(&sshd.path().join("host_key.pub")));
+    assert_eq!(
+        start["auth"],
+        format!(
+            "{} ({})",
+            print(&sshd.key().with_extension("pub")),
+            sshd.key().display()
+        )
+    );
+    assert!(start.get("via").is_none());
+    let end = first_record(&records(run.path()), "command.end");
+    assert_eq!(end["login"], start["login"]);
+
+    // Through a bastion, with the system ssh.
+    let target = Sshd::start(1);
+    let t = Test::new();
+    let config = jump_config(&sshd, &target, &t);
+    let run = t
+        .file("known_hosts", sshd.known_hosts() + &target.known_hosts())
+        .file("home/.ssh/config", config)
+        .file(
+            "inventory.yaml",
+            "settings:\n  ssh_config: home/.ssh/config\nhosts:\n  db-alias: {role: backup}\n",
+        )
+        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
+        .env("OPSGUARD_INVENTORY", "inventory.yaml")
+        .args(["exec", "db-alias", "--", "true"])
+        .status(0);
+    let start = first_record(&records(run.path()), "command.start");
+    assert_eq!(
+        start["login"],
+        format!("root@{}:{}", target.addrs[0], target.port)
+    );
+    // As ssh writes the jump (`ssh -G`).
+    assert_eq!(
+        start["via"],
+        serde_json::json!([format!("root@[{}]:{}", sshd.addrs[0], sshd.port)])
+    );
+    assert!(start.get("host_key").is_none());
+}

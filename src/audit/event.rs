@@ -366,6 +366,33 @@ pub struct CommandStart {
     /// The user it ran as, through sudo (`become`).
     #[serde(rename = "become", default, skip_serializing_if = "Option::is_none")]
     pub become_user: Option<String>,
+    /// How the SSH connection it ran over was made.
+    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+    pub connection: Option<Box<Connection>>,
+}
+
+/// An SSH connection as it was made: the login, the jump hosts, the host
+/// key and the key that logged in, when known.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Connection {
+    pub login: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub via: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<String>,
+}
+
+impl Connection {
+    pub fn of(c: &crate::transport::Connected) -> Box<Connection> {
+        Box::new(Connection {
+            login: c.login.clone(),
+            via: c.via.clone(),
+            host_key: c.host_key.clone(),
+            auth: c.auth.clone(),
+        })
+    }
 }
 
 /// How a command ended: its start's fields, its status, and, when it ran,

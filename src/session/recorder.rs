@@ -7,7 +7,7 @@ use crate::audit::Session;
 use crate::audit::event::{self, Event, On};
 use crate::execute::{HostResult, Observer, Status, Step, StepResult};
 use crate::inventory::Inventory;
-use crate::transport::Which;
+use crate::transport::{Connected, Which};
 use crate::ui::{Progress, Stream as Out, Ui};
 
 /// Records and reports each command as the executor runs it.
@@ -22,6 +22,8 @@ pub(super) struct Recorder<'a> {
     steps: bool,
     /// The first audit failure: nothing starts after it.
     audit_failed: Option<String>,
+    /// How each host's connection was made, as its commands record it.
+    connections: std::collections::HashMap<usize, Box<event::Connection>>,
 }
 
 impl<'a> Recorder<'a> {
@@ -43,6 +45,7 @@ impl<'a> Recorder<'a> {
             stream,
             steps,
             audit_failed: None,
+            connections: Default::default(),
         }
     }
 
@@ -85,12 +88,17 @@ impl<'a> Recorder<'a> {
             destructive: step.destructive,
             verdict: step.verdict,
             become_user: self.inv.hosts[host].become_user.clone(),
+            connection: self.connections.get(&host).cloned(),
         }
     }
 }
 
 impl Observer for Recorder<'_> {
-    fn starting(&mut self, host: usize, step: &Step) -> bool {
+    fn starting(&mut self, host: usize, step: &Step, connected: Option<&Connected>) -> bool {
+        match connected {
+            Some(c) => self.connections.insert(host, event::Connection::of(c)),
+            None => self.connections.remove(&host),
+        };
         let start = self.start(host, step);
         self.record(Event::CommandStart(start))
     }

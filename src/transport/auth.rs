@@ -78,7 +78,7 @@ pub fn authenticate(
     files: &[PathBuf],
     named: bool,
     only: bool,
-) -> Result<(), AuthError> {
+) -> Result<String, AuthError> {
     let mut tried = Vec::new();
     if std::env::var_os("SSH_AUTH_SOCK").is_some_and(|s| !s.is_empty())
         && let Ok(mut agent) = session.agent()
@@ -94,7 +94,7 @@ pub fn authenticate(
         for identity in &identities {
             if agent.userauth(user, identity).is_ok() && session.authenticated() {
                 let _ = agent.disconnect();
-                return Ok(());
+                return Ok(format!("{} (ssh-agent)", blob_fingerprint(identity.blob())));
             }
         }
         let _ = agent.disconnect();
@@ -123,14 +123,18 @@ pub fn authenticate(
             continue;
         }
         tried.push(file.display().to_string());
+        let used = || {
+            let print = public_blob(file).map_or_else(|| "?".into(), |b| blob_fingerprint(&b));
+            format!("{print} ({})", file.display())
+        };
         if let Some(key) = identity::ed25519(file) {
             if identity::login(session, user, &key)? {
-                return Ok(());
+                return Ok(used());
             }
             continue;
         }
         match session.userauth_pubkey_file(user, None, file, None) {
-            Ok(()) if session.authenticated() => return Ok(()),
+            Ok(()) if session.authenticated() => return Ok(used()),
             Ok(()) => {}
             Err(e)
                 if e.code() == ssh2::ErrorCode::Session(-9)
@@ -147,6 +151,13 @@ pub fn authenticate(
         tried,
         locked,
     })
+}
+
+/// `SHA256:...` of a public key blob.
+fn blob_fingerprint(blob: &[u8]) -> String {
+    ssh_key::PublicKey::from_bytes(blob)
+        .map(|k| super::known_hosts::fingerprint(&k).to_string())
+        .unwrap_or_else(|_| "?".into())
 }
 
 /// The public key of an identity file, as the agent lists it: from

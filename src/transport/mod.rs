@@ -186,6 +186,26 @@ pub struct Limits {
 
 pub trait Transport: Send {
     fn run(&mut self, command: &str, limits: &Limits) -> Result<Outcome, TransportError>;
+
+    /// How the connection was made, for the records; `None` on a local
+    /// host.
+    fn connected(&self) -> Option<Connected> {
+        None
+    }
+}
+
+/// How an SSH connection was made, as the audit log records it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Connected {
+    /// `user@address:port` as connected.
+    pub login: String,
+    /// The jump hosts on the way, in order.
+    pub via: Vec<String>,
+    /// The host key's `SHA256:` fingerprint, when opsguard checked it.
+    pub host_key: Option<String>,
+    /// The key that logged in (`SHA256:...` and where it came from), when
+    /// opsguard logged in.
+    pub auth: Option<String>,
 }
 
 /// A transport to `host`, connected (and, for SSH, authenticated).

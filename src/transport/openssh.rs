@@ -42,6 +42,8 @@ pub struct OpenSsh {
     /// `name (user@address:port)`, for messages.
     endpoint: String,
     become_user: Option<String>,
+    /// Where ssh connects, as `ssh -G` resolves it.
+    connected: super::Connected,
 }
 
 impl OpenSsh {
@@ -111,14 +113,45 @@ impl OpenSsh {
             base.push("-o".into());
             base.push(o);
         }
-        let t = OpenSsh {
+        let mut t = OpenSsh {
             base,
             destination: host.address.clone(),
             endpoint: host.name.clone(),
             become_user: host.become_user.clone(),
+            connected: super::Connected::default(),
         };
+        t.connected = t.resolved();
         t.start_master(timeout)?;
         Ok(t)
+    }
+
+    /// The login and the jump hosts, as `ssh -G` (which connects to
+    /// nothing) resolves them with these options and ssh_config.
+    fn resolved(&self) -> super::Connected {
+        let out = self
+            .command(&["-G", "--", &self.destination])
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default();
+        let value = |key: &str| {
+            out.lines()
+                .find_map(|l| l.strip_prefix(key)?.strip_prefix(' '))
+                .unwrap_or("")
+                .to_string()
+        };
+        let via = value("proxyjump");
+        super::Connected {
+            login: format!("{}@{}:{}", value("user"), value("hostname"), value("port")),
+            via: if via.is_empty() || via == "none" {
+                Vec::new()
+            } else {
+                via.split(',').map(String::from).collect()
+            },
+            host_key: None,
+            auth: None,
+        }
     }
 
     fn command(&self, extra: &[&str]) -> Command {
@@ -226,6 +259,10 @@ fn wait_bounded(mut child: Child, limit: Duration) -> (Option<std::process::Exit
 }
 
 impl Transport for OpenSsh {
+    fn connected(&self) -> Option<super::Connected> {
+        Some(self.connected.clone())
+    }
+
     fn run(&mut self, command: &str, limits: &Limits) -> Result<Outcome, TransportError> {
         let started = Instant::now();
         let line = remote::line(command, limits.grace, self.become_user.as_deref());

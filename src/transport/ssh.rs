@@ -225,6 +225,9 @@ pub struct Ssh {
     /// The session's socket (a second descriptor of it), to wait on.
     socket: TcpStream,
     target: Target,
+    /// The host key's fingerprint and the key that logged in.
+    host_key: String,
+    auth: String,
 }
 
 impl Ssh {
@@ -265,8 +268,8 @@ impl Ssh {
             endpoint: target.endpoint(),
             reason,
         };
-        let session = match (setup, watch.finish()) {
-            (Ok(session), None) => session,
+        let (session, host_key, auth) = match (setup, watch.finish()) {
+            (Ok(done), None) => done,
             (Err(e), None) => return Err(e.at(target.endpoint())),
             (_, Some(Cut::Interrupted)) => return Err(cut(ConnectError::Interrupted)),
             (setup, Some(Cut::Deadline)) => {
@@ -281,12 +284,19 @@ impl Ssh {
             session,
             socket,
             target,
+            host_key,
+            auth,
         })
     }
 
     /// The handshake, the host key check and the login, on a connected
     /// socket.
-    fn setup(tcp: TcpStream, known: &KnownHosts, target: &Target) -> Result<Session, SetupError> {
+    /// The session, the host key's fingerprint and the key that logged in.
+    fn setup(
+        tcp: TcpStream,
+        known: &KnownHosts,
+        target: &Target,
+    ) -> Result<(Session, String, String), SetupError> {
         let mut session = Session::new().map_err(HandshakeError::Session)?;
         session.set_tcp_stream(tcp);
         session.set_timeout(millis(target.connect_timeout));
@@ -300,12 +310,12 @@ impl Ssh {
         }
         session.handshake().map_err(HandshakeError::KeyExchange)?;
         let (blob, _) = session.host_key().ok_or(HostKeyError::Missing)?;
-        check_host_key(known, &name, blob, target)?;
-        auth::authenticate(
+        let host_key = check_host_key(known, &name, blob, target)?;
+        let auth = auth::authenticate(
             &session, &target.user, &target.identity_files, target.named_identities,
             target.identities_only,
         )?;
-        Ok(session)
+        Ok((session, host_key, auth))
     }
 
     /// The key exchange method negotiated (for the benchmark's report).
@@ -380,16 +390,17 @@ fn host_key_prefs(types: &[String]) -> String {
     prefs.join(",")
 }
 
+/// The key's fingerprint when it is the known one.
 fn check_host_key(
     known: &KnownHosts,
     name: &str,
     blob: &[u8],
     target: &Target,
-) -> Result<(), HostKeyError> {
+) -> Result<String, HostKeyError> {
     let offered = Offered::read(blob)?;
     let name = name.to_string();
     match known.check(&name, &offered.0) {
-        Verdict::Known => Ok(()),
+        Verdict::Known => Ok(known_hosts::fingerprint(&offered.0).to_string()),
         Verdict::Unknown => Err(HostKeyError::Unknown {
             name,
             offered,
@@ -409,6 +420,15 @@ fn check_host_key(
 }
 
 impl Transport for Ssh {
+    fn connected(&self) -> Option<super::Connected> {
+        Some(super::Connected {
+            login: self.target.endpoint(),
+            via: Vec::new(),
+            host_key: Some(self.host_key.clone()),
+            auth: Some(self.auth.clone()),
+        })
+    }
+
     fn run(&mut self, command: &str, limits: &Limits) -> Result<Outcome, TransportError> {
         let started = Instant::now();
         self.session.set_blocking(true);

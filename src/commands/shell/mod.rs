@@ -444,6 +444,10 @@ impl Console<'_> {
             destructive: class.destructive,
             verdict: class.verdict,
             become_user: self.inv.hosts[self.host].become_user.clone(),
+            connection: self
+                .transport
+                .connected()
+                .map(|c| event::Connection::of(&c)),
         };
         self.record(Event::CommandStart(start.clone()))?;
         let (tx, rx) = sync_channel::<(Which, Vec<u8>)>(64);
