@@ -45,6 +45,8 @@ pub struct Step {
     pub verdict: crate::classify::Verdict,
     /// The hosts this step runs on; `None`: every host of the run.
     pub hosts: Option<Vec<usize>>,
+    /// The user the command runs as, over the host's `become`.
+    pub become_user: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -357,6 +359,7 @@ fn run_host(
             cancel: opts.cancel.clone(),
             grace: opts.grace,
             tap,
+            become_user: step.become_user.clone(),
         };
         let ran = transport.run(&step.command, &limits);
         // Every chunk is passed on before the step is reported finished.

@@ -63,6 +63,8 @@ pub struct PlanStep {
     pub timeout: Option<Duration>,
     pub budget: Option<u64>,
     pub guards: Vec<Guard>,
+    /// The step's own `become`, over the hosts'.
+    pub become_user: Option<String>,
 }
 
 /// Hosts as the plan's JSON and record name them: name and role.
@@ -100,6 +102,7 @@ impl Plan {
                 timeout: None,
                 budget: None,
                 guards: Vec::new(),
+                become_user: None,
             }],
             hosts,
         }
@@ -166,6 +169,7 @@ impl Plan {
                     "unknown": s.classification.unknown,
                     "timeout": s.timeout.map(|t| t.to_string()),
                     "budget": s.budget,
+                    "become": s.become_user,
                     "guards": s.guards,
                 })
             })
@@ -215,6 +219,7 @@ impl Plan {
                             rules: event::Finding::all(&s.classification.rules),
                             unknown: event::Doubt::all(&s.classification.unknown),
                             hosts: targets(inv, &s.hosts),
+                            become_user: s.become_user.clone(),
                         })
                         .collect(),
                 ),
@@ -299,6 +304,7 @@ pub fn build(
                 timeout: step.timeout,
                 budget: step.budget,
                 guards,
+                become_user: step.become_user.as_ref().map(|b| b.value.clone()),
             }
         })
         .collect();

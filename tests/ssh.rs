@@ -1172,3 +1172,49 @@ fn command_records_name_the_login_the_host_key_and_the_key() {
     );
     assert!(start.get("host_key").is_none());
 }
+
+/// A step's `become` runs that step's command as its user; the plan
+/// shows it, the records name it, and a step with `become` on a local
+/// host is refused at validation.
+#[test]
+fn a_step_with_become_runs_as_its_user() {
+    let sshd = Sshd::start(1);
+    let playbook = "name: who\ndescription: who runs each step\nhosts: s1\nsteps:\n  - name: me\n    run: id -un\n  - name: them\n    run: id -un\n    become: nobody\n";
+    let t = site(&sshd, &sshd.known_hosts()).file("who.yaml", playbook);
+    let plan = t.args(["plan", "who.yaml"]).status(0);
+    assert!(
+        plan.stdout
+            .contains("  as:     nobody (become, through sudo -n)"),
+        "{}",
+        plan.stdout
+    );
+    let run = site(&sshd, &sshd.known_hosts())
+        .file("who.yaml", playbook)
+        .args(["run", "who.yaml", "--format", "json"])
+        .status(0);
+    let out: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let said: Vec<&str> = out[0]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["stdout"].as_str().unwrap())
+        .collect();
+    assert_eq!(said, ["root\n", "nobody\n"], "{}", run.stdout);
+    let starts: Vec<serde_json::Value> = records(run.path())
+        .into_iter()
+        .filter(|r| r["event"] == "command.start")
+        .map(|r| r["become"].clone())
+        .collect();
+    assert_eq!(starts, [serde_json::Value::Null, "nobody".into()]);
+
+    let local = "hosts:\n  l1: {role: backup, connection: local, workdir: .}\n";
+    Test::new()
+        .file("inventory.yaml", local)
+        .file(
+            "who.yaml",
+            "name: who\ndescription: d\nhosts: l1\nsteps:\n  - name: them\n    run: id -un\n    become: nobody\n",
+        )
+        .args(["-i", "inventory.yaml", "validate", "who.yaml"])
+        .status(2)
+        .stdout_has("step `them` has `become` but runs on `l1`, a local host");
+}

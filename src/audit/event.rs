@@ -258,6 +258,9 @@ pub struct PlannedStep {
     pub rules: Vec<Finding>,
     pub unknown: Vec<Doubt>,
     pub hosts: Vec<Target>,
+    /// The step's own `become`.
+    #[serde(rename = "become", default, skip_serializing_if = "Option::is_none")]
+    pub become_user: Option<String>,
 }
 
 /// A replication check, announced before it runs.

@@ -167,6 +167,9 @@ pub fn text(plan: &Plan, inv: &Inventory, ui: &Ui) -> String {
         let data = |t: &str| ui.data(Stream::Out, t).into_owned();
         out.push_str(&format!("step {}: {}{mark}\n", s.number, data(&s.name)));
         out.push_str(&format!("  run:    {}\n", data(&s.command)));
+        if let Some(user) = &s.become_user {
+            out.push_str(&format!("  as:     {user} (become, through sudo -n)\n"));
+        }
         if s.declared {
             out.push_str("  why:    declared `destructive: true`\n");
         }

@@ -298,6 +298,7 @@ fn replication_checks(
             cancel: Arc::new(AtomicBool::new(false)),
             grace: Duration::from_secs(1),
             tap: None,
+            become_user: None,
         };
         // The connection is kept for the lock and the run.
         let mut t = lease

@@ -143,6 +143,7 @@ fn limits() -> Limits {
         cancel: Arc::new(AtomicBool::new(false)),
         grace: Duration::from_secs(1),
         tap: None,
+        become_user: None,
     }
 }
 

@@ -78,6 +78,8 @@ pub struct Step {
     pub role: Option<Sp<String>>,
     pub timeout: Option<Duration>,
     pub budget: Option<u64>,
+    /// `become: USER` (or `true`, root): the step's command runs as USER.
+    pub become_user: Option<Sp<String>>,
 }
 
 /// Read one playbook file. Problems go into `report`; `None` when the file

@@ -120,6 +120,24 @@ fn check_step(pb: &Playbook, step: &Step, inv: &Inventory, report: &mut Report) 
             .help(format!("declared roles: {}", known.join(", "))),
         );
     }
+    if let Some(user) = &step.become_user
+        && let Some(&local) = hosts
+            .iter()
+            .flatten()
+            .find(|&&i| !matches!(inv.hosts[i].connection, crate::inventory::Connection::Ssh))
+    {
+        report.push(
+            Diagnostic::new(
+                user.loc.clone(),
+                Code::E004,
+                format!(
+                    "step `{}` has `become` but runs on `{}`, a local host",
+                    step.name, inv.hosts[local].name
+                ),
+            )
+            .help("`become` is for SSH hosts: a local host runs commands as you"),
+        );
+    }
     let mut roles: Vec<&str> = hosts
         .iter()
         .flatten()

@@ -13,7 +13,7 @@ const TOP: &[&str] = &[
     "name", "description", "hosts", "serial", "max_failures", "change", "steps",
 ];
 const STEP: &[&str] = &[
-    "name", "run", "hosts", "destructive", "role", "timeout", "budget",
+    "name", "run", "hosts", "destructive", "role", "timeout", "budget", "become",
 ];
 
 pub fn read(file: Arc<str>, text: &str, report: &mut Report) -> Option<Playbook> {
@@ -104,6 +104,7 @@ fn step(ctx: &mut Ctx, node: &Node, number: usize, text: &str) -> Option<Step> {
         .get("budget")
         .and_then(|n| ctx.number(n, "budget", 0, i64::MAX))
         .map(|n| n.value as u64);
+    let become_user = fields.get("become").and_then(|n| become_user(ctx, n));
     Some(Step {
         number,
         loc: ctx.loc(fields.pos),
@@ -115,7 +116,35 @@ fn step(ctx: &mut Ctx, node: &Node, number: usize, text: &str) -> Option<Step> {
         role,
         timeout,
         budget,
+        become_user,
     })
+}
+
+/// A step's `become`: a user name, or `true` for root.
+fn become_user(ctx: &mut Ctx, node: &Node) -> Option<Sp<String>> {
+    if let crate::yaml::Value::Bool(b) = node.value {
+        if !b {
+            ctx.emit_help(
+                node.pos,
+                Code::E004,
+                "`become: false` on a step is not supported",
+                "leave `become` out to run as the host's user",
+            );
+            return None;
+        }
+        return Some(Sp::new("root".to_string(), ctx.loc(node.pos)));
+    }
+    let v = ctx.string(node, "become")?;
+    if !crate::inventory::valid_user_name(&v.value) {
+        ctx.emit_help(
+            v.loc.pos,
+            Code::E004,
+            format!("become `{}` is not a user name", v.value.escape_debug()),
+            "write the user the step runs as on the host, or true for root",
+        );
+        return None;
+    }
+    Some(v)
 }
 
 fn selector(ctx: &mut Ctx, node: &Node, text: &str) -> Option<SelectorAt> {

@@ -139,6 +139,7 @@ pub fn execute(
             destructive: s.destructive,
             verdict: s.classification.verdict,
             hosts: playbook.is_some().then(|| s.hosts.clone()),
+            become_user: s.become_user.clone(),
         })
         .collect();
     let cancel = crate::interrupt::flag()?;

@@ -87,7 +87,10 @@ impl<'a> Recorder<'a> {
             command: step.command.clone(),
             destructive: step.destructive,
             verdict: step.verdict,
-            become_user: self.inv.hosts[host].become_user.clone(),
+            become_user: step
+                .become_user
+                .clone()
+                .or_else(|| self.inv.hosts[host].become_user.clone()),
             connection: self.connections.get(&host).cloned(),
         }
     }

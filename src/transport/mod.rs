@@ -182,6 +182,9 @@ pub struct Limits {
     /// shell). Bounded: a slow reader holds the command back rather than
     /// letting its output pile up in memory.
     pub tap: Option<std::sync::mpsc::SyncSender<(Which, Vec<u8>)>>,
+    /// The user to run this command as (a playbook step's `become`), over
+    /// the host's own; SSH hosts only.
+    pub become_user: Option<String>,
 }
 
 pub trait Transport: Send {

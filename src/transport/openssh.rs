@@ -265,7 +265,11 @@ impl Transport for OpenSsh {
 
     fn run(&mut self, command: &str, limits: &Limits) -> Result<Outcome, TransportError> {
         let started = Instant::now();
-        let line = remote::line(command, limits.grace, self.become_user.as_deref());
+        let become_user = limits
+            .become_user
+            .as_deref()
+            .or(self.become_user.as_deref());
+        let line = remote::line(command, limits.grace, become_user);
         let mut child = self
             .command(&["--", &self.destination, &line])
             .stdin(Stdio::piped())

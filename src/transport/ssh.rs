@@ -437,7 +437,10 @@ impl Transport for Ssh {
             .exec(&remote::line(
                 command,
                 limits.grace,
-                self.target.become_user.as_deref(),
+                limits
+                    .become_user
+                    .as_deref()
+                    .or(self.target.become_user.as_deref()),
             ))
             .map_err(|e| self.lost(e))?;
         self.session.set_blocking(false);

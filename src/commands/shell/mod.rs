@@ -220,6 +220,7 @@ impl Console<'_> {
             cancel: self.cancel.clone(),
             grace: Duration::from_secs(5),
             tap,
+            become_user: None,
         }
     }
 
@@ -530,6 +531,7 @@ impl Console<'_> {
             cancel: std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
             grace: Duration::from_secs(1),
             tap: None,
+            become_user: None,
         };
         let script = format!("cat {file} 2>/dev/null; rm -f {file}");
         let Ok(out) = self.transport.run(&script, &limits) else {
