@@ -248,8 +248,13 @@ fn wait_bounded(mut child: Child, limit: Duration) -> (Option<std::process::Exit
             }
         }
     };
-    // A master going to the background closes its copy of stderr; should
-    // anything still hold it, take what came until now.
+    // The pipe closes when ssh exits (a master going to the background
+    // closes its copy); should anything still hold it, take what came
+    // within a second.
+    let until = Instant::now() + Duration::from_secs(1);
+    while !reader.is_finished() && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(5));
+    }
     let text = if reader.is_finished() {
         reader.join().unwrap_or_default()
     } else {
