@@ -256,3 +256,109 @@ fn an_answer_typed_ahead_of_the_banner_does_not_count() {
     assert_eq!(refusal(dir.path())["reason"], "eof");
     assert!(!marked(dir.path(), "b1"));
 }
+
+/// While it lives, `opsguard-sudo` (made by scripts/test: sudo only to
+/// `nobody`, password locked) has a random password; locked again after.
+struct SudoPassword(String);
+
+impl SudoPassword {
+    fn set() -> SudoPassword {
+        let password = format!(
+            "pw-{}-{:x}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        );
+        let mut chpasswd = std::process::Command::new("chpasswd")
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .expect("chpasswd (as root; scripts/test makes the opsguard-sudo login)");
+        std::io::Write::write_all(
+            chpasswd.stdin.as_mut().unwrap(),
+            format!("opsguard-sudo:{password}\n").as_bytes(),
+        )
+        .unwrap();
+        assert!(
+            chpasswd.wait().unwrap().success(),
+            "no opsguard-sudo login: run scripts/test (as root) once"
+        );
+        SudoPassword(password)
+    }
+}
+
+impl Drop for SudoPassword {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("passwd")
+            .args(["-l", "opsguard-sudo"])
+            .output();
+    }
+}
+
+/// `--ask-become-pass`: the sudo password is asked once, without echo, and
+/// sudo takes it; it is in no record. A wrong one fails at once (sudo
+/// would otherwise wait for another try); without it, `sudo -n` fails.
+#[test]
+fn ask_become_pass_gives_sudo_its_password_once_and_records_none_of_it() {
+    let sshd = support::sshd::Sshd::start(1);
+    let password = SudoPassword::set();
+    let dir = tempfile::tempdir().unwrap();
+    let kh = dir.path().join("known_hosts");
+    std::fs::write(&kh, sshd.known_hosts()).unwrap();
+    std::fs::write(
+        dir.path().join("inventory.yaml"),
+        sshd.inventory("backup", &kh)
+            .replace("settings:\n", "settings:\n  user: opsguard-sudo\n"),
+    )
+    .unwrap();
+    let args = ["-i", "inventory.yaml", "exec", "s1", "--become", "nobody"];
+
+    let mut p = spawn(
+        dir.path(),
+        &[&args[..], &["--ask-become-pass", "--", "id -un"]].concat(),
+    );
+    p.expect("sudo password for become:").unwrap();
+    p.send_line(&password.0).unwrap();
+    let (text, code) = support::pty::transcript(&mut p);
+    let text = String::from_utf8_lossy(&text);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("nobody"), "{text}");
+    assert!(
+        !text.contains(&password.0),
+        "the password was echoed: {text}"
+    );
+    let log = std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap();
+    assert!(!log.contains(&password.0), "the password is in the log");
+    assert!(
+        records(dir.path())
+            .iter()
+            .any(|r| r["event"] == "command.start" && r["become"] == "nobody")
+    );
+
+    let started = std::time::Instant::now();
+    let mut p = spawn(
+        dir.path(),
+        &[&args[..], &["--ask-become-pass", "--", "id -un"]].concat(),
+    );
+    p.expect("sudo password for become:").unwrap();
+    p.send_line("not the password").unwrap();
+    let (text, code) = support::pty::transcript(&mut p);
+    let text = String::from_utf8_lossy(&text);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("Sorry, try again."), "{text}");
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "waited for another try"
+    );
+
+    let out = opsguard(dir.path(), &[&args[..], &["--", "id -un"]].concat())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("a password is required"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -115,6 +115,10 @@ pub struct RunOptions {
     /// host's `become`, else settings.become]
     #[arg(long = "become", value_name = "USER", num_args = 0..=1, default_missing_value = "root")]
     pub become_user: Option<String>,
+    /// Ask once for the sudo password that `become` needs (for sites
+    /// without NOPASSWD): typed without echo, never recorded
+    #[arg(long)]
+    pub ask_become_pass: bool,
     /// Print the plan and stop: nothing connects, nothing is recorded
     #[arg(long)]
     pub dry_run: bool,
@@ -131,6 +135,28 @@ impl GuardOptions {
             change: self.change.clone().or(default_change.map(str::to_string)),
             emergency: self.emergency.clone(),
         }
+    }
+}
+
+/// `--ask-become-pass`: the sudo password, asked once at the terminal
+/// (without echo) and kept for this run's `become` commands.
+pub fn ask_become_pass() -> Result<(), AppError> {
+    if !guard::prompt::terminal() {
+        return Err(AppError::invalid(
+            "--ask-become-pass needs a terminal to ask at; give the login a NOPASSWD sudo rule for scripts",
+        ));
+    }
+    let cancel = crate::interrupt::flag()?;
+    let mut terminal = guard::prompt::Terminal::new(cancel);
+    match terminal.secret("sudo password for become:") {
+        guard::prompt::Answer::Line(password) => {
+            crate::transport::remote::set_become_password(password);
+            Ok(())
+        }
+        _ => Err(AppError::new(
+            crate::error::Exit::Interrupted,
+            "no sudo password given; nothing was run",
+        )),
     }
 }
 

@@ -35,6 +35,9 @@ pub fn run(g: &GlobalArgs, args: &ExecArgs, ui: &Ui) -> Result<Exit, AppError> {
         return Ok(Exit::Ok);
     }
     let settings = args.opts.settings(g, &inv, None)?;
+    if args.opts.ask_become_pass {
+        super::args::ask_become_pass()?;
+    }
     let many = plan.hosts.len() > 1;
     let stream = !many && args.opts.format == Format::Text;
     session::execute(&inv, &plan, &settings, stream, ui, |summary, _| {

@@ -47,6 +47,9 @@ pub fn run(g: &GlobalArgs, args: &RunArgs, ui: &Ui) -> Result<Exit, AppError> {
         return Ok(Exit::Ok);
     }
     let settings = args.opts.settings(g, &inv, plan.change.as_deref())?;
+    if args.opts.ask_become_pass {
+        super::args::ask_become_pass()?;
+    }
     session::execute(&inv, &plan, &settings, false, ui, |summary, steps| {
         match args.opts.format {
             Format::Json => ui.out(&report::json(&inv, summary, Some(steps))),

@@ -117,8 +117,14 @@ fn next_byte(cancel: &AtomicBool) -> Option<Result<u8, ()>> {
     }
 }
 
-impl Prompt for Terminal {
-    fn line(&mut self, question: &str) -> Answer {
+impl Terminal {
+    /// Ask for a secret: as [`Prompt::line`], but what is typed is not
+    /// shown.
+    pub fn secret(&mut self, question: &str) -> Answer {
+        self.read(question, false)
+    }
+
+    fn read(&mut self, question: &str, echo: bool) -> Answer {
         let mut err = std::io::stderr();
         let raw = Raw::on();
         discard_type_ahead();
@@ -137,11 +143,15 @@ impl Prompt for Terminal {
                 Some(Ok(0x7f | 0x08)) => {
                     // One whole character back, UTF-8 continuation bytes too.
                     while line.pop().is_some_and(|b| b & 0xC0 == 0x80) {}
-                    let _ = write!(err, "\x08 \x08");
+                    if echo {
+                        let _ = write!(err, "\x08 \x08");
+                    }
                 }
                 Some(Ok(b)) if b >= 0x20 => {
                     line.push(b);
-                    let _ = err.write_all(&[b]);
+                    if echo {
+                        let _ = err.write_all(&[b]);
+                    }
                 }
                 Some(Ok(_)) => {}
             }
@@ -150,6 +160,12 @@ impl Prompt for Terminal {
         drop(raw);
         let _ = writeln!(err);
         answer
+    }
+}
+
+impl Prompt for Terminal {
+    fn line(&mut self, question: &str) -> Answer {
+        self.read(question, true)
     }
 }
 

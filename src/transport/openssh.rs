@@ -31,6 +31,9 @@ use crate::inventory::{Host, Settings};
 /// How long a control master stays after its last command.
 const PERSIST: &str = "300";
 
+/// How long ssh's output may go on being read after it has exited.
+const LINGER: Duration = Duration::from_millis(500);
+
 /// After the grace period, how long the host gets to report the end of a
 /// stopped command before ssh itself is stopped.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
@@ -288,16 +291,24 @@ impl Transport for OpenSsh {
             })?;
         // Held open while the command runs: closing it stops the command.
         let mut input = child.stdin.take();
+        if let (Some(_), Some(password), Some(pipe)) =
+            (become_user, remote::become_input(), input.as_mut())
+        {
+            let _ = std::io::Write::write_all(pipe, password.as_bytes());
+        }
         let out = reader(
             child.stdout.take().expect("piped"),
             super::Which::Stdout,
             limits.tap.clone(),
         );
+        // stderr comes through here, to see sudo refuse a password.
+        let (err_tx, err_rx) = std::sync::mpsc::sync_channel::<(super::Which, Vec<u8>)>(64);
         let err = reader(
             child.stderr.take().expect("piped"),
             super::Which::Stderr,
-            limits.tap.clone(),
+            Some(err_tx),
         );
+        let mut wrong_password = false;
         let mut timed_out = false;
         let mut interrupted = false;
         let mut stop: Option<Instant> = None;
@@ -312,6 +323,22 @@ impl Transport for OpenSsh {
                         source: Some(e),
                     });
                 }
+            }
+            while let Ok(chunk) = err_rx.try_recv() {
+                wrong_password |= become_user.is_some()
+                    && chunk
+                        .1
+                        .windows(remote::WRONG_PASSWORD.len())
+                        .any(|w| w == remote::WRONG_PASSWORD);
+                if let Some(tap) = &limits.tap {
+                    let _ = tap.send(chunk);
+                }
+            }
+            if stop.is_none() && wrong_password {
+                // sudo would wait for another try: close the input and it
+                // gives up.
+                input.take();
+                stop = Some(Instant::now());
             }
             if stop.is_none() {
                 let overdue = started.elapsed() >= limits.timeout;
@@ -331,6 +358,23 @@ impl Transport for OpenSsh {
             std::thread::sleep(Duration::from_millis(5));
         };
         drop(input);
+        // The pipes close when ssh has exited; give the readers a moment to
+        // take the last bytes (and pass stderr on), but never wait on a
+        // pipe something else still holds.
+        let deadline = Instant::now() + LINGER;
+        while !(out.is_finished() && err.is_finished()) && Instant::now() < deadline {
+            while let Ok(chunk) = err_rx.try_recv() {
+                if let Some(tap) = &limits.tap {
+                    let _ = tap.send(chunk);
+                }
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        while let Ok(chunk) = err_rx.try_recv() {
+            if let Some(tap) = &limits.tap {
+                let _ = tap.send(chunk);
+            }
+        }
         let stdout = finished(out);
         let stderr = finished(err);
         let code = status.and_then(|s| s.code());

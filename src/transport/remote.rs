@@ -35,15 +35,38 @@ pub fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
+/// The sudo password the operator gave (`--ask-become-pass`), for this
+/// run: kept in memory only, never recorded, never in an argument list.
+static BECOME_PASSWORD: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Keep the sudo password for every `become` of this run.
+pub fn set_become_password(password: String) {
+    let _ = BECOME_PASSWORD.set(password);
+}
+
+/// The password to send ahead of a `become` command, with its newline.
+pub fn become_input() -> Option<String> {
+    BECOME_PASSWORD.get().map(|p| format!("{p}\n"))
+}
+
+/// What sudo says after a wrong password, when it would ask again: the
+/// transports then close the input, and sudo gives up at once instead of
+/// waiting for another try until the timeout.
+pub const WRONG_PASSWORD: &[u8] = b"Sorry, try again.";
+
 /// What is sent to the server for `command`; with `become`, the whole
-/// wrapper runs as that user through `sudo -n` (never a password prompt:
-/// sudo fails instead), so the watcher can stop what the command started.
-/// sudo gives the user's login shell in `$SHELL`; an account without one
-/// (`nologin`) runs commands with `/bin/sh`.
+/// wrapper runs as that user through sudo, so the watcher can stop what
+/// the command started. Without a password, `sudo -n`: never a prompt,
+/// sudo fails instead. With one (`--ask-become-pass`), `sudo -S -p ''`:
+/// the transport sends it as the first line of the input, which the
+/// wrapper's watcher discards when sudo did not need it. sudo gives the
+/// user's login shell in `$SHELL`; an account without one (`nologin`) runs
+/// commands with `/bin/sh`.
 pub fn line(command: &str, grace: Duration, become_user: Option<&str>) -> String {
-    let sudo = match become_user {
-        Some(user) => format!("sudo -n -u {} -- ", quote(user)),
-        None => String::new(),
+    let sudo = match (become_user, BECOME_PASSWORD.get()) {
+        (Some(user), None) => format!("sudo -n -u {} -- ", quote(user)),
+        (Some(user), Some(_)) => format!("sudo -S -p '' -u {} -- ", quote(user)),
+        (None, _) => String::new(),
     };
     format!(
         "exec {sudo}/bin/sh -c {} opsguard {} {}",

@@ -433,16 +433,16 @@ impl Transport for Ssh {
         let started = Instant::now();
         self.session.set_blocking(true);
         let mut channel = self.session.channel_session().map_err(|e| self.lost(e))?;
+        let become_user = limits
+            .become_user
+            .as_deref()
+            .or(self.target.become_user.as_deref());
         channel
-            .exec(&remote::line(
-                command,
-                limits.grace,
-                limits
-                    .become_user
-                    .as_deref()
-                    .or(self.target.become_user.as_deref()),
-            ))
+            .exec(&remote::line(command, limits.grace, become_user))
             .map_err(|e| self.lost(e))?;
+        if let (Some(_), Some(input)) = (become_user, remote::become_input()) {
+            std::io::Write::write_all(&mut channel, input.as_bytes()).map_err(|e| self.lost(e))?;
+        }
         self.session.set_blocking(false);
         let mut out = Capture::default();
         let mut err = Capture::default();
@@ -467,6 +467,17 @@ impl Transport for Ssh {
                             match which {
                                 Which::Stdout => out.push(chunk),
                                 Which::Stderr => err.push(chunk),
+                            }
+                            if which == Which::Stderr
+                                && become_user.is_some()
+                                && stop.is_none()
+                                && chunk
+                                    .windows(remote::WRONG_PASSWORD.len())
+                                    .any(|w| w == remote::WRONG_PASSWORD)
+                            {
+                                // sudo would wait for another try: close
+                                // the input and it gives up.
+                                stop = Some(Instant::now());
                             }
                             if let Some(tap) = &limits.tap {
                                 let _ = tap.send((which, chunk.to_vec()));

@@ -58,6 +58,9 @@ pub struct ShellArgs {
     /// [default: the host's `become`, else settings.become]
     #[arg(long = "become", value_name = "USER", num_args = 0..=1, default_missing_value = "root")]
     pub become_user: Option<String>,
+    /// Ask once for the sudo password that `become` needs, without echo
+    #[arg(long)]
+    pub ask_become_pass: bool,
 }
 
 /// The host's history file: private, and only when it is a regular file
@@ -102,6 +105,9 @@ pub fn run(g: &GlobalArgs, args: &ShellArgs, ui: &Ui) -> Result<Exit, AppError> 
     };
     opts.become_on(&mut inv, &[host])?;
     let settings = opts.settings(g, &inv, None)?;
+    if args.ask_become_pass {
+        super::args::ask_become_pass()?;
+    }
     let cancel = crate::interrupt::flag()?;
     let mut audit = session::start(&settings, None)?;
     let h = &inv.hosts[host];
