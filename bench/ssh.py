@@ -9,9 +9,17 @@ process, then for each host count N times, as medians of --runs runs:
 - opsguard: `opsguard exec @all --forks N -- true` (audit log included);
 - OpenSSH: N `ssh ... true` processes started at once, with the default
   key exchange and with `-o KexAlgorithms=curve25519-sha256`;
+- opsguard with `connection: openssh` (the system ssh): cold (no control
+  master; each run's masters are stopped after it) and warm (the masters
+  of a first run reused);
+- through one bastion (a further sshd on 127.0.0.201): opsguard, whose
+  hosts' ssh_config asks for `ProxyJump` and so go through the system ssh,
+  and N `ssh -J` processes;
 wall time and the client's CPU time (user+system of the client processes
 only, never sshd's), and the peak RSS of one client process (opsguard for
-all N hosts; one ssh of the fleet). It also reports the key
+all N hosts; one ssh of the fleet). Control masters detach from the
+process that starts them, so their CPU time is not in the client figure
+of the openssh rows (marked *). It also reports the key
 exchange each client negotiated, read from a DEBUG1 sshd's log.
 
 Needs root (sshd on loopback, root login by key), /usr/sbin/sshd, ssh,
@@ -88,7 +96,8 @@ def timed(procs_args, env):
     p.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - start
     if p.returncode != 0:
-        sys.exit(f"a client failed: {procs_args[0]}")
+        again = subprocess.run(procs_args[0], env=env, capture_output=True, text=True)
+        sys.exit(f"a client failed: {procs_args[0]}\n{again.stderr}")
     return wall, ru.ru_utime + ru.ru_stime
 
 
@@ -166,6 +175,34 @@ def main():
                                         f"root@{probe_addr}", "true"]),
         }
 
+        bastion_addr, bastion_port = "127.0.0.201", free_port()
+        servers.append(start_sshd(d, [bastion_addr], bastion_port, tag="bastion"))
+        with open(kh, "a") as f:
+            f.write(f"[{bastion_addr}]:{bastion_port} {host_key}\n")
+        jump_config = os.path.join(d, "ssh_config")
+        with open(jump_config, "w") as f:
+            f.write(f"Host 127.0.0.* !{bastion_addr} !{probe_addr}\n"
+                    f"  ProxyJump root@{bastion_addr}:{bastion_port}\n"
+                    f"Host *\n  IdentityFile {d}/id_ed25519\n  UserKnownHostsFile {kh}\n"
+                    "  GlobalKnownHostsFile /dev/null\n")
+
+        def variant(n, extra):
+            """The inventory for n hosts with `extra` settings lines."""
+            base = inventory(n)
+            path = base.replace(".yaml", f"-{abs(hash(extra))}.yaml")
+            text = open(base).read().replace("settings:\n", "settings:\n" + extra)
+            with open(path, "w") as f:
+                f.write(text)
+            return path
+
+        # State folders short enough for ssh's control sockets (a longer
+        # one would make opsguard use one shared folder in /tmp).
+        short = tempfile.mkdtemp(prefix="og-")
+
+        def stop_masters(state):
+            subprocess.run(["pkill", "-f", f"ControlPath={state}"], check=False)
+            time.sleep(0.1)
+
         print(f"# exec of `true`, medians of {args.runs} runs; CPU is the client's own (user+sys)")
         print()
         print("| hosts | client | key exchange | wall (s) | client CPU (s) | peak RSS (MB) |")
@@ -184,11 +221,50 @@ def main():
                 cpu = statistics.median(r[1] for r in runs)
                 rss = peak_rss(cmds[0], env)
                 print(f"| {n} | {name} | {kex[name]} | {wall:.3f} | {cpu:.3f} | {rss:.1f} |", flush=True)
+
+            # The system ssh: cold (a fresh state folder, masters stopped
+            # after each run) and warm (masters of a first run reused).
+            ossh = variant(n, "  connection: openssh\n  ssh_config: none\n")
+            cmd = [BIN, "-i", ossh, "exec", "@all", "--forks", str(n), "--", "true"]
+            runs = []
+            for i in range(args.runs):
+                state = os.path.join(short, f"c{n}-{i}")
+                runs.append(timed([cmd], dict(env, XDG_STATE_HOME=state)))
+                stop_masters(state)
+            print(f"| {n} | opsguard, openssh (cold) | ssh's | {statistics.median(r[0] for r in runs):.3f} "
+                  f"| {statistics.median(r[1] for r in runs):.3f}* | |", flush=True)
+            state = os.path.join(short, f"w{n}")
+            warm_env = dict(env, XDG_STATE_HOME=state)
+            timed([cmd], warm_env)
+            runs = [timed([cmd], warm_env) for _ in range(args.runs)]
+            rss = peak_rss(cmd, warm_env)
+            stop_masters(state)
+            print(f"| {n} | opsguard, openssh (warm) | ssh's | {statistics.median(r[0] for r in runs):.3f} "
+                  f"| {statistics.median(r[1] for r in runs):.3f}* | {rss:.1f} |", flush=True)
+
+            # Through one bastion.
+            jumped = variant(n, f"  ssh_config: {jump_config}\n")
+            cmd = [BIN, "-i", jumped, "exec", "@all", "--forks", str(n), "--", "true"]
+            runs = []
+            for i in range(args.runs):
+                state = os.path.join(short, f"j{n}-{i}")
+                runs.append(timed([cmd], dict(env, XDG_STATE_HOME=state)))
+                stop_masters(state)
+            print(f"| {n} | opsguard via bastion (cold) | ssh's | {statistics.median(r[0] for r in runs):.3f} "
+                  f"| {statistics.median(r[1] for r in runs):.3f}* | |", flush=True)
+            fleet = [["ssh", "-q", "-F", jump_config, "-o", "BatchMode=yes", "-p", str(port),
+                      f"root@{a}", "true"] for a in addrs[:n]]
+            runs = [timed(fleet, env) for _ in range(args.runs)]
+            print(f"| {n} | ssh -J fleet via bastion | ssh's | {statistics.median(r[0] for r in runs):.3f} "
+                  f"| {statistics.median(r[1] for r in runs):.3f} | |", flush=True)
     finally:
         for p in locals().get("servers", []):
             os.killpg(p.pid, 9)
             p.wait()
         shutil.rmtree(d, ignore_errors=True)
+        if "short" in locals():
+            subprocess.run(["pkill", "-f", f"ControlPath={short}"], check=False)
+            shutil.rmtree(short, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -9,16 +9,16 @@
 //! `StrictHostKeyChecking=yes` (never a key accepted unseen), and the
 //! inventory's user, port, identity files, known_hosts and connect
 //! timeout. Each host gets a control master (`ControlMaster`,
-//! `ControlPersist` 5 minutes) whose socket is in a private folder
-//! (`$XDG_STATE_HOME/opsguard/ssh`, mode 0700), so the commands of a run,
-//! and of the runs that follow, share one login.
+//! `ControlPersist` 5 minutes) whose socket is in a private folder (mode
+//! 0700, see [`control_folder`]), so the commands of a run, and of the
+//! runs that follow, share one login.
 //!
 //! The command goes through the same remote wrapper as with libssh2
 //! ([`super::remote`]): closing ssh's input (a timeout, Ctrl-C) stops the
 //! command's whole process group on the host.
 
 use std::io::Read;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::Ordering;
@@ -42,7 +42,7 @@ pub struct OpenSsh {
     /// `ssh` and its options, up to the destination.
     base: Vec<String>,
     destination: String,
-    /// `name (user@address:port)`, for messages.
+    /// The host's name, for messages.
     endpoint: String,
     become_user: Option<String>,
     /// Where ssh connects, as `ssh -G` resolves it.
@@ -212,14 +212,38 @@ impl OpenSsh {
     }
 }
 
-/// The private folder of control sockets: made 0700 if missing, and used
-/// only when it is ours and no one else can enter it.
+/// The longest folder a control socket fits in: a Unix socket's path is
+/// at most 107 bytes, and ssh adds `/`, the 40 hex digits of `%C` and a
+/// 17-byte suffix while it sets the socket up.
+const SOCKET_FOLDER_MAX: usize = 107 - 1 - 40 - 17;
+
+/// The private folder of control sockets: `$XDG_RUNTIME_DIR/opsguard-ssh`,
+/// else `ssh` in opsguard's state folder, else `/tmp/opsguard-ssh-UID`,
+/// the first short enough for a socket path; made 0700 if missing, and
+/// used only when it is ours and no one else can enter it.
 fn control_folder() -> Result<PathBuf, String> {
-    let dir = crate::state::folder("ssh")
-        .ok_or("no folder for ssh's control sockets: set XDG_STATE_HOME or HOME")?;
+    let uid = nix::unistd::getuid();
+    let runtime = std::env::var_os("XDG_RUNTIME_DIR")
+        .filter(|d| !d.is_empty())
+        .map(|d| PathBuf::from(d).join("opsguard-ssh"));
+    let state = crate::state::base().map(|b| b.join("ssh"));
+    let tmp = PathBuf::from(format!("/tmp/opsguard-ssh-{uid}"));
+    let dir = [runtime, state, Some(tmp)]
+        .into_iter()
+        .flatten()
+        .find(|d| d.as_os_str().len() <= SOCKET_FOLDER_MAX)
+        .ok_or("no folder short enough for ssh's control sockets")?;
+    match std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&dir)
+    {
+        Ok(()) => {}
+        Err(e) => return Err(format!("cannot make {}: {e}", dir.display())),
+    }
     let meta = std::fs::symlink_metadata(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let mode = meta.permissions().mode() & 0o777;
-    if !meta.is_dir() || meta.uid() != nix::unistd::getuid().as_raw() || mode & 0o077 != 0 {
+    if !meta.is_dir() || meta.uid() != uid.as_raw() || mode & 0o077 != 0 {
         return Err(format!(
             "{} holds ssh's control sockets but is not a folder of yours with mode 700 (it has {mode:o}); remove it and run again",
             dir.display()
