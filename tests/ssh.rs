@@ -1218,3 +1218,20 @@ fn a_step_with_become_runs_as_its_user() {
         .status(2)
         .stdout_has("step `them` has `become` but runs on `l1`, a local host");
 }
+
+/// A state folder too long for a socket path (ssh's control sockets live
+/// at most 107 bytes deep) falls back to a short private folder.
+#[test]
+fn the_system_ssh_works_from_a_deep_state_folder() {
+    let sshd = Sshd::start(1);
+    let t = site(&sshd, &sshd.known_hosts());
+    let deep = t.path().join("state").join("a".repeat(60));
+    let inventory = std::fs::read_to_string(t.path().join("inventory.yaml"))
+        .unwrap()
+        .replace("settings:\n", "settings:\n  connection: openssh\n  ssh_config: none\n");
+    t.file("inventory.yaml", inventory)
+        .env("XDG_STATE_HOME", deep.to_str().unwrap())
+        .args(["exec", "s1", "--", "echo deep"])
+        .status(0)
+        .stdout_has("deep");
+}
