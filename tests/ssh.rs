@@ -1228,10 +1228,50 @@ fn the_system_ssh_works_from_a_deep_state_folder() {
     let deep = t.path().join("state").join("a".repeat(60));
     let inventory = std::fs::read_to_string(t.path().join("inventory.yaml"))
         .unwrap()
-        .replace("settings:\n", "settings:\n  connection: openssh\n  ssh_config: none\n");
+        .replace(
+            "settings:\n", "settings:\n  connection: openssh\n  ssh_config: none\n",
+        );
     t.file("inventory.yaml", inventory)
         .env("XDG_STATE_HOME", deep.to_str().unwrap())
         .args(["exec", "s1", "--", "echo deep"])
         .status(0)
         .stdout_has("deep");
+}
+
+/// RSA and ECDSA client keys log in from identity files, as Ed25519 ones
+/// do, and the record names the key that did.
+#[test]
+fn rsa_and_ecdsa_identity_files_log_in() {
+    let sshd = Sshd::start(1);
+    let keys = tempfile::tempdir().unwrap();
+    for (kind, bits) in [("rsa", "3072"), ("ecdsa", "256")] {
+        let key = keys.path().join(kind);
+        must(
+            Command::new("ssh-keygen")
+                .args(["-q", "-t", kind, "-b", bits, "-N", "", "-f"])
+                .arg(&key),
+        );
+        let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
+        let authorized = sshd.path().join("authorized_keys");
+        let mut all = std::fs::read_to_string(&authorized).unwrap();
+        all.push_str(&public);
+        std::fs::write(&authorized, all).unwrap();
+        let t = site(&sshd, &sshd.known_hosts());
+        let inventory = std::fs::read_to_string(t.path().join("inventory.yaml"))
+            .unwrap()
+            .replace(sshd.key().to_str().unwrap(), key.to_str().unwrap());
+        let run = t
+            .file("inventory.yaml", inventory)
+            .args(["exec", "s1", "--", &format!("echo {kind}")])
+            .status(0);
+        assert_eq!(run.stdout, format!("{kind}\n"));
+        let start = first_record(&records(run.path()), "command.start");
+        assert!(
+            start["auth"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("({})", key.display())),
+            "{start}"
+        );
+    }
 }

@@ -24,11 +24,13 @@
 //! unrecorded. The remote host needs a POSIX `/bin/sh` and `setsid`
 //! (util-linux), as every Linux server has.
 
+use std::collections::HashMap;
 use std::io::{ErrorKind, Read};
-use std::net::{TcpStream, ToSocketAddrs};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::os::fd::AsFd;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use ssh2::{BlockDirections, Channel, MethodType, Session};
@@ -335,16 +337,52 @@ fn millis(d: Duration) -> u32 {
     d.as_millis().clamp(1, u32::MAX as u128) as u32
 }
 
+type Found = Result<Vec<SocketAddr>, (std::io::ErrorKind, String)>;
+
+/// The addresses of `name`, looked up once per run: the connections a
+/// run makes to one host again (lock renewals, a connection replaced)
+/// reach the address its first one resolved. A failed lookup is kept too.
+fn resolve(name: &str, port: u16) -> Found {
+    static SEEN: OnceLock<Mutex<HashMap<(String, u16), Found>>> = OnceLock::new();
+    resolve_in(
+        SEEN.get_or_init(Default::default),
+        name,
+        port,
+        |name, port| {
+            (name, port)
+                .to_socket_addrs()
+                .map(Iterator::collect)
+                .map_err(|e| (e.kind(), e.to_string()))
+        },
+    )
+}
+
+fn resolve_in(
+    seen: &Mutex<HashMap<(String, u16), Found>>,
+    name: &str,
+    port: u16,
+    lookup: impl Fn(&str, u16) -> Found,
+) -> Found {
+    let key = (name.to_string(), port);
+    if let Some(known) = seen.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return known.clone();
+    }
+    let found = lookup(name, port);
+    seen.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, found.clone());
+    found
+}
+
 fn tcp_connect(target: &Target, deadline: Instant) -> Result<TcpStream, TransportError> {
     let endpoint = target.endpoint();
-    let addrs: Vec<_> = (target.address.as_str(), target.port)
-        .to_socket_addrs()
-        .map_err(|e| TransportError::Resolve {
+    let addrs = resolve(&target.address, target.port).map_err(|(kind, message)| {
+        TransportError::Resolve {
             endpoint: endpoint.clone(),
             address: target.address.clone(),
-            source: Some(e),
-        })?
-        .collect();
+            source: Some(std::io::Error::new(kind, message)),
+        }
+    })?;
     let no_answer = |addr| ConnectError::NoAnswer {
         addr,
         timeout: target.connect_timeout,
@@ -598,5 +636,29 @@ mod tests {
             host_key_prefs(&["ssh-ed25519".into(), "ssh-rsa".into()]),
             "ssh-ed25519,rsa-sha2-512,rsa-sha2-256,ssh-rsa"
         );
+    }
+
+    #[test]
+    fn a_name_is_looked_up_once_per_run_failures_included() {
+        let seen = Mutex::new(HashMap::new());
+        let lookups = std::cell::Cell::new(0);
+        let lookup = |name: &str, port: u16| -> Found {
+            lookups.set(lookups.get() + 1);
+            match name {
+                "store-a1" => Ok(vec![SocketAddr::from(([10, 0, 1, 11], port))]),
+                _ => Err((ErrorKind::Other, "Name or service not known".into())),
+            }
+        };
+        for _ in 0..3 {
+            assert_eq!(
+                resolve_in(&seen, "store-a1", 22, lookup),
+                Ok(vec![SocketAddr::from(([10, 0, 1, 11], 22))])
+            );
+            assert!(resolve_in(&seen, "gone", 22, lookup).is_err());
+        }
+        assert_eq!(lookups.get(), 2);
+        // Another port is another question.
+        let _ = resolve_in(&seen, "store-a1", 2222, lookup);
+        assert_eq!(lookups.get(), 3);
     }
 }
