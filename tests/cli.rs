@@ -239,3 +239,18 @@ fn become_is_refused_for_local_hosts_and_bad_user_names() {
         .stderr_has("--become `Ops Team` is not a user name");
     assert!(!t.path().join("inventory/ran").exists());
 }
+
+#[test]
+fn ranges_select_as_clustershell_writes_them() {
+    Test::new()
+        .file("inventory/a.yaml", INVENTORY)
+        .args(["hosts", "[store,backup]-a1,!backup-a[1]"])
+        .status(0)
+        .stdout_has("store-a1")
+        .stdout_lacks("backup-a1");
+    Test::new()
+        .file("inventory/a.yaml", INVENTORY)
+        .args(["hosts", "store-a[1-2]"])
+        .status(2)
+        .stderr_has("unknown host `store-a2` in `store-a[1-2]`");
+}

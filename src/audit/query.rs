@@ -52,6 +52,7 @@ impl Hosts {
                 TermKind::Host(n) => Match::Name(n.clone()),
                 TermKind::Glob(g) => Match::Glob(g.clone()),
                 TermKind::Role(r) => Match::Role(r.clone()),
+                TermKind::Range(_, names) => Match::Names(names.clone()),
                 TermKind::Group(g) => {
                     Match::Names(group(g).ok_or_else(|| NeedsInventory(g.clone()))?)
                 }
