@@ -13,6 +13,7 @@ pub mod lock;
 pub mod plan;
 pub mod report;
 pub mod run;
+pub mod schema;
 pub mod shell;
 pub mod validate;
 
@@ -65,6 +66,8 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff)
     Man,
+    /// Print the JSON Schema of the inventory or playbook format
+    Schema(schema::SchemaArgs),
 }
 
 /// Run the command `cli` names.
@@ -82,6 +85,7 @@ pub fn dispatch(cli: &Cli, ui: &Ui) -> Result<Exit, AppError> {
         Command::Audit(args) => audit::run(g, args, ui),
         Command::Completions(args) => completions::run(args, ui),
         Command::Man => completions::man(ui),
+        Command::Schema(args) => schema::run(args, ui),
     }
 }
 

@@ -9,10 +9,16 @@ use crate::inventory::Selector;
 use crate::schema::{Ctx, Sp};
 use crate::yaml::{self, Node, Value};
 
-const TOP: &[&str] = &[
+/// The fields the reader accepts (the JSON Schema in `schemas/` is
+/// checked against them).
+pub mod fields {
+    pub use super::{STEP, TOP};
+}
+
+pub const TOP: &[&str] = &[
     "name", "description", "hosts", "serial", "max_failures", "change", "steps",
 ];
-const STEP: &[&str] = &[
+pub const STEP: &[&str] = &[
     "name", "run", "hosts", "destructive", "role", "timeout", "budget", "become",
 ];
 

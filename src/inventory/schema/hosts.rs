@@ -10,7 +10,7 @@ use crate::inventory::{Connection, Host, SshClient};
 use crate::schema::{Ctx, Sp};
 use crate::yaml::Node;
 
-const HOST: &[&str] = &[
+pub const HOST: &[&str] = &[
     "address", "role", "groups", "mirror", "replication_check", "user", "port", "identity_files",
     "known_hosts", "connection", "workdir", "lock_dir", "become",
 ];

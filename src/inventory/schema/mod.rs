@@ -17,12 +17,20 @@ use crate::yaml::{self, Node, SyntaxError, Value};
 mod hosts;
 mod policy;
 
-const TOP: &[&str] = &["settings", "roles", "policy", "hosts"];
-const SETTINGS: &[&str] = &[
+/// The fields the reader accepts, at each level (the JSON Schema in
+/// `schemas/` is checked against them).
+pub mod fields {
+    pub use super::hosts::HOST;
+    pub use super::policy::{FREEZE, POLICY};
+    pub use super::{ROLE, SETTINGS, TOP};
+}
+
+pub const TOP: &[&str] = &["settings", "roles", "policy", "hosts"];
+pub const SETTINGS: &[&str] = &[
     "user", "port", "identity_files", "known_hosts", "connect_timeout", "command_timeout", "forks",
     "lock_ttl", "audit_log", "lock_dir", "ssh_config", "become", "connection",
 ];
-const ROLE: &[&str] = &["protected", "color", "unknown_commands"];
+pub const ROLE: &[&str] = &["protected", "color", "unknown_commands"];
 /// A name that is safe in selectors, prompts and lock paths.
 pub fn valid_host_name(s: &str) -> bool {
     s.len() <= 253

@@ -9,10 +9,10 @@ use crate::inventory::policy::{Freeze, Window};
 use crate::schema::{Ctx, Sp};
 use crate::yaml::Node;
 
-const POLICY: &[&str] = &[
+pub const POLICY: &[&str] = &[
     "require_change", "freeze", "windows", "destructive_patterns", "safe_patterns",
 ];
-const FREEZE: &[&str] = &["from", "to", "roles", "reason"];
+pub const FREEZE: &[&str] = &["from", "to", "roles", "reason"];
 
 impl Reader {
     pub(super) fn policy(&mut self, ctx: &mut Ctx, node: &Node) {
