@@ -1,0 +1,140 @@
+//! The pre-commit hook and the GitHub Action, run as pre-commit and a
+//! runner would run them: their commands, from the files, on a site.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use support::{INVENTORY, repo};
+
+/// A field of a YAML file in the repository, read by Python's yaml.
+fn field(file: &str, path: &str) -> String {
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(format!(
+            "import sys, yaml; d = yaml.safe_load(open(sys.argv[1])); print(d{path}, end='')"
+        ))
+        .arg(repo().join(file))
+        .output()
+        .expect("python3 with yaml (installed by scripts/test)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A site: the inventory in `inventory/`, a good playbook, and, when
+/// `broken`, the broken one.
+fn site(broken: bool) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("inventory")).unwrap();
+    std::fs::create_dir_all(dir.path().join("playbooks")).unwrap();
+    std::fs::write(dir.path().join("inventory/site.yaml"), INVENTORY).unwrap();
+    std::fs::write(
+        dir.path().join("playbooks/look.yaml"),
+        "name: look\ndescription: how full the disks are\nhosts: \"@cluster-a\"\nsteps:\n  - name: df\n    run: df -h\n",
+    )
+    .unwrap();
+    if broken {
+        std::fs::copy(
+            repo().join("tests/fixtures/broken-playbook.yaml"),
+            dir.path().join("playbooks/broken.yaml"),
+        )
+        .unwrap();
+    }
+    dir
+}
+
+/// PATH with the built opsguard first.
+fn path_with_opsguard() -> String {
+    let bin = Path::new(env!("CARGO_BIN_EXE_opsguard")).parent().unwrap();
+    format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+fn bash(script: &str, dir: &Path, env: &[(&str, &str)]) -> std::process::Output {
+    Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", path_with_opsguard())
+        .env("HOME", dir)
+        .envs(env.iter().copied())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_pre_commit_hook_checks_the_whole_site() {
+    assert_eq!(
+        field(".pre-commit-hooks.yaml", "[0]['id']"),
+        "opsguard-validate"
+    );
+    assert_eq!(
+        field(".pre-commit-hooks.yaml", "[0]['pass_filenames']"),
+        "False"
+    );
+    let entry = field(".pre-commit-hooks.yaml", "[0]['entry']");
+    let good = site(false);
+    let out = bash(&entry, good.path(), &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bad = site(true);
+    let out = bash(&entry, bad.path(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("playbooks/broken.yaml:"), "{said}");
+}
+
+#[test]
+fn the_action_annotates_and_writes_sarif() {
+    let steps = |i: usize| field("action.yml", &format!("['runs']['steps'][{i}]['run']"));
+    let bad = site(true);
+    let temp = bad.path().join("runner-temp");
+    let github_path: PathBuf = bad.path().join("github-path");
+    let env = [
+        ("GITHUB_ACTION_PATH", repo().to_str().unwrap().to_string()),
+        ("RUNNER_TEMP", temp.to_str().unwrap().to_string()),
+        ("GITHUB_PATH", github_path.to_str().unwrap().to_string()),
+        ("INVENTORY", "inventory".into()),
+        ("PATHS", "".into()),
+        ("STRICT", "true".into()),
+        ("SARIF", "out.sarif".into()),
+    ];
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    // opsguard is on PATH: the build step leaves it.
+    let out = bash(&steps(0), bad.path(), &env);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!temp.exists() && !github_path.exists());
+    let out = bash(&steps(1), bad.path(), &env);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let annotations = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        annotations.contains("::error file=playbooks/broken.yaml,line="),
+        "{annotations}"
+    );
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(bad.path().join("out.sarif")).unwrap())
+            .unwrap();
+    assert!(!sarif["runs"][0]["results"].as_array().unwrap().is_empty());
+}
