@@ -138,3 +138,143 @@ fn the_action_annotates_and_writes_sarif() {
             .unwrap();
     assert!(!sarif["runs"][0]["results"].as_array().unwrap().is_empty());
 }
+
+/// `ansible-inventory --list` of `ini` (real Ansible), as a JSON file in
+/// `dir`.
+fn ansible_json(dir: &Path, ini: &str) -> PathBuf {
+    std::fs::write(dir.join("hosts.ini"), ini).unwrap();
+    let out = Command::new("ansible-inventory")
+        .args(["-i", "hosts.ini", "--list"])
+        .current_dir(dir)
+        .env("HOME", dir)
+        .env("ANSIBLE_LOCAL_TEMP", dir.join("ansible-tmp"))
+        .output()
+        .expect("ansible-inventory (ansible-core, installed by scripts/test)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json = dir.join("inventory.json");
+    std::fs::write(&json, out.stdout).unwrap();
+    json
+}
+
+fn opsguard(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_opsguard"))
+        .args(args)
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", dir)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn an_ansible_inventory_imports_into_one_that_validates() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = ansible_json(
+        dir.path(),
+        "[live]\nstore-a1 ansible_host=10.0.1.11 ansible_user=ops\nstore-a2 ansible_port=2222\n\n\
+         [backup]\nbackup-a1 ansible_host=10.0.2.11 ansible_ssh_private_key_file=~/.ssh/backup \
+         ansible_become=true ansible_become_user=storage\n\n\
+         [cluster_a:children]\nlive\nbackup\n\n[cluster_a:vars]\nntp=10.0.0.1\n",
+    );
+    let out = opsguard(
+        dir.path(),
+        &[
+            "import",
+            "ansible",
+            json.to_str().unwrap(),
+            "--role-groups",
+            "live,backup",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("UNMAPPED (no opsguard equivalent, left out): ntp (3 hosts)"),
+        "{stderr}"
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let sha = support::sha256_file(&json);
+    assert!(text.contains(&format!("sha256 {sha}")), "{text}");
+    std::fs::write(dir.path().join("site.yaml"), &text).unwrap();
+    let hosts = opsguard(
+        dir.path(),
+        &["-i", "site.yaml", "hosts", "--format", "json"],
+    );
+    assert_eq!(
+        hosts.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&hosts.stderr)
+    );
+    let hosts: serde_json::Value = serde_json::from_slice(&hosts.stdout).unwrap();
+    let row = |name: &str| {
+        hosts
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(row("store-a1")["role"], "live");
+    assert_eq!(row("store-a1")["address"], "10.0.1.11");
+    assert_eq!(row("backup-a1")["groups"], serde_json::json!(["cluster_a"]));
+    assert!(text.contains("become: \"storage\""), "{text}");
+    let check = opsguard(
+        dir.path(),
+        &["-i", "site.yaml", "validate", "--strict", "site.yaml"],
+    );
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+}
+
+#[test]
+fn an_import_that_cannot_be_right_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = ansible_json(
+        dir.path(),
+        "[live]\nstore-a1\nboth\n\n[backup]\nbackup-a1\nboth\n\n[lab]\nlab-1 opsguard_role=lab\n",
+    );
+    let out = opsguard(
+        dir.path(),
+        &[
+            "import",
+            "ansible",
+            json.to_str().unwrap(),
+            "--role-groups",
+            "live,backup",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("`both` is in two role groups (live, backup): a host has one role")
+            && stderr.contains("`lab-1` is in none of the role groups"),
+        "{stderr}"
+    );
+    // With roles from each host's `opsguard_role` instead, a role opsguard
+    // does not know is declared protected.
+    let json = ansible_json(
+        dir.path(),
+        "lab-1 opsguard_role=lab\nstore-a1 opsguard_role=live\n",
+    );
+    let out = opsguard(dir.path(), &["import", "ansible", json.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("\"lab\": {protected: true"), "{text}");
+}

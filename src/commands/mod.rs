@@ -9,6 +9,7 @@ pub mod classify;
 pub mod completions;
 pub mod exec;
 pub mod hosts;
+pub mod import;
 pub mod lock;
 pub mod plan;
 pub mod report;
@@ -68,6 +69,8 @@ pub enum Command {
     Man,
     /// Print the JSON Schema of the inventory or playbook format
     Schema(schema::SchemaArgs),
+    /// Write an opsguard inventory from another tool's (no network)
+    Import(import::ImportArgs),
 }
 
 /// Run the command `cli` names.
@@ -86,6 +89,7 @@ pub fn dispatch(cli: &Cli, ui: &Ui) -> Result<Exit, AppError> {
         Command::Completions(args) => completions::run(args, ui),
         Command::Man => completions::man(ui),
         Command::Schema(args) => schema::run(args, ui),
+        Command::Import(args) => import::run(args, ui),
     }
 }
 

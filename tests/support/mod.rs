@@ -264,3 +264,13 @@ pub fn wait_for(dir: &Path, what: impl Fn(&[serde_json::Value]) -> bool) {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
+
+/// The SHA-256 of a file, as hex.
+pub fn sha256_file(path: &Path) -> String {
+    use sha2::Digest;
+    let bytes = std::fs::read(path).unwrap();
+    sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
