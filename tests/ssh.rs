@@ -657,20 +657,38 @@ fn alias_config(sshd: &Sshd, t: &Test, port: u16) -> String {
 /// An inventory that names hosts by their ssh_config aliases only.
 const ALIASES: &str = "hosts:\n  db-alias: {role: backup}\n";
 
+/// A site whose one host, `db-alias`, is known by `known_hosts` and
+/// reached as `config` (made knowing the test's folder) says, from
+/// `home/.ssh/config`; `settings` are the inventory's settings lines.
+fn alias_site(
+    known_hosts: impl AsRef<[u8]>,
+    config: impl FnOnce(&Test) -> String,
+    settings: &str,
+) -> Test {
+    let t = Test::new();
+    let config = config(&t);
+    let inventory = match settings {
+        "" => ALIASES.to_string(),
+        lines => format!("settings:\n{lines}{ALIASES}"),
+    };
+    t.file("known_hosts", known_hosts)
+        .file("home/.ssh/config", config)
+        .file("inventory.yaml", inventory)
+        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
+        .env("OPSGUARD_INVENTORY", "inventory.yaml")
+}
+
 #[test]
 fn a_host_named_by_its_ssh_config_alias_is_reached_as_ssh_would() {
     let sshd = Sshd::start(1);
     let marks = tempfile::tempdir().unwrap();
-    let t = Test::new();
-    let config = alias_config(&sshd, &t, sshd.port);
-    let run = t
-        .file("known_hosts", sshd.known_hosts())
-        .file("home/.ssh/config", config)
-        .file("inventory.yaml", ALIASES)
-        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
-        .env("OPSGUARD_INVENTORY", "inventory.yaml")
-        .args(["exec", "db-alias", "--", &mark(marks.path())])
-        .status(0);
+    let run = alias_site(
+        sshd.known_hosts(),
+        |t| alias_config(&sshd, t, sshd.port),
+        "",
+    )
+    .args(["exec", "db-alias", "--", &mark(marks.path())])
+    .status(0);
     assert!(seen(marks.path(), &sshd.addrs[0].to_string()));
     // Asking not to check host keys is refused with a warning, never obeyed.
     assert!(
@@ -706,14 +724,7 @@ fn ssh_config_never_weakens_host_key_checks_and_the_inventory_wins() {
     assert!(seen(marks.path(), &sshd.addrs[0].to_string()));
 
     // `accept-new` with an empty known_hosts: still refused.
-    let t = Test::new();
-    let config = alias_config(&sshd, &t, sshd.port);
-    let run = t
-        .file("known_hosts", "")
-        .file("home/.ssh/config", config)
-        .file("inventory.yaml", ALIASES)
-        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
-        .env("OPSGUARD_INVENTORY", "inventory.yaml")
+    let run = alias_site("", |t| alias_config(&sshd, t, sshd.port), "")
         .args(["exec", "db-alias", "--", "true"])
         .status(1);
     assert!(run.stderr.contains("host key not known"), "{}", run.stderr);
@@ -763,19 +774,13 @@ fn a_host_behind_a_jump_host_is_reached_through_it_with_the_system_ssh() {
     let bastion = Sshd::start(1);
     let target = Sshd::start(1);
     let marks = tempfile::tempdir().unwrap();
-    let t = Test::new();
-    let config = jump_config(&bastion, &target, &t);
-    let run = t
-        .file("known_hosts", bastion.known_hosts() + &target.known_hosts())
-        .file("home/.ssh/config", config)
-        .file(
-            "inventory.yaml",
-            "settings:\n  ssh_config: home/.ssh/config\nhosts:\n  db-alias: {role: backup}\n",
-        )
-        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
-        .env("OPSGUARD_INVENTORY", "inventory.yaml")
-        .args(["exec", "db-alias", "--", &mark(marks.path())])
-        .status(0);
+    let run = alias_site(
+        bastion.known_hosts() + &target.known_hosts(),
+        |t| jump_config(&bastion, &target, t),
+        "  ssh_config: home/.ssh/config\n",
+    )
+    .args(["exec", "db-alias", "--", &mark(marks.path())])
+    .status(0);
     assert!(seen(marks.path(), &target.addrs[0].to_string()));
     assert!(
         run.stderr
@@ -791,19 +796,13 @@ fn a_host_behind_a_jump_host_is_reached_through_it_with_the_system_ssh() {
 
     let closed = Sshd::start_with(1, "AllowTcpForwarding no\n");
     let marks = tempfile::tempdir().unwrap();
-    let t = Test::new();
-    let config = jump_config(&closed, &target, &t);
-    let run = t
-        .file("known_hosts", closed.known_hosts() + &target.known_hosts())
-        .file("home/.ssh/config", config)
-        .file(
-            "inventory.yaml",
-            "settings:\n  ssh_config: home/.ssh/config\nhosts:\n  db-alias: {role: backup}\n",
-        )
-        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
-        .env("OPSGUARD_INVENTORY", "inventory.yaml")
-        .args(["exec", "db-alias", "--", &mark(marks.path())])
-        .status(1);
+    let run = alias_site(
+        closed.known_hosts() + &target.known_hosts(),
+        |t| jump_config(&closed, &target, t),
+        "  ssh_config: home/.ssh/config\n",
+    )
+    .args(["exec", "db-alias", "--", &mark(marks.path())])
+    .status(1);
     assert!(!seen(marks.path(), &target.addrs[0].to_string()));
     assert!(
         run.stderr
@@ -1147,19 +1146,13 @@ fn command_records_name_the_login_the_host_key_and_the_key() {
 
     // Through a bastion, with the system ssh.
     let target = Sshd::start(1);
-    let t = Test::new();
-    let config = jump_config(&sshd, &target, &t);
-    let run = t
-        .file("known_hosts", sshd.known_hosts() + &target.known_hosts())
-        .file("home/.ssh/config", config)
-        .file(
-            "inventory.yaml",
-            "settings:\n  ssh_config: home/.ssh/config\nhosts:\n  db-alias: {role: backup}\n",
-        )
-        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
-        .env("OPSGUARD_INVENTORY", "inventory.yaml")
-        .args(["exec", "db-alias", "--", "true"])
-        .status(0);
+    let run = alias_site(
+        sshd.known_hosts() + &target.known_hosts(),
+        |t| jump_config(&sshd, &target, t),
+        "  ssh_config: home/.ssh/config\n",
+    )
+    .args(["exec", "db-alias", "--", "true"])
+    .status(0);
     let start = first_record(&records(run.path()), "command.start");
     assert_eq!(
         start["login"],
