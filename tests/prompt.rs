@@ -301,7 +301,7 @@ impl Drop for SudoPassword {
 /// would otherwise wait for another try); without it, `sudo -n` fails.
 #[test]
 fn ask_become_pass_gives_sudo_its_password_once_and_records_none_of_it() {
-    let sshd = support::sshd::Sshd::start(1);
+    let sshd = support::sshd::Sshd::start(2);
     let password = SudoPassword::set();
     let dir = tempfile::tempdir().unwrap();
     let kh = dir.path().join("known_hosts");
@@ -336,17 +336,26 @@ fn ask_become_pass_gives_sudo_its_password_once_and_records_none_of_it() {
             .any(|r| r["event"] == "command.start" && r["become"] == "nobody")
     );
 
+    // A wrong password: refused at once on the first host, and never
+    // tried on the next (a lockout policy counts every try).
     let started = std::time::Instant::now();
+    let all = [
+        "-i", "inventory.yaml", "exec", "@all", "--forks", "1", "--become", "nobody",
+    ];
     let mut p = spawn(
         dir.path(),
-        &[&args[..], &["--ask-become-pass", "--", "id -un"]].concat(),
+        &[&all[..], &["--ask-become-pass", "--", "id -un"]].concat(),
     );
     p.expect("sudo password for become:").unwrap();
     p.send_line("not the password").unwrap();
     let (text, code) = support::pty::transcript(&mut p);
     let text = String::from_utf8_lossy(&text);
     assert_eq!(code, 1, "{text}");
-    assert!(text.contains("Sorry, try again."), "{text}");
+    assert!(text.contains("[opsguard: sudo password]"), "{text}");
+    assert!(
+        text.contains("not run: sudo refused the password earlier in this run"),
+        "{text}"
+    );
     assert!(
         started.elapsed() < Duration::from_secs(20),
         "waited for another try"

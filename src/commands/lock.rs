@@ -196,7 +196,13 @@ fn break_lock(g: &GlobalArgs, args: &BreakArgs, ui: &Ui) -> Result<Exit, AppErro
         .map_err(crate::audit::nothing_ran)?;
     let removed = crate::transport::connect(&inv.settings, host)
         .map_err(|e| e.to_string())
-        .and_then(|mut t| lock::remove(t.as_mut(), host).map_err(|e| e.to_string()));
+        .and_then(|mut t| {
+            let held = match &before {
+                State::Held(o) => Some(o),
+                _ => None,
+            };
+            lock::remove(t.as_mut(), host, held).map_err(|e| e.to_string())
+        });
     let released = event::LockRelease {
         on: On::host(host),
         error: removed.as_ref().err().cloned(),

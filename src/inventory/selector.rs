@@ -235,7 +235,7 @@ fn range_items(inner: &str) -> Result<Vec<String>, String> {
             if b < a {
                 return Err(format!("`{span}` runs backwards"));
             }
-            if (b - a) as usize / step > MOST_NAMES {
+            if out.len() + ((b - a) / step as u64) as usize >= MOST_NAMES {
                 return Err(format!("expands to more than {MOST_NAMES} names"));
             }
             let width = if lo.len() > 1 && lo.starts_with('0') {
@@ -252,6 +252,9 @@ fn range_items(inner: &str) -> Result<Vec<String>, String> {
             out.extend((a..=b).step_by(step).map(|c| (c as char).to_string()));
         } else {
             return Err(format!("`{span}` is not a range: write 1-4, 01-10 or a-c"));
+        }
+        if out.len() > MOST_NAMES {
+            return Err(format!("expands to more than {MOST_NAMES} names"));
         }
     }
     Ok(out)
@@ -476,6 +479,7 @@ roles:
             ("n[a-5]", "`a-5` is not a range"),
             ("n[1-2/0]", "`/0` is not a step"),
             ("n[0-999999]", "expands to more than 100000 names"),
+            ("n[0-99999,0-99999]", "expands to more than 100000 names"),
         ] {
             let e = expand(bad).unwrap_err();
             assert!(e.starts_with(says), "{bad}: {e}");

@@ -276,9 +276,30 @@ pub fn release(t: &mut dyn Transport, host: &Host, owner: &Owner) -> Result<(), 
     run(t, &script).map(|_| ())
 }
 
-/// Remove whatever lock is there (`lock break`).
-pub fn remove(t: &mut dyn Transport, host: &Host) -> Result<(), LockError> {
-    run(t, &format!("rm -rf {}", quote(&path(host)))).map(|_| ())
+/// Remove the lock `lock break` was confirmed for: the one `held` names
+/// (only while its owner file still names that session, so a lock taken
+/// since by someone else stays), or, when its owner could not be read,
+/// whatever is there.
+pub fn remove(t: &mut dyn Transport, host: &Host, held: Option<&Owner>) -> Result<(), LockError> {
+    let d = quote(&path(host));
+    let Some(owner) = held else {
+        return run(t, &format!("rm -rf {d}")).map(|_| ());
+    };
+    let out = run(
+        t,
+        &format!(
+            "d={d}; if grep -qF {} \"$d/owner\" 2>/dev/null; then rm -rf \"$d\" && echo removed; \
+             elif [ -d \"$d\" ]; then echo changed; else echo gone; fi",
+            mark(owner)
+        ),
+    )?;
+    if out.starts_with("changed") {
+        return Err(Failure::Work(format!(
+            "the lock on {} changed after it was read (another session holds it now); it was left; run `opsguard lock status` and break it again if you must",
+            host.name
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -308,6 +329,28 @@ mod tests {
         release(&mut t, &host, &theirs).unwrap();
         assert_eq!(read(&mut t, &host).unwrap(), State::Held(ours.clone()));
         release(&mut t, &host, &ours).unwrap();
+        assert_eq!(read(&mut t, &host).unwrap(), State::Free);
+    }
+
+    /// `lock break` removes the lock it was confirmed for, never one taken
+    /// since by another session.
+    #[test]
+    fn a_break_leaves_a_lock_taken_since_by_someone_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let host = Host::local_for_tests("backup", dir.path());
+        let mut t = crate::transport::local::Local::new(dir.path()).unwrap();
+        let now = OffsetDateTime::now_utc();
+        let first = Owner::new("S1", Duration::from_secs(60), now);
+        let second = Owner::new("S2", Duration::from_secs(60), now);
+        acquire(&mut t, &host, &first).unwrap();
+        release(&mut t, &host, &first).unwrap();
+        acquire(&mut t, &host, &second).unwrap();
+        assert!(matches!(
+            remove(&mut t, &host, Some(&first)),
+            Err(Failure::Work(_))
+        ));
+        assert_eq!(read(&mut t, &host).unwrap(), State::Held(second.clone()));
+        remove(&mut t, &host, Some(&second)).unwrap();
         assert_eq!(read(&mut t, &host).unwrap(), State::Free);
     }
 

@@ -19,7 +19,7 @@
 
 use std::io::Read;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -69,7 +69,9 @@ impl OpenSsh {
             "-o".into(),
             "LogLevel=ERROR".into(),
             "-o".into(),
-            format!("ControlPath={}/%C", control.display()),
+            "UpdateHostKeys=no".into(),
+            "-o".into(),
+            "VerifyHostKeyDNS=no".into(),
             "-o".into(),
             "ControlMaster=auto".into(),
             "-o".into(),
@@ -101,12 +103,20 @@ impl OpenSsh {
         };
         for file in identities {
             let file = crate::account::expand_home(file).map_err(|e| local(e.to_string()))?;
-            opt_pushes.push(format!("IdentityFile={}", file.display()));
+            opt_pushes.push(format!(
+                "IdentityFile={}",
+                value(&file.display().to_string())
+            ));
         }
         if let Some(kh) = host.known_hosts.as_ref().or(settings.known_hosts.as_ref()) {
             let kh = crate::account::expand_home(kh).map_err(|e| local(e.to_string()))?;
-            opt_pushes.push(format!("UserKnownHostsFile={}", kh.display()));
+            opt_pushes.push(format!(
+                "UserKnownHostsFile={}",
+                value(&kh.display().to_string())
+            ));
             opt_pushes.push("GlobalKnownHostsFile=/dev/null".into());
+            // Only that file: no other source of trust.
+            opt_pushes.push("KnownHostsCommand=none".into());
         }
         let timeout = settings
             .connect_timeout
@@ -116,6 +126,15 @@ impl OpenSsh {
             base.push("-o".into());
             base.push(o);
         }
+        // A master checked against these options is used only with them:
+        // another inventory's known_hosts or ssh_config gets its own.
+        let options = crate::audit::record::sha256_hex(base.join("\0").as_bytes());
+        base.push("-o".into());
+        base.push(format!(
+            "ControlPath=\"{}/%C.{}\"",
+            escaped(&control.display().to_string()),
+            &options[..8]
+        ));
         let mut t = OpenSsh {
             base,
             destination: host.address.clone(),
@@ -215,7 +234,34 @@ impl OpenSsh {
 /// The longest folder a control socket fits in: a Unix socket's path is
 /// at most 107 bytes, and ssh adds `/`, the 40 hex digits of `%C` and a
 /// 17-byte suffix while it sets the socket up.
-const SOCKET_FOLDER_MAX: usize = 107 - 1 - 40 - 17;
+const SOCKET_FOLDER_MAX: usize = 107 - 1 - 40 - 9 - 17;
+
+/// A value for `-o KEY=VALUE`: quoted (ssh splits unquoted values at
+/// spaces) with `%` doubled (ssh expands `%` tokens in file names).
+fn value(text: &str) -> String {
+    format!("\"{}\"", escaped(text))
+}
+
+fn escaped(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('%', "%%")
+}
+
+/// Whether every folder above `dir` belongs to root or to `uid` and only
+/// its owner may write it (a sticky one like /tmp aside): otherwise whoever
+/// can write one could swap the socket folder for their own, and be handed
+/// a command's input (a sudo password) by ssh.
+fn ancestors_safe(dir: &Path, uid: u32) -> bool {
+    dir.ancestors().skip(1).all(|a| match std::fs::metadata(a) {
+        Ok(m) => {
+            let mode = m.permissions().mode();
+            (m.uid() == 0 || m.uid() == uid) && (mode & 0o022 == 0 || mode & 0o1000 != 0)
+        }
+        // Not made yet: it will be made here, private.
+        Err(_) => true,
+    })
+}
 
 /// The private folder of control sockets: `$XDG_RUNTIME_DIR/opsguard-ssh`,
 /// else `ssh` in opsguard's state folder, else `/tmp/opsguard-ssh-UID`,
@@ -231,8 +277,8 @@ fn control_folder() -> Result<PathBuf, String> {
     let dir = [runtime, state, Some(tmp)]
         .into_iter()
         .flatten()
-        .find(|d| d.as_os_str().len() <= SOCKET_FOLDER_MAX)
-        .ok_or("no folder short enough for ssh's control sockets")?;
+        .find(|d| d.as_os_str().len() <= SOCKET_FOLDER_MAX && ancestors_safe(d, uid.as_raw()))
+        .ok_or("no folder short enough for ssh's control sockets, under folders only you or root may write")?;
     match std::fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
@@ -301,6 +347,9 @@ impl Transport for OpenSsh {
             .become_user
             .as_deref()
             .or(self.become_user.as_deref());
+        if become_user.is_some() && remote::password_refused() {
+            return Err(remote::refused_error(&self.endpoint));
+        }
         let line = remote::line(command, limits.grace, become_user);
         let mut child = self
             .command(&["--", &self.destination, &line])
@@ -333,6 +382,7 @@ impl Transport for OpenSsh {
             Some(err_tx),
         );
         let mut wrong_password = false;
+        let mut prompts = remote::PromptWatch::default();
         let mut timed_out = false;
         let mut interrupted = false;
         let mut stop: Option<Instant> = None;
@@ -349,11 +399,7 @@ impl Transport for OpenSsh {
                 }
             }
             while let Ok(chunk) = err_rx.try_recv() {
-                wrong_password |= become_user.is_some()
-                    && chunk
-                        .1
-                        .windows(remote::WRONG_PASSWORD.len())
-                        .any(|w| w == remote::WRONG_PASSWORD);
+                wrong_password |= become_user.is_some() && prompts.refused(&chunk.1);
                 if let Some(tap) = &limits.tap {
                     let _ = tap.send(chunk);
                 }
@@ -442,4 +488,33 @@ fn lost(stderr: &[u8]) -> bool {
             || l.contains("Control socket")
             || l.starts_with("mux_client_")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn option_values_are_quoted_and_percent_doubled() {
+        assert_eq!(
+            value("/home/ops/My Inventory/kh"),
+            "\"/home/ops/My Inventory/kh\""
+        );
+        assert_eq!(value("/k/%h\"\\x"), "\"/k/%%h\\\"\\\\x\"");
+    }
+
+    /// A socket folder under a folder another user may write is not used.
+    #[test]
+    fn a_folder_under_one_others_may_write_is_not_safe() {
+        let dir = tempfile::tempdir().unwrap();
+        let open = dir.path().join("open");
+        std::fs::create_dir(&open).unwrap();
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+        let uid = nix::unistd::getuid().as_raw();
+        assert!(!ancestors_safe(&open.join("opsguard-ssh"), uid));
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o1777)).unwrap();
+        assert!(ancestors_safe(&open.join("opsguard-ssh"), uid));
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o700)).unwrap();
+        assert!(ancestors_safe(&open.join("opsguard-ssh"), uid));
+    }
 }

@@ -49,15 +49,67 @@ pub fn become_input() -> Option<String> {
     BECOME_PASSWORD.get().map(|p| format!("{p}\n"))
 }
 
-/// What sudo says after a wrong password, when it would ask again: the
-/// transports then close the input, and sudo gives up at once instead of
-/// waiting for another try until the timeout.
-pub const WRONG_PASSWORD: &[u8] = b"Sorry, try again.";
+/// The prompt sudo shows when it reads the password: opsguard's own
+/// words, whatever sudo's language or its `badpass_message`, so that a
+/// second prompt can be told apart: the password was wrong.
+pub const SUDO_PROMPT: &str = "[opsguard: sudo password]";
+
+/// Set once sudo refused the password: no more commands go through sudo
+/// with it in this run, on any host (a lockout policy such as
+/// pam_faillock counts every try).
+static PASSWORD_REFUSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether sudo refused the password earlier in this run.
+pub fn password_refused() -> bool {
+    PASSWORD_REFUSED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// The error for a `become` command after sudo refused the password.
+pub fn refused_error(host: &str) -> super::TransportError {
+    super::TransportError::Local {
+        endpoint: Some(host.to_string()),
+        message: "not run: sudo refused the password earlier in this run, and trying it again could lock the account".into(),
+        source: None,
+    }
+}
+
+/// Watches the start of a `become` command's stderr for sudo asking a
+/// second time. The transports then close the input, so sudo gives up at
+/// once instead of waiting for another try until the timeout.
+#[derive(Default)]
+pub struct PromptWatch {
+    seen: Vec<u8>,
+}
+
+impl PromptWatch {
+    /// Look at the next chunk of stderr; `true` once the password was
+    /// refused.
+    pub fn refused(&mut self, chunk: &[u8]) -> bool {
+        if BECOME_PASSWORD.get().is_none() || self.seen.len() > 4096 {
+            return false;
+        }
+        self.seen.extend_from_slice(chunk);
+        let prompt = SUDO_PROMPT.as_bytes();
+        let asked = self
+            .seen
+            .windows(prompt.len())
+            .filter(|w| *w == prompt)
+            .count();
+        if asked >= 2 {
+            PASSWORD_REFUSED.store(true, std::sync::atomic::Ordering::Relaxed);
+            self.seen.clear();
+            self.seen.resize(4097, 0);
+            return true;
+        }
+        false
+    }
+}
 
 /// What is sent to the server for `command`; with `become`, the whole
 /// wrapper runs as that user through sudo, so the watcher can stop what
 /// the command started. Without a password, `sudo -n`: never a prompt,
-/// sudo fails instead. With one (`--ask-become-pass`), `sudo -S -p ''`:
+/// sudo fails instead. With one (`--ask-become-pass`), `sudo -S` with
+/// opsguard's own prompt ([`SUDO_PROMPT`]):
 /// the transport sends it as the first line of the input, which the
 /// wrapper's watcher discards when sudo did not need it. sudo gives the
 /// user's login shell in `$SHELL`; an account without one (`nologin`) runs
@@ -65,7 +117,11 @@ pub const WRONG_PASSWORD: &[u8] = b"Sorry, try again.";
 pub fn line(command: &str, grace: Duration, become_user: Option<&str>) -> String {
     let sudo = match (become_user, BECOME_PASSWORD.get()) {
         (Some(user), None) => format!("sudo -n -u {} -- ", quote(user)),
-        (Some(user), Some(_)) => format!("sudo -S -p '' -u {} -- ", quote(user)),
+        (Some(user), Some(_)) => format!(
+            "sudo -S -p {} -u {} -- ",
+            quote(&format!("{SUDO_PROMPT} ")),
+            quote(user)
+        ),
         (None, _) => String::new(),
     };
     format!(

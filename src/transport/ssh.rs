@@ -367,11 +367,14 @@ fn resolve_in(
     if let Some(known) = seen.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return known.clone();
     }
+    // Looked up without the lock held (hosts resolve in parallel); should
+    // two threads look one name up at once, the first answer is kept.
     let found = lookup(name, port);
     seen.lock()
         .unwrap_or_else(|e| e.into_inner())
-        .insert(key, found.clone());
-    found
+        .entry(key)
+        .or_insert(found)
+        .clone()
 }
 
 fn tcp_connect(target: &Target, deadline: Instant) -> Result<TcpStream, TransportError> {
@@ -470,14 +473,18 @@ impl Transport for Ssh {
     fn run(&mut self, command: &str, limits: &Limits) -> Result<Outcome, TransportError> {
         let started = Instant::now();
         self.session.set_blocking(true);
-        let mut channel = self.session.channel_session().map_err(|e| self.lost(e))?;
         let become_user = limits
             .become_user
             .as_deref()
             .or(self.target.become_user.as_deref());
+        if become_user.is_some() && remote::password_refused() {
+            return Err(remote::refused_error(&self.target.name));
+        }
+        let mut channel = self.session.channel_session().map_err(|e| self.lost(e))?;
         channel
             .exec(&remote::line(command, limits.grace, become_user))
             .map_err(|e| self.lost(e))?;
+        let mut prompts = remote::PromptWatch::default();
         if let (Some(_), Some(input)) = (become_user, remote::become_input()) {
             std::io::Write::write_all(&mut channel, input.as_bytes()).map_err(|e| self.lost(e))?;
         }
@@ -509,9 +516,7 @@ impl Transport for Ssh {
                             if which == Which::Stderr
                                 && become_user.is_some()
                                 && stop.is_none()
-                                && chunk
-                                    .windows(remote::WRONG_PASSWORD.len())
-                                    .any(|w| w == remote::WRONG_PASSWORD)
+                                && prompts.refused(chunk)
                             {
                                 // sudo would wait for another try: close
                                 // the input and it gives up.

@@ -62,7 +62,7 @@ enum Kind {
     Option { key: String, args: Vec<String> },
 }
 
-/// A host pattern, lower-cased as OpenSSH compares host names.
+/// A host pattern.
 #[derive(Debug, Clone)]
 struct Pattern {
     negated: bool,
@@ -70,20 +70,32 @@ struct Pattern {
 }
 
 impl Pattern {
+    /// Patterns as written: `Host` lines and `Match originalhost` compare
+    /// them with the destination exactly, as ssh does.
     fn list<'a>(words: impl IntoIterator<Item = &'a str>) -> Vec<Pattern> {
         words
             .into_iter()
             .map(|w| match w.strip_prefix('!') {
                 Some(rest) => Pattern {
                     negated: true,
-                    glob: rest.to_ascii_lowercase(),
+                    glob: rest.to_string(),
                 },
                 None => Pattern {
                     negated: false,
-                    glob: w.to_ascii_lowercase(),
+                    glob: w.to_string(),
                 },
             })
             .collect()
+    }
+
+    /// Patterns lower-cased, for `Match host`, which ssh compares with the
+    /// lower-cased host name.
+    fn folded<'a>(words: impl IntoIterator<Item = &'a str>) -> Vec<Pattern> {
+        let mut list = Pattern::list(words);
+        for p in &mut list {
+            p.glob = p.glob.to_ascii_lowercase();
+        }
+        list
     }
 }
 
@@ -131,6 +143,10 @@ pub struct Resolved {
 /// Keywords that change how `ssh` reaches or trusts a host, and that
 /// libssh2 does not do: a host that gets one goes to the system ssh.
 const NOT_DONE: &[(&str, &str)] = &[
+    (
+        "include-scoped", "an `Include` inside a `Host` or `Match` block, or with `[...]`",
+    ),
+    ("revokedhostkeys", "a revoked host keys file"),
     ("proxyjump", "jump hosts"),
     ("proxycommand", "a proxy command"),
     ("hostkeyalias", "a host key alias"),
@@ -226,6 +242,11 @@ impl Config {
         base: &Path,
         depth: usize,
     ) -> Result<(), ConfigError> {
+        // Whether a `Host` or `Match` line has been read in this file: an
+        // `Include` after one is scoped to that block, which this reader
+        // does not follow, so it goes to the system ssh where the block
+        // applies (and is ignored where it does not, as ssh ignores it).
+        let mut in_block = false;
         for (i, line) in text.lines().enumerate() {
             let at = format!("{name}:{}", i + 1);
             let fail = |message: String| ConfigError::Line {
@@ -238,8 +259,18 @@ impl Config {
             };
             let key = key.to_ascii_lowercase();
             let kind = match key.as_str() {
-                "host" => Kind::Host(Pattern::list(args.iter().map(String::as_str))),
-                "match" => Kind::Match(criteria(args).map_err(fail)?),
+                "host" => {
+                    in_block = true;
+                    Kind::Host(Pattern::list(args.iter().map(String::as_str)))
+                }
+                "match" => {
+                    in_block = true;
+                    Kind::Match(criteria(args).map_err(fail)?)
+                }
+                "include" if in_block || args.iter().any(|a| a.contains('[')) => Kind::Option {
+                    key: "include-scoped".into(),
+                    args: args.to_vec(),
+                },
                 "include" => {
                     if depth >= 16 {
                         return Err(fail("`Include` nested more than 16 deep".into()));
@@ -249,6 +280,13 @@ impl Config {
                             self.read(&file, base, depth + 1, false)?;
                         }
                     }
+                    // After an Include at the top of a file, ssh goes on with
+                    // every host again, whatever block the included file
+                    // ended in.
+                    self.entries.push(Entry {
+                        at: at.clone(),
+                        kind: Kind::Host(Pattern::list(["*"])),
+                    });
                     continue;
                 }
                 _ => Kind::Option {
@@ -304,8 +342,8 @@ impl Config {
     /// or the host's name), as `ssh host` would evaluate it.
     pub fn resolve(&self, host: &str) -> Result<Resolved, ConfigError> {
         let mut r = Resolved::default();
-        let original = host.to_ascii_lowercase();
-        let own = self.literal.get(&original).map_or(&[][..], Vec::as_slice);
+        let original = host;
+        let own = self.literal.get(original).map_or(&[][..], Vec::as_slice);
         let mut visit: Vec<usize> = Vec::with_capacity(self.others.len() + own.len());
         let (mut a, mut b) = (self.others.iter().peekable(), own.iter().peekable());
         while let Some(&next) = match (a.peek(), b.peek()) {
@@ -320,7 +358,7 @@ impl Config {
             let (head, options) = &self.blocks[block];
             let active = match head {
                 None => true,
-                Some(h) => self.active(&self.entries[*h], &r, &original)?,
+                Some(h) => self.active(&self.entries[*h], &r, original)?,
             };
             if !active {
                 continue;
@@ -350,10 +388,12 @@ impl Config {
                 let target = r
                     .hostname
                     .as_deref()
-                    .map_or_else(|| original.to_string(), str::to_ascii_lowercase);
-                let mut active = true;
+                    .unwrap_or(original)
+                    .to_ascii_lowercase();
+                // The criteria are judged in order; the first that fails
+                // ends it, as in ssh.
                 for c in criteria {
-                    active &= match c {
+                    let hit = match c {
                         Criterion::All => true,
                         Criterion::Host(p) => matches_any(p, &target),
                         Criterion::OriginalHost(p) => matches_any(p, original),
@@ -366,8 +406,11 @@ impl Config {
                             });
                         }
                     };
+                    if !hit {
+                        return Ok(false);
+                    }
                 }
-                Ok(active)
+                Ok(true)
             }
             Kind::Option { .. } => Ok(true),
         }
@@ -525,8 +568,7 @@ fn yes(word: &str, what: &str) -> Result<bool, String> {
     }
 }
 
-/// Patterns against a lower-cased host name: one positive match and no
-/// negated one.
+/// Patterns against a host name: one positive match and no negated one.
 fn matches_any(patterns: &[Pattern], host: &str) -> bool {
     let mut hit = false;
     for p in patterns {
@@ -559,11 +601,10 @@ fn criteria(args: &[String]) -> Result<Vec<Criterion>, String> {
                 let list = words
                     .next()
                     .ok_or_else(|| format!("`Match {name}` needs patterns"))?;
-                let patterns = Pattern::list(list.split(','));
                 out.push(if name == "host" {
-                    Criterion::Host(patterns)
+                    Criterion::Host(Pattern::folded(list.split(',')))
                 } else {
-                    Criterion::OriginalHost(patterns)
+                    Criterion::OriginalHost(Pattern::list(list.split(',')))
                 });
             }
             "canonical" | "final" => out.push(Criterion::Other(name)),
@@ -604,7 +645,12 @@ fn included(pattern: &str, base: &Path) -> Result<Vec<PathBuf>, String> {
     let mut files: Vec<PathBuf> = match std::fs::read_dir(folder) {
         Ok(dir) => dir
             .filter_map(Result::ok)
-            .filter(|e| crate::glob::matches(&name, &e.file_name().to_string_lossy()))
+            .filter(|e| {
+                let file = e.file_name().to_string_lossy().into_owned();
+                // As glob(3): a wildcard never matches a leading dot.
+                (!file.starts_with('.') || name.starts_with('.'))
+                    && crate::glob::matches(&name, &file)
+            })
             .map(|e| e.path())
             .filter(|p| p.is_file())
             .collect(),
@@ -740,7 +786,7 @@ Match all
     fn literal_and_pattern_blocks_apply_in_file_order() {
         let text = "\
 User everyone-first
-Host A
+Host a
   HostName 10.0.0.1
 Host *
   Port 1
@@ -761,6 +807,61 @@ Match host 10.0.0.1
         assert_eq!((r.hostname, r.port), (None, Some(1)));
         assert_eq!(r.connect_timeout, None);
         assert_eq!(resolve(text, "c").unwrap().identity_files, ["star"]);
+    }
+
+    /// `Host` lines compare the destination as written, as ssh does;
+    /// `Match host` the lower-cased host name.
+    #[test]
+    fn host_lines_are_case_sensitive_and_match_host_is_not() {
+        let text = "Host store-a1\n  HostName 192.0.2.66\nMatch host STORE-*\n  User ops\n";
+        assert_eq!(resolve(text, "Store-A1").unwrap().hostname, None);
+        assert_eq!(
+            resolve(text, "store-a1").unwrap().hostname.as_deref(),
+            Some("192.0.2.66")
+        );
+        assert_eq!(
+            resolve(text, "Store-A1").unwrap().user.as_deref(),
+            Some("ops")
+        );
+    }
+
+    /// An `Include` inside a block is scoped to it in ssh: it goes to the
+    /// system ssh where the block applies, and is ignored elsewhere. After
+    /// a top-level `Include`, lines apply to every host again. A wildcard
+    /// never reads dotfiles; a revoked-keys file goes to the system ssh.
+    #[test]
+    fn includes_are_scoped_as_ssh_scopes_them() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("conf.d")).unwrap();
+        std::fs::write(
+            dir.path().join("conf.d/lab.conf"),
+            "Host *\n  HostName 192.0.2.66\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("conf.d/.old.conf"), "Host *\n  Port 1\n").unwrap();
+        let main = dir.path().join("config");
+        std::fs::write(
+            &main,
+            "Include conf.d/*.conf\n  User everyone\nHost lab-*\n  Include conf.d/lab.conf\n",
+        )
+        .unwrap();
+        let mut config = Config::default();
+        config.read(&main, dir.path(), 0, true).unwrap();
+        config.index();
+        let store = config.resolve("store-a1").unwrap();
+        // The top-level include's `Host *` applies to all, and so does the
+        // line after it; the dotfile was not read.
+        assert_eq!(store.hostname.as_deref(), Some("192.0.2.66"));
+        assert_eq!(store.user.as_deref(), Some("everyone"));
+        assert_eq!(store.port, None);
+        assert!(matches!(
+            config.resolve("lab-1"),
+            Err(ConfigError::NeedsOpenSsh { .. })
+        ));
+        assert!(matches!(
+            resolve("Host *\n  RevokedHostKeys /etc/ssh/krl\n", "a"),
+            Err(ConfigError::NeedsOpenSsh { .. })
+        ));
     }
 
     #[test]
