@@ -1268,3 +1268,44 @@ fn rsa_and_ecdsa_identity_files_log_in() {
         );
     }
 }
+
+/// A `Match exec` that hangs does not hang opsguard: ssh's evaluation of
+/// the configuration is bounded by `connect_timeout`, as the login is.
+#[test]
+fn a_hanging_match_exec_is_given_up_after_connect_timeout() {
+    let sshd = Sshd::start(1);
+    let started = Instant::now();
+    let run = alias_site(
+        sshd.known_hosts(),
+        |t| {
+            format!(
+                "Match exec \"sleep 61\"\n  User nobody\n{}",
+                alias_config(&sshd, t, sshd.port)
+            )
+        },
+        "  ssh_config: home/.ssh/config\n  connect_timeout: 1s\n",
+    )
+    .args(["exec", "db-alias", "--", "echo never"])
+    .status(1);
+    assert!(!run.stdout.contains("never"));
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(
+        run.stderr.contains("which only the system ssh can judge"),
+        "{}",
+        run.stderr
+    );
+    // What ssh started for it went with it.
+    let left = Command::new("pgrep")
+        .args(["-f", "sleep 61"])
+        .output()
+        .unwrap();
+    assert!(
+        left.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&left.stdout)
+    );
+}

@@ -147,7 +147,8 @@ impl Terminal {
                         let _ = write!(err, "\x08 \x08");
                     }
                 }
-                Some(Ok(b)) if b >= 0x20 => {
+                // A secret may hold any byte a terminal can send (a tab).
+                Some(Ok(b)) if b >= 0x20 || (!echo && b != 0x1b) => {
                     line.push(b);
                     if echo {
                         let _ = err.write_all(&[b]);

@@ -19,6 +19,7 @@
 
 use std::io::Read;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::Ordering;
@@ -142,20 +143,22 @@ impl OpenSsh {
             become_user: host.become_user.clone(),
             connected: super::Connected::default(),
         };
-        t.connected = t.resolved();
+        t.connected = t.resolved(timeout);
         t.start_master(timeout)?;
         Ok(t)
     }
 
     /// The login and the jump hosts, as `ssh -G` (which connects to
     /// nothing) resolves them with these options and ssh_config.
-    fn resolved(&self) -> super::Connected {
+    /// Bounded by `timeout`: `-G` runs ssh_config's `Match exec` commands.
+    fn resolved(&self, timeout: Duration) -> super::Connected {
         let out = self
             .command(&["-G", "--", &self.destination])
             .stdin(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .spawn()
+            .map(|child| wait_bounded(child, timeout).1)
             .unwrap_or_default();
         let value = |key: &str| {
             out.lines()
@@ -176,9 +179,11 @@ impl OpenSsh {
         }
     }
 
+    /// ssh with these options, in a process group of its own, so that
+    /// giving up on it also ends what it started (a `Match exec`).
     fn command(&self, extra: &[&str]) -> Command {
         let mut c = Command::new(&self.base[0]);
-        c.args(&self.base[1..]).args(extra);
+        c.args(&self.base[1..]).args(extra).process_group(0);
         c
     }
 
@@ -298,14 +303,21 @@ fn control_folder() -> Result<PathBuf, String> {
     Ok(dir)
 }
 
-/// Wait for `child` at most `limit`; its stderr, and its status when it
-/// ended in time (killed otherwise).
+/// Wait for `child` at most `limit`; what it wrote (its stderr, or its
+/// stdout when only that is piped), and its status when it ended in time
+/// (killed otherwise).
 fn wait_bounded(mut child: Child, limit: Duration) -> (Option<std::process::ExitStatus>, String) {
-    let mut err = child.stderr.take();
+    let pipe: Option<Box<dyn Read + Send>> = match child.stderr.take() {
+        Some(e) => Some(Box::new(e)),
+        None => child
+            .stdout
+            .take()
+            .map(|o| Box::new(o) as Box<dyn Read + Send>),
+    };
     let reader = std::thread::spawn(move || {
         let mut text = String::new();
-        if let Some(e) = err.as_mut() {
-            let _ = e.read_to_string(&mut text);
+        if let Some(mut p) = pipe {
+            let _ = p.read_to_string(&mut text);
         }
         text
     });
@@ -315,6 +327,8 @@ fn wait_bounded(mut child: Child, limit: Duration) -> (Option<std::process::Exit
             Ok(Some(s)) => break Some(s),
             Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(10)),
             _ => {
+                let group = nix::unistd::Pid::from_raw(child.id() as i32);
+                let _ = nix::sys::signal::killpg(group, nix::sys::signal::Signal::SIGKILL);
                 let _ = child.kill();
                 let _ = child.wait();
                 break None;
