@@ -161,29 +161,24 @@ impl Ui {
     }
 
     pub fn warn(&self, text: &str) {
-        let label = if self.err_color {
-            "warning".yellow().bold().to_string()
-        } else {
-            "warning".into()
-        };
-        self.err_line(&format!("{label}: {text}"));
+        self.labelled("warning", owo_colors::AnsiColors::Yellow, text);
     }
 
     /// What the operator can do about the error just shown.
     pub fn hint(&self, text: &str) {
-        let label = if self.err_color {
-            "hint".cyan().bold().to_string()
-        } else {
-            "hint".into()
-        };
-        self.err_line(&format!("{label}: {text}"));
+        self.labelled("hint", owo_colors::AnsiColors::Cyan, text);
     }
 
     pub fn error(&self, text: &str) {
+        self.labelled("error", owo_colors::AnsiColors::Red, text);
+    }
+
+    /// `label: text` on stderr, the label bold in `color` on a terminal.
+    fn labelled(&self, label: &str, color: owo_colors::AnsiColors, text: &str) {
         let label = if self.err_color {
-            "error".red().bold().to_string()
+            label.color(color).bold().to_string()
         } else {
-            "error".into()
+            label.to_string()
         };
         self.err_line(&format!("{label}: {text}"));
     }
