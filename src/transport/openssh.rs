@@ -412,12 +412,9 @@ impl Transport for OpenSsh {
                     });
                 }
             }
-            while let Ok(chunk) = err_rx.try_recv() {
-                wrong_password |= become_user.is_some() && prompts.refused(&chunk.1);
-                if let Some(tap) = &limits.tap {
-                    let _ = tap.send(chunk);
-                }
-            }
+            pass_on(&err_rx, limits, |chunk| {
+                wrong_password |= become_user.is_some() && prompts.refused(chunk);
+            });
             if stop.is_none() && wrong_password {
                 // sudo would wait for another try: close the input and it
                 // gives up.
@@ -447,18 +444,10 @@ impl Transport for OpenSsh {
         // pipe something else still holds.
         let deadline = Instant::now() + LINGER;
         while !(out.is_finished() && err.is_finished()) && Instant::now() < deadline {
-            while let Ok(chunk) = err_rx.try_recv() {
-                if let Some(tap) = &limits.tap {
-                    let _ = tap.send(chunk);
-                }
-            }
+            pass_on(&err_rx, limits, |_| {});
             std::thread::sleep(Duration::from_millis(2));
         }
-        while let Ok(chunk) = err_rx.try_recv() {
-            if let Some(tap) = &limits.tap {
-                let _ = tap.send(chunk);
-            }
-        }
+        pass_on(&err_rx, limits, |_| {});
         let stdout = finished(out);
         let stderr = finished(err);
         let code = status.and_then(|s| s.code());
@@ -487,6 +476,21 @@ impl Transport for OpenSsh {
             timed_out,
             interrupted,
         })
+    }
+}
+
+/// The stderr chunks waiting in `rx`: each shown to `look`, then passed
+/// on to the tap.
+fn pass_on(
+    rx: &std::sync::mpsc::Receiver<(super::Which, Vec<u8>)>,
+    limits: &Limits,
+    mut look: impl FnMut(&[u8]),
+) {
+    while let Ok(chunk) = rx.try_recv() {
+        look(&chunk.1);
+        if let Some(tap) = &limits.tap {
+            let _ = tap.send(chunk);
+        }
     }
 }
 
