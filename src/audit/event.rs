@@ -162,26 +162,26 @@ pub struct Output {
 impl Output {
     /// The whole of a stream's bytes, as a record keeps them.
     pub fn of_bytes(bytes: &[u8]) -> Output {
-        let limit = super::record::OUTPUT_LIMIT;
-        let (text, _) = super::record::kept_text(&bytes[..bytes.len().min(limit)]);
-        Output {
-            text,
-            truncated: bytes.len() > limit,
-            bytes: bytes.len() as u64,
-            sha256: super::record::sha256_hex(bytes),
-        }
+        Output::kept(bytes, bytes.len() as u64, super::record::sha256_hex(bytes))
     }
 
+    /// A stream as the transports capture it. The head the stream kept is
+    /// all the log keeps: no need to hash it again, the stream's hash is of
+    /// everything.
     pub fn of(s: &Stream) -> Output {
+        Output::kept(&s.bytes, s.total, s.sha256.clone())
+    }
+
+    /// `head` (the first bytes) of a stream of `total` bytes with hash
+    /// `sha256`: its text up to [`super::record::OUTPUT_LIMIT`].
+    fn kept(head: &[u8], total: u64, sha256: String) -> Output {
         let limit = super::record::OUTPUT_LIMIT;
-        // The head the stream kept is all the log keeps: no need to hash
-        // it again, the stream's hash is of everything.
-        let (text, _) = super::record::kept_text(&s.bytes[..s.bytes.len().min(limit)]);
+        let (text, _) = super::record::kept_text(&head[..head.len().min(limit)]);
         Output {
             text,
-            truncated: s.total as usize > limit,
-            bytes: s.total,
-            sha256: s.sha256.clone(),
+            truncated: total as usize > limit,
+            bytes: total,
+            sha256,
         }
     }
 }
@@ -531,33 +531,6 @@ impl Record {
             header: Header::deserialize(&fields).unwrap_or_default(),
             event: Event::deserialize(&fields).ok(),
             fields,
-        }
-    }
-
-    /// `(name, role)` of every host the record is about: its host, or the
-    /// targets of a plan.
-    pub fn hosts(&self) -> Vec<(&str, &str)> {
-        fn on(on: &On) -> Vec<(&str, &str)> {
-            vec![(on.host.as_str(), on.role.as_str())]
-        }
-        match &self.event {
-            Some(Event::Plan(p)) => p
-                .targets
-                .iter()
-                .map(|t| (t.name.as_str(), t.role.as_str()))
-                .collect(),
-            Some(Event::GuardCheckStart(e)) => on(&e.on),
-            Some(Event::GuardCheck(e)) => on(&e.on),
-            Some(Event::LockAcquire(e)) => on(&e.on),
-            Some(Event::LockRelease(e)) => on(&e.on),
-            Some(Event::LockBreak(e)) => on(&e.on),
-            Some(Event::CommandStart(e)) => on(&e.on),
-            Some(Event::CommandEnd(e)) => on(&e.start.on),
-            Some(Event::HostUnreachable(e)) => on(&e.on),
-            Some(Event::ShellLine(e)) => on(&e.on),
-            Some(Event::ShellUnsupported(e)) => on(&e.on),
-            Some(Event::ShellCd(e)) => on(&e.on),
-            _ => Vec::new(),
         }
     }
 }

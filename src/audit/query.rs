@@ -176,13 +176,21 @@ struct Named<'a> {
     role: &'a str,
 }
 
-impl Facts<'_> {
+impl<'a> Facts<'a> {
     /// `(name, role)` of every host the record is about.
-    fn hosts(&self) -> impl Iterator<Item = (&str, &str)> {
+    fn hosts(&self) -> impl Iterator<Item = (&'a str, &'a str)> + '_ {
         let own = self.host.map(|h| (h, self.role.unwrap_or("")));
         own.into_iter()
             .chain(self.targets.iter().map(|t| (t.name, t.role)))
     }
+}
+
+/// `(name, role)` of every host a record is about: its `host` and `role`,
+/// or a plan's `targets`; a role is empty where the record has none.
+pub fn hosts_of(r: &Value) -> Vec<(&str, &str)> {
+    Facts::deserialize(r)
+        .map(|f| f.hosts().collect())
+        .unwrap_or_default()
 }
 
 fn event_matches(want: &str, event: &str) -> bool {

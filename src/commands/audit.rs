@@ -339,7 +339,8 @@ fn row(r: &Record, inv: &Inventory, ui: &Ui) -> String {
     let data = |text: &str| ui.data(Stream::Out, text).into_owned();
     let h = &r.header;
     let ts = h.ts.replace('T', " ").trim_end_matches('Z').to_string();
-    let host = match r.hosts().as_slice() {
+    let host = match crate::audit::query::hosts_of(&r.fields).as_slice() {
+        [(name, "")] => data(name),
         [(name, role)] => format!(
             "{} {}",
             data(name),
