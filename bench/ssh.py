@@ -200,8 +200,19 @@ def main():
         short = tempfile.mkdtemp(prefix="og-")
 
         def stop_masters(state):
-            subprocess.run(["pkill", "-f", f"ControlPath={state}"], check=False)
+            subprocess.run(["pkill", "-f", state + "/"], check=False)
             time.sleep(0.1)
+
+        def cold(n, name, cmd, tag):
+            """`cmd` with no control master: a fresh state folder for each
+            run, its masters stopped after it; one table row."""
+            runs = []
+            for i in range(args.runs):
+                state = os.path.join(short, f"{tag}{n}-{i}")
+                runs.append(timed([cmd], dict(env, XDG_STATE_HOME=state)))
+                stop_masters(state)
+            print(f"| {n} | {name} | ssh's | {statistics.median(r[0] for r in runs):.3f} "
+                  f"| {statistics.median(r[1] for r in runs):.3f}* | |", flush=True)
 
         print(f"# exec of `true`, medians of {args.runs} runs; CPU is the client's own (user+sys)")
         print()
@@ -226,13 +237,7 @@ def main():
             # after each run) and warm (masters of a first run reused).
             ossh = variant(n, "  connection: openssh\n  ssh_config: none\n")
             cmd = [BIN, "-i", ossh, "exec", "@all", "--forks", str(n), "--", "true"]
-            runs = []
-            for i in range(args.runs):
-                state = os.path.join(short, f"c{n}-{i}")
-                runs.append(timed([cmd], dict(env, XDG_STATE_HOME=state)))
-                stop_masters(state)
-            print(f"| {n} | opsguard, openssh (cold) | ssh's | {statistics.median(r[0] for r in runs):.3f} "
-                  f"| {statistics.median(r[1] for r in runs):.3f}* | |", flush=True)
+            cold(n, "opsguard, openssh (cold)", cmd, "c")
             state = os.path.join(short, f"w{n}")
             warm_env = dict(env, XDG_STATE_HOME=state)
             timed([cmd], warm_env)
@@ -245,13 +250,7 @@ def main():
             # Through one bastion.
             jumped = variant(n, f"  ssh_config: {jump_config}\n")
             cmd = [BIN, "-i", jumped, "exec", "@all", "--forks", str(n), "--", "true"]
-            runs = []
-            for i in range(args.runs):
-                state = os.path.join(short, f"j{n}-{i}")
-                runs.append(timed([cmd], dict(env, XDG_STATE_HOME=state)))
-                stop_masters(state)
-            print(f"| {n} | opsguard via bastion (cold) | ssh's | {statistics.median(r[0] for r in runs):.3f} "
-                  f"| {statistics.median(r[1] for r in runs):.3f}* | |", flush=True)
+            cold(n, "opsguard via bastion (cold)", cmd, "j")
             fleet = [["ssh", "-q", "-F", jump_config, "-o", "BatchMode=yes", "-p", str(port),
                       f"root@{a}", "true"] for a in addrs[:n]]
             runs = [timed(fleet, env) for _ in range(args.runs)]
@@ -263,7 +262,7 @@ def main():
             p.wait()
         shutil.rmtree(d, ignore_errors=True)
         if "short" in locals():
-            subprocess.run(["pkill", "-f", f"ControlPath={short}"], check=False)
+            subprocess.run(["pkill", "-f", short + "/"], check=False)
             shutil.rmtree(short, ignore_errors=True)
 
 
