@@ -1309,3 +1309,33 @@ fn a_hanging_match_exec_is_given_up_after_connect_timeout() {
         String::from_utf8_lossy(&left.stdout)
     );
 }
+
+/// A control master checked against one inventory's known_hosts is never
+/// used with another's: the socket's name carries the options.
+#[test]
+fn a_master_is_not_reused_under_other_known_hosts() {
+    let sshd = Sshd::start(1);
+    let state = tempfile::tempdir().unwrap();
+    let openssh = |known_hosts: &str| {
+        let t = site(&sshd, known_hosts);
+        let inventory = std::fs::read_to_string(t.path().join("inventory.yaml"))
+            .unwrap()
+            .replace(
+                "settings:\n", "settings:\n  connection: openssh\n  ssh_config: none\n",
+            );
+        t.file("inventory.yaml", inventory)
+            .env("XDG_STATE_HOME", state.path().to_str().unwrap())
+    };
+    openssh(&sshd.known_hosts())
+        .args(["exec", "s1", "--", "true"])
+        .status(0);
+    let run = openssh("")
+        .args(["exec", "s1", "--", "echo reused"])
+        .status(1);
+    assert!(!run.stdout.contains("reused"));
+    assert!(
+        run.stderr.contains("Host key verification failed"),
+        "{}",
+        run.stderr
+    );
+}

@@ -778,6 +778,14 @@ Match all
             "config:3: ssh_config has `Match exec test -f /x`, which only the system ssh can judge"
         );
         assert!(resolve("Host c\n  ProxyCommand none\n", "c").is_ok());
+        // Criteria are judged in order and stop at the first miss, as in
+        // ssh: an `exec` after a `host` that does not match is never run.
+        let text = "Match host db-* exec \"test -f /x\"\n  User z\n";
+        assert!(resolve(text, "store-a1").is_ok());
+        assert!(matches!(
+            resolve(text, "db-1"),
+            Err(ConfigError::NeedsOpenSsh { .. })
+        ));
     }
 
     /// Blocks that name hosts literally are looked up, the others walked:
