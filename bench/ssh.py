@@ -13,8 +13,9 @@ process, then for each host count N times, as medians of --runs runs:
   master; each run's masters are stopped after it) and warm (the masters
   of a first run reused);
 - through one bastion (a further sshd on 127.0.0.201): opsguard, whose
-  hosts' ssh_config asks for `ProxyJump` and so go through the system ssh,
-  and N `ssh -J` processes;
+  hosts' ssh_config asks for `ProxyJump` and so go through the system ssh
+  with one shared login to the bastion, and N `ssh -J` processes (one
+  bastion login each); `--only bastion` runs only these rows;
 wall time and the client's CPU time (user+system of the client processes
 only, never sshd's), and the peak RSS of one client process (opsguard for
 all N hosts; one ssh of the fleet). Control masters detach from the
@@ -113,6 +114,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--hosts", default="1,10,50")
+    ap.add_argument("--only", choices=["all", "bastion"], default="all")
     args = ap.parse_args()
     counts = [int(n) for n in args.hosts.split(",")]
     if os.geteuid() != 0:
@@ -220,12 +222,15 @@ def main():
         print("|---:|---|---|---:|---:|---:|")
         for n in counts:
             inv = inventory(n)
-            cases = {
-                "opsguard": [[BIN, "-i", inv, "exec", "@all", "--forks", str(n), "--", "true"]],
-                "ssh (default)": [[*ssh, f"root@{a}", "true"] for a in addrs[:n]],
-                "ssh (curve25519)": [[*ssh, "-o", "KexAlgorithms=curve25519-sha256", f"root@{a}", "true"]
-                                     for a in addrs[:n]],
-            }
+            if args.only == "bastion":
+                cases = {}
+            else:
+                cases = {
+                    "opsguard": [[BIN, "-i", inv, "exec", "@all", "--forks", str(n), "--", "true"]],
+                    "ssh (default)": [[*ssh, f"root@{a}", "true"] for a in addrs[:n]],
+                    "ssh (curve25519)": [[*ssh, "-o", "KexAlgorithms=curve25519-sha256",
+                                          f"root@{a}", "true"] for a in addrs[:n]],
+                }
             for name, cmds in cases.items():
                 runs = [timed(cmds, env) for _ in range(args.runs)]
                 wall = statistics.median(r[0] for r in runs)
@@ -235,17 +240,19 @@ def main():
 
             # The system ssh: cold (a fresh state folder, masters stopped
             # after each run) and warm (masters of a first run reused).
-            ossh = variant(n, "  connection: openssh\n  ssh_config: none\n")
-            cmd = [BIN, "-i", ossh, "exec", "@all", "--forks", str(n), "--", "true"]
-            cold(n, "opsguard, openssh (cold)", cmd, "c")
-            state = os.path.join(short, f"w{n}")
-            warm_env = dict(env, XDG_STATE_HOME=state)
-            timed([cmd], warm_env)
-            runs = [timed([cmd], warm_env) for _ in range(args.runs)]
-            rss = peak_rss(cmd, warm_env)
-            stop_masters(state)
-            print(f"| {n} | opsguard, openssh (warm) | ssh's | {statistics.median(r[0] for r in runs):.3f} "
-                  f"| {statistics.median(r[1] for r in runs):.3f}* | {rss:.1f} |", flush=True)
+            if args.only != "bastion":
+                ossh = variant(n, "  connection: openssh\n  ssh_config: none\n")
+                cmd = [BIN, "-i", ossh, "exec", "@all", "--forks", str(n), "--", "true"]
+                cold(n, "opsguard, openssh (cold)", cmd, "c")
+                state = os.path.join(short, f"w{n}")
+                warm_env = dict(env, XDG_STATE_HOME=state)
+                timed([cmd], warm_env)
+                runs = [timed([cmd], warm_env) for _ in range(args.runs)]
+                rss = peak_rss(cmd, warm_env)
+                stop_masters(state)
+                print(f"| {n} | opsguard, openssh (warm) | ssh's "
+                      f"| {statistics.median(r[0] for r in runs):.3f} "
+                      f"| {statistics.median(r[1] for r in runs):.3f}* | {rss:.1f} |", flush=True)
 
             # Through one bastion.
             jumped = variant(n, f"  ssh_config: {jump_config}\n")

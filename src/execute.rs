@@ -93,6 +93,8 @@ pub struct HostResult {
     pub status: Status,
     pub steps: Vec<StepResult>,
     pub message: Option<String>,
+    /// How the connection was tried, when it could not be made.
+    pub attempted: Option<Connected>,
 }
 
 /// What the coordinator is told, in order, on the calling thread.
@@ -184,6 +186,7 @@ pub fn run(
                     status: Status::Skipped,
                     steps: vec![],
                     message: Some("never touched: the rollout stopped".into()),
+                    attempted: None,
                 };
                 observer.host_done(&result);
                 summary.hosts.push(result);
@@ -293,6 +296,7 @@ fn run_host(
         status: Status::Ok,
         steps: Vec::new(),
         message: None,
+        attempted: None,
     };
     let stopped = || halt.load(Ordering::Relaxed) || opts.cancel.load(Ordering::Relaxed);
     if stopped() {
@@ -306,6 +310,7 @@ fn run_host(
         Err(e) => {
             result.status = Status::Unreachable;
             result.message = Some(e.to_string());
+            result.attempted = transport::attempted(&inv.settings, &inv.hosts[host]);
             return result;
         }
     };

@@ -3,6 +3,7 @@
 
 mod support;
 
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -971,6 +972,77 @@ fn become_runs_the_command_the_check_and_the_lock_as_that_user() {
     assert!(first_record(&records(run.path()), "command.start")["become"].is_null());
 }
 
+/// A site's maintenance login is not root: it logs in with its key, and
+/// the command, the replication check and the lock run as the become
+/// user through its NOPASSWD sudo (scripts/test makes `opsguard-nopw`,
+/// which may become only `nobody`); a user it may not become is refused
+/// by `sudo -n` at once, and nothing runs.
+#[test]
+fn a_non_root_login_with_nopasswd_sudo_runs_everything_as_its_become_user() {
+    let sshd = Sshd::start(1);
+    let locks = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(locks.path(), std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let inventory = |become_user: &str| {
+        sshd.inventory("backup", Path::new("known_hosts"))
+            .replace("settings:\n", "settings:\n  user: opsguard-nopw\n")
+            .replace(
+                "groups: [all]}",
+                &format!(
+                    "groups: [all], become: {become_user}, lock_dir: {}, \
+                     replication_check: 'test \"$(id -un)\" = {become_user}'}}",
+                    locks.path().display()
+                ),
+            )
+    };
+    let site = |become_user: &str| {
+        Test::new()
+            .file("known_hosts", sshd.known_hosts())
+            .file("inventory.yaml", inventory(become_user))
+            .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
+            .env("OPSGUARD_INVENTORY", "inventory.yaml")
+    };
+    let lock = locks.path().join("opsguard.lock");
+    let run = site("nobody")
+        .args([
+            "exec",
+            "s1",
+            "--confirm-role",
+            "backup",
+            "--",
+            &format!(
+                "id -un; stat -c %U {}; rm -rf /nonexistent-opsguard-x",
+                lock.display()
+            ),
+        ])
+        .status(0);
+    assert_eq!(run.stdout, "nobody\nnobody\n", "{}", run.stderr);
+    let r = records(run.path());
+    let start = first_record(&r, "command.start");
+    assert_eq!(
+        (start["become"].as_str(), start["login"].as_str()),
+        (
+            Some("nobody"),
+            Some(format!("opsguard-nopw@{}:{}", sshd.addrs[0], sshd.port).as_str())
+        )
+    );
+    assert!(
+        r.iter()
+            .any(|r| r["event"] == "guard.check" && r["ok"] == true)
+    );
+
+    // Without become, the login's own user.
+    let run = site("false").args(["exec", "s1", "--", "id -un"]).status(0);
+    assert_eq!(run.stdout, "opsguard-nopw\n");
+
+    // A user its sudo does not allow: refused without a prompt.
+    let marks = tempfile::tempdir().unwrap();
+    let run = site("false")
+        .args(["exec", "s1", "--become", "root", "--", &mark(marks.path())])
+        .status(1);
+    assert!(!seen(marks.path(), &sshd.addrs[0].to_string()));
+    assert!(run.stderr.contains("sudo"), "{}", run.stderr);
+}
+
 /// A command run through sudo is still stopped on the server when its
 /// time is up: the watcher runs as the become user too.
 #[test]
@@ -1338,4 +1410,152 @@ fn a_master_is_not_reused_under_other_known_hosts() {
         "{}",
         run.stderr
     );
+}
+
+/// A site whose hosts are behind jump hosts named in the inventory: the
+/// bastion as an inventory host, reached directly, and `targets` (host
+/// name, its server and address index) behind `jump`.
+fn jump_site(servers: &[&Sshd], bastion: &Sshd, targets: &[(&str, &Sshd, usize, &str)]) -> Test {
+    let t = Test::new();
+    let keys: Vec<String> = servers
+        .iter()
+        .map(|s| s.key().display().to_string())
+        .collect();
+    let mut inventory = format!(
+        "settings:\n  ssh_config: none\n  user: root\n  identity_files: [{}]\n  known_hosts: known_hosts\n  \
+         connect_timeout: 3s\n  jump: bastion\nhosts:\n  bastion: {{address: {}, port: {}, role: backup}}\n",
+        keys.join(", "),
+        bastion.addrs[0],
+        bastion.port
+    );
+    for (name, server, i, jump) in targets {
+        inventory.push_str(&format!(
+            "  {name}: {{address: {}, port: {}, role: backup{jump}}}\n",
+            server.addrs[*i], server.port
+        ));
+    }
+    let known: String = servers.iter().map(|s| s.known_hosts()).collect();
+    t.file("known_hosts", known)
+        .file("inventory.yaml", inventory)
+        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
+        .env("OPSGUARD_INVENTORY", "inventory.yaml")
+}
+
+/// `jump:` in the inventory: every target behind a bastion is reached
+/// through one login to it, each hop of a chain is logged in to once,
+/// and the records name the hops.
+#[test]
+fn targets_behind_jump_hosts_share_one_login_to_each_hop() {
+    let bastion = Sshd::start(1);
+    let inner = Sshd::start(1);
+    let target = Sshd::start(3);
+    let marks = tempfile::tempdir().unwrap();
+    let servers = [&bastion, &inner, &target];
+    let chain = format!(
+        ", jump: [bastion, \"root@{}:{}\"]",
+        inner.addrs[0], inner.port
+    );
+    let run = jump_site(
+        &servers,
+        &bastion,
+        &[
+            ("s1", &target, 0, ""),
+            ("s2", &target, 1, ""),
+            ("s3", &target, 2, &chain),
+        ],
+    )
+    .args(["exec", "s1,s2", "--", &mark(marks.path())])
+    .status(0);
+    assert!(seen(marks.path(), &target.addrs[0].to_string()));
+    assert!(seen(marks.path(), &target.addrs[1].to_string()));
+    assert_eq!(bastion.logins(), 1, "one login to the bastion for both");
+    assert_eq!(target.logins(), 2);
+    let starts: Vec<_> = records(run.path())
+        .into_iter()
+        .filter(|r| r["event"] == "command.start")
+        .collect();
+    assert_eq!(starts.len(), 2);
+    for start in &starts {
+        assert_eq!(start["via"], serde_json::json!(["bastion"]));
+    }
+
+    // Two hops: the bastion, then the inner one, each logged in to once;
+    // the bastion as a target is reached directly, with a login of its
+    // own.
+    let run = jump_site(&servers, &bastion, &[("s3", &target, 2, &chain)])
+        .args(["exec", "s3,bastion", "--", &mark(marks.path())])
+        .status(0);
+    assert!(seen(marks.path(), &target.addrs[2].to_string()));
+    assert_eq!((bastion.logins(), inner.logins()), (1 + 2, 1));
+    let start = first_record(&records(run.path()), "command.start");
+    let vias: Vec<_> = records(run.path())
+        .into_iter()
+        .filter(|r| r["event"] == "command.start")
+        .map(|r| (r["host"].clone(), r["via"].clone()))
+        .collect();
+    assert!(
+        vias.contains(&(
+            "s3".into(),
+            serde_json::json!(["bastion", format!("root@{}:{}", inner.addrs[0], inner.port)])
+        )) && vias.contains(&("bastion".into(), serde_json::Value::Null)),
+        "{vias:?} {start}"
+    );
+}
+
+/// A jump host that does not answer fails every target behind it, each
+/// reported on its own and recorded with the login and the hops tried,
+/// after one attempt at the jump host.
+#[test]
+fn a_jump_host_that_does_not_answer_fails_each_target_after_one_attempt() {
+    let target = Sshd::start(2);
+    // Takes connections and never speaks.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let accepted = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = accepted.clone();
+    std::thread::spawn(move || {
+        for stream in silent.incoming().flatten() {
+            kept.lock().unwrap().push(stream);
+        }
+    });
+    let jump = format!(", jump: \"root@127.0.0.1:{port}\"");
+    let run = jump_site(
+        &[&target],
+        &target,
+        &[("s1", &target, 0, &jump), ("s2", &target, 1, &jump)],
+    )
+    .args(["exec", "s1,s2", "--", "true"])
+    .status(1);
+    for host in ["s1", "s2"] {
+        assert!(
+            run.stderr.contains(&format!(
+                "{host} [BACKUP] unreachable: {host}: jump host root@127.0.0.1:{port}: "
+            )),
+            "{}",
+            run.stderr
+        );
+    }
+    assert_eq!(
+        accepted.lock().unwrap().len(),
+        1,
+        "one attempt at the jump host"
+    );
+    assert_eq!(target.logins(), 0);
+    let unreachable: Vec<_> = records(run.path())
+        .into_iter()
+        .filter(|r| r["event"] == "host.unreachable")
+        .collect();
+    assert_eq!(unreachable.len(), 2);
+    for r in &unreachable {
+        assert_eq!(
+            r["via"],
+            serde_json::json!([format!("root@127.0.0.1:{port}")])
+        );
+        assert!(
+            r["login"].as_str().is_some_and(
+                |l| l.starts_with("root@127.0.0.") && l.ends_with(&format!(":{}", target.port))
+            ),
+            "{r}"
+        );
+    }
 }

@@ -439,6 +439,12 @@ pub struct HostUnreachable {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     pub message: Option<String>,
+    /// The user commands would have run as.
+    #[serde(rename = "become", default, skip_serializing_if = "Option::is_none")]
+    pub become_user: Option<String>,
+    /// How the connection was tried: the login and the jump hosts.
+    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+    pub connection: Option<Box<Connection>>,
 }
 
 /// A line typed at the shell, with its classification.

@@ -156,6 +156,85 @@ pub struct Host {
     pub ssh_client: SshClient,
     /// Whether the host named its connection itself.
     pub own_connection: bool,
+    /// The jump hosts it is reached through, in order: its own `jump`,
+    /// else `settings.jump`. A host with hops goes through the system ssh.
+    pub jump: Vec<Hop>,
+}
+
+/// One jump host on the way to a host: an inventory host (with its
+/// address, login and keys) or `[user@]host[:port]`, for which ssh_config
+/// and the settings' keys and known_hosts apply.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hop {
+    /// As written in `jump` (or ssh_config's `ProxyJump`).
+    pub name: String,
+    pub address: String,
+    pub user: Option<String>,
+    pub port: Option<u16>,
+    /// An inventory host: settings fill in its user and port as they do
+    /// for a target.
+    pub in_inventory: bool,
+    pub identity_files: Vec<String>,
+    pub known_hosts: Option<String>,
+}
+
+impl Hop {
+    /// `[user@]host[:port]`, `[user@][v6]:port` or `ssh://` followed by
+    /// one of those; `None` when it is not one.
+    pub fn parse(spec: &str) -> Option<Hop> {
+        let rest = spec.strip_prefix("ssh://").unwrap_or(spec);
+        let (user, rest) = match rest.split_once('@') {
+            Some((u, r)) => (Some(u), r),
+            None => (None, rest),
+        };
+        let (address, port) = if let Some(inner) = rest.strip_prefix('[') {
+            let (a, after) = inner.split_once(']')?;
+            match after {
+                "" => (a, None),
+                p => (a, Some(p.strip_prefix(':')?)),
+            }
+        } else {
+            match rest.split_once(':') {
+                Some((a, p)) => (a, Some(p)),
+                None => (rest, None),
+            }
+        };
+        let port = match port {
+            Some(p) => Some(p.parse::<u16>().ok().filter(|p| *p > 0)?),
+            None => None,
+        };
+        let fine = |s: &str| {
+            !s.is_empty()
+                && !s.starts_with('-')
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-:%".contains(c))
+        };
+        if !fine(address) || user.is_some_and(|u| !fine(u) || u.contains(':')) {
+            return None;
+        }
+        Some(Hop {
+            name: spec.to_string(),
+            address: address.to_string(),
+            user: user.map(String::from),
+            port,
+            in_inventory: false,
+            identity_files: Vec::new(),
+            known_hosts: None,
+        })
+    }
+
+    /// The hop to inventory host `host`.
+    pub fn to(host: &Host) -> Hop {
+        Hop {
+            name: host.name.clone(),
+            address: host.address.clone(),
+            user: host.user.clone(),
+            port: host.port,
+            in_inventory: true,
+            identity_files: host.identity_files.clone(),
+            known_hosts: host.known_hosts.clone(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -186,6 +265,7 @@ impl Host {
             own_become: false,
             ssh_client: SshClient::Auto,
             own_connection: false,
+            jump: Vec::new(),
         }
     }
 }

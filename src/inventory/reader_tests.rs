@@ -392,3 +392,64 @@ fn become_is_a_user_name_for_ssh_hosts_and_settings_give_the_default() {
     let users: Vec<Option<&str>> = inv.hosts.iter().map(|h| h.become_user.as_deref()).collect();
     assert_eq!(users, [Some("root"), Some("postgres"), None, None]);
 }
+
+#[test]
+fn jump_names_hosts_or_logins_and_settings_give_the_default() {
+    let bad = problems(&[(
+        "inv.yaml",
+        "settings:\n  jump: \"ok, -oProxyCommand=x\"\nhosts:\n  a: {role: live, jump: a}\n  l: {role: backup, connection: local, workdir: x, jump: b}\n  b: {role: live, jump: [l]}\n",
+    )]);
+    let found: Vec<(u32, &str)> = bad.iter().map(|(_, l, _, _, m)| (*l, m.as_str())).collect();
+    assert_eq!(
+        found,
+        [
+            (2, "settings.jump `-oProxyCommand=x` is not a jump host"),
+            (4, "host `a` jumps through itself"),
+            (5, "`jump` is for SSH hosts"),
+            (
+                6, "jump host `l` is a local host; a jump host is reached over SSH"
+            ),
+        ]
+    );
+    let inv = tests::inventory(
+        "settings:\n  user: ops\n  jump: bastion\nhosts:\n  bastion: {role: backup, address: 10.0.0.1, port: 2200}\n  \
+         a: {role: live}\n  b: {role: live, jump: none}\n  c: {role: live, jump: \"bastion, admin@[fe80::1]:22\"}\n  \
+         l: {role: backup, connection: local, workdir: x}\n",
+    );
+    let hops: Vec<Vec<&str>> = inv
+        .hosts
+        .iter()
+        .map(|h| h.jump.iter().map(|j| j.name.as_str()).collect())
+        .collect();
+    assert_eq!(
+        hops,
+        [
+            vec![],
+            vec!["bastion"],
+            vec![],
+            vec!["bastion", "admin@[fe80::1]:22"],
+            vec![]
+        ]
+    );
+    let c = &inv.hosts[3];
+    assert_eq!(
+        (
+            c.jump[0].address.as_str(),
+            c.jump[0].port,
+            c.jump[0].in_inventory
+        ),
+        ("10.0.0.1", Some(2200), true)
+    );
+    assert_eq!(
+        (
+            c.jump[1].address.as_str(),
+            c.jump[1].user.as_deref(),
+            c.jump[1].in_inventory
+        ),
+        ("fe80::1", Some("admin"), false)
+    );
+    // Hosts with hops go through the system ssh.
+    let clients: Vec<_> = inv.hosts.iter().map(|h| h.ssh_client).collect();
+    use crate::inventory::SshClient::{Auto, OpenSsh};
+    assert_eq!(clients, [Auto, OpenSsh, Auto, OpenSsh, Auto]);
+}

@@ -148,6 +148,8 @@ impl Observer for Recorder<'_> {
                 on: On::host(&self.inv.hosts[result.host]),
                 status: Some("unreachable".into()),
                 message: result.message.clone(),
+                become_user: self.inv.hosts[result.host].become_user.clone(),
+                connection: result.attempted.as_ref().map(event::Connection::of),
             }));
         }
         if (!self.stream && !self.steps)

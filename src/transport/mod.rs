@@ -9,6 +9,7 @@
 pub mod auth;
 mod error;
 mod identity;
+mod jump;
 pub mod known_hosts;
 pub mod local;
 pub mod openssh;
@@ -230,6 +231,25 @@ pub fn connect(settings: &Settings, host: &Host) -> Result<Box<dyn Transport>, T
             ));
             Ok(Box::new(openssh::OpenSsh::connect(settings, host)?))
         }
+    }
+}
+
+/// How a connection to `host` is made, as far as that is known without
+/// making it: for the record of a host that could not be reached.
+pub fn attempted(settings: &Settings, host: &Host) -> Option<Connected> {
+    match &host.connection {
+        Connection::Local { .. } => None,
+        Connection::Ssh if host.ssh_client == SshClient::OpenSsh => {
+            openssh::OpenSsh::attempted(settings, host)
+        }
+        Connection::Ssh => match ssh::Target::new(settings, host) {
+            Ok(target) => Some(Connected {
+                login: target.endpoint(),
+                ..Connected::default()
+            }),
+            Err(TransportError::NeedsOpenSsh { .. }) => openssh::OpenSsh::attempted(settings, host),
+            Err(_) => None,
+        },
     }
 }
 

@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 
 use super::local::{finished, reader};
 use super::{Limits, Outcome, Transport, TransportError, remote, signal_name};
-use crate::inventory::{Host, Settings};
+use crate::inventory::{Hop, Host, Settings};
 
 /// How long a control master stays after its last command.
 const PERSIST: &str = "300";
@@ -38,6 +38,15 @@ const LINGER: Duration = Duration::from_millis(500);
 /// After the grace period, how long the host gets to report the end of a
 /// stopped command before ssh itself is stopped.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
+
+/// A host's ssh, resolved but not connected.
+struct Prepared {
+    ssh: OpenSsh,
+    hops: Vec<Hop>,
+    common: Vec<String>,
+    control: PathBuf,
+    timeout: Duration,
+}
 
 pub struct OpenSsh {
     /// `ssh` and its options, up to the destination.
@@ -51,91 +60,33 @@ pub struct OpenSsh {
 }
 
 impl OpenSsh {
-    /// A control master to `host`, started (or found running) within
-    /// `connect_timeout`.
-    pub fn connect(settings: &Settings, host: &Host) -> Result<OpenSsh, TransportError> {
+    /// How ssh will reach `host` (as `ssh -G` resolves it, with the
+    /// inventory's values), before connecting.
+    fn prepare(settings: &Settings, host: &Host) -> Result<Prepared, TransportError> {
         let local = |message: String| TransportError::Local {
             endpoint: Some(host.name.clone()),
             message,
             source: None,
         };
         let control = control_folder().map_err(local)?;
-        let mut base = vec![
-            "ssh".to_string(),
-            "-T".into(),
-            "-o".into(),
-            "BatchMode=yes".into(),
-            "-o".into(),
-            "StrictHostKeyChecking=yes".into(),
-            "-o".into(),
-            "LogLevel=ERROR".into(),
-            "-o".into(),
-            "UpdateHostKeys=no".into(),
-            "-o".into(),
-            "VerifyHostKeyDNS=no".into(),
-            "-o".into(),
-            "ControlMaster=auto".into(),
-            "-o".into(),
-            format!("ControlPersist={PERSIST}"),
-        ];
-        match settings.ssh_config.as_deref() {
-            Some("none") => {
-                base.push("-F".into());
-                base.push("none".into());
-            }
-            Some(path) => {
-                let path = crate::account::expand_home(path).map_err(|e| local(e.to_string()))?;
-                base.push("-F".into());
-                base.push(path.display().to_string());
-            }
-            None => {}
-        }
-        let mut opt_pushes = Vec::new();
-        if let Some(user) = host.user.as_ref().or(settings.user.as_ref()) {
-            opt_pushes.push(format!("User={user}"));
-        }
-        if let Some(port) = host.port.or(settings.port) {
-            opt_pushes.push(format!("Port={port}"));
-        }
+        let timeout = settings
+            .connect_timeout
+            .map_or(super::ssh::DEFAULT_CONNECT_TIMEOUT, |d| d.0);
+        let common = common(settings).map_err(local)?;
         let identities = if host.identity_files.is_empty() {
             &settings.identity_files
         } else {
             &host.identity_files
         };
-        for file in identities {
-            let file = crate::account::expand_home(file).map_err(|e| local(e.to_string()))?;
-            opt_pushes.push(format!(
-                "IdentityFile={}",
-                value(&file.display().to_string())
-            ));
-        }
-        if let Some(kh) = host.known_hosts.as_ref().or(settings.known_hosts.as_ref()) {
-            let kh = crate::account::expand_home(kh).map_err(|e| local(e.to_string()))?;
-            opt_pushes.push(format!(
-                "UserKnownHostsFile={}",
-                value(&kh.display().to_string())
-            ));
-            opt_pushes.push("GlobalKnownHostsFile=/dev/null".into());
-            // Only that file: no other source of trust.
-            opt_pushes.push("KnownHostsCommand=none".into());
-        }
-        let timeout = settings
-            .connect_timeout
-            .map_or(super::ssh::DEFAULT_CONNECT_TIMEOUT, |d| d.0);
-        opt_pushes.push(format!("ConnectTimeout={}", timeout.as_secs().max(1)));
-        for o in opt_pushes {
-            base.push("-o".into());
-            base.push(o);
-        }
-        // A master checked against these options is used only with them:
-        // another inventory's known_hosts or ssh_config gets its own.
-        let options = crate::audit::record::sha256_hex(base.join("\0").as_bytes());
-        base.push("-o".into());
-        base.push(format!(
-            "ControlPath=\"{}/%C.{}\"",
-            escaped(&control.display().to_string()),
-            &options[..8]
-        ));
+        let login = Login {
+            user: host.user.as_ref().or(settings.user.as_ref()),
+            port: host.port.or(settings.port),
+            identity_files: identities,
+            known_hosts: host.known_hosts.as_ref().or(settings.known_hosts.as_ref()),
+            timeout,
+        };
+        let mut base = common.clone();
+        base.extend(login.options().map_err(local)?);
         let mut t = OpenSsh {
             base,
             destination: host.address.clone(),
@@ -143,15 +94,76 @@ impl OpenSsh {
             become_user: host.become_user.clone(),
             connected: super::Connected::default(),
         };
-        t.connected = t.resolved(timeout);
-        t.start_master(timeout)?;
+        let (connected, config_jump) = t.resolved(timeout);
+        t.connected = connected;
+        // The inventory's hops, else ssh_config's `ProxyJump`, taken over
+        // so that one connection to each hop carries every target's.
+        let hops = if host.jump.is_empty() {
+            config_jump
+        } else {
+            host.jump.clone()
+        };
+        if !hops.is_empty() {
+            t.connected.via = hops.iter().map(|h| h.name.clone()).collect();
+        }
+        Ok(Prepared {
+            ssh: t,
+            hops,
+            common,
+            control,
+            timeout,
+        })
+    }
+
+    /// How a connection to `host` would be made, for the record of a host
+    /// that could not be reached.
+    pub fn attempted(settings: &Settings, host: &Host) -> Option<super::Connected> {
+        Self::prepare(settings, host).ok().map(|p| p.ssh.connected)
+    }
+
+    /// A control master to `host`, started (or found running) within
+    /// `connect_timeout`, through its jump hosts' masters when it has any.
+    pub fn connect(settings: &Settings, host: &Host) -> Result<OpenSsh, TransportError> {
+        let Prepared {
+            ssh: mut t,
+            hops,
+            common,
+            control,
+            timeout,
+        } = Self::prepare(settings, host)?;
+        if !hops.is_empty() {
+            let proxy = super::jump::through(settings, &common, &hops, &control, timeout).map_err(
+                |(hop, message)| TransportError::OpenSsh {
+                    endpoint: host.name.clone(),
+                    message: format!("jump host {hop}: {message}"),
+                },
+            )?;
+            t.base.push("-o".into());
+            t.base.push(format!("ProxyCommand={proxy}"));
+        }
+        t.base.extend(master_options());
+        // A master checked against these options is used only with them:
+        // another inventory's known_hosts or ssh_config gets its own.
+        let options = crate::audit::record::sha256_hex(t.base.join("\0").as_bytes());
+        t.base.push("-o".into());
+        t.base.push(format!(
+            "ControlPath=\"{}/%C.{}\"",
+            escaped(&control.display().to_string()),
+            &options[..8]
+        ));
+        login_with(t.command(&["--", &t.destination, "true"]), timeout).map_err(|message| {
+            TransportError::OpenSsh {
+                endpoint: host.name.clone(),
+                message,
+            }
+        })?;
         Ok(t)
     }
 
     /// The login and the jump hosts, as `ssh -G` (which connects to
     /// nothing) resolves them with these options and ssh_config.
     /// Bounded by `timeout`: `-G` runs ssh_config's `Match exec` commands.
-    fn resolved(&self, timeout: Duration) -> super::Connected {
+    fn resolved(&self, timeout: Duration) -> (super::Connected, Vec<Hop>) {
         let out = self
             .command(&["-G", "--", &self.destination])
             .stdin(Stdio::null())
@@ -167,7 +179,13 @@ impl OpenSsh {
                 .to_string()
         };
         let via = value("proxyjump");
-        super::Connected {
+        // Hops ssh_config names in a form opsguard does not take stay with
+        // ssh itself.
+        let hops: Option<Vec<Hop>> = match via.as_str() {
+            "" | "none" => Some(Vec::new()),
+            via => via.split(',').map(Hop::parse).collect(),
+        };
+        let connected = super::Connected {
             login: format!("{}@{}:{}", value("user"), value("hostname"), value("port")),
             via: if via.is_empty() || via == "none" {
                 Vec::new()
@@ -176,7 +194,8 @@ impl OpenSsh {
             },
             host_key: None,
             auth: None,
-        }
+        };
+        (connected, hops.unwrap_or_default())
     }
 
     /// ssh with these options, in a process group of its own, so that
@@ -186,53 +205,114 @@ impl OpenSsh {
         c.args(&self.base[1..]).args(extra).process_group(0);
         c
     }
+}
 
-    /// Log in (host key, authentication) by running `true`, bounded by
-    /// `timeout`: the first ssh to a host becomes its control master,
-    /// which stays in the background for [`PERSIST`] seconds; later ones
-    /// use it. Two that start at once each work, one of them without
-    /// sharing; none is left behind.
-    fn start_master(&self, timeout: Duration) -> Result<(), TransportError> {
-        let child = self
-            .command(&["--", &self.destination, "true"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| TransportError::Local {
-                endpoint: Some(self.endpoint.clone()),
-                message: "cannot start ssh (install openssh-client)".into(),
-                source: Some(e),
-            })?;
-        let (status, stderr) = wait_bounded(child, timeout + Duration::from_secs(2));
-        match status {
-            Some(s) if s.success() => Ok(()),
-            Some(_) => Err(self.failed(&stderr)),
-            None => Err(TransportError::OpenSsh {
-                endpoint: self.endpoint.clone(),
-                message: format!(
-                    "no SSH session within connect_timeout ({}s)",
-                    timeout.as_secs()
-                ),
-            }),
+/// What every ssh opsguard starts is given first, where it wins over any
+/// ssh_config: never a prompt, never a host key accepted unseen, and the
+/// site's ssh_config (or none).
+pub(super) fn common(settings: &Settings) -> Result<Vec<String>, String> {
+    let mut base: Vec<String> = [
+        "ssh", "-T", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o",
+        "LogLevel=ERROR", "-o", "UpdateHostKeys=no", "-o", "VerifyHostKeyDNS=no",
+    ]
+    .map(String::from)
+    .into();
+    match settings.ssh_config.as_deref() {
+        Some("none") => base.extend(["-F".into(), "none".into()]),
+        Some(path) => {
+            let path = crate::account::expand_home(path).map_err(|e| e.to_string())?;
+            base.extend(["-F".into(), path.display().to_string()]);
         }
+        None => {}
     }
+    Ok(base)
+}
 
-    /// What ssh said when it could not connect or log in.
-    fn failed(&self, stderr: &str) -> TransportError {
-        let said: Vec<&str> = stderr
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .collect();
-        TransportError::OpenSsh {
-            endpoint: self.endpoint.clone(),
-            message: if said.is_empty() {
+/// A control master that stays [`PERSIST`] seconds after its last use.
+pub(super) fn master_options() -> [String; 4] {
+    [
+        "-o".into(),
+        "ControlMaster=auto".into(),
+        "-o".into(),
+        format!("ControlPersist={PERSIST}"),
+    ]
+}
+
+/// The login to one machine (a target or a jump host), as `-o` options.
+pub(super) struct Login<'a> {
+    pub user: Option<&'a String>,
+    pub port: Option<u16>,
+    pub identity_files: &'a [String],
+    pub known_hosts: Option<&'a String>,
+    pub timeout: Duration,
+}
+
+impl Login<'_> {
+    pub fn options(&self) -> Result<Vec<String>, String> {
+        let mut options = Vec::new();
+        if let Some(user) = self.user {
+            options.push(format!("User={user}"));
+        }
+        if let Some(port) = self.port {
+            options.push(format!("Port={port}"));
+        }
+        for file in self.identity_files {
+            let file = crate::account::expand_home(file).map_err(|e| e.to_string())?;
+            options.push(format!(
+                "IdentityFile={}",
+                value(&file.display().to_string())
+            ));
+        }
+        if let Some(kh) = self.known_hosts {
+            let kh = crate::account::expand_home(kh).map_err(|e| e.to_string())?;
+            options.push(format!(
+                "UserKnownHostsFile={}",
+                value(&kh.display().to_string())
+            ));
+            options.push("GlobalKnownHostsFile=/dev/null".into());
+            // Only that file: no other source of trust.
+            options.push("KnownHostsCommand=none".into());
+        }
+        options.push(format!("ConnectTimeout={}", self.timeout.as_secs().max(1)));
+        Ok(options
+            .into_iter()
+            .flat_map(|o| ["-o".to_string(), o])
+            .collect())
+    }
+}
+
+/// Log in (host key, authentication) by running `true` with `ssh`,
+/// bounded by `timeout`: the first ssh to a machine becomes its control
+/// master, which stays in the background for [`PERSIST`] seconds; later
+/// ones use it. Two that start at once each work, one of them without
+/// sharing; none is left behind. Any status but ssh's own 255 means the
+/// login worked (a jump host may refuse to run commands).
+pub(super) fn login_with(mut ssh: Command, timeout: Duration) -> Result<(), String> {
+    let child = ssh
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start ssh (install openssh-client): {e}"))?;
+    let (status, stderr) = wait_bounded(child, timeout + Duration::from_secs(2));
+    match status {
+        Some(s) if s.code() != Some(255) => Ok(()),
+        Some(_) => {
+            let said: Vec<&str> = stderr
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect();
+            Err(if said.is_empty() {
                 "ssh failed and said nothing".into()
             } else {
                 said.join("; ")
-            },
+            })
         }
+        None => Err(format!(
+            "no SSH session within connect_timeout ({}s)",
+            timeout.as_secs()
+        )),
     }
 }
 
@@ -243,11 +323,11 @@ const SOCKET_FOLDER_MAX: usize = 107 - 1 - 40 - 9 - 17;
 
 /// A value for `-o KEY=VALUE`: quoted (ssh splits unquoted values at
 /// spaces) with `%` doubled (ssh expands `%` tokens in file names).
-fn value(text: &str) -> String {
+pub(super) fn value(text: &str) -> String {
     format!("\"{}\"", escaped(text))
 }
 
-fn escaped(text: &str) -> String {
+pub(super) fn escaped(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('"', "\\\"")
         .replace('%', "%%")
@@ -272,7 +352,7 @@ fn ancestors_safe(dir: &Path, uid: u32) -> bool {
 /// else `ssh` in opsguard's state folder, else `/tmp/opsguard-ssh-UID`,
 /// the first short enough for a socket path; made 0700 if missing, and
 /// used only when it is ours and no one else can enter it.
-fn control_folder() -> Result<PathBuf, String> {
+pub(super) fn control_folder() -> Result<PathBuf, String> {
     let uid = nix::unistd::getuid();
     let runtime = std::env::var_os("XDG_RUNTIME_DIR")
         .filter(|d| !d.is_empty())

@@ -217,7 +217,7 @@ impl Target {
     }
 
     /// `user@address:port`, for messages.
-    fn endpoint(&self) -> String {
+    pub fn endpoint(&self) -> String {
         format!("{}@{}:{}", self.user, self.address, self.port)
     }
 }

@@ -129,6 +129,10 @@ pub fn run(g: &GlobalArgs, args: &ShellArgs, ui: &Ui) -> Result<Exit, AppError> 
                 on: On::host(h),
                 status: None,
                 message: Some(e.to_string()),
+                become_user: h.become_user.clone(),
+                connection: transport::attempted(&inv.settings, h)
+                    .as_ref()
+                    .map(event::Connection::of),
             };
             audit
                 .record(Event::HostUnreachable(unreachable))

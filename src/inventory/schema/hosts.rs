@@ -12,7 +12,7 @@ use crate::yaml::Node;
 
 pub const HOST: &[&str] = &[
     "address", "role", "groups", "mirror", "replication_check", "user", "port", "identity_files",
-    "known_hosts", "connection", "workdir", "lock_dir", "become",
+    "known_hosts", "connection", "workdir", "lock_dir", "become", "jump",
 ];
 
 impl Reader {
@@ -134,6 +134,13 @@ impl Reader {
                 );
             }
         }
+        if let Some(hops) = fields.get("jump").and_then(|v| super::jump(ctx, v, "jump")) {
+            if matches!(connection, Connection::Local { .. }) && !hops.is_empty() {
+                let at = fields.key("jump").map_or(key.pos, |k| k.pos);
+                ctx.emit(at, Code::E004, "`jump` is for SSH hosts");
+            }
+            self.jumps.push((self.inv.hosts.len(), hops));
+        }
         if let Some(m) = opt_string(ctx, "mirror") {
             self.mirrors.push((self.inv.hosts.len(), m));
         }
@@ -170,9 +177,59 @@ impl Reader {
             own_become: own_become.is_some(),
             ssh_client,
             own_connection,
+            jump: Vec::new(),
         };
         self.role_refs.extend(role);
         Some(host)
+    }
+
+    /// Each SSH host's hops: its own `jump`, else the settings' (cut
+    /// before the host itself, so a bastion listed in the inventory is
+    /// reached directly). A name of an inventory host takes that host's
+    /// address, login and keys; a host with hops goes through the system
+    /// ssh.
+    pub(super) fn resolve_jumps(&mut self, report: &mut Report) {
+        let own: HashMap<usize, Vec<Sp<String>>> =
+            std::mem::take(&mut self.jumps).into_iter().collect();
+        let mut resolved = Vec::new();
+        for (i, host) in self.inv.hosts.iter().enumerate() {
+            if !matches!(host.connection, Connection::Ssh) {
+                continue;
+            }
+            let (specs, from_settings) = match own.get(&i) {
+                Some(specs) => (specs.as_slice(), false),
+                None => (self.settings_jump.as_slice(), true),
+            };
+            let mut hops = Vec::new();
+            for spec in specs {
+                if spec.value == host.name {
+                    if !from_settings {
+                        let message = format!("host `{}` jumps through itself", host.name);
+                        report.push(Diagnostic::new(spec.loc.clone(), Code::E004, message));
+                    }
+                    break;
+                }
+                match self.inv.host(&spec.value) {
+                    Some(hop) if !matches!(hop.connection, Connection::Ssh) => {
+                        let message = format!(
+                            "jump host `{}` is a local host; a jump host is reached over SSH",
+                            hop.name
+                        );
+                        report.push(Diagnostic::new(spec.loc.clone(), Code::E004, message));
+                    }
+                    Some(hop) => hops.push(crate::inventory::Hop::to(hop)),
+                    None => hops.extend(crate::inventory::Hop::parse(&spec.value)),
+                }
+            }
+            resolved.push((i, hops));
+        }
+        for (i, hops) in resolved {
+            let host = &mut self.inv.hosts[i];
+            if !hops.is_empty() {
+                host.ssh_client = SshClient::OpenSsh;
+            }
+            host.jump = hops;
+        }
     }
 
     pub(super) fn check_mirrors(&mut self, report: &mut Report) {

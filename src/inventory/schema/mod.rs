@@ -28,7 +28,7 @@ pub mod fields {
 pub const TOP: &[&str] = &["settings", "roles", "policy", "hosts"];
 pub const SETTINGS: &[&str] = &[
     "user", "port", "identity_files", "known_hosts", "connect_timeout", "command_timeout", "forks",
-    "lock_ttl", "audit_log", "lock_dir", "ssh_config", "become", "connection",
+    "lock_ttl", "audit_log", "lock_dir", "ssh_config", "become", "connection", "jump",
 ];
 pub const ROLE: &[&str] = &["protected", "color", "unknown_commands"];
 /// A name that is safe in selectors, prompts and lock paths.
@@ -60,6 +60,10 @@ pub struct Reader {
     /// Host entries written, kept or not: "no hosts" is only said when
     /// there were none at all.
     pub(super) host_entries: usize,
+    /// `jump` as hosts wrote it (by index), and as settings did; resolved
+    /// once every host is known.
+    pub(super) jumps: Vec<(usize, Vec<Sp<String>>)>,
+    pub(super) settings_jump: Vec<Sp<String>>,
     pub(super) first_file: Option<Arc<str>>,
 }
 
@@ -156,6 +160,7 @@ impl Reader {
                 "lock_ttl" => s.lock_ttl = ctx.duration(v, &what).map(|v| v.value),
                 "lock_dir" => s.lock_dir = lock_dir(ctx, v, &what),
                 "become" => s.become_user = become_user(ctx, v, &what).flatten(),
+                "jump" => self.settings_jump = jump(ctx, v, &what).unwrap_or_default(),
                 "connection" => {
                     s.ssh_client = match ctx.string(v, &what) {
                         Some(c) if c.value == "openssh" => super::SshClient::OpenSsh,
@@ -294,6 +299,7 @@ impl Reader {
                 host.ssh_client = settings.ssh_client;
             }
         }
+        self.resolve_jumps(report);
         if self.host_entries == 0
             && let Some(file) = self.first_file
         {
@@ -338,6 +344,40 @@ pub(super) fn become_user(ctx: &mut Ctx, node: &Node, what: &str) -> Option<Opti
             Some(Some(v.value))
         }
     }
+}
+
+/// A `jump`: a hop, hops separated by commas, a list of them, or `none`
+/// (or `false`) for none. Each is checked as written here; names are
+/// matched against the hosts once every host is known.
+pub(super) fn jump(ctx: &mut Ctx, node: &Node, what: &str) -> Option<Vec<Sp<String>>> {
+    let items: Vec<Sp<String>> = match &node.value {
+        Value::Bool(false) => return Some(Vec::new()),
+        Value::Seq(_) => ctx.strings(node, what)?,
+        _ => {
+            let v = ctx.string(node, what)?;
+            if v.value == "none" {
+                return Some(Vec::new());
+            }
+            v.value
+                .split(',')
+                .map(|s| Sp::new(s.trim().to_string(), v.loc.clone()))
+                .collect()
+        }
+    };
+    let mut hops = Vec::new();
+    for item in items {
+        if super::Hop::parse(&item.value).is_some() {
+            hops.push(item);
+        } else {
+            ctx.emit_help(
+                item.loc.pos,
+                Code::E004,
+                format!("{what} `{}` is not a jump host", item.value.escape_debug()),
+                "name an inventory host, or write [user@]host[:port]",
+            );
+        }
+    }
+    Some(hops)
 }
 
 /// A `lock_dir`: a full path on the host, without `..` or control
