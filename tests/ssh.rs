@@ -1180,6 +1180,13 @@ fn a_user_certificate_logs_in_where_only_its_ca_is_trusted() {
         "{}",
         run.stderr
     );
+    // The record names the certificate that logged in, by its key id.
+    let auth = first_record(&records(run.path()), "command.start")["auth"].clone();
+    assert!(
+        auth.as_str()
+            .is_some_and(|a| a.starts_with("SHA256:") && a.ends_with("certificate \"alice\")")),
+        "{auth}"
+    );
 }
 
 /// `command.start` names the connection: the login, the host key's
@@ -1216,26 +1223,58 @@ fn command_records_name_the_login_the_host_key_and_the_key() {
     let end = first_record(&records(run.path()), "command.end");
     assert_eq!(end["login"], start["login"]);
 
-    // Through a bastion, with the system ssh.
+    // Through a bastion, with the system ssh: the host key and the key
+    // as ssh's login said them; a second run over the same master, which
+    // says nothing of its login, records what it said when it started.
     let target = Sshd::start(1);
-    let run = alias_site(
+    let state = tempfile::tempdir().unwrap();
+    let state = state.path().display().to_string();
+    let first = alias_site(
         sshd.known_hosts() + &target.known_hosts(),
         |t| jump_config(&sshd, &target, t),
         "  ssh_config: home/.ssh/config\n",
     )
+    .env("XDG_STATE_HOME", &state)
     .args(["exec", "db-alias", "--", "true"])
     .status(0);
-    let start = first_record(&records(run.path()), "command.start");
-    assert_eq!(
-        start["login"],
-        format!("root@{}:{}", target.addrs[0], target.port)
-    );
-    // As ssh writes the jump (`ssh -G`).
-    assert_eq!(
-        start["via"],
-        serde_json::json!([format!("root@[{}]:{}", sshd.addrs[0], sshd.port)])
-    );
-    assert!(start.get("host_key").is_none());
+    // The same site again, from the first run's folder.
+    Test::new()
+        .cwd(first.path())
+        .env("HOME", &first.path().join("home").display().to_string())
+        .env("XDG_STATE_HOME", &state)
+        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
+        .env("OPSGUARD_INVENTORY", "inventory.yaml")
+        .args(["exec", "db-alias", "--", "true"])
+        .status(0);
+    assert_eq!(target.logins(), 1, "the second run used the master");
+    let starts: Vec<_> = records(first.path())
+        .into_iter()
+        .filter(|r| r["event"] == "command.start")
+        .collect();
+    assert_eq!(starts.len(), 2);
+    for start in &starts {
+        assert_eq!(
+            start["login"],
+            format!("root@{}:{}", target.addrs[0], target.port)
+        );
+        // As ssh writes the jump (`ssh -G`).
+        assert_eq!(
+            start["via"],
+            serde_json::json!([format!("root@[{}]:{}", sshd.addrs[0], sshd.port)])
+        );
+        assert_eq!(
+            start["host_key"],
+            print(&target.path().join("host_key.pub"))
+        );
+        assert_eq!(
+            start["auth"],
+            format!(
+                "{} ({})",
+                print(&target.key().with_extension("pub")),
+                target.key().display()
+            )
+        );
+    }
 }
 
 /// A step's `become` runs that step's command as its user; the plan

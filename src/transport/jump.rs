@@ -98,7 +98,7 @@ fn master(args: &[String], socket: &Path, address: &str, timeout: Duration) -> R
             .args(master_options())
             .args(["--", address, "true"])
             .process_group(0);
-        login_with(ssh, timeout)
+        login_with(ssh, timeout).map(drop)
     })
     .clone()
 }

@@ -151,12 +151,48 @@ impl OpenSsh {
             escaped(&control.display().to_string()),
             &options[..8]
         ));
-        login_with(t.command(&["--", &t.destination, "true"]), timeout).map_err(|message| {
-            TransportError::OpenSsh {
-                endpoint: host.name.clone(),
-                message,
-            }
+        // ssh's debug lines name the host key it checked and the key
+        // that logged in; `LogLevel` given first wins over the ERROR in
+        // the options. A master that goes to the background stops
+        // writing to this stderr (`-v` would keep it).
+        let mut login = Command::new(&t.base[0]);
+        login
+            .args(["-o", "LogLevel=DEBUG1"])
+            .args(&t.base[1..])
+            .args(["--", &t.destination, "true"])
+            .process_group(0);
+        let said = login_with(login, timeout).map_err(|message| TransportError::OpenSsh {
+            endpoint: host.name.clone(),
+            message,
         })?;
+        // A master already running says nothing of its login: what it
+        // said when it started is kept beside its socket.
+        let kept = control.join(format!(
+            "k{}",
+            &crate::audit::record::sha256_hex(
+                format!("{}\0{}", t.base.join("\0"), t.destination).as_bytes()
+            )[..16]
+        ));
+        let (host_key, auth) = match checked(&said) {
+            (Some(key), auth) => {
+                let text = format!("{key}\n{}\n", auth.as_deref().unwrap_or(""));
+                let temp = kept.with_extension("new");
+                if std::fs::write(&temp, text).is_ok() {
+                    let _ = std::fs::rename(&temp, &kept);
+                }
+                (Some(key), auth)
+            }
+            (None, _) => {
+                let text = std::fs::read_to_string(&kept).unwrap_or_default();
+                let mut lines = text.lines().map(String::from);
+                (
+                    lines.next().filter(|l| !l.is_empty()),
+                    lines.next().filter(|l| !l.is_empty()),
+                )
+            }
+        };
+        t.connected.host_key = host_key;
+        t.connected.auth = auth;
         Ok(t)
     }
 
@@ -281,13 +317,92 @@ impl Login<'_> {
     }
 }
 
+/// The host key's fingerprint and the key that logged in (as the libssh2
+/// path writes it: `SHA256:... (FILE)` or `(ssh-agent)`, and a
+/// certificate's key id), from ssh's debug lines of a login.
+fn checked(said: &str) -> (Option<String>, Option<String>) {
+    // IDENT TYPE FINGERPRINT HOW, where IDENT may hold blanks.
+    let key = |rest: &str| -> Option<(String, String, String, String)> {
+        let words: Vec<&str> = rest.rsplitn(4, ' ').collect();
+        match words[..] {
+            [how, print, kind, ident] => {
+                Some((ident.into(), kind.into(), print.into(), how.into()))
+            }
+            _ => None,
+        }
+    };
+    let mut host_key = None;
+    let mut auth = None;
+    // The identities ssh will offer: their type says which are
+    // certificates ("Server accepts key" gives the plain type).
+    let mut kinds = std::collections::HashMap::new();
+    for line in said.lines() {
+        let line = line.trim_end();
+        if let Some(rest) = line
+            .strip_prefix("debug1: Server host key: ")
+            .or_else(|| line.strip_prefix("debug1: Server host certificate: "))
+        {
+            host_key = rest
+                .split([' ', ','])
+                .find(|w| w.starts_with("SHA256:"))
+                .map(String::from);
+        } else if let Some((ident, kind, print, _)) = line
+            .strip_prefix("debug1: Will attempt key: ")
+            .and_then(key)
+        {
+            kinds.insert((ident, print), kind);
+        } else if let Some((ident, _, print, how)) = line
+            .strip_prefix("debug1: Server accepts key: ")
+            .and_then(key)
+        {
+            let from = match how.as_str() {
+                "agent" => "ssh-agent".to_string(),
+                _ => ident.clone(),
+            };
+            let kind = kinds.get(&(ident.clone(), print.clone()));
+            auth = Some(match kind.and_then(|k| certificate_id(k, &ident)) {
+                Some(id) => format!("{print} ({from}, certificate {id:?})"),
+                None => format!("{print} ({from})"),
+            });
+        }
+    }
+    (host_key, auth)
+}
+
+/// The key id of the user certificate ssh offered for `ident` (the
+/// identity file, whose certificate is beside it as `-cert.pub`, or the
+/// certificate itself), when `kind` says it was one, as `ssh-keygen -L`
+/// reads it (certificates valid "forever" do not read with `ssh-key`).
+fn certificate_id(kind: &str, ident: &str) -> Option<String> {
+    if !kind.ends_with("-CERT") {
+        return None;
+    }
+    [format!("{ident}-cert.pub"), ident.to_string()]
+        .iter()
+        .filter(|file| Path::new(file).is_file())
+        .find_map(|file| {
+            let out = Command::new("ssh-keygen")
+                .args(["-L", "-f", file])
+                .stdin(Stdio::null())
+                .stderr(Stdio::null())
+                .output()
+                .ok()?;
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            text.lines().find_map(|l| {
+                let id = l.trim().strip_prefix("Key ID: ")?;
+                Some(id.trim_matches('"').to_string())
+            })
+        })
+}
+
 /// Log in (host key, authentication) by running `true` with `ssh`,
 /// bounded by `timeout`: the first ssh to a machine becomes its control
 /// master, which stays in the background for [`PERSIST`] seconds; later
 /// ones use it. Two that start at once each work, one of them without
 /// sharing; none is left behind. Any status but ssh's own 255 means the
-/// login worked (a jump host may refuse to run commands).
-pub(super) fn login_with(mut ssh: Command, timeout: Duration) -> Result<(), String> {
+/// login worked (a jump host may refuse to run commands): then what ssh
+/// said; else its words, without debug lines.
+pub(super) fn login_with(mut ssh: Command, timeout: Duration) -> Result<String, String> {
     let child = ssh
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -296,12 +411,12 @@ pub(super) fn login_with(mut ssh: Command, timeout: Duration) -> Result<(), Stri
         .map_err(|e| format!("cannot start ssh (install openssh-client): {e}"))?;
     let (status, stderr) = wait_bounded(child, timeout + Duration::from_secs(2));
     match status {
-        Some(s) if s.code() != Some(255) => Ok(()),
+        Some(s) if s.code() != Some(255) => Ok(stderr),
         Some(_) => {
             let said: Vec<&str> = stderr
                 .lines()
                 .map(str::trim)
-                .filter(|l| !l.is_empty())
+                .filter(|l| !l.is_empty() && !l.starts_with("debug"))
                 .collect();
             Err(if said.is_empty() {
                 "ssh failed and said nothing".into()
@@ -599,6 +714,37 @@ mod tests {
             "\"/home/ops/My Inventory/kh\""
         );
         assert_eq!(value("/k/%h\"\\x"), "\"/k/%%h\\\"\\\\x\"");
+    }
+
+    /// What a login's debug lines say: the host key (or host
+    /// certificate) checked, and the key that logged in, from a file or
+    /// the agent (whose comment may hold blanks).
+    #[test]
+    fn the_host_key_and_the_key_are_read_from_a_login() {
+        let said = "debug1: Server host key: ssh-ed25519 SHA256:hostprint\n\
+                    debug1: Will attempt key: ops laptop ED25519 SHA256:keyprint agent\n\
+                    debug1: Server accepts key: ops laptop ED25519 SHA256:keyprint agent\n\
+                    Authenticated to x ([x]:22) using \"publickey\".\n";
+        assert_eq!(
+            checked(said),
+            (
+                Some("SHA256:hostprint".into()),
+                Some("SHA256:keyprint (ssh-agent)".into())
+            )
+        );
+        let said = "debug1: Server host certificate: ssh-ed25519-cert-v01@openssh.com SHA256:certprint, serial 1 ID \"h\" CA ssh-ed25519 SHA256:ca valid forever\n\
+                    debug1: Server accepts key: /k/id ED25519 SHA256:keyprint explicit\n";
+        assert_eq!(
+            checked(said),
+            (
+                Some("SHA256:certprint".into()),
+                Some("SHA256:keyprint (/k/id)".into())
+            )
+        );
+        assert_eq!(
+            checked("debug1: mux_client_hello_exchange: master version 4\n"),
+            (None, None)
+        );
     }
 
     /// A socket folder under a folder another user may write is not used.
