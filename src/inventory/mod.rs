@@ -161,6 +161,33 @@ pub struct Host {
     pub jump: Vec<Hop>,
 }
 
+/// What the inventory says of a login to an SSH host (or a jump host):
+/// the host's own values over the settings'. ssh_config and OpenSSH's
+/// defaults fill in what is still missing, in the transports.
+#[derive(Clone, Copy, Debug)]
+pub struct Login<'a> {
+    pub user: Option<&'a String>,
+    pub port: Option<u16>,
+    /// Empty when neither names any.
+    pub identity_files: &'a [String],
+    pub known_hosts: Option<&'a String>,
+}
+
+impl Host {
+    pub fn login<'a>(&'a self, settings: &'a Settings) -> Login<'a> {
+        Login {
+            user: self.user.as_ref().or(settings.user.as_ref()),
+            port: self.port.or(settings.port),
+            identity_files: if self.identity_files.is_empty() {
+                &settings.identity_files
+            } else {
+                &self.identity_files
+            },
+            known_hosts: self.known_hosts.as_ref().or(settings.known_hosts.as_ref()),
+        }
+    }
+}
+
 /// One jump host on the way to a host: an inventory host (with its
 /// address, login and keys) or `[user@]host[:port]`, for which ssh_config
 /// and the settings' keys and known_hosts apply.
@@ -221,6 +248,26 @@ impl Hop {
             identity_files: Vec::new(),
             known_hosts: None,
         })
+    }
+
+    /// As [`Host::login`] for an inventory host; `user@host:port` says
+    /// all it means of user and port (the settings' are for the targets),
+    /// and takes the settings' keys and known_hosts.
+    pub fn login<'a>(&'a self, settings: &'a Settings) -> Login<'a> {
+        let inventory = self.in_inventory;
+        Login {
+            user: self
+                .user
+                .as_ref()
+                .or(settings.user.as_ref().filter(|_| inventory)),
+            port: self.port.or(settings.port.filter(|_| inventory)),
+            identity_files: if self.identity_files.is_empty() {
+                &settings.identity_files
+            } else {
+                &self.identity_files
+            },
+            known_hosts: self.known_hosts.as_ref().or(settings.known_hosts.as_ref()),
+        }
     }
 
     /// The hop to inventory host `host`.

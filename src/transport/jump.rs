@@ -38,21 +38,8 @@ pub(super) fn through(
     let mut proxy: Option<String> = None;
     for hop in hops {
         let fail = |message: String| (hop.name.clone(), message);
-        let identities = if hop.identity_files.is_empty() {
-            &settings.identity_files
-        } else {
-            &hop.identity_files
-        };
-        // An inventory host's login falls back on the settings as a
-        // target's does; `user@host:port` says all it means.
         let login = Login {
-            user: hop
-                .user
-                .as_ref()
-                .or(settings.user.as_ref().filter(|_| hop.in_inventory)),
-            port: hop.port.or(settings.port.filter(|_| hop.in_inventory)),
-            identity_files: identities,
-            known_hosts: hop.known_hosts.as_ref().or(settings.known_hosts.as_ref()),
+            of: hop.login(settings),
             timeout,
         };
         let mut args = common.to_vec();

@@ -73,16 +73,8 @@ impl OpenSsh {
             .connect_timeout
             .map_or(super::ssh::DEFAULT_CONNECT_TIMEOUT, |d| d.0);
         let common = common(settings).map_err(local)?;
-        let identities = if host.identity_files.is_empty() {
-            &settings.identity_files
-        } else {
-            &host.identity_files
-        };
         let login = Login {
-            user: host.user.as_ref().or(settings.user.as_ref()),
-            port: host.port.or(settings.port),
-            identity_files: identities,
-            known_hosts: host.known_hosts.as_ref().or(settings.known_hosts.as_ref()),
+            of: host.login(settings),
             timeout,
         };
         let mut base = common.clone();
@@ -276,30 +268,27 @@ pub(super) fn master_options() -> [String; 4] {
 
 /// The login to one machine (a target or a jump host), as `-o` options.
 pub(super) struct Login<'a> {
-    pub user: Option<&'a String>,
-    pub port: Option<u16>,
-    pub identity_files: &'a [String],
-    pub known_hosts: Option<&'a String>,
+    pub of: crate::inventory::Login<'a>,
     pub timeout: Duration,
 }
 
 impl Login<'_> {
     pub fn options(&self) -> Result<Vec<String>, String> {
         let mut options = Vec::new();
-        if let Some(user) = self.user {
+        if let Some(user) = self.of.user {
             options.push(format!("User={user}"));
         }
-        if let Some(port) = self.port {
+        if let Some(port) = self.of.port {
             options.push(format!("Port={port}"));
         }
-        for file in self.identity_files {
+        for file in self.of.identity_files {
             let file = crate::account::expand_home(file).map_err(|e| e.to_string())?;
             options.push(format!(
                 "IdentityFile={}",
                 value(&file.display().to_string())
             ));
         }
-        if let Some(kh) = self.known_hosts {
+        if let Some(kh) = self.of.known_hosts {
             let kh = crate::account::expand_home(kh).map_err(|e| e.to_string())?;
             options.push(format!(
                 "UserKnownHostsFile={}",

@@ -110,12 +110,8 @@ impl Target {
         for w in &from_config.warnings {
             ssh_config::warn_once(&format!("{}: ssh_config: {w}", host.name));
         }
-        let user = match host
-            .user
-            .as_ref()
-            .or(settings.user.as_ref())
-            .or(from_config.user.as_ref())
-        {
+        let login = host.login(settings);
+        let user = match login.user.or(from_config.user.as_ref()) {
             Some(u) => u.clone(),
             None => crate::account::user_name()
                 .ok_or_else(|| fail("no SSH user: this uid has no name; set `user`".into()))?,
@@ -124,11 +120,7 @@ impl Target {
             .hostname
             .clone()
             .unwrap_or_else(|| host.address.clone());
-        let port = host
-            .port
-            .or(settings.port)
-            .or(from_config.port)
-            .unwrap_or(22);
+        let port = login.port.or(from_config.port).unwrap_or(22);
         let tokens = ssh_config::Tokens {
             original: host.address.clone(),
             hostname: address.clone(),
@@ -136,11 +128,7 @@ impl Target {
             user: user.clone(),
         };
         let config_path = |p: &String| from_config.path(p, &tokens).map_err(&fail);
-        let named = if host.identity_files.is_empty() {
-            &settings.identity_files
-        } else {
-            &host.identity_files
-        };
+        let named = login.identity_files;
         let identity_files: Vec<PathBuf> = if !named.is_empty() {
             named
                 .iter()
@@ -178,7 +166,7 @@ impl Target {
                 reason: format!("logging in with {what}, which only the system ssh offers"),
             });
         }
-        let known_hosts = match host.known_hosts.as_ref().or(settings.known_hosts.as_ref()) {
+        let known_hosts = match login.known_hosts {
             Some(p) => vec![crate::account::expand_home(p).map_err(|e| fail(e.to_string()))?],
             None => {
                 let global = match &from_config.global_known_hosts {
