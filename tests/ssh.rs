@@ -1187,6 +1187,27 @@ fn a_user_certificate_logs_in_where_only_its_ca_is_trusted() {
             .is_some_and(|a| a.starts_with("SHA256:") && a.ends_with("certificate \"alice\")")),
         "{auth}"
     );
+
+    // From the agent (ssh-add loads the certificate beside the key), with
+    // no identity file: libssh2 offers it like any agent identity.
+    let t = site(&sshd, &sshd.known_hosts());
+    let agent = Agent::start(t.path());
+    agent.add(&alice);
+    let listed = must(
+        Command::new("ssh-add")
+            .arg("-l")
+            .env("SSH_AUTH_SOCK", &agent.sock),
+    );
+    assert!(listed.contains("(ED25519-CERT)"), "{listed}");
+    let text = inventory(&t).replace(&format!("  identity_files: [{}]\n", alice.display()), "");
+    let run = t
+        .file("inventory.yaml", text)
+        .env("SSH_AUTH_SOCK", agent.sock.to_str().unwrap())
+        .env("HOME", "/nonexistent")
+        .args(["exec", "s1", "--", "echo in"])
+        .status(0);
+    assert_eq!(run.stdout, "in\n");
+    assert!(!run.stderr.contains("system ssh"), "{}", run.stderr);
 }
 
 /// `command.start` names the connection: the login, the host key's
