@@ -11,6 +11,7 @@
 //! the chain; [`query`] filters records for `audit show`; [`replay`] turns
 //! one session into a transcript. Nothing here runs commands.
 
+pub mod database;
 pub mod event;
 pub mod lines;
 pub mod query;
@@ -26,18 +27,77 @@ use std::path::{Path, PathBuf};
 
 pub use writer::{AuditError, Writer};
 
+/// Where the log is: a file, or the team's PostgreSQL database.
+#[derive(Clone, Debug)]
+pub enum Log {
+    File(PathBuf),
+    Database(Box<database::Database>),
+}
+
+impl Log {
+    /// The file's path or the database's URL (without a password), for
+    /// messages.
+    pub fn name(&self) -> String {
+        match self {
+            Log::File(p) => p.display().to_string(),
+            Log::Database(db) => db.name().to_string(),
+        }
+    }
+
+    /// Where a new session's records go.
+    pub fn sink(
+        &self,
+        identity: record::Identity,
+        session: String,
+    ) -> Result<Box<dyn Sink>, AuditError> {
+        Ok(match self {
+            Log::File(p) => Box::new(Writer::open(p, identity, session)?),
+            Log::Database(db) => Box::new(database::DbWriter::open(db, identity, session)?),
+        })
+    }
+
+    /// The log's lines as the file holds them: the file, or the
+    /// database's rows (those `filter`, a WHERE clause on the columns,
+    /// selects; the whole log for a file).
+    pub fn read(&self, filter: Option<&str>) -> Result<Box<dyn std::io::BufRead>, AuditError> {
+        Ok(match self {
+            Log::File(p) => Box::new(std::io::BufReader::with_capacity(
+                1 << 20,
+                std::fs::File::open(p).map_err(|source| AuditError::Open {
+                    path: p.clone(),
+                    source,
+                })?,
+            )),
+            Log::Database(db) => Box::new(std::io::BufReader::with_capacity(
+                1 << 20,
+                db.lines(filter)?,
+            )),
+        })
+    }
+}
+
 /// Where the log is: `--audit-log`/`OPSGUARD_AUDIT_LOG`, else the
 /// inventory's `settings.audit_log`, else `$XDG_STATE_HOME/opsguard/
-/// audit.jsonl`, else `~/.local/state/opsguard/audit.jsonl`.
-pub fn log_path(flag: Option<&Path>, setting: Option<&str>) -> Result<PathBuf, LogPathError> {
+/// audit.jsonl`, else `~/.local/state/opsguard/audit.jsonl`. A
+/// `postgresql://` (or `postgres://`) URL names a database.
+pub fn locate(flag: Option<&Path>, setting: Option<&str>) -> Result<Log, LogPathError> {
+    let url = |text: &str| database::Database::parse(text).map(|db| Log::Database(Box::new(db)));
     if let Some(p) = flag {
-        return Ok(p.to_path_buf());
+        return match p.to_str() {
+            Some(text) if database::is_url(text) => Ok(url(text)?),
+            _ => Ok(Log::File(p.to_path_buf())),
+        };
     }
     if let Some(s) = setting {
-        return crate::account::expand_home(s).map_err(LogPathError::Setting);
+        if database::is_url(s) {
+            return Ok(url(s)?);
+        }
+        return crate::account::expand_home(s)
+            .map(Log::File)
+            .map_err(LogPathError::Setting);
     }
     crate::state::base()
-        .map(|b| b.join("audit.jsonl"))
+        .map(|b| Log::File(b.join("audit.jsonl")))
         .ok_or(LogPathError::NoHome)
 }
 
@@ -48,6 +108,8 @@ pub enum LogPathError {
     Setting(#[source] crate::account::NoHome),
     #[error("no audit log: pass --audit-log PATH (HOME is not set)")]
     NoHome,
+    #[error(transparent)]
+    Url(#[from] database::UrlError),
 }
 
 pub use event::Event;
@@ -126,15 +188,11 @@ pub struct Session {
 }
 
 impl Session {
-    /// Open the log at `path` and record `session.start`.
-    pub fn start(path: &Path, start: Start) -> Result<Session, AuditError> {
+    /// Open `log` and record `session.start`.
+    pub fn start(log: &Log, start: Start) -> Result<Session, AuditError> {
         let now = time::OffsetDateTime::now_utc();
-        let writer = Writer::open(
-            path,
-            record::Identity::current(),
-            record::new_session_id(now),
-        )?;
-        Session::start_in(Box::new(writer), start)
+        let sink = log.sink(record::Identity::current(), record::new_session_id(now))?;
+        Session::start_in(sink, start)
     }
 
     /// Record `session.start` in `sink`.

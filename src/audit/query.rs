@@ -66,6 +66,23 @@ impl Hosts {
         Ok(hosts)
     }
 
+    /// The names and roles the selector includes outright, when it has
+    /// no glob: what a database can look up by its indexes (exclusions
+    /// are left to [`Matcher`]).
+    pub fn exact(&self) -> Option<(Vec<&str>, Vec<&str>)> {
+        let mut names = Vec::new();
+        let mut roles = Vec::new();
+        for m in &self.include {
+            match m {
+                Match::Name(n) => names.push(n.as_str()),
+                Match::Names(ns) => names.extend(ns.iter().map(String::as_str)),
+                Match::Role(r) => roles.push(r.as_str()),
+                Match::Glob(_) => return None,
+            }
+        }
+        Some((names, roles))
+    }
+
     fn hits(&self, name: &str, role: &str) -> bool {
         self.include.iter().any(|m| m.hits(name, role))
             && !self.exclude.iter().any(|m| m.hits(name, role))
@@ -116,6 +133,10 @@ impl Matcher {
             filter,
             change_sessions: HashSet::new(),
         }
+    }
+
+    pub fn filter(&self) -> &Filter {
+        &self.filter
     }
 
     pub fn matches(&mut self, r: &Value) -> bool {

@@ -40,6 +40,10 @@ pub enum AuditError {
     NotAFile { path: PathBuf },
     #[error("the audit log {} was {what} while this session ran; the rest of the session cannot be recorded, so nothing more runs", path.display())]
     Replaced { path: PathBuf, what: &'static str },
+    #[error("the audit database {server}: {message}")]
+    Database { server: String, message: String },
+    #[error("the audit database {server} {what}")]
+    Schema { server: String, what: String },
 }
 
 /// Where the chain stands after an append.

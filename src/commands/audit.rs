@@ -1,5 +1,6 @@
-//! `opsguard audit verify|show|replay|note`: reading the log for change
-//! reviewers, and one writing subcommand for operators' notes.
+//! `opsguard audit verify|show|replay|note|init|export`: reading the log
+//! for change reviewers, a writing subcommand for operators' notes, and
+//! setting up a team's database.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -48,6 +49,19 @@ pub enum AuditCommand {
         #[arg(long, value_name = "ID")]
         change: Option<String>,
     },
+    /// Create or upgrade the opsguard schema in a PostgreSQL database, and
+    /// print the GRANTs for writer and reviewer roles
+    Init {
+        /// postgresql://... [default: the audit log, when it is a database]
+        url: Option<String>,
+    },
+    /// Write the whole chain as a JSON Lines file that `audit verify`
+    /// checks (from a database, or a copy of a file)
+    Export {
+        /// Write here (a new file) instead of stdout
+        #[arg(short, long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -95,23 +109,23 @@ fn inventory_if_any(g: &GlobalArgs) -> Option<Inventory> {
         .filter(|_| !report.has_errors())
 }
 
-pub fn log_path(g: &GlobalArgs, inv: Option<&Inventory>) -> Result<PathBuf, AppError> {
+pub fn log_path(g: &GlobalArgs, inv: Option<&Inventory>) -> Result<audit::Log, AppError> {
     let setting = inv.and_then(|i| i.settings.audit_log.as_deref());
-    audit::log_path(g.audit_log.as_deref(), setting).map_err(|e| {
+    audit::locate(g.audit_log.as_deref(), setting).map_err(|e| {
         AppError::of(Exit::Audit, e)
-            .hint("name the log with --audit-log PATH or OPSGUARD_AUDIT_LOG")
+            .hint("name the log with --audit-log PATH|URL or OPSGUARD_AUDIT_LOG")
     })
 }
 
-fn open(path: &PathBuf) -> Result<BufReader<File>, AppError> {
-    File::open(path)
-        .map(|f| BufReader::with_capacity(1 << 20, f))
-        .map_err(|e| {
-            AppError::new(
-                Exit::Audit,
-                format!("cannot read the audit log {}: {e}", path.display()),
-            )
-        })
+/// The log's lines (those `filter` selects from a database).
+fn open(log: &audit::Log, filter: Option<&str>) -> Result<Box<dyn BufRead>, AppError> {
+    log.read(filter).map_err(|e| match &e {
+        audit::AuditError::Open { path, source } => AppError::new(
+            Exit::Audit,
+            format!("cannot read the audit log {}: {source}", path.display()),
+        ),
+        _ => AppError::of(Exit::Audit, e),
+    })
 }
 
 pub fn run(g: &GlobalArgs, args: &AuditArgs, ui: &Ui) -> Result<Exit, AppError> {
@@ -120,8 +134,15 @@ pub fn run(g: &GlobalArgs, args: &AuditArgs, ui: &Ui) -> Result<Exit, AppError> 
     match &args.command {
         AuditCommand::Verify { anchor } => run_verify(&path, anchor.as_deref(), ui),
         AuditCommand::Show(show) => run_show(&path, show, inv, ui),
+        AuditCommand::Init { url } => run_init(url.as_deref(), &path, ui),
+        AuditCommand::Export { out } => run_export(&path, out.as_deref(), ui),
         AuditCommand::Replay { session, format } => {
-            let (records, lines) = replay::collect(open(&path)?, session).map_err(|e| match e {
+            let filter = audit::database::pushdown(&Filter {
+                session: Some(session.clone()),
+                ..Filter::default()
+            });
+            let input = open(&path, filter.as_deref())?;
+            let (records, lines) = replay::collect(input, session).map_err(|e| match e {
                 replay::ReplayError::Read(_) => AppError::of(Exit::Audit, e),
                 _ => AppError::of(Exit::Invalid, e),
             })?;
@@ -173,14 +194,14 @@ pub fn run(g: &GlobalArgs, args: &AuditArgs, ui: &Ui) -> Result<Exit, AppError> 
             }
             session.end("ok", 0).map_err(audit_err)?;
             if let Some(at) = last {
-                ui.status(&format!("noted up to seq {} in {}", at.seq, path.display()));
+                ui.status(&format!("noted up to seq {} in {}", at.seq, path.name()));
             }
             Ok(Exit::Ok)
         }
     }
 }
 
-fn run_verify(path: &PathBuf, anchor: Option<&str>, ui: &Ui) -> Result<Exit, AppError> {
+fn run_verify(path: &audit::Log, anchor: Option<&str>, ui: &Ui) -> Result<Exit, AppError> {
     let anchor = match anchor {
         None => None,
         Some(text) => {
@@ -201,28 +222,52 @@ fn run_verify(path: &PathBuf, anchor: Option<&str>, ui: &Ui) -> Result<Exit, App
             }
         }
     };
-    // Verify what was whole when we started: a writer appending meanwhile
-    // holds the lock for whole records only.
-    let file = File::open(path).map_err(|e| {
-        AppError::new(
-            Exit::Audit,
-            format!("cannot read the audit log {}: {e}", path.display()),
-        )
-    })?;
-    file.lock_shared()
-        .map_err(|e| AppError::new(Exit::Audit, format!("cannot lock {}: {e}", path.display())))?;
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let _ = file.unlock();
-    let input = BufReader::with_capacity(1 << 20, file.take(len));
-    let (summary, broken) = verify::verify(input, anchor);
+    let input: Box<dyn BufRead> = match path {
+        // Verify what was whole when we started: a writer appending
+        // meanwhile holds the lock for whole records only.
+        audit::Log::File(file_path) => {
+            let file = File::open(file_path).map_err(|e| {
+                AppError::new(
+                    Exit::Audit,
+                    format!("cannot read the audit log {}: {e}", file_path.display()),
+                )
+            })?;
+            file.lock_shared().map_err(|e| {
+                AppError::new(
+                    Exit::Audit,
+                    format!("cannot lock {}: {e}", file_path.display()),
+                )
+            })?;
+            let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+            let _ = file.unlock();
+            Box::new(BufReader::with_capacity(1 << 20, file.take(len)))
+        }
+        // One COPY: one snapshot of the table.
+        audit::Log::Database(_) => open(path, None)?,
+    };
+    let (summary, mut broken) = verify::verify(input, anchor);
     for w in &summary.warnings {
-        ui.warn(&format!("{}: {w}", path.display()));
+        ui.warn(&format!("{}: {w}", path.name()));
+    }
+    if let (None, audit::Log::Database(db)) = (&broken, path) {
+        // The filters of `show` trust the columns: they must say what
+        // each line says.
+        if let Some((seq, column)) = db
+            .columns_agree()
+            .map_err(|e| AppError::of(Exit::Audit, e))?
+        {
+            broken = Some(verify::Broken {
+                line: seq as u64,
+                seq: Some(seq as u64),
+                what: format!("the row's `{column}` column differs from its record"),
+            });
+        }
     }
     if let Some(b) = broken {
         let seq = b.seq.map(|s| format!(" (seq {s})")).unwrap_or_default();
         ui.error(&format!(
             "{}: line {}{seq}: {}",
-            path.display(),
+            path.name(),
             b.line,
             b.what
         ));
@@ -241,7 +286,7 @@ fn run_verify(path: &PathBuf, anchor: Option<&str>, ui: &Ui) -> Result<Exit, App
 }
 
 fn run_show(
-    path: &PathBuf,
+    path: &audit::Log,
     args: &ShowArgs,
     inv: Option<Inventory>,
     ui: &Ui,
@@ -287,10 +332,14 @@ fn run_show(
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut shown = 0u64;
     let mut lines = Lines::default();
-    let mut reader = audit::lines::Reader::new(open(path)?);
+    let sql = match path {
+        audit::Log::Database(_) => audit::database::pushdown(filter.filter()),
+        audit::Log::File(_) => None,
+    };
+    let mut reader = audit::lines::Reader::new(open(path, sql.as_deref())?);
     while let Some(line) = reader
         .next_line()
-        .map_err(|e| AppError::new(Exit::Audit, format!("cannot read {}: {e}", path.display())))?
+        .map_err(|e| AppError::new(Exit::Audit, format!("cannot read {}: {e}", path.name())))?
     {
         let Some(record) = lines.read(&line) else {
             continue;
@@ -318,6 +367,63 @@ fn run_show(
 
 /// Lines of the log that were not records: warnings for torn lines, and
 /// exit 4 for damage, as `verify` gives.
+/// `audit init`: the schema in the database `url` names (or the log's).
+fn run_init(url: Option<&str>, log: &audit::Log, ui: &Ui) -> Result<Exit, AppError> {
+    let db = match (url, log) {
+        (Some(url), _) => {
+            audit::database::Database::parse(url).map_err(|e| AppError::of(Exit::Invalid, e))?
+        }
+        (None, audit::Log::Database(db)) => (**db).clone(),
+        (None, audit::Log::File(p)) => {
+            return Err(AppError::invalid(format!(
+                "the audit log is the file {}; name the database: opsguard audit init postgresql://HOST/DB",
+                p.display()
+            )));
+        }
+    };
+    let (before, now) = db.init().map_err(|e| AppError::of(Exit::Audit, e))?;
+    ui.status(&match before {
+        None => format!("{}: created the opsguard schema (version {now})", db.name()),
+        Some(v) if v == now => format!(
+            "{}: the opsguard schema is current (version {now})",
+            db.name()
+        ),
+        Some(v) => format!(
+            "{}: upgraded the opsguard schema from version {v} to {now}",
+            db.name()
+        ),
+    });
+    ui.out(audit::database::grants());
+    Ok(Exit::Ok)
+}
+
+/// `audit export`: the chain as a file.
+fn run_export(log: &audit::Log, out: Option<&std::path::Path>, ui: &Ui) -> Result<Exit, AppError> {
+    let mut input = open(log, None)?;
+    let written = match out {
+        None => std::io::copy(&mut input, &mut std::io::stdout().lock()),
+        Some(file) => {
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(file)
+                .map_err(|e| {
+                    AppError::new(
+                        Exit::Failed,
+                        format!(
+                            "cannot create {}: {e} (export writes a new file)",
+                            file.display()
+                        ),
+                    )
+                })?;
+            std::io::copy(&mut input, &mut f).and_then(|n| f.sync_all().map(|()| n))
+        }
+    }
+    .map_err(|e| AppError::new(Exit::Audit, format!("exporting {}: {e}", log.name())))?;
+    ui.status(&format!("exported {written} bytes from {}", log.name()));
+    Ok(Exit::Ok)
+}
+
 fn damage(lines: &Lines, ui: &Ui) -> Exit {
     let (warnings, error) = lines.report();
     for w in warnings {

@@ -36,7 +36,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
 #[derive(Clone, Debug)]
 pub struct RunSettings {
     /// Where the audit log is.
-    pub audit_log: PathBuf,
+    pub audit_log: audit::Log,
     /// The inventory file or folder, for `session.start`'s hashes.
     pub inventory: PathBuf,
     /// How many hosts at once.

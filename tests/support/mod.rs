@@ -2,6 +2,7 @@
 //! `Test::new().file("inv.yaml", ..).args(["hosts"]).status(0).stdout_has("..")`.
 #![allow(dead_code)]
 
+pub mod postgres;
 pub mod pty;
 pub mod sshd;
 

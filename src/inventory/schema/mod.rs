@@ -185,7 +185,21 @@ impl Reader {
                         path => local_path(base, path),
                     })
                 }
-                _ => s.audit_log = ctx.string(v, &what).map(|v| local_path(base, &v.value)),
+                _ => {
+                    s.audit_log = ctx.string(v, &what).and_then(|v| {
+                        if !crate::audit::database::is_url(&v.value) {
+                            return Some(local_path(base, &v.value));
+                        }
+                        // A URL is kept as written; a password never is.
+                        match crate::audit::database::Database::parse(&v.value) {
+                            Ok(_) => Some(v.value),
+                            Err(e) => {
+                                ctx.emit(v.loc.pos, Code::E004, format!("{what}: {e}"));
+                                None
+                            }
+                        }
+                    })
+                }
             }
         }
     }

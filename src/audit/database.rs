@@ -1,0 +1,746 @@
+//! The team's audit log in PostgreSQL: one chain for every workstation.
+//!
+//! Records live in `opsguard.audit`, one row per record: `seq`, `line`
+//! (exactly the canonical record line of the file format, so the same
+//! hash rules verify it), `hash`, and the columns the filters of `audit
+//! show` use (ts, session, event, host, role, user, change). A trigger
+//! refuses UPDATE, DELETE and TRUNCATE; the writer role is granted INSERT
+//! and SELECT only ([`grants`]).
+//!
+//! One append is two round trips: the first takes the chain's advisory
+//! lock inside a transaction and reads the last record and the server's
+//! clock; the second inserts the sealed record and commits. The lock is
+//! held from the read to the commit, so any number of writers keep one
+//! gapless chain, and the record is committed before the command it
+//! announces starts.
+//!
+//! Reading streams the lines out with `COPY ... TO STDOUT (FORMAT
+//! binary)` on a thread of its own, into the same readers as the file
+//! ([`Database::lines`]), so `verify`, `show` and `replay` are the file's
+//! code. `verify` also checks that each row's columns say what its line
+//! says ([`Database::columns_agree`]): the filters trust the columns.
+//!
+//! Passwords come from `PGPASSWORD` or `~/.pgpass`, never from a URL: a
+//! URL is written in inventories and command lines, and command lines are
+//! recorded.
+
+use std::io::Read;
+use std::str::FromStr;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::time::Duration;
+
+use postgres::config::{Host, SslMode};
+use postgres::{Client, NoTls, SimpleQueryMessage};
+use serde_json::{Map, Value, json};
+
+use super::event::Event;
+use super::record::{self, GENESIS, Identity};
+use super::writer::{Appended, AuditError};
+
+/// The schema version this opsguard writes and reads.
+pub const SCHEMA: i32 = 1;
+
+/// The advisory lock that serialises appends to the chain (any constant
+/// the site does not use for something else: "opsguard" in ASCII).
+const CHAIN_LOCK: i64 = 0x6f70_7367_7561_7264;
+
+/// How long connecting may take when the URL does not say.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The migrations, in order: migration N brings the schema to version N.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE opsguard.audit (
+    seq bigint PRIMARY KEY,
+    line text NOT NULL,
+    hash text NOT NULL,
+    ts timestamptz NOT NULL,
+    session text NOT NULL,
+    event text NOT NULL,
+    host text,
+    role text,
+    "user" text NOT NULL,
+    change text
+);
+CREATE INDEX audit_ts ON opsguard.audit (ts);
+CREATE INDEX audit_session ON opsguard.audit (session text_pattern_ops);
+CREATE INDEX audit_event ON opsguard.audit (event text_pattern_ops);
+CREATE INDEX audit_host ON opsguard.audit (host);
+CREATE INDEX audit_role ON opsguard.audit (role);
+CREATE INDEX audit_user ON opsguard.audit ("user");
+CREATE INDEX audit_change ON opsguard.audit (change);
+CREATE FUNCTION opsguard.append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'opsguard.audit is append-only: % refused', TG_OP;
+END $$;
+CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON opsguard.audit
+    FOR EACH ROW EXECUTE FUNCTION opsguard.append_only();
+CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON opsguard.audit
+    FOR EACH STATEMENT EXECUTE FUNCTION opsguard.append_only();
+"#];
+
+/// A PostgreSQL audit log: where it is, and how to log in.
+#[derive(Clone, Debug)]
+pub struct Database {
+    config: postgres::Config,
+    /// The URL without any secret, for messages.
+    shown: String,
+}
+
+/// Why a URL does not name a usable database.
+#[derive(Debug, thiserror::Error)]
+pub enum UrlError {
+    #[error("`{url}` is not a PostgreSQL URL: {reason}")]
+    Invalid { url: String, reason: String },
+    #[error(
+        "the audit database URL holds a password; put it in ~/.pgpass or PGPASSWORD instead (a URL is recorded and shown)"
+    )]
+    Password,
+    #[error(
+        "sslmode=require: TLS to the audit database is not built in yet; reach it over a Unix socket or an SSH tunnel, or use sslmode=disable on a trusted network"
+    )]
+    Tls,
+}
+
+/// Whether `text` names a database rather than a file.
+pub fn is_url(text: &str) -> bool {
+    text.starts_with("postgresql://") || text.starts_with("postgres://")
+}
+
+impl Database {
+    pub fn parse(url: &str) -> Result<Database, UrlError> {
+        let mut config = postgres::Config::from_str(url).map_err(|e| UrlError::Invalid {
+            url: shown_url(url),
+            reason: e.to_string(),
+        })?;
+        if config.get_password().is_some() {
+            return Err(UrlError::Password);
+        }
+        if config.get_ssl_mode() == SslMode::Require {
+            return Err(UrlError::Tls);
+        }
+        if config.get_user().is_none()
+            && let Some(user) = crate::account::user_name()
+        {
+            config.user(&user);
+        }
+        if config.get_hosts().is_empty() {
+            // libpq's default: the local socket.
+            config.host_path("/var/run/postgresql");
+        }
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
+        config.application_name("opsguard");
+        let shown = shown_url(url);
+        if let Some(password) = password_for(&config) {
+            config.password(password);
+        }
+        Ok(Database { config, shown })
+    }
+
+    /// The URL, for messages (it holds no password).
+    pub fn name(&self) -> &str {
+        &self.shown
+    }
+
+    fn error(&self, source: postgres::Error) -> AuditError {
+        AuditError::Database {
+            server: self.shown.clone(),
+            message: message(&source),
+        }
+    }
+
+    pub fn connect(&self) -> Result<Client, AuditError> {
+        let mut client = self.config.connect(NoTls).map_err(|e| self.error(e))?;
+        client
+            .batch_execute("SET standard_conforming_strings = on; SET TIME ZONE 'UTC'")
+            .map_err(|e| self.error(e))?;
+        Ok(client)
+    }
+
+    /// A connection to a database whose schema this opsguard reads and
+    /// writes; a clear error naming `audit init` otherwise.
+    pub fn open(&self) -> Result<Client, AuditError> {
+        let mut client = self.connect()?;
+        let version = schema_version(&mut client).map_err(|e| self.error(e))?;
+        match version {
+            None => Err(AuditError::Schema {
+                server: self.shown.clone(),
+                what: format!(
+                    "has no opsguard schema; create it with `opsguard audit init {}`",
+                    self.shown
+                ),
+            }),
+            Some(v) if v < SCHEMA => Err(AuditError::Schema {
+                server: self.shown.clone(),
+                what: format!(
+                    "has schema version {v}; upgrade it to {SCHEMA} with `opsguard audit init {}`",
+                    self.shown
+                ),
+            }),
+            Some(v) if v > SCHEMA => Err(AuditError::Schema {
+                server: self.shown.clone(),
+                what: format!(
+                    "has schema version {v}, newer than this opsguard's {SCHEMA}; upgrade opsguard"
+                ),
+            }),
+            Some(_) => Ok(client),
+        }
+    }
+
+    /// Create or upgrade the schema; the versions applied (none when it
+    /// was current). Idempotent, and safe to run from two places at once.
+    pub fn init(&self) -> Result<(Option<i32>, i32), AuditError> {
+        let mut client = self.connect()?;
+        let mut tx = client.transaction().map_err(|e| self.error(e))?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&CHAIN_LOCK])
+            .map_err(|e| self.error(e))?;
+        tx.batch_execute(
+            "CREATE SCHEMA IF NOT EXISTS opsguard;
+             CREATE TABLE IF NOT EXISTS opsguard.migrations (
+                 version integer PRIMARY KEY,
+                 applied timestamptz NOT NULL DEFAULT clock_timestamp()
+             );",
+        )
+        .map_err(|e| self.error(e))?;
+        let before: Option<i32> = tx
+            .query_one("SELECT max(version) FROM opsguard.migrations", &[])
+            .map_err(|e| self.error(e))?
+            .get(0);
+        if before.is_some_and(|v| v > SCHEMA) {
+            return Err(AuditError::Schema {
+                server: self.shown.clone(),
+                what: format!(
+                    "has schema version {}, newer than this opsguard's {SCHEMA}; upgrade opsguard",
+                    before.unwrap_or_default()
+                ),
+            });
+        }
+        for (i, migration) in MIGRATIONS.iter().enumerate() {
+            let version = i as i32 + 1;
+            if before.is_some_and(|v| v >= version) {
+                continue;
+            }
+            tx.batch_execute(migration).map_err(|e| self.error(e))?;
+            tx.execute(
+                "INSERT INTO opsguard.migrations (version) VALUES ($1)",
+                &[&version],
+            )
+            .map_err(|e| self.error(e))?;
+        }
+        tx.commit().map_err(|e| self.error(e))?;
+        Ok((before, SCHEMA))
+    }
+
+    /// The log's lines, in order, as the file holds them, from a thread
+    /// that streams them out of the server; `filter` is a WHERE clause on
+    /// the columns (the caller still matches every record it reads).
+    pub fn lines(&self, filter: Option<&str>) -> Result<Lines, AuditError> {
+        let mut client = self.open()?;
+        let query = format!(
+            "COPY (SELECT line FROM opsguard.audit {} ORDER BY seq) TO STDOUT (FORMAT binary)",
+            filter.map(|f| format!("WHERE {f}")).unwrap_or_default()
+        );
+        let (tx, rx) = sync_channel(16);
+        let shown = self.shown.clone();
+        std::thread::spawn(move || {
+            let result = client
+                .copy_out(query.as_str())
+                .map_err(|e| message(&e))
+                .and_then(|reader| copy_lines(reader, &tx));
+            if let Err(what) = result {
+                let _ = tx.send(Err(format!("the audit database {shown}: {what}")));
+            }
+        });
+        Ok(Lines {
+            rx,
+            chunk: Vec::new(),
+            at: 0,
+        })
+    }
+
+    /// The first row whose columns do not say what its line says, if
+    /// any: a row changed behind the chain's back, which `audit show`'s
+    /// filters would otherwise believe.
+    pub fn columns_agree(&self) -> Result<Option<(i64, String)>, AuditError> {
+        let mut client = self.open()?;
+        let row = client
+            .query_opt(
+                r#"SELECT seq, CASE
+                     WHEN seq IS DISTINCT FROM (r->>'seq')::bigint THEN 'seq'
+                     WHEN hash IS DISTINCT FROM r->>'hash' THEN 'hash'
+                     WHEN ts IS DISTINCT FROM (r->>'ts')::timestamptz THEN 'ts'
+                     WHEN session IS DISTINCT FROM r->>'session' THEN 'session'
+                     WHEN event IS DISTINCT FROM r->>'event' THEN 'event'
+                     WHEN host IS DISTINCT FROM r->>'host' THEN 'host'
+                     WHEN role IS DISTINCT FROM r->>'role' THEN 'role'
+                     WHEN "user" IS DISTINCT FROM r->>'user' THEN 'user'
+                     WHEN change IS DISTINCT FROM r->>'change' THEN 'change'
+                   END
+                   FROM (SELECT *, line::jsonb AS r FROM opsguard.audit) a
+                   WHERE seq IS DISTINCT FROM (r->>'seq')::bigint
+                      OR hash IS DISTINCT FROM r->>'hash'
+                      OR ts IS DISTINCT FROM (r->>'ts')::timestamptz
+                      OR session IS DISTINCT FROM r->>'session'
+                      OR event IS DISTINCT FROM r->>'event'
+                      OR host IS DISTINCT FROM r->>'host'
+                      OR role IS DISTINCT FROM r->>'role'
+                      OR "user" IS DISTINCT FROM r->>'user'
+                      OR change IS DISTINCT FROM r->>'change'
+                   ORDER BY seq LIMIT 1"#,
+                &[],
+            )
+            .map_err(|e| self.error(e))?;
+        Ok(row.map(|r| (r.get(0), r.get(1))))
+    }
+}
+
+/// The statements that give a writer role (workstations: INSERT and
+/// SELECT, nothing else) and a reviewer role (SELECT) what they need.
+pub fn grants() -> &'static str {
+    "-- Workstations that run opsguard: append and read, never change.\n\
+     CREATE ROLE opsguard_writer;\n\
+     GRANT USAGE ON SCHEMA opsguard TO opsguard_writer;\n\
+     GRANT SELECT, INSERT ON opsguard.audit TO opsguard_writer;\n\
+     GRANT SELECT ON opsguard.migrations TO opsguard_writer;\n\
+     -- Change reviewers: read only.\n\
+     CREATE ROLE opsguard_reviewer;\n\
+     GRANT USAGE ON SCHEMA opsguard TO opsguard_reviewer;\n\
+     GRANT SELECT ON opsguard.audit, opsguard.migrations TO opsguard_reviewer;\n\
+     -- Then, per person: GRANT opsguard_writer TO alice;\n"
+}
+
+fn schema_version(client: &mut Client) -> Result<Option<i32>, postgres::Error> {
+    let exists: bool = client
+        .query_one("SELECT to_regclass('opsguard.migrations') IS NOT NULL", &[])?
+        .get(0);
+    if !exists {
+        return Ok(None);
+    }
+    client
+        .query_one("SELECT max(version) FROM opsguard.migrations", &[])
+        .map(|r| r.get(0))
+}
+
+/// The server's words, with the cause a bare "db error" hides.
+fn message(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{}: {}", db.severity(), db.message()),
+        None => match std::error::Error::source(e) {
+            Some(cause) => format!("{e}: {cause}"),
+            None => e.to_string(),
+        },
+    }
+}
+
+/// `url` with any password taken out, for messages.
+fn shown_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (authority, tail) = match rest.find(['/', '?']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let authority = match authority.rsplit_once('@') {
+        Some((login, host)) => {
+            let user = login.split(':').next().unwrap_or("");
+            format!("{user}@{host}")
+        }
+        None => authority.to_string(),
+    };
+    // A password may also come as a parameter.
+    let tail: String = match tail.split_once('?') {
+        Some((path, query)) => {
+            let kept: Vec<&str> = query
+                .split('&')
+                .filter(|p| !p.starts_with("password="))
+                .collect();
+            if kept.is_empty() {
+                path.to_string()
+            } else {
+                format!("{path}?{}", kept.join("&"))
+            }
+        }
+        None => tail.to_string(),
+    };
+    format!("{scheme}://{authority}{tail}")
+}
+
+/// The password for `config`: `PGPASSWORD`, else the first matching line
+/// of `PGPASSFILE` or `~/.pgpass` (ignored unless only its owner may read
+/// it, as libpq does).
+fn password_for(config: &postgres::Config) -> Option<String> {
+    if let Some(p) = std::env::var_os("PGPASSWORD").filter(|p| !p.is_empty()) {
+        return Some(p.to_string_lossy().into_owned());
+    }
+    let file = match std::env::var_os("PGPASSFILE") {
+        Some(f) => std::path::PathBuf::from(f),
+        None => crate::account::expand_home("~/.pgpass").ok()?,
+    };
+    let meta = std::fs::metadata(&file).ok()?;
+    if std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o077 != 0 {
+        return None;
+    }
+    let text = std::fs::read_to_string(&file).ok()?;
+    let host = match config.get_hosts().first()? {
+        Host::Tcp(h) => h.clone(),
+        Host::Unix(_) => "localhost".into(),
+    };
+    let port = config
+        .get_ports()
+        .first()
+        .copied()
+        .unwrap_or(5432)
+        .to_string();
+    let db = config.get_dbname().or(config.get_user()).unwrap_or("");
+    let user = config.get_user().unwrap_or("");
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .find_map(|l| pgpass_line(l, [&host, &port, db, user]))
+}
+
+/// The password of one `host:port:database:user:password` line, when its
+/// first four fields (`*` for any, `\` escaping `:` and `\`) match.
+fn pgpass_line(line: &str, want: [&str; 4]) -> Option<String> {
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => field.extend(chars.next()),
+            ':' if fields.len() < 4 => fields.push(std::mem::take(&mut field)),
+            c => field.push(c),
+        }
+    }
+    fields.push(field);
+    let [host, port, db, user, password] = &fields[..] else {
+        return None;
+    };
+    [host, port, db, user]
+        .iter()
+        .zip(want)
+        .all(|(f, w)| f.as_str() == "*" || f.as_str() == w)
+        .then(|| password.clone())
+}
+
+/// Each line of a binary COPY of one text column, with its newline.
+fn copy_lines(
+    mut input: impl Read,
+    tx: &SyncSender<Result<Vec<u8>, String>>,
+) -> Result<(), String> {
+    let mut header = [0u8; 19];
+    input
+        .read_exact(&mut header)
+        .map_err(|e| format!("reading the copy: {e}"))?;
+    if &header[..11] != b"PGCOPY\n\xff\r\n\0" {
+        return Err("the server's copy is not in the binary format".into());
+    }
+    let extension = u32::from_be_bytes(header[15..19].try_into().expect("4 bytes"));
+    std::io::copy(
+        &mut (&mut input).take(extension as u64),
+        &mut std::io::sink(),
+    )
+    .map_err(|e| e.to_string())?;
+    let mut batch = Vec::with_capacity(1 << 16);
+    loop {
+        let mut count = [0u8; 2];
+        input.read_exact(&mut count).map_err(|e| e.to_string())?;
+        if i16::from_be_bytes(count) == -1 {
+            break;
+        }
+        let mut len = [0u8; 4];
+        input.read_exact(&mut len).map_err(|e| e.to_string())?;
+        let len = i32::from_be_bytes(len);
+        if len >= 0 {
+            let start = batch.len();
+            batch.resize(start + len as usize, 0);
+            input
+                .read_exact(&mut batch[start..])
+                .map_err(|e| e.to_string())?;
+        }
+        batch.push(b'\n');
+        if batch.len() >= 1 << 16 {
+            if tx.send(Ok(std::mem::take(&mut batch))).is_err() {
+                return Ok(());
+            }
+            batch.reserve(1 << 16);
+        }
+    }
+    if !batch.is_empty() {
+        let _ = tx.send(Ok(batch));
+    }
+    Ok(())
+}
+
+/// The lines of a database log, as a reader: what the thread sends, or
+/// its error.
+pub struct Lines {
+    rx: Receiver<Result<Vec<u8>, String>>,
+    chunk: Vec<u8>,
+    at: usize,
+}
+
+impl Read for Lines {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.chunk.len() {
+            match self.rx.recv() {
+                Ok(Ok(chunk)) => {
+                    self.chunk = chunk;
+                    self.at = 0;
+                }
+                Ok(Err(what)) => return Err(std::io::Error::other(what)),
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = out.len().min(self.chunk.len() - self.at);
+        out[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+/// Appends a session's records to the database, as [`super::Writer`]
+/// does to a file.
+pub struct DbWriter {
+    db: Database,
+    client: Client,
+    identity: Identity,
+    session: String,
+}
+
+impl DbWriter {
+    pub fn open(
+        db: &Database,
+        identity: Identity,
+        session: String,
+    ) -> Result<DbWriter, AuditError> {
+        Ok(DbWriter {
+            client: db.open()?,
+            db: db.clone(),
+            identity,
+            session,
+        })
+    }
+
+    fn append_fields(
+        &mut self,
+        event: &str,
+        fields: Map<String, Value>,
+    ) -> Result<Appended, AuditError> {
+        let result = self.append_locked(event, fields);
+        if result.is_err() {
+            // Whatever was begun is not committed.
+            let _ = self.client.batch_execute("ROLLBACK");
+        }
+        result
+    }
+
+    fn append_locked(
+        &mut self,
+        event: &str,
+        mut fields: Map<String, Value>,
+    ) -> Result<Appended, AuditError> {
+        let fail = |e: postgres::Error| AuditError::Database {
+            server: self.db.shown.clone(),
+            message: message(&e),
+        };
+        // Round trip 1: the chain's lock, its last record, the time.
+        let replies = self
+            .client
+            .simple_query(&format!(
+                "BEGIN; SELECT pg_advisory_xact_lock({CHAIN_LOCK}); \
+                 SELECT last.seq, last.hash, \
+                   to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') \
+                 FROM (SELECT 1) one LEFT JOIN LATERAL \
+                   (SELECT seq, hash FROM opsguard.audit ORDER BY seq DESC LIMIT 1) last ON true"
+            ))
+            .map_err(fail)?;
+        let row = replies
+            .iter()
+            .filter_map(|m| match m {
+                SimpleQueryMessage::Row(r) => Some(r),
+                _ => None,
+            })
+            .next_back()
+            .ok_or_else(|| AuditError::Database {
+                server: self.db.shown.clone(),
+                message: "no reply to reading the chain's end".into(),
+            })?;
+        let last_seq: u64 = row.get(0).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let prev = row.get(1).unwrap_or(GENESIS).to_string();
+        let ts = row.get(2).unwrap_or_default().to_string();
+        let seq = last_seq + 1;
+        fields.insert("event".into(), json!(event));
+        fields.insert("v".into(), json!(record::VERSION));
+        fields.insert("seq".into(), json!(seq));
+        fields.insert("ts".into(), json!(ts));
+        fields.insert("session".into(), json!(self.session));
+        fields.insert("user".into(), json!(self.identity.user));
+        fields.insert("workstation".into(), json!(self.identity.workstation));
+        fields.insert("pid".into(), json!(self.identity.pid));
+        let column = |key: &str| match fields.get(key) {
+            Some(Value::String(s)) => literal(s),
+            _ => "NULL".to_string(),
+        };
+        let (host, role, change) = (column("host"), column("role"), column("change"));
+        let (line, hash) = record::seal(fields, &prev);
+        // Round trip 2: the record, committed.
+        self.client
+            .simple_query(&format!(
+                "INSERT INTO opsguard.audit (seq, line, hash, ts, session, event, host, role, \"user\", change) \
+                 VALUES ({seq}, {}, '{hash}', '{ts}', {}, {}, {host}, {role}, {}, {change}); COMMIT",
+                literal(&line),
+                literal(&self.session),
+                literal(event),
+                literal(&self.identity.user),
+            ))
+            .map_err(fail)?;
+        Ok(Appended { seq, hash })
+    }
+}
+
+impl super::Sink for DbWriter {
+    fn session(&self) -> &str {
+        &self.session
+    }
+
+    fn append(&mut self, event: &Event) -> Result<Appended, AuditError> {
+        let mut fields = event.fields();
+        let name = match fields.remove("event") {
+            Some(Value::String(name)) => name,
+            _ => unreachable!("every event is tagged with its name"),
+        };
+        self.append_fields(&name, fields)
+    }
+}
+
+/// What of `filter` the database can select by its columns, as a WHERE
+/// clause: every record the filter matches is in what it selects (a plan
+/// names its hosts in `targets`, so plans are always read); `None` when
+/// nothing narrows it.
+pub fn pushdown(filter: &super::query::Filter) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(prefix) = &filter.session {
+        parts.push(prefix_of("session", prefix));
+    }
+    if let Some(user) = &filter.user {
+        parts.push(format!("\"user\" = {}", literal(user)));
+    }
+    if let Some(since) = &filter.since {
+        parts.push(format!("ts >= {}::timestamptz", literal(since)));
+    }
+    if let Some(until) = &filter.until {
+        parts.push(format!("ts <= {}::timestamptz", literal(until)));
+    }
+    if let Some(event) = &filter.event {
+        parts.push(match event.strip_suffix('*') {
+            Some(prefix) => prefix_of("event", prefix),
+            None if event.ends_with('.') => prefix_of("event", event),
+            None => format!("event = {}", literal(event)),
+        });
+    }
+    if let Some(change) = &filter.change {
+        parts.push(format!(
+            "session IN (SELECT session FROM opsguard.audit WHERE change = {})",
+            literal(change)
+        ));
+    }
+    if let Some((names, roles)) = filter.hosts.as_ref().and_then(|h| h.exact()) {
+        parts.push(format!(
+            "(host = ANY({}) OR role = ANY({}) OR event = 'plan')",
+            array(&names),
+            array(&roles)
+        ));
+    }
+    if let Some(role) = &filter.role {
+        parts.push(format!("(role = {} OR event = 'plan')", literal(role)));
+    }
+    if filter.refused {
+        parts.push("event IN ('guard.refused', 'session.end')".into());
+    }
+    (!parts.is_empty()).then(|| parts.join(" AND "))
+}
+
+/// `column LIKE 'prefix%'`, the prefix's own `%`, `_` and `\` taken
+/// literally.
+fn prefix_of(column: &str, prefix: &str) -> String {
+    let escaped = prefix
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!(
+        "{column} LIKE {} ESCAPE '\\'",
+        literal(&format!("{escaped}%"))
+    )
+}
+
+fn array(items: &[&str]) -> String {
+    let items: Vec<String> = items.iter().map(|i| literal(i)).collect();
+    format!("ARRAY[{}]::text[]", items.join(", "))
+}
+
+/// A string literal (standard_conforming_strings is on for the session).
+fn literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_shown_without_passwords() {
+        assert_eq!(
+            shown_url("postgresql://ops:secret@db.example:5433/audit?sslmode=disable&password=x"),
+            "postgresql://ops@db.example:5433/audit?sslmode=disable"
+        );
+        assert_eq!(
+            shown_url("postgres:///audit?host=/run/pg"),
+            "postgres:///audit?host=/run/pg"
+        );
+        assert!(matches!(
+            Database::parse("postgresql://ops:secret@db/audit"),
+            Err(UrlError::Password)
+        ));
+        assert!(matches!(
+            Database::parse("postgresql://db/audit?sslmode=require"),
+            Err(UrlError::Tls)
+        ));
+    }
+
+    #[test]
+    fn pgpass_lines_match_field_by_field() {
+        let want = ["db", "5432", "audit", "ops"];
+        assert_eq!(
+            pgpass_line("db:5432:audit:ops:pw", want).as_deref(),
+            Some("pw")
+        );
+        assert_eq!(pgpass_line("*:*:*:ops:p\\:w", want).as_deref(), Some("p:w"));
+        assert_eq!(pgpass_line("db:5432:other:ops:pw", want), None);
+        assert_eq!(pgpass_line("db:5432:audit", want), None);
+    }
+
+    #[test]
+    fn a_binary_copy_reads_as_lines() {
+        let mut copy = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0".to_vec();
+        for line in ["{\"a\":1}", "x\ty\\n"] {
+            copy.extend(1i16.to_be_bytes());
+            copy.extend((line.len() as i32).to_be_bytes());
+            copy.extend(line.as_bytes());
+        }
+        copy.extend((-1i16).to_be_bytes());
+        let (tx, rx) = sync_channel(4);
+        copy_lines(&copy[..], &tx).unwrap();
+        drop(tx);
+        let mut text = String::new();
+        Lines {
+            rx,
+            chunk: Vec::new(),
+            at: 0,
+        }
+        .read_to_string(&mut text)
+        .unwrap();
+        assert_eq!(text, "{\"a\":1}\nx\ty\\n\n");
+    }
+}

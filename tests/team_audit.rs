@@ -1,0 +1,324 @@
+//! The team's audit log in a real PostgreSQL server (started by each
+//! test, see `support/postgres.rs`): the schema, one chain kept by many
+//! writers, every audit command on the database, tampering caught, and
+//! nothing run when the database cannot take the record.
+
+mod support;
+
+use std::process::Stdio;
+
+use support::postgres::Postgres;
+use support::{Test, opsguard};
+
+const LOCAL: &str = "hosts:
+  l1: {connection: local, workdir: w/l1, role: backup, groups: [all]}
+  l2: {connection: local, workdir: w/l2, role: backup, groups: [all]}
+";
+
+/// A site of two local hosts whose log is `pg`'s database.
+fn site(pg: &Postgres) -> Test {
+    Test::new()
+        .file("inventory.yaml", LOCAL)
+        .file("w/l1/name", "one\n")
+        .file("w/l2/name", "two\n")
+        .env("OPSGUARD_INVENTORY", "inventory.yaml")
+        .env("OPSGUARD_AUDIT_LOG", &pg.url())
+}
+
+/// The rows' seq, in order.
+fn seqs(pg: &Postgres) -> Vec<i64> {
+    pg.client()
+        .query("SELECT seq FROM opsguard.audit ORDER BY seq", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+}
+
+/// Until `audit init`, nothing runs: the database has no schema, and the
+/// error says how to make it. `init` creates it once (a second run finds
+/// it current) and prints the GRANTs for a writer and a reviewer role.
+#[test]
+fn init_creates_the_schema_once_and_nothing_runs_before_it() {
+    let pg = Postgres::start();
+    let run = site(&pg).args(["exec", "l1", "--", "touch ran"]).status(4);
+    assert!(
+        run.stderr
+            .contains("has no opsguard schema; create it with `opsguard audit init"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.path().join("w/l1/ran").exists());
+
+    let run = site(&pg).args(["audit", "init", &pg.url()]).status(0);
+    assert!(
+        run.stderr
+            .contains("created the opsguard schema (version 1)"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout
+            .contains("GRANT SELECT, INSERT ON opsguard.audit TO opsguard_writer;"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("GRANT SELECT ON opsguard.audit, opsguard.migrations TO opsguard_reviewer;")
+    );
+    // From the log's own setting, the second time.
+    site(&pg)
+        .args(["audit", "init"])
+        .status(0)
+        .stderr_has("the opsguard schema is current (version 1)");
+
+    let run = site(&pg).args(["exec", "l1", "--", "touch ran"]).status(0);
+    assert!(run.path().join("w/l1/ran").exists());
+    let events: Vec<String> = pg
+        .client()
+        .query("SELECT event FROM opsguard.audit ORDER BY seq", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(events.first().map(String::as_str), Some("session.start"));
+    assert!(events.iter().any(|e| e == "command.start"));
+    assert_eq!(events.last().map(String::as_str), Some("session.end"));
+}
+
+/// Many writers at once, from separate processes, keep one gapless chain
+/// that verifies; the server's clock stamps the records in order; show,
+/// replay and export read the database as they read a file, and the
+/// exported file verifies, with opsguard and with the Python verifier.
+#[test]
+fn many_writers_keep_one_chain_that_every_audit_command_reads() {
+    let pg = Postgres::start();
+    site(&pg).args(["audit", "init"]).status(0);
+    let dir = tempfile::tempdir().unwrap();
+    support::write(dir.path(), "inventory.yaml", LOCAL);
+    support::write(dir.path(), "w/l1/name", "one\n");
+    support::write(dir.path(), "w/l2/name", "two\n");
+    let writers: Vec<_> = (0..8)
+        .map(|i| {
+            let mut note = opsguard(dir.path(), &["audit", "note", "-"]);
+            note.env("OPSGUARD_AUDIT_LOG", pg.url())
+                .stdin(Stdio::piped());
+            let mut child = note.spawn().unwrap();
+            let notes: String = (0..10).map(|n| format!("writer {i} note {n}\n")).collect();
+            std::io::Write::write_all(child.stdin.as_mut().unwrap(), notes.as_bytes()).unwrap();
+            drop(child.stdin.take());
+            child
+        })
+        .collect();
+    let runs: Vec<_> = (0..2)
+        .map(|_| {
+            let mut exec = opsguard(
+                dir.path(),
+                &["-i", "inventory.yaml", "exec", "@all", "--", "cat name"],
+            );
+            exec.env("OPSGUARD_AUDIT_LOG", pg.url());
+            exec.spawn().unwrap()
+        })
+        .collect();
+    for child in writers.into_iter().chain(runs) {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let seqs = seqs(&pg);
+    let n = seqs.len() as i64;
+    // 8 sessions of 10 notes, 2 of 2 hosts, each with its start and end.
+    assert!(n >= 8 * 12 + 2 * 6, "{n} records");
+    assert_eq!(seqs, (1..=n).collect::<Vec<_>>(), "gapless");
+    let in_order: bool = pg
+        .client()
+        .query_one(
+            "SELECT bool_and(ts >= prev) FROM (SELECT ts, lag(ts, 1, ts) OVER (ORDER BY seq) AS prev FROM opsguard.audit) t",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(in_order, "the server's clock stamps records in seq order");
+
+    let verified = site(&pg).args(["audit", "verify"]).status(0);
+    assert!(
+        verified
+            .stdout
+            .starts_with(&format!("{n} records, head {n}:")),
+        "{}",
+        verified.stdout
+    );
+
+    // show, filtered in the database and again as records are read.
+    let run = site(&pg)
+        .args([
+            "audit", "show", "--host", "l2", "--event", "command.end", "--format", "json",
+        ])
+        .status(0);
+    let shown: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(shown.len(), 2, "{}", run.stdout);
+    assert!(
+        shown
+            .iter()
+            .all(|r| r["host"] == "l2" && r["stdout"]["text"] == "two\n")
+    );
+    let notes = site(&pg)
+        .args(["audit", "show", "--event", "note", "--format", "json"])
+        .status(0);
+    assert_eq!(notes.stdout.lines().count(), 80);
+
+    // replay one session by a prefix of its id.
+    let session: String = pg
+        .client()
+        .query_one(
+            "SELECT session FROM opsguard.audit WHERE event = 'command.start' ORDER BY seq LIMIT 1",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    site(&pg)
+        .args(["audit", "replay", &session[..session.len() - 2]])
+        .status(0)
+        .stdout_has("cat name");
+
+    // export: a file that verifies with the same head.
+    let exported = dir.path().join("exported.jsonl");
+    site(&pg)
+        .args(["audit", "export", "-o", exported.to_str().unwrap()])
+        .status(0);
+    let head = verified.stdout.clone();
+    let file = Test::new()
+        .env("OPSGUARD_AUDIT_LOG", exported.to_str().unwrap())
+        .args(["audit", "verify"])
+        .status(0);
+    assert_eq!(file.stdout, head);
+    let python = std::process::Command::new("python3")
+        .arg(support::repo().join("tests/fixtures/verify_audit.py"))
+        .arg(&exported)
+        .output()
+        .unwrap();
+    assert!(
+        python.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&python.stdout),
+        String::from_utf8_lossy(&python.stderr)
+    );
+    // export writes a new file, never over one.
+    site(&pg)
+        .args(["audit", "export", "-o", exported.to_str().unwrap()])
+        .status(1);
+}
+
+/// The table refuses UPDATE and DELETE; a superuser who goes around the
+/// trigger is caught by `verify` (exit 4): a changed line, a deleted row,
+/// two rows' seq swapped, a column that no longer says what its line says.
+#[test]
+fn tampering_with_rows_is_caught_by_verify() {
+    let pg = Postgres::start();
+    site(&pg).args(["audit", "init"]).status(0);
+    for _ in 0..2 {
+        site(&pg).args(["exec", "@all", "--", "cat name"]).status(0);
+    }
+    site(&pg).args(["audit", "verify"]).status(0);
+    let refused = pg
+        .client()
+        .execute("DELETE FROM opsguard.audit WHERE seq = 3", &[])
+        .unwrap_err();
+    assert!(
+        refused
+            .as_db_error()
+            .unwrap()
+            .message()
+            .contains("append-only: DELETE refused"),
+        "{refused}"
+    );
+
+    // Each case on the intact log, restored from a copy afterwards; the
+    // superuser goes around the trigger as a replica would.
+    pg.client()
+        .batch_execute("CREATE TABLE keep AS SELECT * FROM opsguard.audit")
+        .unwrap();
+    let tamper = |sql: &str| {
+        pg.client()
+            .batch_execute(&format!("SET session_replication_role = replica; {sql}"))
+            .unwrap();
+    };
+    let restore = || {
+        tamper("DELETE FROM opsguard.audit; INSERT INTO opsguard.audit SELECT * FROM keep;");
+    };
+    for (sql, says) in [
+        (
+            "UPDATE opsguard.audit SET line = replace(line, 'cat name', 'true') WHERE event = 'command.start'",
+            "hash",
+        ),
+        ("DELETE FROM opsguard.audit WHERE seq = 4", "seq"),
+        (
+            "UPDATE opsguard.audit SET seq = -4 WHERE seq = 4; \
+             UPDATE opsguard.audit SET seq = 4 WHERE seq = 5; \
+             UPDATE opsguard.audit SET seq = 5 WHERE seq = -4",
+            "line 4",
+        ),
+        (
+            "UPDATE opsguard.audit SET host = 'elsewhere' WHERE host = 'l1'",
+            "`host` column differs from its record",
+        ),
+    ] {
+        tamper(sql);
+        let run = site(&pg).args(["audit", "verify"]).status(4);
+        assert!(run.stderr.contains(says), "{sql}: {}", run.stderr);
+        restore();
+        site(&pg).args(["audit", "verify"]).status(0);
+    }
+}
+
+/// A database that cannot be reached stops new work with exit 4, naming
+/// the server and never a password; a URL that holds a password is
+/// refused before anything connects.
+#[test]
+fn a_stopped_server_stops_new_commands() {
+    let mut pg = Postgres::start();
+    site(&pg).args(["audit", "init"]).status(0);
+    site(&pg).args(["exec", "l1", "--", "true"]).status(0);
+    pg.stop();
+    let run = site(&pg)
+        .env("PGPASSWORD", "hunter2-secret")
+        .args(["exec", "l1", "--", "touch ran"])
+        .status(4);
+    assert!(!run.path().join("w/l1/ran").exists());
+    assert!(
+        run.stderr
+            .contains(&format!("the audit database {}", pg.url()))
+            && run.stderr.contains("nothing was run"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("hunter2"));
+
+    let run = Test::new()
+        .file("inventory.yaml", LOCAL)
+        .env("OPSGUARD_INVENTORY", "inventory.yaml")
+        .env(
+            "OPSGUARD_AUDIT_LOG", "postgresql://ops:hunter2@db.example/audit",
+        )
+        .args(["exec", "l1", "--", "touch ran"])
+        .status(4);
+    assert!(run.stderr.contains("holds a password"), "{}", run.stderr);
+    assert!(!run.stderr.contains("hunter2"), "{}", run.stderr);
+    let run = Test::new()
+        .file(
+            "inventory.yaml",
+            format!("settings:\n  audit_log: postgresql://ops:hunter2@db.example/audit\n{LOCAL}"),
+        )
+        .args(["validate", "-i", "inventory.yaml"])
+        .run();
+    assert_ne!(run.status, 0);
+    assert!(run.stdout.contains("holds a password") || run.stderr.contains("holds a password"));
+}
