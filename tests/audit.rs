@@ -636,3 +636,107 @@ fn replay_shows_records_it_cannot_read() {
         ]
     );
 }
+
+/// `settings.audit_syslog`: every record, once in the log, also goes to
+/// syslog as an RFC 5424 message (a Unix datagram socket, and TCP with
+/// octet counting); a mirror that cannot be reached is a warning, and the
+/// work and the log go on.
+#[test]
+fn every_record_is_mirrored_to_syslog_and_a_dead_mirror_only_warns() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("log.sock");
+    let listener = std::os::unix::net::UnixDatagram::bind(&socket).unwrap();
+    listener
+        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    let site = |mirror: &str| {
+        Test::new()
+            .file(
+                "inventory.yaml",
+                format!(
+                    "settings:\n  audit_syslog: {mirror}\nhosts:\n  l1: {{connection: local, workdir: w, role: backup}}\n"
+                ),
+            )
+            .file("w/name", "one\n")
+            .env("OPSGUARD_INVENTORY", "inventory.yaml")
+            .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
+    };
+    let run = site(&format!("unix:{}", socket.display()))
+        .args(["exec", "l1", "--", "cat name"])
+        .status(0);
+    let lines: Vec<String> = std::fs::read_to_string(run.path().join("audit.jsonl"))
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    assert!(lines.len() >= 5);
+    for line in &lines {
+        let mut buf = vec![0u8; 1 << 17];
+        let n = listener.recv(&mut buf).unwrap();
+        let message = String::from_utf8(buf[..n].to_vec()).unwrap();
+        let r: serde_json::Value = serde_json::from_str(line).unwrap();
+        let head = format!(
+            "<86>1 {} {} opsguard {} {} [opsguard@32473 session=\"{}\" seq=\"{}\" hash=\"{}\"] \u{feff}",
+            r["ts"].as_str().unwrap(),
+            r["workstation"].as_str().unwrap(),
+            r["pid"],
+            r["event"].as_str().unwrap(),
+            r["session"].as_str().unwrap(),
+            r["seq"],
+            r["hash"].as_str().unwrap()
+        );
+        assert_eq!(message, format!("{head}{line}"));
+    }
+
+    // TCP, framed by octet counting.
+    let tcp = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = tcp.local_addr().unwrap().port();
+    let received = std::thread::spawn(move || {
+        let (mut stream, _) = tcp.accept().unwrap();
+        let mut all = Vec::new();
+        std::io::Read::read_to_end(&mut stream, &mut all).unwrap();
+        String::from_utf8(all).unwrap()
+    });
+    let run = site(&format!("tcp://127.0.0.1:{port}"))
+        .args(["exec", "l1", "--", "cat name"])
+        .status(0);
+    let text = received.join().unwrap();
+    let records = std::fs::read_to_string(run.path().join("audit.jsonl")).unwrap();
+    let mut rest = text.as_str();
+    let mut count = 0;
+    while !rest.is_empty() {
+        let (len, after) = rest.split_once(' ').unwrap();
+        let len: usize = len.parse().unwrap();
+        let message = &after[..len];
+        let line = message.split_once('\u{feff}').unwrap().1;
+        assert!(records.lines().any(|l| l == line));
+        rest = &after[len..];
+        count += 1;
+    }
+    assert_eq!(count, records.lines().count());
+
+    // Nobody listening: a warning, once; the work and the log go on.
+    let run = site(&format!("unix:{}", dir.path().join("nobody").display()))
+        .args(["exec", "l1", "--", "cat name"])
+        .status(0);
+    assert_eq!(run.stdout, "one\n");
+    assert_eq!(
+        run.stderr
+            .matches("warning: the audit mirror unix:")
+            .count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("the records are in the audit log all the same")
+    );
+    assert!(
+        std::fs::read_to_string(run.path().join("audit.jsonl"))
+            .unwrap()
+            .lines()
+            .count()
+            >= 5
+    );
+}

@@ -596,7 +596,11 @@ impl DbWriter {
                 literal(&self.identity.user),
             ))
             .map_err(fail)?;
-        Ok(Appended { seq, hash })
+        Ok(Appended {
+            seq,
+            hash,
+            lines: vec![line],
+        })
     }
 }
 

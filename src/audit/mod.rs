@@ -17,6 +17,7 @@ pub mod lines;
 pub mod query;
 pub mod record;
 pub mod replay;
+pub mod syslog;
 pub mod verify;
 pub mod writer;
 
@@ -151,6 +152,26 @@ impl Sink for Writer {
     }
 }
 
+/// A sink whose records also go to the syslog mirror, once written.
+struct Mirrored {
+    inner: Box<dyn Sink>,
+    mirror: syslog::Mirror,
+}
+
+impl Sink for Mirrored {
+    fn session(&self) -> &str {
+        self.inner.session()
+    }
+
+    fn append(&mut self, event: &Event) -> Result<writer::Appended, AuditError> {
+        let appended = self.inner.append(event)?;
+        for line in &appended.lines {
+            self.mirror.send(line);
+        }
+        Ok(appended)
+    }
+}
+
 /// What `session.start` records about how opsguard was started. The
 /// environment is never copied: it is where secrets live.
 pub struct Start<'a> {
@@ -188,10 +209,21 @@ pub struct Session {
 }
 
 impl Session {
-    /// Open `log` and record `session.start`.
-    pub fn start(log: &Log, start: Start) -> Result<Session, AuditError> {
+    /// Open `log` and record `session.start`; every record also goes to
+    /// `mirror` once it is in the log.
+    pub fn start(
+        log: &Log,
+        mirror: Option<&syslog::Target>,
+        start: Start,
+    ) -> Result<Session, AuditError> {
         let now = time::OffsetDateTime::now_utc();
-        let sink = log.sink(record::Identity::current(), record::new_session_id(now))?;
+        let mut sink = log.sink(record::Identity::current(), record::new_session_id(now))?;
+        if let Some(target) = mirror {
+            sink = Box::new(Mirrored {
+                inner: sink,
+                mirror: syslog::Mirror::new(target.clone()),
+            });
+        }
         Session::start_in(sink, start)
     }
 

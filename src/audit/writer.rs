@@ -51,6 +51,9 @@ pub enum AuditError {
 pub struct Appended {
     pub seq: u64,
     pub hash: String,
+    /// The lines written, in order: the record's, after an `audit.torn`
+    /// when the append noted one.
+    pub lines: Vec<String>,
 }
 
 pub struct Writer {
@@ -203,6 +206,7 @@ impl Writer {
         })?;
         let now = OffsetDateTime::now_utc();
         let mut text = String::new();
+        let mut lines = Vec::new();
         let (mut seq, mut prev) = (tail.seq, tail.hash);
         // A whole record that only lost its newline is ended, not torn.
         let whole = tail.torn.as_ref().and_then(|t| {
@@ -224,6 +228,7 @@ impl Writer {
             let (line, hash) = record::seal(self.base(seq, now, torn), &prev);
             text.push_str(&line);
             text.push('\n');
+            lines.push(line);
             prev = hash;
         }
         seq += 1;
@@ -238,7 +243,8 @@ impl Writer {
         };
         self.file.write_all(text.as_bytes()).map_err(write_err)?;
         self.file.sync_data().map_err(write_err)?;
-        Ok(Appended { seq, hash })
+        lines.push(line);
+        Ok(Appended { seq, hash, lines })
     }
 
     fn base(

@@ -26,9 +26,14 @@ pub struct GlobalArgs {
     )]
     pub inventory: Option<PathBuf>,
 
-    /// Audit log file [default: the inventory's settings.audit_log, else
-    /// $XDG_STATE_HOME/opsguard/audit.jsonl]
-    #[arg(long, env = "OPSGUARD_AUDIT_LOG", global = true, value_name = "PATH")]
+    /// Audit log: a file, or a postgresql:// URL [default: the inventory's
+    /// settings.audit_log, else $XDG_STATE_HOME/opsguard/audit.jsonl]
+    #[arg(
+        long,
+        env = "OPSGUARD_AUDIT_LOG",
+        global = true,
+        value_name = "PATH|URL"
+    )]
     pub audit_log: Option<PathBuf>,
 
     /// When to colour output (also honours NO_COLOR and CLICOLOR_FORCE)
@@ -207,6 +212,7 @@ impl RunOptions {
         };
         Ok(RunSettings {
             audit_log: super::audit::log_path(g, Some(inv))?,
+            audit_syslog: inv.settings.audit_syslog.clone(),
             inventory: g.inventory_path(),
             forks: self.forks.unwrap_or(inv.forks()) as usize,
             timeout,

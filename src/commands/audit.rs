@@ -171,7 +171,8 @@ pub fn run(g: &GlobalArgs, args: &AuditArgs, ui: &Ui) -> Result<Exit, AppError> 
                 confirm_role: None,
             };
             let audit_err = |e: audit::AuditError| AppError::of(Exit::Audit, e);
-            let mut session = audit::Session::start(&path, start).map_err(audit_err)?;
+            let mirror = inv.as_ref().and_then(|i| i.settings.audit_syslog.as_ref());
+            let mut session = audit::Session::start(&path, mirror, start).map_err(audit_err)?;
             let mut note = |message: &str| {
                 let note = audit::event::Note {
                     message: message.to_string(),

@@ -51,6 +51,8 @@ pub struct Settings {
     pub become_user: Option<String>,
     /// `connection: openssh`: every SSH host through the system ssh.
     pub ssh_client: SshClient,
+    /// `audit_syslog`: where every record is mirrored.
+    pub audit_syslog: Option<crate::audit::syslog::Target>,
 }
 
 /// Which client reaches an SSH host.

@@ -37,6 +37,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
 pub struct RunSettings {
     /// Where the audit log is.
     pub audit_log: audit::Log,
+    /// Where every record is mirrored, if anywhere.
+    pub audit_syslog: Option<audit::syslog::Target>,
     /// The inventory file or folder, for `session.start`'s hashes.
     pub inventory: PathBuf,
     /// How many hosts at once.
@@ -61,7 +63,8 @@ pub fn start(settings: &RunSettings, playbook: Option<&Path>) -> Result<Session,
         emergency: flags.emergency.as_deref(),
         confirm_role: flags.confirm_role.as_deref(),
     };
-    Session::start(&settings.audit_log, start).map_err(audit::nothing_ran)
+    Session::start(&settings.audit_log, settings.audit_syslog.as_ref(), start)
+        .map_err(audit::nothing_ran)
 }
 
 /// Who this session is, for the operator: the terminal title and the

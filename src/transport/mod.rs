@@ -225,7 +225,7 @@ pub fn connect(settings: &Settings, host: &Host) -> Result<Box<dyn Transport>, T
                 Err(TransportError::NeedsOpenSsh { reason, .. }) => reason,
                 Err(e) => return Err(e),
             };
-            ssh_config::warn_once(&format!(
+            crate::ui::warn_once(&format!(
                 "{}: {reason}; connecting with the system ssh (connection: openssh)",
                 host.name
             ));

@@ -108,7 +108,7 @@ impl Target {
             None => ssh_config::Resolved::default(),
         };
         for w in &from_config.warnings {
-            ssh_config::warn_once(&format!("{}: ssh_config: {w}", host.name));
+            crate::ui::warn_once(&format!("{}: ssh_config: {w}", host.name));
         }
         let login = host.login(settings);
         let user = match login.user.or(from_config.user.as_ref()) {

@@ -157,16 +157,6 @@ const NOT_DONE: &[(&str, &str)] = &[
     ("identityagent", "an agent other than $SSH_AUTH_SOCK"),
 ];
 
-/// Say `text` on stderr as a warning, once per run.
-pub fn warn_once(text: &str) {
-    static SAID: Mutex<Vec<String>> = Mutex::new(Vec::new());
-    let mut said = SAID.lock().unwrap_or_else(|e| e.into_inner());
-    if !said.iter().any(|s| s == text) {
-        said.push(text.to_string());
-        anstream::eprintln!("warning: {text}");
-    }
-}
-
 /// The files opsguard reads when `settings.ssh_config` does not say.
 pub fn default_files() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = crate::account::expand_home("~/.ssh/config")

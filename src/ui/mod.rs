@@ -283,6 +283,17 @@ impl Cell {
     }
 }
 
+/// Say `text` on stderr as a warning, once per run (for layers that have
+/// no [`Ui`]: the transports, the audit mirror).
+pub fn warn_once(text: &str) {
+    static SAID: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut said = SAID.lock().unwrap_or_else(|e| e.into_inner());
+    if !said.iter().any(|s| s == text) {
+        said.push(text.to_string());
+        anstream::eprintln!("warning: {text}");
+    }
+}
+
 /// Rows of cells aligned in columns, two spaces apart, no trailing blanks.
 pub fn table(rows: &[Vec<Cell>]) -> String {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);

@@ -29,6 +29,7 @@ pub const TOP: &[&str] = &["settings", "roles", "policy", "hosts"];
 pub const SETTINGS: &[&str] = &[
     "user", "port", "identity_files", "known_hosts", "connect_timeout", "command_timeout", "forks",
     "lock_ttl", "audit_log", "lock_dir", "ssh_config", "become", "connection", "jump",
+    "audit_syslog",
 ];
 pub const ROLE: &[&str] = &["protected", "color", "unknown_commands"];
 /// A name that is safe in selectors, prompts and lock paths.
@@ -161,6 +162,13 @@ impl Reader {
                 "lock_dir" => s.lock_dir = lock_dir(ctx, v, &what),
                 "become" => s.become_user = become_user(ctx, v, &what).flatten(),
                 "jump" => self.settings_jump = jump(ctx, v, &what).unwrap_or_default(),
+                "audit_syslog" => {
+                    s.audit_syslog = ctx.string(v, &what).and_then(|t| {
+                        crate::audit::syslog::Target::parse(&t.value)
+                            .map_err(|e| ctx.emit(t.loc.pos, Code::E004, format!("{what}: {e}")))
+                            .ok()
+                    })
+                }
                 "connection" => {
                     s.ssh_client = match ctx.string(v, &what) {
                         Some(c) if c.value == "openssh" => super::SshClient::OpenSsh,
