@@ -322,3 +322,185 @@ fn a_stopped_server_stops_new_commands() {
     assert_ne!(run.status, 0);
     assert!(run.stdout.contains("holds a password") || run.stderr.contains("holds a password"));
 }
+
+/// `settings.audit_offline: spool`: while the database is away, work
+/// known to be safe runs with its records in a local spool, marked
+/// `deferred`; destructive work and commands not known to be safe never
+/// run. `audit push` then appends the spool to the chain, each record
+/// keeping its own seq, time and hashes as `original`.
+#[test]
+fn offline_safe_work_is_spooled_and_pushed_later_and_nothing_else_runs() {
+    let mut pg = Postgres::start();
+    let state = tempfile::tempdir().unwrap();
+    let state_dir = state.path().display().to_string();
+    let site = |pg: &Postgres| {
+        site(pg)
+            .file(
+                "inventory.yaml",
+                format!("settings:\n  audit_offline: spool\n{LOCAL}"),
+            )
+            .env("XDG_STATE_HOME", &state_dir)
+    };
+    site(&pg).args(["audit", "init"]).status(0);
+    site(&pg).args(["exec", "l1", "--", "cat name"]).status(0);
+    pg.stop();
+
+    let run = site(&pg).args(["exec", "@all", "--", "cat name"]).status(0);
+    assert_eq!(
+        run.stdout.matches("one").count() + run.stdout.matches("two").count(),
+        2,
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("recording in the spool")
+            && run.stderr.contains("only work known to be safe runs"),
+        "{}",
+        run.stderr
+    );
+    for (command, flags) in [
+        ("rm -rf name; touch ran", &["--confirm-role", "backup"][..]),
+        ("frobnicate --all; touch ran", &[][..]),
+    ] {
+        let run = site(&pg)
+            .args(["exec", "l1"])
+            .args(flags.iter().copied())
+            .args(["--", command])
+            .status(4);
+        assert!(!run.path().join("w/l1/ran").exists());
+        assert!(run.path().join("w/l1/name").exists());
+        assert!(
+            run.stderr
+                .contains("only work known to be safe runs while it is away"),
+            "{}",
+            run.stderr
+        );
+    }
+    let spool = std::fs::read_dir(state.path().join("opsguard"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("spool-")
+        })
+        .expect("a spool");
+    let spooled: Vec<serde_json::Value> = std::fs::read_to_string(&spool)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(spooled.iter().all(|r| r["deferred"] == true));
+    assert!(
+        spooled
+            .iter()
+            .any(|r| r["event"] == "command.end" && r["host"] == "l2")
+    );
+    // The refused sessions left their start and refusal, never a command.
+    assert_eq!(
+        spooled
+            .iter()
+            .filter(|r| r["event"] == "command.start")
+            .count(),
+        2
+    );
+    // The server is back.
+    pg.run();
+    let before = seqs(&pg).len();
+
+    let run = site(&pg).args(["audit", "push"]).status(0);
+    assert!(
+        run.stderr
+            .contains(&format!("pushed {} records", spooled.len())),
+        "{}",
+        run.stderr
+    );
+    assert!(!spool.exists(), "the spool is moved aside");
+    site(&pg).args(["audit", "verify"]).status(0);
+    let rows: Vec<serde_json::Value> = pg
+        .client()
+        .query(
+            "SELECT line FROM opsguard.audit WHERE seq > $1 ORDER BY seq",
+            &[&(before as i64)],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| serde_json::from_str(r.get::<_, &str>(0)).unwrap())
+        .collect();
+    assert_eq!(rows.len(), spooled.len());
+    for (row, original) in rows.iter().zip(&spooled) {
+        assert_eq!(row["event"], original["event"]);
+        assert_eq!(row["session"], original["session"]);
+        assert_eq!(row["deferred"], true);
+        assert_eq!(row["original"]["hash"], original["hash"]);
+        assert_eq!(row["original"]["seq"], original["seq"]);
+    }
+    site(&pg)
+        .args(["audit", "push"])
+        .status(0)
+        .stderr_has("nothing to push");
+}
+
+/// `audit import FILE`: a workstation's file log moves into the team's
+/// chain, each record keeping its original seq, time and hashes and the
+/// file's name and SHA-256; a file whose chain is broken moves nothing.
+#[test]
+fn a_file_log_is_imported_into_the_chain() {
+    let pg = Postgres::start();
+    site(&pg).args(["audit", "init"]).status(0);
+    site(&pg).args(["exec", "l2", "--", "cat name"]).status(0);
+    let file = site(&pg)
+        .env("OPSGUARD_AUDIT_LOG", "old.jsonl")
+        .args(["exec", "@all", "--", "cat name"])
+        .status(0);
+    let old = file.path().join("old.jsonl");
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&old)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let before = seqs(&pg).len();
+    let run = site(&pg)
+        .args(["audit", "import", old.to_str().unwrap()])
+        .status(0);
+    assert!(
+        run.stderr
+            .contains(&format!("imported {} records", lines.len())),
+        "{}",
+        run.stderr
+    );
+    site(&pg).args(["audit", "verify"]).status(0);
+    let rows: Vec<serde_json::Value> = pg
+        .client()
+        .query(
+            "SELECT line FROM opsguard.audit WHERE seq > $1 ORDER BY seq",
+            &[&(before as i64)],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| serde_json::from_str(r.get::<_, &str>(0)).unwrap())
+        .collect();
+    assert_eq!(rows.len(), lines.len());
+    assert!(
+        rows[0]["original"]["from"]
+            .as_str()
+            .unwrap()
+            .contains("old.jsonl (sha256 ")
+    );
+    assert_eq!(rows[0]["original"]["prev"], "0".repeat(64));
+
+    // A broken file: nothing moves.
+    let text = std::fs::read_to_string(&old)
+        .unwrap()
+        .replace("\"two\\n\"", "\"TWO\\n\"");
+    std::fs::write(&old, text).unwrap();
+    let n = seqs(&pg).len();
+    site(&pg)
+        .args(["audit", "import", old.to_str().unwrap()])
+        .status(4)
+        .stderr_has("nothing was moved");
+    assert_eq!(seqs(&pg).len(), n);
+}

@@ -84,6 +84,9 @@ pub struct Database {
     config: postgres::Config,
     /// The URL without any secret, for messages.
     shown: String,
+    /// `settings.audit_offline: spool`: while the database cannot be
+    /// reached, work known to be safe runs with its records in the spool.
+    pub spool_when_offline: bool,
 }
 
 /// Why a URL does not name a usable database.
@@ -135,7 +138,11 @@ impl Database {
         if let Some(password) = password_for(&config) {
             config.password(password);
         }
-        Ok(Database { config, shown })
+        Ok(Database {
+            config,
+            shown,
+            spool_when_offline: false,
+        })
     }
 
     /// The URL, for messages (it holds no password).
@@ -150,8 +157,21 @@ impl Database {
         }
     }
 
+    /// The spool of this database's records written while it was away:
+    /// one file per database in opsguard's state folder.
+    pub fn spool(&self) -> Option<std::path::PathBuf> {
+        let id = record::sha256_hex(self.shown.as_bytes());
+        crate::state::base().map(|b| b.join(format!("spool-{}.jsonl", &id[..12])))
+    }
+
     pub fn connect(&self) -> Result<Client, AuditError> {
-        let mut client = self.config.connect(NoTls).map_err(|e| self.error(e))?;
+        let mut client = self
+            .config
+            .connect(NoTls)
+            .map_err(|e| AuditError::Unreachable {
+                server: self.shown.clone(),
+                message: message(&e),
+            })?;
         client
             .batch_execute("SET standard_conforming_strings = on; SET TIME ZONE 'UTC'")
             .map_err(|e| self.error(e))?;
@@ -541,11 +561,24 @@ impl DbWriter {
         event: &str,
         mut fields: Map<String, Value>,
     ) -> Result<Appended, AuditError> {
-        let fail = |e: postgres::Error| AuditError::Database {
-            server: self.db.shown.clone(),
-            message: message(&e),
-        };
         // Round trip 1: the chain's lock, its last record, the time.
+        let (last, prev, ts) = self.begin()?;
+        fields.insert("event".into(), json!(event));
+        let (row, line, hash) = self.sealed(last + 1, &prev, &ts, fields);
+        // Round trip 2: the record, committed.
+        self.client
+            .simple_query(&format!("{INSERT} {row}; COMMIT"))
+            .map_err(|e| self.db.error(e))?;
+        Ok(Appended {
+            seq: last + 1,
+            hash,
+            lines: vec![line],
+        })
+    }
+
+    /// Begin the append's transaction, take the chain's lock, and read the
+    /// last record's seq and hash and the server's time.
+    fn begin(&mut self) -> Result<(u64, String, String), AuditError> {
         let replies = self
             .client
             .simple_query(&format!(
@@ -555,7 +588,7 @@ impl DbWriter {
                  FROM (SELECT 1) one LEFT JOIN LATERAL \
                    (SELECT seq, hash FROM opsguard.audit ORDER BY seq DESC LIMIT 1) last ON true"
             ))
-            .map_err(fail)?;
+            .map_err(|e| self.db.error(e))?;
         let row = replies
             .iter()
             .filter_map(|m| match m {
@@ -567,42 +600,115 @@ impl DbWriter {
                 server: self.db.shown.clone(),
                 message: "no reply to reading the chain's end".into(),
             })?;
-        let last_seq: u64 = row.get(0).and_then(|s| s.parse().ok()).unwrap_or(0);
-        let prev = row.get(1).unwrap_or(GENESIS).to_string();
-        let ts = row.get(2).unwrap_or_default().to_string();
-        let seq = last_seq + 1;
-        fields.insert("event".into(), json!(event));
+        Ok((
+            row.get(0).and_then(|s| s.parse().ok()).unwrap_or(0),
+            row.get(1).unwrap_or(GENESIS).to_string(),
+            row.get(2).unwrap_or_default().to_string(),
+        ))
+    }
+
+    /// Record `fields` as number `seq` after `prev`, stamped `ts`: the
+    /// row's VALUES, the line and its hash. Who wrote it is this session's
+    /// unless the fields say (a record moved in from a file or the spool).
+    fn sealed(
+        &self,
+        seq: u64,
+        prev: &str,
+        ts: &str,
+        mut fields: Map<String, Value>,
+    ) -> (String, String, String) {
         fields.insert("v".into(), json!(record::VERSION));
         fields.insert("seq".into(), json!(seq));
         fields.insert("ts".into(), json!(ts));
-        fields.insert("session".into(), json!(self.session));
-        fields.insert("user".into(), json!(self.identity.user));
-        fields.insert("workstation".into(), json!(self.identity.workstation));
-        fields.insert("pid".into(), json!(self.identity.pid));
+        let who = [
+            ("session", json!(self.session)),
+            ("user", json!(self.identity.user)),
+            ("workstation", json!(self.identity.workstation)),
+            ("pid", json!(self.identity.pid)),
+        ];
+        for (key, value) in who {
+            fields.entry(key).or_insert(value);
+        }
         let column = |key: &str| match fields.get(key) {
             Some(Value::String(s)) => literal(s),
             _ => "NULL".to_string(),
         };
-        let (host, role, change) = (column("host"), column("role"), column("change"));
-        let (line, hash) = record::seal(fields, &prev);
-        // Round trip 2: the record, committed.
+        let columns = ["session", "event", "host", "role", "user", "change"].map(column);
+        let (line, hash) = record::seal(fields, prev);
+        let row = format!(
+            "({seq}, {}, '{hash}', '{ts}', {})",
+            literal(&line),
+            columns.join(", ")
+        );
+        (row, line, hash)
+    }
+
+    /// Append the records of another log (a file, the offline spool) to
+    /// the chain, in order and in one transaction: each keeps its fields
+    /// and who wrote it, gets the chain's seq, the server's time and this
+    /// chain's links, and carries its own as `original` (`v`, `seq`, `ts`,
+    /// `prev`, `hash`, and `from`, where it came from), so the old chain
+    /// can still be checked from them. The number appended.
+    pub fn append_originals(
+        &mut self,
+        records: impl Iterator<Item = Result<Map<String, Value>, String>>,
+        from: &str,
+    ) -> Result<u64, AuditError> {
+        let result = self.append_originals_locked(records, from);
+        if result.is_err() {
+            let _ = self.client.batch_execute("ROLLBACK");
+        }
+        result
+    }
+
+    fn append_originals_locked(
+        &mut self,
+        records: impl Iterator<Item = Result<Map<String, Value>, String>>,
+        from: &str,
+    ) -> Result<u64, AuditError> {
+        let (mut seq, mut prev, ts) = self.begin()?;
+        let first = seq;
+        let mut rows = Vec::new();
+        for fields in records {
+            // Nothing is committed unless every record is.
+            let mut fields = fields.map_err(|message| AuditError::Database {
+                server: self.db.shown.clone(),
+                message,
+            })?;
+            let mut original = Map::new();
+            for key in ["v", "seq", "ts", "prev", "hash"] {
+                if let Some(v) = fields.remove(key) {
+                    original.insert(key.into(), v);
+                }
+            }
+            original.insert("from".into(), json!(from));
+            fields.insert("original".into(), Value::Object(original));
+            seq += 1;
+            let (row, _, hash) = self.sealed(seq, &prev, &ts, fields);
+            rows.push(row);
+            prev = hash;
+            if rows.len() == 500 {
+                let sql = format!("{INSERT} {}", rows.join(", "));
+                self.client
+                    .simple_query(&sql)
+                    .map_err(|e| self.db.error(e))?;
+                rows.clear();
+            }
+        }
+        let sql = match rows.is_empty() {
+            true => "COMMIT".to_string(),
+            false => format!("{INSERT} {}; COMMIT", rows.join(", ")),
+        };
         self.client
-            .simple_query(&format!(
-                "INSERT INTO opsguard.audit (seq, line, hash, ts, session, event, host, role, \"user\", change) \
-                 VALUES ({seq}, {}, '{hash}', '{ts}', {}, {}, {host}, {role}, {}, {change}); COMMIT",
-                literal(&line),
-                literal(&self.session),
-                literal(event),
-                literal(&self.identity.user),
-            ))
-            .map_err(fail)?;
-        Ok(Appended {
-            seq,
-            hash,
-            lines: vec![line],
-        })
+            .simple_query(&sql)
+            .map_err(|e| self.db.error(e))?;
+        Ok(seq - first)
     }
 }
+
+/// The start of an INSERT of rows as [`DbWriter::sealed`] makes them.
+const INSERT: &str = "INSERT INTO opsguard.audit \
+     (seq, line, hash, ts, session, event, host, role, \"user\", change) VALUES";
 
 impl super::Sink for DbWriter {
     fn session(&self) -> &str {
@@ -682,6 +788,58 @@ fn prefix_of(column: &str, prefix: &str) -> String {
 fn array(items: &[&str]) -> String {
     let items: Vec<String> = items.iter().map(|i| literal(i)).collect();
     format!("ARRAY[{}]::text[]", items.join(", "))
+}
+
+/// The records of a session while the database is away
+/// (`settings.audit_offline: spool`): written to the spool file, marked
+/// `deferred`, and only for work known to be safe: a record announcing
+/// anything else is refused, so that work never starts.
+pub struct Spool {
+    pub writer: super::Writer,
+    pub server: String,
+}
+
+impl Spool {
+    fn allows(event: &Event) -> bool {
+        use crate::classify::Verdict;
+        let safe = |v: Verdict| v == Verdict::Safe;
+        match event {
+            Event::Plan(p) => {
+                !p.destructive
+                    && p.verdict.is_none_or(safe)
+                    && p.steps
+                        .iter()
+                        .flatten()
+                        .all(|s| !s.destructive && safe(s.verdict))
+            }
+            Event::CommandStart(c) => !c.destructive && safe(c.verdict),
+            Event::ShellLine(l) => !l.destructive && safe(l.verdict),
+            Event::LockBreak(_) | Event::LockAcquire(_) | Event::GuardConfirmed(_) => false,
+            _ => true,
+        }
+    }
+}
+
+impl super::Sink for Spool {
+    fn session(&self) -> &str {
+        self.writer.session()
+    }
+
+    fn append(&mut self, event: &Event) -> Result<Appended, AuditError> {
+        if !Spool::allows(event) {
+            return Err(AuditError::Offline {
+                server: self.server.clone(),
+                spool: self.writer.path().to_path_buf(),
+            });
+        }
+        let mut fields = event.fields();
+        let name = match fields.remove("event") {
+            Some(Value::String(name)) => name,
+            _ => unreachable!("every event is tagged with its name"),
+        };
+        fields.insert("deferred".into(), json!(true));
+        self.writer.append_fields(&name, fields)
+    }
 }
 
 /// A string literal (standard_conforming_strings is on for the session).

@@ -53,7 +53,26 @@ impl Log {
     ) -> Result<Box<dyn Sink>, AuditError> {
         Ok(match self {
             Log::File(p) => Box::new(Writer::open(p, identity, session)?),
-            Log::Database(db) => Box::new(database::DbWriter::open(db, identity, session)?),
+            Log::Database(db) => {
+                match database::DbWriter::open(db, identity.clone(), session.clone()) {
+                    Ok(writer) => Box::new(writer),
+                    Err(AuditError::Unreachable { server, message }) if db.spool_when_offline => {
+                        let spool = db.spool().ok_or(AuditError::Unreachable {
+                        server: server.clone(),
+                        message: format!("{message}; and there is no state folder for the spool (HOME is not set)"),
+                    })?;
+                        crate::ui::warn_once(&format!(
+                            "cannot reach the audit database {server} ({message}): recording in the spool {} (settings.audit_offline: spool); only work known to be safe runs",
+                            spool.display()
+                        ));
+                        Box::new(database::Spool {
+                            writer: Writer::open(&spool, identity, session)?,
+                            server,
+                        })
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
         })
     }
 

@@ -42,6 +42,10 @@ pub enum AuditError {
     Replaced { path: PathBuf, what: &'static str },
     #[error("the audit database {server}: {message}")]
     Database { server: String, message: String },
+    #[error("cannot reach the audit database {server}: {message}")]
+    Unreachable { server: String, message: String },
+    #[error("the audit database {server} cannot be reached, and only work known to be safe runs while it is away (its records wait in the spool {}; `opsguard audit push` sends them)", spool.display())]
+    Offline { server: String, spool: PathBuf },
     #[error("the audit database {server} {what}")]
     Schema { server: String, what: String },
 }

@@ -55,6 +55,15 @@ pub enum AuditCommand {
         /// postgresql://... [default: the audit log, when it is a database]
         url: Option<String>,
     },
+    /// Send the records written to the offline spool (while the audit
+    /// database was away) to the database
+    Push,
+    /// Move a file log into the audit database: each record appended to
+    /// the chain, keeping its own seq, time and hashes as `original`
+    Import {
+        /// The file log (it must verify)
+        file: PathBuf,
+    },
     /// Write the whole chain as a JSON Lines file that `audit verify`
     /// checks (from a database, or a copy of a file)
     Export {
@@ -111,10 +120,14 @@ fn inventory_if_any(g: &GlobalArgs) -> Option<Inventory> {
 
 pub fn log_path(g: &GlobalArgs, inv: Option<&Inventory>) -> Result<audit::Log, AppError> {
     let setting = inv.and_then(|i| i.settings.audit_log.as_deref());
-    audit::locate(g.audit_log.as_deref(), setting).map_err(|e| {
+    let mut log = audit::locate(g.audit_log.as_deref(), setting).map_err(|e| {
         AppError::of(Exit::Audit, e)
             .hint("name the log with --audit-log PATH|URL or OPSGUARD_AUDIT_LOG")
-    })
+    })?;
+    if let (audit::Log::Database(db), Some(inv)) = (&mut log, inv) {
+        db.spool_when_offline = inv.settings.audit_offline_spool;
+    }
+    Ok(log)
 }
 
 /// The log's lines (those `filter` selects from a database).
@@ -136,6 +149,8 @@ pub fn run(g: &GlobalArgs, args: &AuditArgs, ui: &Ui) -> Result<Exit, AppError> 
         AuditCommand::Show(show) => run_show(&path, show, inv, ui),
         AuditCommand::Init { url } => run_init(url.as_deref(), &path, ui),
         AuditCommand::Export { out } => run_export(&path, out.as_deref(), ui),
+        AuditCommand::Push => run_push(&path, ui),
+        AuditCommand::Import { file } => run_import(&path, file, ui),
         AuditCommand::Replay { session, format } => {
             let filter = audit::database::pushdown(&Filter {
                 session: Some(session.clone()),
@@ -395,6 +410,163 @@ fn run_init(url: Option<&str>, log: &audit::Log, ui: &Ui) -> Result<Exit, AppErr
         ),
     });
     ui.out(audit::database::grants());
+    Ok(Exit::Ok)
+}
+
+/// The database a command that writes to one is about.
+fn database<'a>(
+    log: &'a audit::Log,
+    what: &str,
+) -> Result<&'a audit::database::Database, AppError> {
+    match log {
+        audit::Log::Database(db) => Ok(db),
+        audit::Log::File(p) => Err(AppError::invalid(format!(
+            "{what} writes to the team's audit database, but the audit log is the file {}",
+            p.display()
+        ))
+        .hint("name the database with --audit-log postgresql://HOST/DB or settings.audit_log")),
+    }
+}
+
+/// The records of the file log at `path`, read as they stream past,
+/// after checking its chain (a broken one is exit 4, and nothing is
+/// moved); and the SHA-256 of the file. Lines noted as torn are not
+/// records (the chain check accounted for them); a line too long for any
+/// record is never held.
+#[allow(clippy::type_complexity)]
+fn verified_records(
+    path: &std::path::Path,
+) -> Result<
+    (
+        impl Iterator<Item = Result<serde_json::Map<String, serde_json::Value>, String>>,
+        String,
+    ),
+    AppError,
+> {
+    let open = || {
+        File::open(path)
+            .map(|f| BufReader::with_capacity(1 << 20, f))
+            .map_err(|e| AppError::new(Exit::Audit, format!("cannot read {}: {e}", path.display())))
+    };
+    let (_, broken) = verify::verify(open()?, None);
+    if let Some(b) = broken {
+        return Err(AppError::new(
+            Exit::Audit,
+            format!(
+                "{}: line {}: {}; nothing was moved",
+                path.display(),
+                b.line,
+                b.what
+            ),
+        )
+        .hint(format!(
+            "see `opsguard audit verify --audit-log {}`",
+            path.display()
+        )));
+    }
+    let mut digest = <sha2::Sha256 as sha2::Digest>::new();
+    let mut input = open()?;
+    loop {
+        let chunk = input.fill_buf().map_err(|e| {
+            AppError::new(Exit::Audit, format!("cannot read {}: {e}", path.display()))
+        })?;
+        if chunk.is_empty() {
+            break;
+        }
+        sha2::Digest::update(&mut digest, chunk);
+        let n = chunk.len();
+        input.consume(n);
+    }
+    let sha: String = sha2::Digest::finalize(digest)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let mut reader = audit::lines::Reader::new(open()?);
+    let shown = path.display().to_string();
+    let records = std::iter::from_fn(move || {
+        loop {
+            match reader.next_line() {
+                Ok(None) => return None,
+                Err(e) => return Some(Err(format!("cannot read {shown}: {e}"))),
+                Ok(Some(line)) => {
+                    if let Some(Ok(record)) = line.bytes.map(serde_json::from_slice) {
+                        return Some(Ok(record));
+                    }
+                }
+            }
+        }
+    });
+    Ok((records, sha))
+}
+
+/// `audit push`: the spool's records into the database, then the spool
+/// kept aside as pushed.
+fn run_push(log: &audit::Log, ui: &Ui) -> Result<Exit, AppError> {
+    let db = database(log, "audit push")?;
+    let Some(spool) = db
+        .spool()
+        .filter(|s| s.metadata().is_ok_and(|m| m.len() > 0))
+    else {
+        ui.status(&format!(
+            "nothing to push to {}: the spool is empty",
+            db.name()
+        ));
+        return Ok(Exit::Ok);
+    };
+    // No session appends to the spool while it is pushed.
+    let held = File::open(&spool)
+        .map_err(|e| AppError::new(Exit::Audit, format!("cannot open {}: {e}", spool.display())))?;
+    held.lock()
+        .map_err(|e| AppError::new(Exit::Audit, format!("cannot lock {}: {e}", spool.display())))?;
+    let (records, _) = verified_records(&spool)?;
+    let mut writer = audit::database::DbWriter::open(
+        db,
+        audit::record::Identity::current(),
+        audit::record::new_session_id(OffsetDateTime::now_utc()),
+    )
+    .map_err(|e| AppError::of(Exit::Audit, e))?;
+    let n = writer
+        .append_originals(records, &format!("spool {}", spool.display()))
+        .map_err(|e| AppError::of(Exit::Audit, e))?;
+    let kept = spool.with_extension(format!(
+        "pushed-{}.jsonl",
+        audit::record::new_session_id(OffsetDateTime::now_utc())
+    ));
+    std::fs::rename(&spool, &kept).map_err(|e| {
+        AppError::new(
+            Exit::Audit,
+            format!(
+                "pushed {n} records, but cannot move the spool {} aside: {e}; remove it before the next push, or its records are sent twice",
+                spool.display()
+            ),
+        )
+    })?;
+    ui.status(&format!(
+        "pushed {n} records to {}; the spool is kept as {}",
+        db.name(),
+        kept.display()
+    ));
+    Ok(Exit::Ok)
+}
+
+/// `audit import FILE`: a file log into the database.
+fn run_import(log: &audit::Log, file: &std::path::Path, ui: &Ui) -> Result<Exit, AppError> {
+    let db = database(log, "audit import")?;
+    let (records, sha) = verified_records(file)?;
+    let mut writer = audit::database::DbWriter::open(
+        db,
+        audit::record::Identity::current(),
+        audit::record::new_session_id(OffsetDateTime::now_utc()),
+    )
+    .map_err(|e| AppError::of(Exit::Audit, e))?;
+    let from = format!("{} (sha256 {sha})", file.display());
+    let n = writer
+        .append_originals(records, &from)
+        .map_err(|e| AppError::of(Exit::Audit, e))?;
+    ui.status(&format!(
+        "imported {n} records from {from} into {}",
+        db.name()
+    ));
     Ok(Exit::Ok)
 }
 

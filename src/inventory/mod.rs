@@ -53,6 +53,9 @@ pub struct Settings {
     pub ssh_client: SshClient,
     /// `audit_syslog`: where every record is mirrored.
     pub audit_syslog: Option<crate::audit::syslog::Target>,
+    /// `audit_offline: spool`: while the audit database cannot be reached,
+    /// work known to be safe runs with its records in a local spool.
+    pub audit_offline_spool: bool,
 }
 
 /// Which client reaches an SSH host.

@@ -29,7 +29,7 @@ pub const TOP: &[&str] = &["settings", "roles", "policy", "hosts"];
 pub const SETTINGS: &[&str] = &[
     "user", "port", "identity_files", "known_hosts", "connect_timeout", "command_timeout", "forks",
     "lock_ttl", "audit_log", "lock_dir", "ssh_config", "become", "connection", "jump",
-    "audit_syslog",
+    "audit_syslog", "audit_offline",
 ];
 pub const ROLE: &[&str] = &["protected", "color", "unknown_commands"];
 /// A name that is safe in selectors, prompts and lock paths.
@@ -162,6 +162,17 @@ impl Reader {
                 "lock_dir" => s.lock_dir = lock_dir(ctx, v, &what),
                 "become" => s.become_user = become_user(ctx, v, &what).flatten(),
                 "jump" => self.settings_jump = jump(ctx, v, &what).unwrap_or_default(),
+                "audit_offline" => match ctx.string(v, &what) {
+                    Some(o) if o.value == "spool" => s.audit_offline_spool = true,
+                    Some(o) if o.value == "refuse" => s.audit_offline_spool = false,
+                    Some(o) => ctx.emit_help(
+                        o.loc.pos,
+                        Code::E004,
+                        format!("unknown {what} `{}`", o.value),
+                        "refuse (the default: nothing runs while the audit database is away) or spool (work known to be safe runs, recorded in a local spool for `audit push`)",
+                    ),
+                    None => {}
+                },
                 "audit_syslog" => {
                     s.audit_syslog = ctx.string(v, &what).and_then(|t| {
                         crate::audit::syslog::Target::parse(&t.value)
