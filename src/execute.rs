@@ -98,11 +98,23 @@ pub struct HostResult {
 }
 
 /// What the coordinator is told, in order, on the calling thread.
+/// What the observer lets a command start with.
+#[derive(Clone, Debug, Default)]
+pub struct Start {
+    /// The line the host's own syslog gets first (a destructive command).
+    pub trail: Option<crate::transport::remote::Trail>,
+}
+
 pub trait Observer {
-    /// A command is about to start; `false` stops the whole run (the audit
+    /// A command is about to start; `None` stops the whole run (the audit
     /// record could not be written).
     /// `connected`: how the host's connection was made (SSH hosts).
-    fn starting(&mut self, host: usize, step: &Step, connected: Option<&Connected>) -> bool;
+    fn starting(
+        &mut self,
+        host: usize,
+        step: &Step,
+        connected: Option<&Connected>,
+    ) -> Option<Start>;
     fn output(&mut self, host: usize, which: Which, chunk: &[u8]);
     fn finished(&mut self, host: usize, step: &Step, result: &StepResult);
     /// A host is done (or could not be reached, or was never touched).
@@ -151,7 +163,7 @@ enum Event {
         host: usize,
         step: usize,
         connected: Option<Connected>,
-        reply: Sender<bool>,
+        reply: Sender<Option<Start>>,
     },
     Output {
         host: usize,
@@ -246,9 +258,11 @@ fn run_batch(
                     connected,
                     reply,
                 } => {
-                    let go = !halt.load(Ordering::Relaxed)
-                        && observer.starting(host, &steps[step], connected.as_ref());
-                    if !go && !halt.load(Ordering::Relaxed) {
+                    let go = match halt.load(Ordering::Relaxed) {
+                        true => None,
+                        false => observer.starting(host, &steps[step], connected.as_ref()),
+                    };
+                    if go.is_none() && !halt.load(Ordering::Relaxed) {
                         summary.aborted = true;
                         halt.store(true, Ordering::Relaxed);
                     }
@@ -333,19 +347,19 @@ fn run_host(
             break;
         }
         let (reply, answer) = channel();
-        if tx
-            .send(Event::Starting {
-                host,
-                step: i,
-                connected: transport.connected(),
-                reply,
-            })
-            .is_err()
-            || answer.recv() != Ok(true)
-        {
+        let start = match tx.send(Event::Starting {
+            host,
+            step: i,
+            connected: transport.connected(),
+            reply,
+        }) {
+            Ok(()) => answer.recv().ok().flatten(),
+            Err(_) => None,
+        };
+        let Some(start) = start else {
             stopped_early(&mut result);
             break;
-        }
+        };
         let (tap, forwarder) = match opts.stream {
             false => (None, None),
             true => {
@@ -365,6 +379,7 @@ fn run_host(
             grace: opts.grace,
             tap,
             become_user: step.become_user.clone(),
+            trail: start.trail,
         };
         let ran = transport.run(&step.command, &limits);
         // Every chunk is passed on before the step is reported finished.

@@ -1619,3 +1619,60 @@ fn a_jump_host_that_does_not_answer_fails_each_target_after_one_attempt() {
         );
     }
 }
+
+/// Before a command not known to be safe, the SSH host's own syslog gets
+/// a line (`logger -t opsguard`) naming the session, the operator, the
+/// command's record and the command, so the host remembers who changed it;
+/// a safe command leaves none. (The test's host writes to a socket the
+/// test listens on.)
+#[test]
+fn the_host_keeps_its_own_trail_of_commands_not_known_to_be_safe() {
+    let sshd = Sshd::start(1);
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("log.sock");
+    let listener = std::os::unix::net::UnixDatagram::bind(&socket).unwrap();
+    let with = |setting: &str| {
+        let t = site(&sshd, &sshd.known_hosts());
+        let inventory = std::fs::read_to_string(t.path().join("inventory.yaml"))
+            .unwrap()
+            .replace(
+                "settings:\n",
+                &format!("settings:\n  host_syslog: {setting}\n"),
+            );
+        t.file("inventory.yaml", inventory)
+    };
+    let heard = |wait: u64| {
+        listener
+            .set_read_timeout(Some(Duration::from_millis(wait)))
+            .unwrap();
+        let mut buf = vec![0u8; 4096];
+        listener
+            .recv(&mut buf)
+            .ok()
+            .map(|n| String::from_utf8_lossy(&buf[..n]).into_owned())
+    };
+    let command = "rm -rf /nonexistent-opsguard-trail";
+    let run = with(&format!("unix:{}", socket.display()))
+        .args(["exec", "s1", "--confirm-role", "backup", "--", command])
+        .status(0);
+    let start = first_record(&records(run.path()), "command.start");
+    let line = heard(5000).expect("a line in the host's syslog");
+    for part in [
+        "opsguard".to_string(),
+        format!("session={}", start["session"].as_str().unwrap()),
+        format!("operator={}", start["user"].as_str().unwrap()),
+        format!(
+            "seq={} hash={}",
+            start["seq"],
+            start["hash"].as_str().unwrap()
+        ),
+        format!("command={command}"),
+    ] {
+        assert!(line.contains(&part), "{part} not in {line}");
+    }
+
+    with(&format!("unix:{}", socket.display()))
+        .args(["exec", "s1", "--", "df -h"])
+        .status(0);
+    assert_eq!(heard(1000), None, "nothing for a safe command");
+}

@@ -299,6 +299,7 @@ fn replication_checks(
             grace: Duration::from_secs(1),
             tap: None,
             become_user: None,
+            trail: None,
         };
         // The connection is kept for the lock and the run.
         let mut t = lease

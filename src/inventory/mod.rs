@@ -56,6 +56,20 @@ pub struct Settings {
     /// `audit_offline: spool`: while the audit database cannot be reached,
     /// work known to be safe runs with its records in a local spool.
     pub audit_offline_spool: bool,
+    /// `host_syslog`: whether SSH hosts get a line in their own syslog
+    /// before a command not known to be safe.
+    pub host_syslog: HostSyslog,
+}
+
+/// `settings.host_syslog`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum HostSyslog {
+    /// `true`: `logger`'s own socket on the host (`/dev/log`).
+    #[default]
+    On,
+    Off,
+    /// `unix:PATH`: that socket on the host.
+    Socket(String),
 }
 
 /// Which client reaches an SSH host.

@@ -453,3 +453,34 @@ fn jump_names_hosts_or_logins_and_settings_give_the_default() {
     use crate::inventory::SshClient::{Auto, OpenSsh};
     assert_eq!(clients, [Auto, OpenSsh, Auto, OpenSsh, Auto]);
 }
+
+#[test]
+fn host_syslog_is_on_off_or_a_socket() {
+    use crate::inventory::HostSyslog;
+    let read = |value: &str| {
+        tests::inventory(&format!(
+            "settings:\n  host_syslog: {value}\nhosts:\n  a: {{role: live}}\n"
+        ))
+        .settings
+        .host_syslog
+    };
+    assert_eq!(
+        tests::inventory("hosts:\n  a: {role: live}\n")
+            .settings
+            .host_syslog,
+        HostSyslog::On
+    );
+    assert_eq!(read("false"), HostSyslog::Off);
+    assert_eq!(read("true"), HostSyslog::On);
+    assert_eq!(
+        read("unix:/run/log.sock"),
+        HostSyslog::Socket("/run/log.sock".into())
+    );
+    let bad = problems(&[(
+        "inv.yaml", "settings:\n  host_syslog: loud\nhosts:\n  a: {role: live}\n",
+    )]);
+    assert_eq!(
+        bad[0].4,
+        "settings.host_syslog `loud` is not true, false or unix:PATH"
+    );
+}

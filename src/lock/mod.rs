@@ -144,6 +144,7 @@ fn limits() -> Limits {
         grace: Duration::from_secs(1),
         tap: None,
         become_user: None,
+        trail: None,
     }
 }
 

@@ -24,6 +24,8 @@ pub(super) struct Recorder<'a> {
     audit_failed: Option<String>,
     /// How each host's connection was made, as its commands record it.
     connections: std::collections::HashMap<usize, Box<event::Connection>>,
+    /// Who is at the console, for the hosts' own trail.
+    identity: crate::audit::record::Identity,
 }
 
 impl<'a> Recorder<'a> {
@@ -46,6 +48,7 @@ impl<'a> Recorder<'a> {
             steps,
             audit_failed: None,
             connections: Default::default(),
+            identity: crate::audit::record::Identity::current(),
         }
     }
 
@@ -65,16 +68,56 @@ impl<'a> Recorder<'a> {
     }
 
     fn record(&mut self, event: Event) -> bool {
+        self.appended(event).is_some()
+    }
+
+    /// Record `event`: where the chain stands after it, or `None` once
+    /// the log has failed.
+    fn appended(&mut self, event: Event) -> Option<crate::audit::writer::Appended> {
         if self.audit_failed.is_some() {
-            return false;
+            return None;
         }
         match self.session.record(event) {
-            Ok(_) => true,
+            Ok(appended) => Some(appended),
             Err(e) => {
                 self.audit_failed = Some(e.to_string());
-                false
+                None
             }
         }
+    }
+
+    /// The line an SSH host's own syslog gets before a command not known
+    /// to be safe starts there (`settings.host_syslog`).
+    fn trail(
+        &self,
+        host: usize,
+        step: &Step,
+        at: &crate::audit::writer::Appended,
+    ) -> Option<crate::transport::remote::Trail> {
+        use crate::inventory::HostSyslog;
+        let h = &self.inv.hosts[host];
+        if step.verdict == crate::classify::Verdict::Safe
+            || !matches!(h.connection, crate::inventory::Connection::Ssh)
+        {
+            return None;
+        }
+        let socket = match &self.inv.settings.host_syslog {
+            HostSyslog::Off => return None,
+            HostSyslog::On => None,
+            HostSyslog::Socket(path) => Some(path.clone()),
+        };
+        Some(crate::transport::remote::Trail {
+            message: format!(
+                "session={} operator={} workstation={} seq={} hash={} command={}",
+                self.session.id(),
+                self.identity.user,
+                self.identity.workstation,
+                at.seq,
+                at.hash,
+                step.command
+            ),
+            socket,
+        })
     }
 
     fn start(&self, host: usize, step: &Step) -> event::CommandStart {
@@ -97,13 +140,21 @@ impl<'a> Recorder<'a> {
 }
 
 impl Observer for Recorder<'_> {
-    fn starting(&mut self, host: usize, step: &Step, connected: Option<&Connected>) -> bool {
+    fn starting(
+        &mut self,
+        host: usize,
+        step: &Step,
+        connected: Option<&Connected>,
+    ) -> Option<crate::execute::Start> {
         match connected {
             Some(c) => self.connections.insert(host, event::Connection::of(c)),
             None => self.connections.remove(&host),
         };
         let start = self.start(host, step);
-        self.record(Event::CommandStart(start))
+        let at = self.appended(Event::CommandStart(start))?;
+        Some(crate::execute::Start {
+            trail: self.trail(host, step, &at),
+        })
     }
 
     fn output(&mut self, _host: usize, which: Which, chunk: &[u8]) {

@@ -186,6 +186,9 @@ pub struct Limits {
     /// The user to run this command as (a playbook step's `become`), over
     /// the host's own; SSH hosts only.
     pub become_user: Option<String>,
+    /// A line for the host's own syslog before the command starts (a
+    /// destructive one, [`remote::Trail`]); SSH hosts only.
+    pub trail: Option<remote::Trail>,
 }
 
 pub trait Transport: Send {

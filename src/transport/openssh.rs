@@ -548,7 +548,7 @@ impl Transport for OpenSsh {
         if become_user.is_some() && remote::password_refused() {
             return Err(remote::refused_error(&self.endpoint));
         }
-        let line = remote::line(command, limits.grace, become_user);
+        let line = remote::line(command, limits.grace, become_user, limits.trail.as_ref());
         let mut child = self
             .command(&["--", &self.destination, &line])
             .stdin(Stdio::piped())

@@ -114,7 +114,45 @@ impl PromptWatch {
 /// wrapper's watcher discards when sudo did not need it. sudo gives the
 /// user's login shell in `$SHELL`; an account without one (`nologin`) runs
 /// commands with `/bin/sh`.
-pub fn line(command: &str, grace: Duration, become_user: Option<&str>) -> String {
+/// The host's own record of a destructive command (`settings.host_syslog`):
+/// one line written with `logger -t opsguard` before the command starts,
+/// so the host remembers who changed it even if the workstation and its
+/// log are gone. A host without `logger`, or whose syslog refuses, runs
+/// the command all the same: the audit log is the record of truth.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Trail {
+    pub message: String,
+    /// The syslog socket `logger` writes to (`-u`), when not its default.
+    pub socket: Option<String>,
+}
+
+impl Trail {
+    /// The `logger` command, ending in `;`.
+    fn command(&self) -> String {
+        // One line, printable, bounded: it is data for the host's log.
+        let message: String = self
+            .message
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .take(900)
+            .collect();
+        let socket = match &self.socket {
+            Some(path) => format!("-u {} ", quote(path)),
+            None => String::new(),
+        };
+        format!(
+            "logger -t opsguard -p authpriv.notice {socket}-- {} >/dev/null 2>&1; ",
+            quote(&message)
+        )
+    }
+}
+
+pub fn line(
+    command: &str,
+    grace: Duration,
+    become_user: Option<&str>,
+    trail: Option<&Trail>,
+) -> String {
     let sudo = match (become_user, BECOME_PASSWORD.get()) {
         (Some(user), None) => format!("sudo -n -u {} -- ", quote(user)),
         (Some(user), Some(_)) => format!(
@@ -125,7 +163,8 @@ pub fn line(command: &str, grace: Duration, become_user: Option<&str>) -> String
         (None, _) => String::new(),
     };
     format!(
-        "exec {sudo}/bin/sh -c {} opsguard {} {}",
+        "{}exec {sudo}/bin/sh -c {} opsguard {} {}",
+        trail.map(Trail::command).unwrap_or_default(),
         quote(WRAPPER),
         quote(command),
         grace.as_secs().max(1)
@@ -138,6 +177,26 @@ mod tests {
     use std::time::Instant;
 
     use super::*;
+
+    /// The trail goes first, one printable line, quoted; without it the
+    /// line is the wrapper alone.
+    #[test]
+    fn a_trail_is_logged_before_the_command() {
+        let trail = Trail {
+            message: "session=S command=rm -rf '/x'\nnext".into(),
+            socket: Some("/run/log".into()),
+        };
+        let line = line("rm -rf /x", Duration::from_secs(5), None, Some(&trail));
+        assert!(
+            line.starts_with(
+                "logger -t opsguard -p authpriv.notice -u '/run/log' -- 'session=S command=rm -rf '\\''/x'\\'' next' >/dev/null 2>&1; exec "
+            ),
+            "{line}"
+        );
+        assert!(
+            super::line("true", Duration::from_secs(5), None, None).starts_with("exec /bin/sh")
+        );
+    }
 
     #[test]
     fn quoting_survives_any_text() {
@@ -156,6 +215,7 @@ mod tests {
             .arg(line(
                 "printf '%s|' \"$0\" 'x y'; echo; exit 3",
                 Duration::from_secs(1),
+                None,
                 None,
             ))
             .env("SHELL", "/bin/sh")
@@ -186,6 +246,7 @@ mod tests {
             .arg(line(
                 &format!("(sleep 2; touch {}) & sleep 30", late.display()),
                 Duration::from_secs(1),
+                None,
                 None,
             ))
             .env("SHELL", "/bin/sh")

@@ -470,7 +470,12 @@ impl Transport for Ssh {
         }
         let mut channel = self.session.channel_session().map_err(|e| self.lost(e))?;
         channel
-            .exec(&remote::line(command, limits.grace, become_user))
+            .exec(&remote::line(
+                command,
+                limits.grace,
+                become_user,
+                limits.trail.as_ref(),
+            ))
             .map_err(|e| self.lost(e))?;
         let mut prompts = remote::PromptWatch::default();
         if let (Some(_), Some(input)) = (become_user, remote::become_input()) {

@@ -231,6 +231,7 @@ impl Console<'_> {
             grace: Duration::from_secs(5),
             tap,
             become_user: None,
+            trail: None,
         }
     }
 
@@ -542,6 +543,7 @@ impl Console<'_> {
             grace: Duration::from_secs(1),
             tap: None,
             become_user: None,
+            trail: None,
         };
         let script = format!("cat {file} 2>/dev/null; rm -f {file}");
         let Ok(out) = self.transport.run(&script, &limits) else {

@@ -29,7 +29,7 @@ pub const TOP: &[&str] = &["settings", "roles", "policy", "hosts"];
 pub const SETTINGS: &[&str] = &[
     "user", "port", "identity_files", "known_hosts", "connect_timeout", "command_timeout", "forks",
     "lock_ttl", "audit_log", "lock_dir", "ssh_config", "become", "connection", "jump",
-    "audit_syslog", "audit_offline",
+    "audit_syslog", "audit_offline", "host_syslog",
 ];
 pub const ROLE: &[&str] = &["protected", "color", "unknown_commands"];
 /// A name that is safe in selectors, prompts and lock paths.
@@ -172,6 +172,22 @@ impl Reader {
                         "refuse (the default: nothing runs while the audit database is away) or spool (work known to be safe runs, recorded in a local spool for `audit push`)",
                     ),
                     None => {}
+                },
+                "host_syslog" => match &v.value {
+                    Value::Bool(true) => s.host_syslog = super::HostSyslog::On,
+                    Value::Bool(false) => s.host_syslog = super::HostSyslog::Off,
+                    _ => match ctx.string(v, &what) {
+                        Some(t) if t.value.starts_with("unix:/") && !t.value.chars().any(char::is_control) => {
+                            s.host_syslog = super::HostSyslog::Socket(t.value["unix:".len()..].to_string())
+                        }
+                        Some(t) => ctx.emit_help(
+                            t.loc.pos,
+                            Code::E004,
+                            format!("{what} `{}` is not true, false or unix:PATH", t.value.escape_debug()),
+                            "true writes to the host's syslog with logger; unix:PATH names the socket on the host",
+                        ),
+                        None => {}
+                    },
                 },
                 "audit_syslog" => {
                     s.audit_syslog = ctx.string(v, &what).and_then(|t| {
