@@ -504,3 +504,55 @@ fn a_file_log_is_imported_into_the_chain() {
         .stderr_has("nothing was moved");
     assert_eq!(seqs(&pg).len(), n);
 }
+
+/// The server stopped in the middle of a run: the next command's record
+/// cannot be committed, so that command never starts, and the run ends
+/// with exit 4.
+#[test]
+fn a_server_stopped_mid_run_stops_the_next_command() {
+    let mut pg = Postgres::start();
+    site(&pg).args(["audit", "init"]).status(0);
+    let dir = tempfile::tempdir().unwrap();
+    support::write(dir.path(), "inventory.yaml", LOCAL);
+    support::write(dir.path(), "w/l1/name", "one\n");
+    support::write(
+        dir.path(),
+        "two-steps.yaml",
+        "name: two-steps\ndescription: a slow step, then another\nhosts: l1\nsteps:\n  - name: slow\n    run: sleep 2; cat name\n  - name: after\n    run: touch after\n",
+    );
+    let mut run = opsguard(
+        dir.path(),
+        &["-i", "inventory.yaml", "run", "two-steps.yaml"],
+    );
+    run.env("OPSGUARD_AUDIT_LOG", pg.url());
+    let child = run.spawn().unwrap();
+    // Stop the server once the slow step has started.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let started: i64 = pg
+            .client()
+            .query_one(
+                "SELECT count(*) FROM opsguard.audit WHERE event = 'command.start'",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        if started == 1 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the slow step never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    pg.stop();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        !dir.path().join("w/l1/after").exists(),
+        "the second step ran"
+    );
+    assert!(stderr.contains("the audit database"), "{stderr}");
+}
