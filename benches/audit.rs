@@ -53,6 +53,7 @@ fn big_log() -> PathBuf {
                 change: None,
                 emergency: None,
                 confirm_role: None,
+                plan: None,
             }),
             Event::Plan(event::Plan {
                 targets: vec![event::Target {

@@ -1,5 +1,6 @@
 pub mod account;
 pub mod app;
+pub mod approval;
 pub mod audit;
 pub mod classify;
 pub mod commands;

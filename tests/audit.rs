@@ -34,6 +34,7 @@ fn sample_log(path: &Path) {
             change: change.map(String::from),
             emergency: None,
             confirm_role: None,
+            plan: None,
         })
     };
     let end = |status: &str, exit_code: u8| {

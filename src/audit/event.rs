@@ -55,6 +55,8 @@ pub enum Event {
     ShellCd(ShellCd),
     #[serde(rename = "note")]
     Note(Note),
+    #[serde(rename = "plan.approve")]
+    PlanApprove(PlanApprove),
     #[serde(rename = "audit.torn")]
     AuditTorn(AuditTorn),
 }
@@ -216,6 +218,36 @@ pub struct SessionStart {
     pub emergency: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub confirm_role: Option<String>,
+    /// The approved plan a `run --plan` runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<PlanRun>,
+}
+
+/// A plan file as a session runs it: its id, where it was, and who
+/// approved it (those whose signatures held).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PlanRun {
+    pub id: String,
+    pub file: String,
+    pub approvers: Vec<Approver>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Approver {
+    pub principal: String,
+    /// The `SHA256:` fingerprint of the key that signed.
+    pub key: String,
+}
+
+/// A reviewer approved a plan file (`opsguard approve`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PlanApprove {
+    pub plan_id: String,
+    pub file: String,
+    pub principal: String,
+    pub key: String,
+    pub playbook: String,
+    pub expires: String,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -202,6 +202,8 @@ pub struct Start<'a> {
     pub change: Option<&'a str>,
     pub emergency: Option<&'a str>,
     pub confirm_role: Option<&'a str>,
+    /// The approved plan a `run --plan` runs.
+    pub plan: Option<event::PlanRun>,
 }
 
 /// A file's path and the SHA-256 of its bytes (of each file, in order, for
@@ -261,6 +263,7 @@ impl Session {
             change: owned(start.change),
             emergency: owned(start.emergency),
             confirm_role: owned(start.confirm_role),
+            plan: start.plan,
         }))?;
         Ok(Session { sink })
     }

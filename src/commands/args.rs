@@ -139,6 +139,7 @@ impl GuardOptions {
             confirm_role: self.confirm_role.clone(),
             change: self.change.clone().or(default_change.map(str::to_string)),
             emergency: self.emergency.clone(),
+            approval: guard::Approval::NoPlan,
         }
     }
 }
@@ -213,6 +214,7 @@ impl RunOptions {
         Ok(RunSettings {
             audit_log: super::audit::log_path(g, Some(inv))?,
             audit_syslog: inv.settings.audit_syslog.clone(),
+            plan: None,
             inventory: g.inventory_path(),
             forks: self.forks.unwrap_or(inv.forks()) as usize,
             timeout,

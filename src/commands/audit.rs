@@ -109,7 +109,7 @@ pub struct ShowArgs {
 }
 
 /// The inventory when there is one: a reviewer may have only the log.
-fn inventory_if_any(g: &GlobalArgs) -> Option<Inventory> {
+pub fn inventory_if_any(g: &GlobalArgs) -> Option<Inventory> {
     let path = g.inventory_path();
     let mut report = crate::diagnostic::Report::default();
     let mut sources = crate::diagnostic::Sources::default();
@@ -184,6 +184,7 @@ pub fn run(g: &GlobalArgs, args: &AuditArgs, ui: &Ui) -> Result<Exit, AppError> 
                 change: None,
                 emergency: None,
                 confirm_role: None,
+                plan: None,
             };
             let audit_err = |e: audit::AuditError| AppError::of(Exit::Audit, e);
             let mirror = inv.as_ref().and_then(|i| i.settings.audit_syslog.as_ref());

@@ -3,6 +3,7 @@
 //! layers below and prints. The options several commands share are in
 //! [`args`]; loading shared by commands lives here.
 
+pub mod approve;
 pub mod args;
 pub mod audit;
 pub mod classify;
@@ -47,8 +48,11 @@ pub struct Cli {
 pub enum Command {
     /// List hosts with role, address, groups and mirror (no network)
     Hosts(hosts::HostsArgs),
-    /// Show what a playbook run would do, and which guards apply (no network)
+    /// Show what a playbook run would do, and which guards apply (no network);
+    /// --out writes it as a plan file to approve and run exactly
     Plan(plan::PlanArgs),
+    /// Sign a plan file with your SSH key (a recorded session)
+    Approve(approve::ApproveArgs),
     /// Check the inventory and playbooks offline
     Validate(validate::ValidateArgs),
     /// Run one command on the selected hosts
@@ -79,6 +83,7 @@ pub fn dispatch(cli: &Cli, ui: &Ui) -> Result<Exit, AppError> {
     match &cli.command {
         Command::Hosts(args) => hosts::run(g, args, ui),
         Command::Plan(args) => plan::run(g, args, ui),
+        Command::Approve(args) => approve::run(g, args, ui),
         Command::Validate(args) => validate::run(g, args, ui),
         Command::Classify(args) => classify::run(g, args, ui),
         Command::Exec(args) => exec::run(g, args, ui),

@@ -26,11 +26,29 @@ pub struct PlanArgs {
     pub at: Option<String>,
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
+    /// Also write the plan as a file to approve (`opsguard approve FILE`)
+    /// and run exactly (`opsguard run --plan FILE`); a new file
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// How long the plan file may be run after it is made
+    #[arg(long, value_name = "DURATION", default_value = "24h", requires = "out")]
+    pub valid_for: String,
+}
+
+/// A file's full path, so a plan names the same file from any folder.
+pub fn full(path: &std::path::Path) -> Result<PathBuf, AppError> {
+    std::fs::canonicalize(path)
+        .map_err(|e| AppError::invalid(format!("cannot read {}: {e}", path.display())))
 }
 
 pub fn run(g: &GlobalArgs, args: &PlanArgs, ui: &Ui) -> Result<Exit, AppError> {
     let inv = super::load_inventory(g, ui)?;
-    let (pb, facts) = super::load_playbook(&inv, &args.playbook, ui, "nothing to plan")?;
+    // A plan file pins the playbook by its full path.
+    let playbook = match &args.out {
+        Some(_) => full(&args.playbook)?,
+        None => args.playbook.clone(),
+    };
+    let (pb, facts) = super::load_playbook(&inv, &playbook, ui, "nothing to plan")?;
     let limit = match &args.limit {
         None => None,
         Some(text) => Some(super::select(&inv, text, "--limit")?),
@@ -45,6 +63,50 @@ pub fn run(g: &GlobalArgs, args: &PlanArgs, ui: &Ui) -> Result<Exit, AppError> {
     };
     let plan = plan::build(&inv, &pb, &facts, limit.as_deref(), now);
     let verdicts = verdicts(&inv, &plan, now);
+    if let Some(out) = &args.out {
+        let valid_for: crate::duration::Duration = args
+            .valid_for
+            .parse()
+            .map_err(|e| AppError::invalid(format!("--valid-for: {e}")))?;
+        let inventory = inv
+            .files
+            .iter()
+            .map(|f| full(f))
+            .collect::<Result<Vec<_>, _>>()?;
+        let file = crate::approval::PlanFile::new(
+            plan.json(&inv),
+            &playbook,
+            &inventory,
+            args.limit.as_deref(),
+            now,
+            valid_for.0,
+        );
+        file.save(out, true)
+            .map_err(|e| AppError::of(Exit::Failed, e).hint("the plan is written to a new file"))?;
+        let mut needs: Vec<String> = Vec::new();
+        for step in plan.steps.iter().filter(|s| s.guarded.is_some()) {
+            for &h in &step.hosts {
+                let role = &inv.hosts[h].role;
+                if let Some(n) = inv.policy.approvals_for(role) {
+                    let need = format!("{role}: {n}");
+                    if !needs.contains(&need) {
+                        needs.push(need);
+                    }
+                }
+            }
+        }
+        ui.status(&format!(
+            "wrote plan {} to {}; it may run until {}; approvals needed: {}",
+            &file.plan_id[..16],
+            out.display(),
+            file.text("expires"),
+            if needs.is_empty() {
+                "none".to_string()
+            } else {
+                needs.join(", ")
+            }
+        ));
+    }
     match args.format {
         Format::Json => ui.out(&json(&inv, &plan, &verdicts)),
         Format::Text => {
@@ -85,6 +147,7 @@ pub fn verdicts(inv: &Inventory, plan: &Plan, now: OffsetDateTime) -> [(&'static
             change: plan.change.as_deref(),
             emergency: None,
             now,
+            approval: &guard::Approval::NoPlan,
         };
         match guard::decide(inv, &actions, &ctx) {
             guard::Decision::Run => "runs (nothing guarded)".to_string(),

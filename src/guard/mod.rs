@@ -60,6 +60,20 @@ pub enum Reason {
     Locked,
     /// A target's lock has expired: it stays until `lock break`.
     LockStale,
+    /// The role takes guarded work only from an approved plan.
+    ApprovalRequired,
+    /// The plan has fewer approvers than the role's policy asks.
+    ApprovalMissing,
+    /// An approval's signature does not hold, or its key is not the
+    /// approver's in allowed_signers.
+    ApprovalInvalid,
+    /// The operator approved their own plan.
+    SelfApproval,
+    /// The playbook, the inventory or the resolved plan changed since the
+    /// plan was made.
+    PlanStale,
+    /// The plan is past its expiry.
+    PlanExpired,
 }
 
 impl Reason {
@@ -79,6 +93,12 @@ impl Reason {
             Reason::ReplicationCheckFailed => "replication-check-failed",
             Reason::Locked => "locked",
             Reason::LockStale => "lock-stale",
+            Reason::ApprovalRequired => "approval-required",
+            Reason::ApprovalMissing => "approval-missing",
+            Reason::ApprovalInvalid => "approval-invalid",
+            Reason::SelfApproval => "self-approval",
+            Reason::PlanStale => "plan-stale",
+            Reason::PlanExpired => "plan-expired",
         }
     }
 }
@@ -191,6 +211,22 @@ pub struct Flags {
     pub change: Option<String>,
     /// Override a freeze or window, with the reason.
     pub emergency: Option<String>,
+    /// The approved plan this run is (`run --plan`).
+    pub approval: Approval,
+}
+
+/// Where a run stands with approvals.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Approval {
+    /// No plan: a role with `policy.approvals` refuses guarded work
+    /// (`--emergency` overrides, recorded).
+    #[default]
+    NoPlan,
+    /// `run --plan`: the approvers whose signatures held.
+    Approved(Vec<crate::approval::Approver>),
+    /// `run --plan`, and the plan itself was refused (stale, expired, a
+    /// signature that does not hold, the operator's own approval).
+    Refused(Refusal),
 }
 
 /// How opsguard was started, and when.
@@ -203,6 +239,7 @@ pub struct Context<'a> {
     pub change: Option<&'a str>,
     pub emergency: Option<&'a str>,
     pub now: OffsetDateTime,
+    pub approval: &'a Approval,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -253,6 +290,10 @@ fn equal_role(typed: &str, role: &str) -> bool {
 
 /// Decide, before anything connects, whether `actions` may go ahead.
 pub fn decide(inv: &Inventory, actions: &[Action], ctx: &Context) -> Decision {
+    // A refused plan runs nothing, guarded or not.
+    if let Approval::Refused(r) = ctx.approval {
+        return Decision::Refuse(r.clone());
+    }
     let mut hosts: Vec<usize> = Vec::new();
     for &h in actions.iter().flat_map(|a| &a.hosts) {
         if !hosts.contains(&h) {
@@ -308,6 +349,42 @@ pub fn decide(inv: &Inventory, actions: &[Action], ctx: &Context) -> Decision {
         ));
     }
     let mut overrides = Vec::new();
+    if let Some(need) = policy.approvals_for(&role) {
+        match (ctx.approval, ctx.emergency) {
+            (Approval::NoPlan, None) => {
+                return Decision::Refuse(Refusal::new(
+                    Reason::ApprovalRequired,
+                    format!(
+                        "{} on {role} needs a plan approved by {need} other {}: \
+                         opsguard plan PLAYBOOK --out FILE, then opsguard approve FILE (by them), \
+                         then opsguard run --plan FILE; only --emergency REASON overrides, and it is recorded",
+                        work(actions),
+                        if need == 1 { "person" } else { "people" }
+                    ),
+                ));
+            }
+            (Approval::NoPlan, Some(_)) => {
+                overrides.push(format!("no approved plan ({need} approval(s) required)"))
+            }
+            (Approval::Approved(approvers), _) if approvers.len() < need => {
+                let names: Vec<&str> = approvers.iter().map(|a| a.principal.as_str()).collect();
+                return Decision::Refuse(Refusal::new(
+                    Reason::ApprovalMissing,
+                    format!(
+                        "{} on {role} needs {need} approver(s) other than you; the plan has {}{}",
+                        work(actions),
+                        approvers.len(),
+                        if names.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({})", names.join(", "))
+                        }
+                    ),
+                ));
+            }
+            _ => {}
+        }
+    }
     if let Some(f) = policy.freeze_at(&role, ctx.now) {
         let until = f.to.format(&Rfc3339).unwrap_or_default();
         match ctx.emergency {

@@ -57,6 +57,7 @@ pub fn check(
         change: flags.change.as_deref(),
         emergency: flags.emergency.as_deref(),
         now: time::OffsetDateTime::now_utc(),
+        approval: &flags.approval,
     };
     let (question, interactive) = match guard::decide(inv, actions, &ctx) {
         guard::Decision::Run => return Ok(Guarded::Go(None)),

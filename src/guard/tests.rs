@@ -12,8 +12,10 @@ const INV: &str = "roles:
   live: {protected: true, color: red}
   backup: {color: green}
   beta: {color: yellow}
+  gold: {color: yellow}
 policy:
   require_change: [beta]
+  approvals: {gold: 2}
   freeze:
     - {from: 2026-12-20T00:00:00Z, to: 2027-01-04T00:00:00Z, roles: [live], reason: year-end}
   windows:
@@ -24,6 +26,7 @@ hosts:
   b1: {role: backup}
   b2: {role: backup}
   t1: {role: beta}
+  g1: {role: gold}
 ";
 
 /// Tuesday 2026-11-24, 23:00 UTC: inside live's window.
@@ -64,6 +67,7 @@ fn decide_case(c: &Case) -> Decision {
         change: c.change,
         emergency: c.emergency,
         now: c.now,
+        approval: &Approval::NoPlan,
     };
     decide(&inv, &on(&inv, c.hosts), &ctx)
 }
@@ -84,6 +88,7 @@ fn nothing_destructive_runs() {
         change: None,
         emergency: None,
         now: INSIDE,
+        approval: &Approval::NoPlan,
     };
     assert_eq!(decide(&inv, &[], &ctx), Decision::Run);
 }
@@ -312,6 +317,7 @@ fn hosts_of_several_actions_are_one_target_list() {
         change: None,
         emergency: None,
         now: INSIDE,
+        approval: &Approval::NoPlan,
     };
     match decide(&inv, &actions, &ctx) {
         Decision::Confirmed(q) => assert_eq!(q.hosts.len(), 2),
@@ -433,4 +439,58 @@ fn reason_codes_are_kebab_case_in_json_too() {
         "\"confirm-role-missing\""
     );
     assert_eq!(Reason::OutsideWindow.code(), "outside-window");
+}
+
+/// A role with `policy.approvals` takes guarded work only from a plan
+/// approved by enough people (`--emergency` overrides the want of a plan,
+/// and says so in the prompt); a refused plan runs nothing at all.
+#[test]
+fn approvals_come_before_the_prompt() {
+    let inv = inventory(INV);
+    let approver = |p: &str| crate::approval::Approver {
+        principal: p.into(),
+        key: "SHA256:x".into(),
+    };
+    let decide_with = |hosts: &[&str], approval: &Approval, emergency: Option<&str>| {
+        let ctx = Context {
+            terminal: true,
+            confirm_role: None,
+            change: None,
+            emergency,
+            now: INSIDE,
+            approval,
+        };
+        decide(&inv, &on(&inv, hosts), &ctx)
+    };
+    use Reason::*;
+    assert_eq!(
+        reason(&decide_with(&["g1"], &Approval::NoPlan, None)),
+        Some(ApprovalRequired)
+    );
+    match decide_with(&["g1"], &Approval::NoPlan, Some("outage")) {
+        Decision::Ask(q) => assert!(q.overrides[0].contains("no approved plan"), "{q:?}"),
+        other => panic!("{other:?}"),
+    }
+    let one = Approval::Approved(vec![approver("bob")]);
+    assert_eq!(
+        reason(&decide_with(&["g1"], &one, None)),
+        Some(ApprovalMissing)
+    );
+    let two = Approval::Approved(vec![approver("bob"), approver("carol")]);
+    assert!(matches!(decide_with(&["g1"], &two, None), Decision::Ask(_)));
+    // Roles without approvals ask no plan.
+    assert!(matches!(
+        decide_with(&["b1"], &Approval::NoPlan, None),
+        Decision::Ask(_)
+    ));
+    let refused = Approval::Refused(Refusal::new(PlanStale, "changed"));
+    let ctx = Context {
+        terminal: true,
+        confirm_role: None,
+        change: None,
+        emergency: None,
+        now: INSIDE,
+        approval: &refused,
+    };
+    assert_eq!(reason(&decide(&inv, &[], &ctx)), Some(PlanStale));
 }

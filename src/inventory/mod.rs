@@ -59,6 +59,8 @@ pub struct Settings {
     /// `host_syslog`: whether SSH hosts get a line in their own syslog
     /// before a command not known to be safe.
     pub host_syslog: HostSyslog,
+    /// `allowed_signers`: who may approve plans (OpenSSH's format).
+    pub allowed_signers: Option<String>,
 }
 
 /// `settings.host_syslog`.

@@ -19,6 +19,9 @@ pub struct Policy {
     /// Site commands declared read-only (they extend the classifier's
     /// allowlist; `destructive_patterns` still win).
     pub safe_patterns: Vec<String>,
+    /// Per role, how many people other than the operator must approve a
+    /// plan before guarded work on it runs.
+    pub approvals: Vec<(String, usize)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -50,6 +53,14 @@ impl Policy {
 
     pub fn requires_change(&self, role: &str) -> bool {
         self.require_change.iter().any(|r| r == role)
+    }
+
+    /// How many approvers guarded work on `role` needs, if any.
+    pub fn approvals_for(&self, role: &str) -> Option<usize> {
+        self.approvals
+            .iter()
+            .find(|(r, _)| r == role)
+            .map(|(_, n)| *n)
     }
 
     /// The freeze in force on `role` at `t`, if any (`from` inclusive, `to`
@@ -297,6 +308,7 @@ mod tests {
             windows: vec![("live".into(), vec!["tue 22:00-02:00 UTC".parse().unwrap()])],
             destructive_patterns: vec![],
             safe_patterns: vec![],
+            approvals: vec![],
         };
         assert!(policy.requires_change("live"));
         assert!(!policy.requires_change("backup"));

@@ -39,6 +39,8 @@ pub struct RunSettings {
     pub audit_log: audit::Log,
     /// Where every record is mirrored, if anywhere.
     pub audit_syslog: Option<audit::syslog::Target>,
+    /// The approved plan file this run runs (`run --plan`).
+    pub plan: Option<audit::event::PlanRun>,
     /// The inventory file or folder, for `session.start`'s hashes.
     pub inventory: PathBuf,
     /// How many hosts at once.
@@ -62,6 +64,7 @@ pub fn start(settings: &RunSettings, playbook: Option<&Path>) -> Result<Session,
         change: flags.change.as_deref(),
         emergency: flags.emergency.as_deref(),
         confirm_role: flags.confirm_role.as_deref(),
+        plan: settings.plan.clone(),
     };
     Session::start(&settings.audit_log, settings.audit_syslog.as_ref(), start)
         .map_err(audit::nothing_ran)

@@ -29,7 +29,7 @@ pub const TOP: &[&str] = &["settings", "roles", "policy", "hosts"];
 pub const SETTINGS: &[&str] = &[
     "user", "port", "identity_files", "known_hosts", "connect_timeout", "command_timeout", "forks",
     "lock_ttl", "audit_log", "lock_dir", "ssh_config", "become", "connection", "jump",
-    "audit_syslog", "audit_offline", "host_syslog",
+    "audit_syslog", "audit_offline", "host_syslog", "allowed_signers",
 ];
 pub const ROLE: &[&str] = &["protected", "color", "unknown_commands"];
 /// A name that is safe in selectors, prompts and lock paths.
@@ -162,6 +162,9 @@ impl Reader {
                 "lock_dir" => s.lock_dir = lock_dir(ctx, v, &what),
                 "become" => s.become_user = become_user(ctx, v, &what).flatten(),
                 "jump" => self.settings_jump = jump(ctx, v, &what).unwrap_or_default(),
+                "allowed_signers" => {
+                    s.allowed_signers = ctx.string(v, &what).map(|v| local_path(base, &v.value))
+                }
                 "audit_offline" => match ctx.string(v, &what) {
                     Some(o) if o.value == "spool" => s.audit_offline_spool = true,
                     Some(o) if o.value == "refuse" => s.audit_offline_spool = false,

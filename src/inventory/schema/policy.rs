@@ -10,7 +10,7 @@ use crate::schema::{Ctx, Sp};
 use crate::yaml::Node;
 
 pub const POLICY: &[&str] = &[
-    "require_change", "freeze", "windows", "destructive_patterns", "safe_patterns",
+    "require_change", "freeze", "windows", "destructive_patterns", "safe_patterns", "approvals",
 ];
 pub const FREEZE: &[&str] = &["from", "to", "roles", "reason"];
 
@@ -46,6 +46,7 @@ impl Reader {
                     }
                 }
                 "windows" => self.windows(ctx, v),
+                "approvals" => self.approvals(ctx, v),
                 "safe_patterns" => self.inv.policy.safe_patterns = strings(ctx, v, "safe_patterns"),
                 _ => self.inv.policy.destructive_patterns = strings(ctx, v, "destructive_patterns"),
             }
@@ -96,6 +97,24 @@ impl Reader {
             roles: names,
             reason,
         })
+    }
+
+    /// `approvals: {ROLE: N}`: guarded work on ROLE needs a plan approved
+    /// by N people other than the operator.
+    fn approvals(&mut self, ctx: &mut Ctx, node: &Node) {
+        let Some(entries) = ctx.mapping(node, "approvals") else {
+            return;
+        };
+        for (key, role, value) in entries {
+            self.role_refs
+                .push(Sp::new(role.to_string(), ctx.loc(key.pos)));
+            if let Some(n) = ctx.number(value, "approvals", 1, 9) {
+                self.inv
+                    .policy
+                    .approvals
+                    .push((role.to_string(), n.value as usize));
+            }
+        }
     }
 
     fn windows(&mut self, ctx: &mut Ctx, node: &Node) {
