@@ -130,6 +130,21 @@ fn verify_prints_count_and_head_and_catches_edits() {
         .expect(&run.stdout)
         .to_string();
     assert!(head.starts_with("9:"), "{head}");
+    let json = Test::new()
+        .args([
+            "--audit-log",
+            log.to_str().unwrap(),
+            "audit",
+            "verify",
+            "--format",
+            "json",
+        ])
+        .status(0)
+        .json();
+    assert_eq!(
+        json,
+        json!({"records": 9, "head": head, "ok": true, "problems": [], "warnings": []})
+    );
 
     Test::new()
         .args([
@@ -163,6 +178,21 @@ fn verify_prints_count_and_head_and_catches_edits() {
         .status(4)
         .stderr_has("audit.jsonl: line 4 (seq 4): hash mismatch")
         .stdout_has("broken at line 4 after 3 good records");
+    // The same as data, for tools.
+    let json = Test::new()
+        .env("OPSGUARD_AUDIT_LOG", log.to_str().unwrap())
+        .args(["audit", "verify", "--format", "json"])
+        .status(4)
+        .json();
+    assert_eq!(json["ok"], false);
+    assert_eq!(json["records"], 3);
+    assert_eq!(json["problems"][0]["line"], 4);
+    assert!(
+        json["problems"][0]["what"]
+            .as_str()
+            .unwrap()
+            .starts_with("hash mismatch")
+    );
 }
 
 #[test]

@@ -32,6 +32,9 @@ pub enum AuditCommand {
         /// still hold that record with that hash
         #[arg(long, value_name = "SEQ:HASH")]
         anchor: Option<String>,
+        /// text: a line; json: `{records, head, ok, problems}`
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
     },
     /// List records, filtered
     Show(ShowArgs),
@@ -145,7 +148,9 @@ pub fn run(g: &GlobalArgs, args: &AuditArgs, ui: &Ui) -> Result<Exit, AppError> 
     let inv = inventory_if_any(g);
     let path = log_path(g, inv.as_ref())?;
     match &args.command {
-        AuditCommand::Verify { anchor } => run_verify(&path, anchor.as_deref(), ui),
+        AuditCommand::Verify { anchor, format } => {
+            run_verify(&path, anchor.as_deref(), *format, ui)
+        }
         AuditCommand::Show(show) => run_show(&path, show, inv, ui),
         AuditCommand::Init { url } => run_init(url.as_deref(), &path, ui),
         AuditCommand::Export { out } => run_export(&path, out.as_deref(), ui),
@@ -218,7 +223,12 @@ pub fn run(g: &GlobalArgs, args: &AuditArgs, ui: &Ui) -> Result<Exit, AppError> 
     }
 }
 
-fn run_verify(path: &audit::Log, anchor: Option<&str>, ui: &Ui) -> Result<Exit, AppError> {
+fn run_verify(
+    path: &audit::Log,
+    anchor: Option<&str>,
+    format: Format,
+    ui: &Ui,
+) -> Result<Exit, AppError> {
     let anchor = match anchor {
         None => None,
         Some(text) => {
@@ -279,6 +289,32 @@ fn run_verify(path: &audit::Log, anchor: Option<&str>, ui: &Ui) -> Result<Exit, 
                 what: format!("the row's `{column}` column differs from its record"),
             });
         }
+    }
+    if format == Format::Json {
+        // For CI and reviewers' tools: the same facts as data.
+        let problems: Vec<serde_json::Value> = broken
+            .iter()
+            .map(|b| serde_json::json!({"line": b.line, "seq": b.seq, "what": b.what}))
+            .collect();
+        let head = summary
+            .head
+            .as_ref()
+            .map(|(seq, hash)| format!("{seq}:{hash}"));
+        ui.out(&format!(
+            "{}\n",
+            serde_json::json!({
+                "records": summary.records,
+                "head": head,
+                "ok": broken.is_none(),
+                "problems": problems,
+                "warnings": summary.warnings,
+            })
+        ));
+        return Ok(if broken.is_some() {
+            Exit::Audit
+        } else {
+            Exit::Ok
+        });
     }
     if let Some(b) = broken {
         let seq = b.seq.map(|s| format!(" (seq {s})")).unwrap_or_default();
