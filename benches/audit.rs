@@ -47,6 +47,7 @@ fn big_log() -> PathBuf {
                     .to_vec(),
                 cwd: "/home/alice".into(),
                 version: "0.1.0".into(),
+                commit: None,
                 terminal: true,
                 inventory: None,
                 playbook: None,

@@ -28,6 +28,7 @@ fn sample_log(path: &Path) {
             argv: argv(words),
             cwd: "/home/alice".into(),
             version: "0.1.0".into(),
+            commit: None,
             terminal,
             inventory: None,
             playbook: None,

@@ -254,3 +254,24 @@ fn ranges_select_as_clustershell_writes_them() {
         .status(2)
         .stderr_has("unknown host `store-a2` in `store-a[1-2]`");
 }
+
+/// `--version` names the commit opsguard was built from, and every
+/// session's first record says the same.
+#[test]
+fn the_version_and_every_session_name_the_build_commit() {
+    let run = Test::new().args(["--version"]).status(0);
+    let commit = run
+        .stdout
+        .trim()
+        .strip_prefix(&format!("opsguard {} (commit ", env!("CARGO_PKG_VERSION")))
+        .and_then(|rest| rest.strip_suffix(')'))
+        .expect(&run.stdout)
+        .to_string();
+    assert!(!commit.is_empty());
+    let run = Test::new()
+        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
+        .args(["audit", "note", "hello"])
+        .status(0);
+    let start = support::first_record(&support::records(run.path()), "session.start");
+    assert_eq!(start["commit"], commit);
+}

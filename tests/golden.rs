@@ -76,7 +76,7 @@ fn run(dir: &Path, args: &[&str], code: i32) -> String {
 
 const VOLATILE: &[&str] = &[
     "ts", "session", "hash", "prev", "pid", "duration_ms", "user", "workstation", "version",
-    "since", "expires",
+    "commit", "since", "expires",
 ];
 
 fn mask(value: &mut Value, dir: &str) {

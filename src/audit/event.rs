@@ -207,6 +207,9 @@ pub struct SessionStart {
     pub argv: Vec<String>,
     pub cwd: String,
     pub version: String,
+    /// The commit opsguard was built from (`unknown` outside a checkout).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
     pub terminal: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inventory: Option<Files>,

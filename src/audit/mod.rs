@@ -257,6 +257,7 @@ impl Session {
                 .map(|d| d.display().to_string())
                 .unwrap_or_default(),
             version: env!("CARGO_PKG_VERSION").to_string(),
+            commit: Some(env!("OPSGUARD_COMMIT").to_string()),
             terminal: start.terminal,
             inventory: start.inventory.map(file_facts),
             playbook: start.playbook.map(file_facts),

@@ -28,12 +28,20 @@ use crate::error::{AppError, Exit};
 use crate::inventory::{self, Inventory, Selector};
 use crate::ui::{Stream, Ui};
 
+/// The version and the commit it was built from.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("OPSGUARD_COMMIT"),
+    ")"
+);
+
 /// Guarded maintenance for storage clusters: run commands and playbooks on
 /// hosts tagged live or backup, and never wipe the wrong one.
 #[derive(Debug, Parser)]
 #[command(
     name = "opsguard",
-    version,
+    version = VERSION,
     propagate_version = true,
     max_term_width = 100
 )]
