@@ -119,6 +119,13 @@ pub trait Observer {
     fn finished(&mut self, host: usize, step: &Step, result: &StepResult);
     /// A host is done (or could not be reached, or was never touched).
     fn host_done(&mut self, result: &HostResult);
+    /// Batch `number` of `of` is about to start on `hosts`; `false` stops
+    /// the run (the record could not be written).
+    fn batch_start(&mut self, _number: usize, _of: usize, _hosts: &[usize]) -> bool {
+        true
+    }
+    /// Batch `number` is done, with these results.
+    fn batch_end(&mut self, _number: usize, _results: &[HostResult]) {}
 }
 
 pub struct Options {
@@ -205,7 +212,24 @@ pub fn run(
             }
             continue;
         }
+        if !observer.batch_start(b + 1, batches.len(), batch) {
+            summary.aborted = true;
+            halt.store(true, Ordering::Relaxed);
+            for &host in batch {
+                let result = HostResult {
+                    host,
+                    status: Status::Skipped,
+                    steps: vec![],
+                    message: Some("never touched: the audit log failed".into()),
+                    attempted: None,
+                };
+                observer.host_done(&result);
+                summary.hosts.push(result);
+            }
+            continue;
+        }
         let results = run_batch(inv, batch, steps, opts, &halt, observer, &mut summary);
+        observer.batch_end(b + 1, &results);
         failures += results.iter().filter(|r| r.status.is_failure()).count();
         summary.hosts.extend(results);
         if opts.cancel.load(Ordering::Relaxed) {

@@ -5,6 +5,8 @@
 
 mod support;
 
+use serde_json::json;
+
 use serde_json::Value;
 use support::{Test, events, first_record, records};
 
@@ -125,6 +127,35 @@ fn a_failing_canary_stops_the_rollout_and_later_batches_are_never_touched() {
             .all(|r| r["host"] == "c1")
     );
     assert_eq!(r.last().unwrap()["status"], "failed");
+    // The one batch that ran, between its records; none for the others.
+    let batches: Vec<_> = r
+        .iter()
+        .filter(|r| r["event"].as_str().unwrap().starts_with("batch."))
+        .collect();
+    assert_eq!(batches.len(), 2, "{batches:?}");
+    assert_eq!(
+        (
+            &batches[0]["event"], &batches[0]["batch"], &batches[0]["of"]
+        ),
+        (&json!("batch.start"), &json!(1), &json!(3))
+    );
+    assert_eq!(
+        batches[0]["targets"],
+        json!([{"name": "c1", "role": "backup"}])
+    );
+    assert_eq!(batches[1]["event"], "batch.end");
+    assert_eq!(batches[1]["statuses"], json!({"failed": 1}));
+    let seq = |r: &serde_json::Value| r["seq"].as_u64().unwrap();
+    let commands: Vec<u64> = r
+        .iter()
+        .filter(|r| r["event"] == "command.start")
+        .map(seq)
+        .collect();
+    assert!(
+        commands
+            .iter()
+            .all(|&s| seq(batches[0]) < s && s < seq(batches[1]))
+    );
 }
 
 #[test]

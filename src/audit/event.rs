@@ -57,6 +57,10 @@ pub enum Event {
     Note(Note),
     #[serde(rename = "plan.approve")]
     PlanApprove(PlanApprove),
+    #[serde(rename = "batch.start")]
+    BatchStart(BatchStart),
+    #[serde(rename = "batch.end")]
+    BatchEnd(BatchEnd),
     #[serde(rename = "audit.torn")]
     AuditTorn(AuditTorn),
 }
@@ -240,6 +244,24 @@ pub struct Approver {
     pub principal: String,
     /// The `SHA256:` fingerprint of the key that signed.
     pub key: String,
+}
+
+/// A batch of a rollout is about to start: its number (from 1), how many
+/// there are, and its hosts.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct BatchStart {
+    pub batch: usize,
+    pub of: usize,
+    pub targets: Vec<Target>,
+}
+
+/// A batch is done: how many of its hosts ended how.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct BatchEnd {
+    pub batch: usize,
+    pub of: usize,
+    /// Hosts by status (`ok`, `failed`, `unreachable`, ...).
+    pub statuses: std::collections::BTreeMap<String, usize>,
 }
 
 /// A reviewer approved a plan file (`opsguard approve`).

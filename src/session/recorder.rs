@@ -26,6 +26,8 @@ pub(super) struct Recorder<'a> {
     connections: std::collections::HashMap<usize, Box<event::Connection>>,
     /// Who is at the console, for the hosts' own trail.
     identity: crate::audit::record::Identity,
+    /// How many batches the rollout has.
+    batches: usize,
 }
 
 impl<'a> Recorder<'a> {
@@ -49,6 +51,7 @@ impl<'a> Recorder<'a> {
             audit_failed: None,
             connections: Default::default(),
             identity: crate::audit::record::Identity::current(),
+            batches: 0,
         }
     }
 
@@ -191,6 +194,37 @@ impl Observer for Recorder<'_> {
             );
             self.progress.line(&line);
         }
+    }
+
+    fn batch_start(&mut self, number: usize, of: usize, hosts: &[usize]) -> bool {
+        // A rollout's batches; a one-off `exec` is one batch, unrecorded.
+        if !self.steps {
+            return true;
+        }
+        self.batches = of;
+        self.record(Event::BatchStart(event::BatchStart {
+            batch: number,
+            of,
+            targets: hosts
+                .iter()
+                .map(|&h| event::Target::of(&self.inv.hosts[h]))
+                .collect(),
+        }))
+    }
+
+    fn batch_end(&mut self, number: usize, results: &[HostResult]) {
+        if !self.steps {
+            return;
+        }
+        let mut statuses = std::collections::BTreeMap::new();
+        for r in results {
+            *statuses.entry(r.status.as_str().to_string()).or_insert(0) += 1;
+        }
+        self.record(Event::BatchEnd(event::BatchEnd {
+            batch: number,
+            of: self.batches,
+            statuses,
+        }));
     }
 
     fn host_done(&mut self, result: &HostResult) {
