@@ -397,11 +397,16 @@ fn show_filters_and_formats() {
     assert_eq!(
         run.stdout
             .lines()
-            .map(|l| l.split_once("  ").unwrap().1)
+            .map(|l| l.split_once("  ").unwrap())
+            .map(|(ts, rest)| {
+                // The time as recorded, its `Z` kept.
+                assert!(ts.starts_with("2026-") && ts.ends_with('Z'), "{ts}");
+                rest
+            })
             .collect::<Vec<_>>(),
         [
-            "alice  backup-a1 [BACKUP]  command.start  df -h",
-            "alice  backup-a1 [BACKUP]  command.end  df -h  ok (exit 0)"
+            "20261122T110000Z-bbbbbb  alice  backup-a1 [BACKUP]  command.start  df -h",
+            "20261122T110000Z-bbbbbb  alice  backup-a1 [BACKUP]  command.end  df -h  ok (exit 0)"
         ]
     );
     let show = |args: &[&str]| {

@@ -654,7 +654,8 @@ fn row(r: &Record, inv: &Inventory, ui: &Ui) -> String {
     // escaped on a terminal.
     let data = |text: &str| ui.data(Stream::Out, text).into_owned();
     let h = &r.header;
-    let ts = h.ts.replace('T', " ").trim_end_matches('Z').to_string();
+    // As recorded: RFC 3339 in UTC, its `Z` kept.
+    let ts = data(&h.ts);
     let host = match crate::audit::query::hosts_of(&r.fields).as_slice() {
         [(name, "")] => data(name),
         [(name, role)] => format!(
@@ -702,7 +703,8 @@ fn row(r: &Record, inv: &Inventory, ui: &Ui) -> String {
         _ => (String::new(), String::new()),
     };
     let line = format!(
-        "{ts}  {}  {host}  {}  {what}  {result}",
+        "{ts}  {}  {}  {host}  {}  {what}  {result}",
+        data(&h.session),
         data(&h.user),
         data(&h.event)
     );
