@@ -17,6 +17,7 @@ pub mod lines;
 pub mod query;
 pub mod record;
 pub mod replay;
+pub mod report;
 pub mod syslog;
 pub mod verify;
 pub mod writer;

@@ -58,6 +58,18 @@ pub enum AuditCommand {
         /// postgresql://... [default: the audit log, when it is a database]
         url: Option<String>,
     },
+    /// One session as a report to attach to a change ticket: a
+    /// self-contained HTML page (timeline, guards, output, chain check) or
+    /// Markdown
+    Report {
+        /// The session id, or an unambiguous prefix of it
+        session: String,
+        #[arg(long, value_enum, default_value = "html")]
+        format: ReportFormat,
+        /// Write here (a new file) instead of stdout
+        #[arg(short, long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Send the records written to the offline spool (while the audit
     /// database was away) to the database
     Push,
@@ -74,6 +86,13 @@ pub enum AuditCommand {
         #[arg(short, long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+}
+
+/// What `audit report` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Html,
+    Md,
 }
 
 #[derive(Debug, Args)]
@@ -155,6 +174,11 @@ pub fn run(g: &GlobalArgs, args: &AuditArgs, ui: &Ui) -> Result<Exit, AppError> 
         AuditCommand::Init { url } => run_init(url.as_deref(), &path, ui),
         AuditCommand::Export { out } => run_export(&path, out.as_deref(), ui),
         AuditCommand::Push => run_push(&path, ui),
+        AuditCommand::Report {
+            session,
+            format,
+            out,
+        } => run_report(&path, session, *format, out.as_deref(), inv.as_ref(), ui),
         AuditCommand::Import { file } => run_import(&path, file, ui),
         AuditCommand::Replay { session, format } => {
             let filter = audit::database::pushdown(&Filter {
@@ -605,6 +629,105 @@ fn run_import(log: &audit::Log, file: &std::path::Path, ui: &Ui) -> Result<Exit,
         db.name()
     ));
     Ok(Exit::Ok)
+}
+
+/// `audit report`: one session, with the chain checked.
+fn run_report(
+    log: &audit::Log,
+    session: &str,
+    format: ReportFormat,
+    out: Option<&std::path::Path>,
+    inv: Option<&Inventory>,
+    ui: &Ui,
+) -> Result<Exit, AppError> {
+    let filter = audit::database::pushdown(&Filter {
+        session: Some(session.to_string()),
+        ..Filter::default()
+    });
+    let (records, _) =
+        replay::collect(open(log, filter.as_deref())?, session).map_err(|e| match e {
+            replay::ReplayError::Read(_) => AppError::of(Exit::Audit, e),
+            _ => AppError::of(Exit::Invalid, e),
+        })?;
+    // The whole chain, and each of the session's records on its own.
+    let (summary, broken) = verify::verify(open(log, None)?, None);
+    let sealed = records
+        .iter()
+        .filter(|r| {
+            let mut fields = match &r.fields {
+                serde_json::Value::Object(m) => m.clone(),
+                _ => return false,
+            };
+            let Some(serde_json::Value::String(hash)) = fields.remove("hash") else {
+                return false;
+            };
+            audit::record::sha256_hex(
+                audit::record::canonical(&serde_json::Value::Object(fields)).as_bytes(),
+            ) == hash
+        })
+        .count();
+    let chain = audit::report::Chain {
+        ok: broken.is_none(),
+        records: summary.records,
+        head: summary.head.clone(),
+        problem: broken.map(|b| format!("line {}: {}", b.line, b.what)),
+        sealed: (sealed, records.len()),
+    };
+    let colours: std::collections::BTreeMap<String, String> = inv
+        .map(|inv| {
+            inv.roles
+                .iter()
+                .map(|(name, def)| (name.clone(), hex(def.color).to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let text = match format {
+        ReportFormat::Html => audit::report::html_page(&records, &chain, &colours),
+        ReportFormat::Md => audit::report::markdown(&records, &chain),
+    };
+    match out {
+        None => ui.out(&text),
+        Some(file) => {
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(file)
+                .map_err(|e| {
+                    AppError::new(
+                        Exit::Failed,
+                        format!(
+                            "cannot create {}: {e} (the report is written to a new file)",
+                            file.display()
+                        ),
+                    )
+                })?;
+            std::io::Write::write_all(&mut f, text.as_bytes())
+                .and_then(|()| f.sync_all())
+                .map_err(|e| {
+                    AppError::new(Exit::Failed, format!("writing {}: {e}", file.display()))
+                })?;
+            ui.status(&format!(
+                "wrote the report of session {} to {}",
+                records[0].header.session,
+                file.display()
+            ));
+        }
+    }
+    Ok(if chain.ok { Exit::Ok } else { Exit::Audit })
+}
+
+/// A role's colour on a page.
+fn hex(color: crate::inventory::Color) -> &'static str {
+    use crate::inventory::Color;
+    match color {
+        Color::Red => "#c62828",
+        Color::Green => "#2e7d32",
+        Color::Yellow => "#f9a825",
+        Color::Blue => "#1565c0",
+        Color::Magenta => "#ad1457",
+        Color::Cyan => "#00838f",
+        Color::White => "#616161",
+    }
 }
 
 /// `audit export`: the chain as a file.
