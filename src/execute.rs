@@ -185,6 +185,21 @@ enum Event {
     HostDone(HostResult),
 }
 
+/// The hosts of `batch`, never touched, and why.
+fn skip(batch: &[usize], why: &str, observer: &mut dyn Observer, summary: &mut Summary) {
+    for &host in batch {
+        let result = HostResult {
+            host,
+            status: Status::Skipped,
+            steps: vec![],
+            message: Some(why.into()),
+            attempted: None,
+        };
+        observer.host_done(&result);
+        summary.hosts.push(result);
+    }
+}
+
 /// Run `steps` on every host of every batch.
 pub fn run(
     inv: &Inventory,
@@ -199,33 +214,17 @@ pub fn run(
     let mut failures = 0;
     for (b, batch) in batches.iter().enumerate() {
         if summary.stopped.is_some() || summary.interrupted || summary.aborted {
-            for &host in batch {
-                let result = HostResult {
-                    host,
-                    status: Status::Skipped,
-                    steps: vec![],
-                    message: Some("never touched: the rollout stopped".into()),
-                    attempted: None,
-                };
-                observer.host_done(&result);
-                summary.hosts.push(result);
-            }
+            skip(
+                batch, "never touched: the rollout stopped", observer, &mut summary,
+            );
             continue;
         }
         if !observer.batch_start(b + 1, batches.len(), batch) {
             summary.aborted = true;
             halt.store(true, Ordering::Relaxed);
-            for &host in batch {
-                let result = HostResult {
-                    host,
-                    status: Status::Skipped,
-                    steps: vec![],
-                    message: Some("never touched: the audit log failed".into()),
-                    attempted: None,
-                };
-                observer.host_done(&result);
-                summary.hosts.push(result);
-            }
+            skip(
+                batch, "never touched: the audit log failed", observer, &mut summary,
+            );
             continue;
         }
         let results = run_batch(inv, batch, steps, opts, &halt, observer, &mut summary);

@@ -9,7 +9,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use support::sshd::{Sshd, keygen, must};
-use support::{Test, first_record, opsguard, records, signal};
+use support::{Test, first_record, opsguard, records, records_of, signal};
 
 /// A test folder with an inventory for `sshd`, its known_hosts as given,
 /// and the audit log in the folder.
@@ -1268,10 +1268,7 @@ fn command_records_name_the_login_the_host_key_and_the_key() {
         .args(["exec", "db-alias", "--", "true"])
         .status(0);
     assert_eq!(target.logins(), 1, "the second run used the master");
-    let starts: Vec<_> = records(first.path())
-        .into_iter()
-        .filter(|r| r["event"] == "command.start")
-        .collect();
+    let starts: Vec<_> = records_of(first.path(), "command.start");
     assert_eq!(starts.len(), 2);
     for start in &starts {
         assert_eq!(
@@ -1530,10 +1527,7 @@ fn targets_behind_jump_hosts_share_one_login_to_each_hop() {
     assert!(seen(marks.path(), &target.addrs[1].to_string()));
     assert_eq!(bastion.logins(), 1, "one login to the bastion for both");
     assert_eq!(target.logins(), 2);
-    let starts: Vec<_> = records(run.path())
-        .into_iter()
-        .filter(|r| r["event"] == "command.start")
-        .collect();
+    let starts: Vec<_> = records_of(run.path(), "command.start");
     assert_eq!(starts.len(), 2);
     for start in &starts {
         assert_eq!(start["via"], serde_json::json!(["bastion"]));
@@ -1601,10 +1595,7 @@ fn a_jump_host_that_does_not_answer_fails_each_target_after_one_attempt() {
         "one attempt at the jump host"
     );
     assert_eq!(target.logins(), 0);
-    let unreachable: Vec<_> = records(run.path())
-        .into_iter()
-        .filter(|r| r["event"] == "host.unreachable")
-        .collect();
+    let unreachable: Vec<_> = records_of(run.path(), "host.unreachable");
     assert_eq!(unreachable.len(), 2);
     for r in &unreachable {
         assert_eq!(
@@ -1631,13 +1622,17 @@ fn the_host_keeps_its_own_trail_of_commands_not_known_to_be_safe() {
     let dir = tempfile::tempdir().unwrap();
     let socket = dir.path().join("log.sock");
     let listener = std::os::unix::net::UnixDatagram::bind(&socket).unwrap();
+    // A lock folder of its own: other tests lock in /run/lock at once.
     let with = |setting: &str| {
         let t = site(&sshd, &sshd.known_hosts());
         let inventory = std::fs::read_to_string(t.path().join("inventory.yaml"))
             .unwrap()
             .replace(
                 "settings:\n",
-                &format!("settings:\n  host_syslog: {setting}\n"),
+                &format!(
+                    "settings:\n  host_syslog: {setting}\n  lock_dir: {}\n",
+                    dir.path().display()
+                ),
             );
         t.file("inventory.yaml", inventory)
     };

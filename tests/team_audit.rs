@@ -35,6 +35,19 @@ fn seqs(pg: &Postgres) -> Vec<i64> {
         .collect()
 }
 
+/// The records after the first `before`, as the database holds them.
+fn records_after(pg: &Postgres, before: usize) -> Vec<serde_json::Value> {
+    pg.client()
+        .query(
+            "SELECT line FROM opsguard.audit WHERE seq > $1 ORDER BY seq",
+            &[&(before as i64)],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| serde_json::from_str(r.get::<_, &str>(0)).unwrap())
+        .collect()
+}
+
 /// Until `audit init`, nothing runs: the database has no schema, and the
 /// error says how to make it. `init` creates it once (a second run finds
 /// it current) and prints the GRANTs for a writer and a reviewer role.
@@ -420,16 +433,7 @@ fn offline_safe_work_is_spooled_and_pushed_later_and_nothing_else_runs() {
     );
     assert!(!spool.exists(), "the spool is moved aside");
     site(&pg).args(["audit", "verify"]).status(0);
-    let rows: Vec<serde_json::Value> = pg
-        .client()
-        .query(
-            "SELECT line FROM opsguard.audit WHERE seq > $1 ORDER BY seq",
-            &[&(before as i64)],
-        )
-        .unwrap()
-        .iter()
-        .map(|r| serde_json::from_str(r.get::<_, &str>(0)).unwrap())
-        .collect();
+    let rows = records_after(&pg, before);
     assert_eq!(rows.len(), spooled.len());
     for (row, original) in rows.iter().zip(&spooled) {
         assert_eq!(row["event"], original["event"]);
@@ -473,16 +477,7 @@ fn a_file_log_is_imported_into_the_chain() {
         run.stderr
     );
     site(&pg).args(["audit", "verify"]).status(0);
-    let rows: Vec<serde_json::Value> = pg
-        .client()
-        .query(
-            "SELECT line FROM opsguard.audit WHERE seq > $1 ORDER BY seq",
-            &[&(before as i64)],
-        )
-        .unwrap()
-        .iter()
-        .map(|r| serde_json::from_str(r.get::<_, &str>(0)).unwrap())
-        .collect();
+    let rows = records_after(&pg, before);
     assert_eq!(rows.len(), lines.len());
     assert!(
         rows[0]["original"]["from"]

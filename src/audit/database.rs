@@ -548,9 +548,16 @@ impl DbWriter {
         event: &str,
         fields: Map<String, Value>,
     ) -> Result<Appended, AuditError> {
-        let result = self.append_locked(event, fields);
+        self.or_rollback(|w| w.append_locked(event, fields))
+    }
+
+    /// `work`, and when it fails, whatever it began is rolled back.
+    fn or_rollback<T>(
+        &mut self,
+        work: impl FnOnce(&mut Self) -> Result<T, AuditError>,
+    ) -> Result<T, AuditError> {
+        let result = work(self);
         if result.is_err() {
-            // Whatever was begun is not committed.
             let _ = self.client.batch_execute("ROLLBACK");
         }
         result
@@ -654,11 +661,7 @@ impl DbWriter {
         records: impl Iterator<Item = Result<Map<String, Value>, String>>,
         from: &str,
     ) -> Result<u64, AuditError> {
-        let result = self.append_originals_locked(records, from);
-        if result.is_err() {
-            let _ = self.client.batch_execute("ROLLBACK");
-        }
-        result
+        self.or_rollback(|w| w.append_originals_locked(records, from))
     }
 
     fn append_originals_locked(

@@ -688,19 +688,7 @@ fn run_report(
     match out {
         None => ui.out(&text),
         Some(file) => {
-            let mut f = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(file)
-                .map_err(|e| {
-                    AppError::new(
-                        Exit::Failed,
-                        format!(
-                            "cannot create {}: {e} (the report is written to a new file)",
-                            file.display()
-                        ),
-                    )
-                })?;
+            let mut f = new_file(file, "audit report -o")?;
             std::io::Write::write_all(&mut f, text.as_bytes())
                 .and_then(|()| f.sync_all())
                 .map_err(|e| {
@@ -714,6 +702,23 @@ fn run_report(
         }
     }
     Ok(if chain.ok { Exit::Ok } else { Exit::Audit })
+}
+
+/// A new file at `path` for `what` writes (never over an existing one).
+fn new_file(path: &std::path::Path, what: &str) -> Result<File, AppError> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| {
+            AppError::new(
+                Exit::Failed,
+                format!(
+                    "cannot create {}: {e} ({what} writes a new file)",
+                    path.display()
+                ),
+            )
+        })
 }
 
 /// A role's colour on a page.
@@ -736,19 +741,7 @@ fn run_export(log: &audit::Log, out: Option<&std::path::Path>, ui: &Ui) -> Resul
     let written = match out {
         None => std::io::copy(&mut input, &mut std::io::stdout().lock()),
         Some(file) => {
-            let mut f = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(file)
-                .map_err(|e| {
-                    AppError::new(
-                        Exit::Failed,
-                        format!(
-                            "cannot create {}: {e} (export writes a new file)",
-                            file.display()
-                        ),
-                    )
-                })?;
+            let mut f = new_file(file, "audit export -o")?;
             std::io::copy(&mut input, &mut f).and_then(|n| f.sync_all().map(|()| n))
         }
     }

@@ -192,6 +192,14 @@ pub fn records(dir: &Path) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// The records of `event` in the audit log of a test folder.
+pub fn records_of(dir: &Path, event: &str) -> Vec<serde_json::Value> {
+    records(dir)
+        .into_iter()
+        .filter(|r| r["event"] == event)
+        .collect()
+}
+
 /// The `event` of each record.
 pub fn events(records: &[serde_json::Value]) -> Vec<String> {
     records
