@@ -14,10 +14,14 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
+            if let Some(hint) = missing_separator(&e, &args) {
+                anstream::eprintln!("hint: {hint}");
+            }
             return if e.use_stderr() {
                 Exit::Invalid.code()
             } else {
@@ -42,4 +46,32 @@ where
             e.exit.code()
         }
     }
+}
+
+/// `exec HOST ls -l` (the command not after `--`): the line that would
+/// have worked.
+fn missing_separator(e: &clap::Error, args: &[OsString]) -> Option<String> {
+    if e.kind() != clap::error::ErrorKind::UnknownArgument {
+        return None;
+    }
+    let words: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let at = words.iter().position(|w| w == "exec")?;
+    if words.iter().any(|w| w == "--") {
+        return None;
+    }
+    // The selector is the first word after `exec` that is not an option.
+    let rest = &words[at + 1..];
+    let selector = rest.iter().position(|w| !w.starts_with('-'))?;
+    let command = &rest[selector + 1..];
+    if command.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "the command goes after `--`: opsguard exec {} -- {}",
+        rest[..=selector].join(" "),
+        command.join(" ")
+    ))
 }

@@ -275,3 +275,46 @@ fn the_version_and_every_session_name_the_build_commit() {
     let start = support::first_record(&support::records(run.path()), "session.start");
     assert_eq!(start["commit"], commit);
 }
+
+/// `exec HOST ls -l` without `--` says the line that works; the help shows
+/// which environment variables it reads, never their values.
+#[test]
+fn usage_mistakes_get_the_line_that_works() {
+    let run = Test::new()
+        .file("inventory/a.yaml", INVENTORY)
+        .args(["exec", "backup-a1", "ls", "-l"])
+        .status(2);
+    assert!(
+        run.stderr
+            .contains("hint: the command goes after `--`: opsguard exec backup-a1 -- ls -l"),
+        "{}",
+        run.stderr
+    );
+    let run = Test::new()
+        .env("OPSGUARD_AUDIT_LOG", "postgresql://db.example/secret-name")
+        .args(["exec", "--help"])
+        .status(0);
+    assert!(
+        run.stdout.contains("[env: OPSGUARD_AUDIT_LOG]"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("secret-name"));
+    // A refusal says once that nothing ran.
+    let run = Test::new()
+        .file(
+            "inventory.yaml", "hosts:\n  b1: {connection: local, workdir: w, role: backup}\n",
+        )
+        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
+        .args([
+            "-i", "inventory.yaml", "exec", "b1", "--confirm-role", "live", "--", "rm -rf x",
+        ])
+        .status(3);
+    assert!(
+        run.stderr.contains(
+            "--confirm-role live does not match the role of the target hosts; nothing was run on any host."
+        ),
+        "{}",
+        run.stderr
+    );
+}

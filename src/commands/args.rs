@@ -21,6 +21,7 @@ pub struct GlobalArgs {
         short = 'i',
         long,
         env = "OPSGUARD_INVENTORY",
+        hide_env_values = true,
         global = true,
         value_name = "PATH"
     )]
@@ -31,6 +32,7 @@ pub struct GlobalArgs {
     #[arg(
         long,
         env = "OPSGUARD_AUDIT_LOG",
+        hide_env_values = true,
         global = true,
         value_name = "PATH|URL"
     )]

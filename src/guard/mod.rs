@@ -426,9 +426,7 @@ pub fn decide(inv: &Inventory, actions: &[Action], ctx: &Context) -> Decision {
     match (ctx.terminal, ctx.confirm_role) {
         (_, Some(typed)) if !equal_role(typed, &role) => Decision::Refuse(Refusal {
             reason: Reason::ConfirmRoleMismatch,
-            message: format!(
-                "--confirm-role {typed} does not match the role of the target hosts; nothing was run"
-            ),
+            message: format!("--confirm-role {typed} does not match the role of the target hosts"),
             typed: Some(typed.to_string()),
         }),
         (false, Some(_)) => Decision::Confirmed(question),
