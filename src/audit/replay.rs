@@ -101,7 +101,11 @@ pub fn transcript(records: &[Record]) -> String {
                     "{ts}  {}@{} (pid {pid}) started: {}\n",
                     h.user,
                     h.workstation,
-                    e.argv.join(" ")
+                    e.argv
+                        .iter()
+                        .map(|w| shell_word(w))
+                        .collect::<Vec<_>>()
+                        .join(" ")
                 ));
                 let terminal = if e.terminal {
                     "at a terminal"
@@ -230,4 +234,33 @@ fn unknown(r: &Record) -> String {
         other => other.to_string(),
     };
     format!("{}  {name} {}\n", r.header.ts, fields.join(" "))
+}
+
+/// `word` as a shell would need it typed: as it is when that is plain,
+/// else in single quotes, so an argv with blanks reads unambiguously.
+fn shell_word(word: &str) -> std::borrow::Cow<'_, str> {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,^".contains(c));
+    if plain {
+        std::borrow::Cow::Borrowed(word)
+    } else {
+        std::borrow::Cow::Owned(format!("'{}'", word.replace('\'', r"'\''")))
+    }
+}
+
+#[cfg(test)]
+mod argv_tests {
+    use super::shell_word;
+
+    /// An argv word with blanks or quotes is shown quoted, as typed.
+    #[test]
+    fn argv_words_are_shown_as_a_shell_takes_them() {
+        assert_eq!(shell_word("--confirm-role"), "--confirm-role");
+        assert_eq!(shell_word("/dev/sdb"), "/dev/sdb");
+        assert_eq!(shell_word("df -h"), "'df -h'");
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
+        assert_eq!(shell_word(""), "''");
+    }
 }
