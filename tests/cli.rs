@@ -318,3 +318,28 @@ fn usage_mistakes_get_the_line_that_works() {
         run.stderr
     );
 }
+
+/// Help that teaches: options under headings, examples, and for the
+/// commands that act on hosts the one fact that matters.
+#[test]
+fn help_groups_options_shows_examples_and_says_what_is_guarded() {
+    for command in ["exec", "run"] {
+        let help = Test::new().args([command, "--help"]).status(0).stdout;
+        for part in [
+            "Command options:", "Guard options:", "Global options:", "Examples:",
+            "without a terminal it needs --confirm-role ROLE",
+        ] {
+            assert!(
+                help.contains(part),
+                "{command} --help lacks {part:?}:\n{help}"
+            );
+        }
+    }
+    for command in ["plan", "shell", "audit"] {
+        let help = Test::new().args([command, "--help"]).status(0).stdout;
+        assert!(
+            help.contains("Examples:\n  opsguard "),
+            "{command}:\n{help}"
+        );
+    }
+}

@@ -23,7 +23,8 @@ pub struct GlobalArgs {
         env = "OPSGUARD_INVENTORY",
         hide_env_values = true,
         global = true,
-        value_name = "PATH"
+        value_name = "PATH",
+        help_heading = "Global options"
     )]
     pub inventory: Option<PathBuf>,
 
@@ -34,7 +35,8 @@ pub struct GlobalArgs {
         env = "OPSGUARD_AUDIT_LOG",
         hide_env_values = true,
         global = true,
-        value_name = "PATH|URL"
+        value_name = "PATH|URL",
+        help_heading = "Global options"
     )]
     pub audit_log: Option<PathBuf>,
 
@@ -44,16 +46,23 @@ pub struct GlobalArgs {
         value_enum,
         default_value = "auto",
         global = true,
-        value_name = "WHEN"
+        value_name = "WHEN",
+        help_heading = "Global options"
     )]
     pub color: Color,
 
     /// Print only data and errors, no status lines
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    #[arg(
+        short,
+        long,
+        global = true,
+        conflicts_with = "verbose",
+        help_heading = "Global options"
+    )]
     pub quiet: bool,
 
     /// Print more detail
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = "Global options")]
     pub verbose: bool,
 }
 
@@ -96,13 +105,13 @@ pub enum Format {
 #[derive(Debug, Clone, Default, Args)]
 pub struct GuardOptions {
     /// The targets' role, typed back, for use without a terminal
-    #[arg(long, value_name = "ROLE")]
+    #[arg(long, value_name = "ROLE", help_heading = "Guard options")]
     pub confirm_role: Option<String>,
     /// The change ticket this work belongs to (recorded)
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", help_heading = "Guard options")]
     pub change: Option<String>,
     /// Override a freeze or window, with the reason (recorded)
-    #[arg(long, value_name = "REASON")]
+    #[arg(long, value_name = "REASON", help_heading = "Guard options")]
     pub emergency: Option<String>,
 }
 
@@ -110,26 +119,32 @@ pub struct GuardOptions {
 #[derive(Debug, Default, Args)]
 pub struct RunOptions {
     /// How many hosts at once [default: settings.forks, else 32]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024), help_heading = "Command options")]
     pub forks: Option<u32>,
     /// Per-command timeout, like 30s or 10m [default: settings.command_timeout, else 10m]
-    #[arg(long, value_name = "DURATION")]
+    #[arg(long, value_name = "DURATION", help_heading = "Command options")]
     pub timeout: Option<String>,
     #[command(flatten)]
     pub guard: GuardOptions,
     /// Run every command (and the checks and locks) as USER, root when no
     /// USER is given, through `sudo -n` on the SSH hosts [default: the
     /// host's `become`, else settings.become]
-    #[arg(long = "become", value_name = "USER", num_args = 0..=1, default_missing_value = "root")]
+    #[arg(long = "become", value_name = "USER", num_args = 0..=1, default_missing_value = "root", help_heading = "Command options")]
     pub become_user: Option<String>,
     /// Ask once for the sudo password that `become` needs (for sites
     /// without NOPASSWD): typed without echo, never recorded
-    #[arg(long)]
+    #[arg(long, help_heading = "Command options")]
     pub ask_become_pass: bool,
     /// Print the plan and stop: nothing connects, nothing is recorded
-    #[arg(long)]
+    #[arg(long, help_heading = "Command options")]
     pub dry_run: bool,
-    #[arg(long, value_enum, default_value = "text")]
+    /// text: for people; json: one object for tools
+    #[arg(
+        long,
+        value_enum,
+        default_value = "text",
+        help_heading = "Command options"
+    )]
     pub format: Format,
 }
 

@@ -36,6 +36,52 @@ pub const VERSION: &str = concat!(
     ")"
 );
 
+/// What a destructive command meets, said where it matters.
+macro_rules! guarded {
+    () => {
+        "Destructive work (and work not known to be safe on a protected role) asks for the \
+targets' role, typed back at a terminal; without a terminal it needs --confirm-role ROLE (and \
+--change ID on a protected role), or it is refused with exit 3 and nothing runs. `opsguard \
+classify -- CMD` says whether a command is guarded, and why."
+    };
+}
+
+const EXEC_HELP: &str = concat!(
+    "Examples:\n",
+    "  opsguard exec store-a1 -- df -h\n",
+    "  opsguard exec 'role:backup' -- 'storctl pool status | head'\n",
+    "  opsguard exec backup-a1 --change CHG-7 -- rm -rf /srv/old     # asks for the role\n",
+    "  opsguard exec backup-a1 --confirm-role backup --change CHG-7 -- rm -rf /srv/old   # in CI\n",
+    "\n",
+    guarded!()
+);
+
+const RUN_HELP: &str = concat!(
+    "Examples:\n",
+    "  opsguard run playbooks/health-check.yaml\n",
+    "  opsguard run playbooks/reinit-backup-pack.yaml --limit backup-a1 --dry-run\n",
+    "  opsguard run --plan reinit.plan.json --confirm-role backup   # an approved plan\n",
+    "\n",
+    guarded!()
+);
+
+const PLAN_HELP: &str = "Examples:\n  \
+opsguard plan playbooks/rolling-restart-mail.yaml --limit @cluster-b\n  \
+opsguard plan playbooks/reinit-backup-pack.yaml --at 2026-11-24T22:30:00Z   # as on Tuesday night\n  \
+opsguard plan playbooks/reinit-backup-pack.yaml --out reinit.plan.json      # to approve\n";
+
+const SHELL_HELP: &str = "Examples:\n  \
+opsguard shell store-a1 --change CHG-7\n\n\
+Each line is classified before it runs: destructive lines ask for the host's role, typed back; \
+full-screen programs are refused. Every line and its output is recorded.";
+
+const AUDIT_HELP: &str = "Examples:\n  \
+opsguard audit verify\n  \
+opsguard audit show --host 'store-*' --since 2d --destructive\n  \
+opsguard audit replay 20261122T1001\n  \
+opsguard audit report 20261122T1001 -o CHG-7.html\n  \
+opsguard audit note \"maintenance window opened\" --change CHG-7";
+
 /// Guarded maintenance for storage clusters: run commands and playbooks on
 /// hosts tagged live or backup, and never wipe the wrong one.
 #[derive(Debug, Parser)]
@@ -58,22 +104,27 @@ pub enum Command {
     Hosts(hosts::HostsArgs),
     /// Show what a playbook run would do, and which guards apply (no network);
     /// --out writes it as a plan file to approve and run exactly
+    #[command(after_help = PLAN_HELP)]
     Plan(plan::PlanArgs),
     /// Sign a plan file with your SSH key (a recorded session)
     Approve(approve::ApproveArgs),
     /// Check the inventory and playbooks offline
     Validate(validate::ValidateArgs),
     /// Run one command on the selected hosts
+    #[command(after_help = EXEC_HELP)]
     Exec(exec::ExecArgs),
     /// Run a playbook: its steps on its hosts, in serial batches
+    #[command(after_help = RUN_HELP)]
     Run(run::RunArgs),
     /// Say whether a command is destructive, and why
     Classify(classify::ClassifyArgs),
     /// An interactive, guarded console on one host
+    #[command(after_help = SHELL_HELP)]
     Shell(shell::ShellArgs),
     /// Show host locks, or break one (guarded and recorded)
     Lock(lock::LockArgs),
     /// Verify, search and replay the audit log; add a note to it
+    #[command(after_help = AUDIT_HELP)]
     Audit(audit::AuditArgs),
     /// Print shell completions
     Completions(completions::CompletionsArgs),
