@@ -195,10 +195,44 @@ impl PlanFile {
 #[derive(Debug, Default)]
 pub struct Signers {
     entries: Vec<(Vec<String>, PublicKey)>,
+    file: PathBuf,
+    sha256: String,
+}
+
+/// Whether the operator could have written `path` (or swapped a folder
+/// above it): then it vouches for nobody. Root runs as it likes anyway.
+fn writable_by_operator(path: &Path) -> Option<String> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let uid = nix::unistd::getuid().as_raw();
+    for p in path.ancestors().filter(|p| !p.as_os_str().is_empty()) {
+        let Ok(m) = std::fs::metadata(p) else {
+            continue;
+        };
+        let mode = m.permissions().mode();
+        let sticky_dir = m.is_dir() && mode & 0o1000 != 0;
+        if uid != 0 && m.uid() == uid {
+            return Some(format!("{} is yours", p.display()));
+        }
+        if mode & 0o022 != 0 && !sticky_dir {
+            return Some(format!("others may write {}", p.display()));
+        }
+    }
+    None
 }
 
 impl Signers {
+    /// Read `path` (`~/` is the home folder), which must be out of the
+    /// operator's reach: a file they could edit would let them approve
+    /// their own plan under any name.
     pub fn load(path: &Path) -> Result<Signers, String> {
+        let path =
+            &crate::account::expand_home(&path.display().to_string()).map_err(|e| e.to_string())?;
+        if let Some(why) = writable_by_operator(path) {
+            return Err(format!(
+                "{}: {why}, so it could vouch for anyone; keep it where only its maintainers (or root) may write",
+                path.display()
+            ));
+        }
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let mut entries = Vec::new();
         for (n, line) in text.lines().enumerate() {
@@ -235,7 +269,72 @@ impl Signers {
                 .collect();
             entries.push((principals, key));
         }
-        Ok(Signers { entries })
+        Ok(Signers {
+            entries,
+            file: path.to_path_buf(),
+            sha256: sha256_hex(text.as_bytes()),
+        })
+    }
+
+    /// The file's SHA-256, for the record.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
+    /// Whether the file gives `key` to a principal `name` matches: the
+    /// operator's own key, whatever name an approval claims.
+    fn names(&self, name: &str, key: &ssh_key::public::KeyData) -> bool {
+        self.entries.iter().any(|(principals, k)| {
+            k.key_data() == key && principals.iter().any(|p| crate::glob::matches(p, name))
+        })
+    }
+
+    /// `ssh-keygen -Y verify`: OpenSSH's own reading of the file (options
+    /// such as valid-before, namespaces, cert-authority, negations) for
+    /// `principal` signing `message`.
+    fn ssh_keygen_agrees(
+        &self,
+        principal: &str,
+        message: &str,
+        signature: &str,
+    ) -> Result<(), String> {
+        let dir = std::env::temp_dir().join(format!(
+            "opsguard-verify-{}-{}",
+            std::process::id(),
+            &sha256_hex(signature.as_bytes())[..12]
+        ));
+        std::fs::create_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let sig = dir.join("sig");
+        let result = std::fs::write(&sig, signature)
+            .map_err(|e| e.to_string())
+            .and_then(|()| {
+                let mut child = Command::new("ssh-keygen")
+                    .args(["-Y", "verify", "-n", NAMESPACE, "-f"])
+                    .arg(&self.file)
+                    .args(["-I", principal, "-s"])
+                    .arg(&sig)
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .map_err(|e| format!("cannot run ssh-keygen (install openssh-client): {e}"))?;
+                child
+                    .stdin
+                    .take()
+                    .expect("piped")
+                    .write_all(message.as_bytes())
+                    .map_err(|e| e.to_string())?;
+                let out = child.wait_with_output().map_err(|e| e.to_string())?;
+                match out.status.success() {
+                    true => Ok(()),
+                    false => Err(format!(
+                        "ssh-keygen -Y verify refuses it: {}",
+                        String::from_utf8_lossy(&out.stderr).trim()
+                    )),
+                }
+            });
+        let _ = std::fs::remove_dir_all(&dir);
+        result
     }
 
     /// Whether `principal` may sign with `key`.
@@ -345,16 +444,26 @@ pub fn check(file: &PlanFile, now: &Now) -> Result<Vec<Approver>, Refusal> {
         }
         key.verify(NAMESPACE, file.plan_id.as_bytes(), &sig)
             .map_err(|_| invalid("the signature is not over this plan".into()))?;
-        if a.principal == now.operator {
+        signers
+            .ssh_keygen_agrees(&a.principal, &file.plan_id, &a.signature)
+            .map_err(invalid)?;
+        // By name or by key: a key the file gives the operator is theirs,
+        // whatever name the approval claims.
+        if a.principal == now.operator || signers.names(now.operator, sig.public_key()) {
             return Err(refusal(
                 Reason::SelfApproval,
                 format!(
-                    "{} approved their own plan; an approval must come from someone else",
-                    a.principal
+                    "the approval by {} is the operator's own ({}'s key {print}); an approval must come from someone else",
+                    a.principal, now.operator
                 ),
             ));
         }
-        if !approvers.iter().any(|x| x.principal == a.principal) {
+        // One approver per person and per key: two names on one key are
+        // one approval.
+        if !approvers
+            .iter()
+            .any(|x| x.principal == a.principal || x.key == print)
+        {
             approvers.push(Approver {
                 principal: a.principal.clone(),
                 key: print,

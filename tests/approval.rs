@@ -36,7 +36,13 @@ fn site() -> Test {
             .to_string()
     };
     let operator = operator();
-    let signers = format!("bob {}\n{operator} {}\n", key("bob"), key("me"));
+    // The operator's own key also under another name: still theirs.
+    let signers = format!(
+        "bob {}\n{operator} {}\ncarol {}\n",
+        key("bob"),
+        key("me"),
+        key("me")
+    );
     t.file("allowed_signers", signers)
         .file(
             "inventory.yaml",
@@ -150,6 +156,66 @@ fn an_approved_plan_runs_and_everything_else_is_refused_with_its_code() {
     status(&og(dir, RUN), 3);
     assert_eq!(refused(dir), "self-approval");
 
+    // The operator's key under another name is still the operator's.
+    std::fs::copy(dir.join("clean.json"), dir.join("p.json")).unwrap();
+    status(
+        &og(
+            dir,
+            &["approve", "p.json", "--key", "me", "--principal", "carol"],
+        ),
+        0,
+    );
+    let stderr = status(&og(dir, RUN), 3);
+    assert_eq!(refused(dir), "self-approval", "{stderr}");
+
+    // A signers file others may write vouches for nobody.
+    std::fs::copy(dir.join("clean.json"), dir.join("p.json")).unwrap();
+    status(
+        &og(
+            dir,
+            &["approve", "p.json", "--key", "bob", "--principal", "bob"],
+        ),
+        0,
+    );
+    std::fs::create_dir(dir.join("open")).unwrap();
+    std::fs::copy(
+        dir.join("allowed_signers"),
+        dir.join("open/allowed_signers"),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        dir.join("open"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o777),
+    )
+    .unwrap();
+    let inventory = std::fs::read_to_string(dir.join("inventory.yaml")).unwrap();
+    std::fs::write(
+        dir.join("inventory.yaml"),
+        inventory.replace(
+            "allowed_signers: allowed_signers", "allowed_signers: open/allowed_signers",
+        ),
+    )
+    .unwrap();
+    let stderr = status(&og(dir, RUN), 3);
+    assert_eq!(refused(dir), "approval-invalid");
+    assert!(stderr.contains("others may write"), "{stderr}");
+    std::fs::write(dir.join("inventory.yaml"), &inventory).unwrap();
+
+    // What was approved runs as approved: no --become on top.
+    let stderr = status(
+        &og(
+            dir,
+            &[
+                "run", "--plan", "p.json", "--confirm-role", "live", "--become", "root",
+            ],
+        ),
+        2,
+    );
+    assert!(
+        stderr.contains("--plan runs exactly the approved plan"),
+        "{stderr}"
+    );
+
     // bob approves: ssh-keygen -Y verify accepts his signature, and the
     // plan runs, still after the typed-back role.
     std::fs::copy(dir.join("clean.json"), dir.join("p.json")).unwrap();
@@ -209,6 +275,11 @@ fn an_approved_plan_runs_and_everything_else_is_refused_with_its_code() {
         .unwrap();
     assert_eq!(start["plan"]["id"], plan_id);
     assert_eq!(start["plan"]["approvers"][0]["principal"], "bob");
+    assert!(
+        start["plan"]["allowed_signers"]["sha256"]
+            .as_str()
+            .is_some_and(|s| s.len() == 64)
+    );
     assert!(
         start["plan"]["approvers"][0]["key"]
             .as_str()

@@ -297,7 +297,7 @@ impl Database {
                      WHEN "user" IS DISTINCT FROM r->>'user' THEN 'user'
                      WHEN change IS DISTINCT FROM r->>'change' THEN 'change'
                    END
-                   FROM (SELECT *, line::jsonb AS r FROM opsguard.audit) a
+                   FROM (SELECT *, line::json AS r FROM opsguard.audit) a
                    WHERE seq IS DISTINCT FROM (r->>'seq')::bigint
                       OR hash IS DISTINCT FROM r->>'hash'
                       OR ts IS DISTINCT FROM (r->>'ts')::timestamptz
@@ -589,7 +589,8 @@ impl DbWriter {
         let replies = self
             .client
             .simple_query(&format!(
-                "BEGIN; SELECT pg_advisory_xact_lock({CHAIN_LOCK}); \
+                "BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL lock_timeout = '10s'; \
+                 SELECT pg_advisory_xact_lock({CHAIN_LOCK}); \
                  SELECT last.seq, last.hash, \
                    to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') \
                  FROM (SELECT 1) one LEFT JOIN LATERAL \
@@ -730,7 +731,8 @@ impl super::Sink for DbWriter {
 
 /// What of `filter` the database can select by its columns, as a WHERE
 /// clause: every record the filter matches is in what it selects (a plan
-/// names its hosts in `targets`, so plans are always read); `None` when
+/// and a batch name their hosts in `targets`, so those are always read);
+/// `None` when
 /// nothing narrows it.
 pub fn pushdown(filter: &super::query::Filter) -> Option<String> {
     let mut parts = Vec::new();
@@ -761,13 +763,16 @@ pub fn pushdown(filter: &super::query::Filter) -> Option<String> {
     }
     if let Some((names, roles)) = filter.hosts.as_ref().and_then(|h| h.exact()) {
         parts.push(format!(
-            "(host = ANY({}) OR role = ANY({}) OR event = 'plan')",
+            "(host = ANY({}) OR role = ANY({}) OR event IN ('plan', 'batch.start'))",
             array(&names),
             array(&roles)
         ));
     }
     if let Some(role) = &filter.role {
-        parts.push(format!("(role = {} OR event = 'plan')", literal(role)));
+        parts.push(format!(
+            "(role = {} OR event IN ('plan', 'batch.start'))",
+            literal(role)
+        ));
     }
     if filter.refused {
         parts.push("event IN ('guard.refused', 'session.end')".into());

@@ -237,6 +237,10 @@ pub struct PlanRun {
     pub id: String,
     pub file: String,
     pub approvers: Vec<Approver>,
+    /// The allowed_signers file the approvals were checked against, and
+    /// its SHA-256.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_signers: Option<FileHash>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

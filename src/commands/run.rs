@@ -34,6 +34,15 @@ pub struct RunArgs {
 }
 
 pub fn run(g: &GlobalArgs, args: &RunArgs, ui: &Ui) -> Result<Exit, AppError> {
+    // What was approved runs as it was approved.
+    let o = &args.opts;
+    if args.plan.is_some()
+        && (o.become_user.is_some() || o.guard.change.is_some() || o.timeout.is_some())
+    {
+        return Err(AppError::invalid(
+            "--plan runs exactly the approved plan: --become, --change and --timeout are the plan's (its playbook's and inventory's), not the run's",
+        ));
+    }
     let mut inv = super::load_inventory(g, ui)?;
     let file = match &args.plan {
         Some(path) => Some((
@@ -80,7 +89,7 @@ pub fn run(g: &GlobalArgs, args: &RunArgs, ui: &Ui) -> Result<Exit, AppError> {
     }
     let mut settings = args.opts.settings(g, &inv, plan.change.as_deref())?;
     if let Some((path, (file, intact))) = &file {
-        let approval = approved(&inv, &plan, file, *intact, now)?;
+        let (approval, allowed_signers) = approved(&inv, &plan, file, *intact, now)?;
         let approvers = match &approval {
             guard::Approval::Approved(a) => a
                 .iter()
@@ -95,6 +104,7 @@ pub fn run(g: &GlobalArgs, args: &RunArgs, ui: &Ui) -> Result<Exit, AppError> {
             id: file.plan_id.clone(),
             file: path.display().to_string(),
             approvers,
+            allowed_signers,
         });
         settings.flags.approval = approval;
     }
@@ -118,13 +128,16 @@ fn approved(
     file: &PlanFile,
     intact: bool,
     now: OffsetDateTime,
-) -> Result<guard::Approval, AppError> {
+) -> Result<(guard::Approval, Option<event::FileHash>), AppError> {
     let refused = |reason, message: String| {
-        guard::Approval::Refused(guard::Refusal {
-            reason,
-            message,
-            typed: None,
-        })
+        (
+            guard::Approval::Refused(guard::Refusal {
+                reason,
+                message,
+                typed: None,
+            }),
+            None,
+        )
     };
     if !intact {
         return Ok(refused(
@@ -161,10 +174,20 @@ fn approved(
         signers_file,
         operator: &operator,
     };
-    Ok(match crate::approval::check(file, &at) {
-        Ok(approvers) => guard::Approval::Approved(approvers),
-        Err(r) => guard::Approval::Refused(r),
-    })
+    let checked_against = signers
+        .as_ref()
+        .zip(signers_file)
+        .map(|(s, path)| event::FileHash {
+            path: path.to_string(),
+            sha256: s.sha256().to_string(),
+        });
+    Ok((
+        match crate::approval::check(file, &at) {
+            Ok(approvers) => guard::Approval::Approved(approvers),
+            Err(r) => guard::Approval::Refused(r),
+        },
+        checked_against,
+    ))
 }
 
 /// Each step's outputs, grouped, under a line naming the step.

@@ -91,13 +91,14 @@ fn master(args: &[String], socket: &Path, address: &str, timeout: Duration) -> R
 }
 
 /// `args` as one `ProxyCommand`: each word quoted for the shell ssh runs
-/// it with, then `%` doubled, since ssh expands `%` tokens in it (the
-/// `%h` and `%p` of `-W` are added after, to be expanded).
+/// it with, then `%` doubled, since ssh expands `%` tokens in it; the
+/// `%h` and `%p` of `-W` are kept to be expanded, quoted too (the
+/// brackets are a glob to the shell, as OpenSSH's own ProxyJump knows).
 fn proxy_command(args: &[String]) -> String {
     args.iter()
         .map(|a| {
             if a == "[%h]:%p" {
-                a.clone()
+                quote(a)
             } else {
                 quote(a).replace('%', "%%")
             }
@@ -119,7 +120,7 @@ mod tests {
         .into();
         assert_eq!(
             proxy_command(&args),
-            "'ssh' '-o' 'UserKnownHostsFile=\"/k/%%%%h it'\\''s\"' '-W' [%h]:%p"
+            "'ssh' '-o' 'UserKnownHostsFile=\"/k/%%%%h it'\\''s\"' '-W' '[%h]:%p'"
         );
     }
 

@@ -325,11 +325,17 @@ fn checked(said: &str) -> (Option<String>, Option<String>) {
     // The identities ssh will offer: their type says which are
     // certificates ("Server accepts key" gives the plain type).
     let mut kinds = std::collections::HashMap::new();
+    // Only ssh's own lines before the login count: once logged in, what
+    // follows may be the host's (a banner, a shell's startup output).
     for line in said.lines() {
         let line = line.trim_end();
+        if line.starts_with("Authenticated to ") {
+            break;
+        }
         if let Some(rest) = line
             .strip_prefix("debug1: Server host key: ")
             .or_else(|| line.strip_prefix("debug1: Server host certificate: "))
+            .filter(|_| host_key.is_none())
         {
             host_key = rest
                 .split([' ', ','])

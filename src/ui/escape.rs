@@ -9,7 +9,16 @@ use std::borrow::Cow;
 
 /// `c` would be acted on by a terminal rather than shown.
 fn control(c: char) -> bool {
-    (c.is_control() && c != '\n' && c != '\t') || c == '\u{2028}' || c == '\u{2029}'
+    (c.is_control() && c != '\n' && c != '\t')
+        || c == '\u{2028}'
+        || c == '\u{2029}'
+        // Bidirectional overrides and isolates, and zero-width marks: they
+        // reorder or hide what a reviewer reads (`rm -rf /srv` shown as
+        // something else).
+        || ('\u{202a}'..='\u{202e}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c)
+        || ('\u{200b}'..='\u{200f}').contains(&c)
+        || c == '\u{feff}'
 }
 
 fn name(c: char, out: &mut String) {
@@ -112,6 +121,16 @@ mod tests {
             visible("plain text\n\tand ünïcode"),
             Cow::Borrowed(_)
         ));
+    }
+
+    /// Text that reorders or hides what is read is shown as its code
+    /// points: `rm -rf /srv` cannot be made to look like something else.
+    #[test]
+    fn bidirectional_and_invisible_characters_are_shown_as_text() {
+        assert_eq!(
+            visible("echo \u{202e}vrs/ fr- mr\u{2066}x\u{200b}y\u{feff}"),
+            "echo \\u{202e}vrs/ fr- mr\\u{2066}x\\u{200b}y\\u{feff}"
+        );
     }
 
     #[test]
