@@ -98,6 +98,11 @@ fn init_creates_the_schema_once_and_nothing_runs_before_it() {
     assert_eq!(events.first().map(String::as_str), Some("session.start"));
     assert!(events.iter().any(|e| e == "command.start"));
     assert_eq!(events.last().map(String::as_str), Some("session.end"));
+    // Output holding a NUL byte is recorded, and the log still verifies.
+    site(&pg)
+        .args(["exec", "l1", "--", "printf 'a\\0b'"])
+        .status(0);
+    site(&pg).args(["audit", "verify"]).status(0);
 }
 
 /// Many writers at once, from separate processes, keep one gapless chain

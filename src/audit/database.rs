@@ -281,7 +281,10 @@ impl Database {
 
     /// The first row whose columns do not say what its line says, if
     /// any: a row changed behind the chain's back, which `audit show`'s
-    /// filters would otherwise believe.
+    /// filters would otherwise believe. PostgreSQL's JSON refuses the
+    /// escape `\u0000` (output may hold a NUL): it is read as a blank,
+    /// which keeps the text valid JSON (`\\u0000` too) and leaves the
+    /// header fields compared untouched.
     pub fn columns_agree(&self) -> Result<Option<(i64, String)>, AuditError> {
         let mut client = self.open()?;
         let row = client
@@ -297,7 +300,7 @@ impl Database {
                      WHEN "user" IS DISTINCT FROM r->>'user' THEN 'user'
                      WHEN change IS DISTINCT FROM r->>'change' THEN 'change'
                    END
-                   FROM (SELECT *, line::json AS r FROM opsguard.audit) a
+                   FROM (SELECT *, replace(line, '\u0000', '\u0020')::json AS r FROM opsguard.audit) a
                    WHERE seq IS DISTINCT FROM (r->>'seq')::bigint
                       OR hash IS DISTINCT FROM r->>'hash'
                       OR ts IS DISTINCT FROM (r->>'ts')::timestamptz
