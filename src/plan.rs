@@ -220,6 +220,7 @@ impl Plan {
                             unknown: event::Doubt::all(&s.classification.unknown),
                             hosts: targets(inv, &s.hosts),
                             become_user: s.become_user.clone(),
+                            budget: s.budget,
                         })
                         .collect(),
                 ),

@@ -27,6 +27,9 @@ steps:
     run: printf '<script>alert(1)</script><img src=\"http://127.0.0.9:9/pixel.png\">\\033[31mred\\n'; cat name
   - name: check
     run: test ! -f broken
+  - name: count
+    run: echo 42
+    budget: 100
 ";
 
 /// Chromium, headless: every request, loopback included, goes to a proxy
@@ -47,7 +50,7 @@ fn chromium(dir: &Path, proxy: u16, args: &[&str]) -> std::process::Output {
             "--disable-extensions",
             "--no-pings",
             "--disable-features=NetworkTimeServiceQuerying,OptimizationHints,Translate,MediaRouter",
-            "--window-size=1100,900",
+            "--window-size=1100,1000",
         ])
         .arg(format!("--proxy-server=http://127.0.0.1:{proxy}"))
         .arg("--proxy-bypass-list=<-loopback>")
@@ -75,7 +78,7 @@ fn the_html_report_renders_lanes_and_bars_and_fetches_nothing() {
     let log = records(dir);
     let session = log[0]["session"].as_str().unwrap().to_string();
     let commands = log.iter().filter(|r| r["event"] == "command.start").count();
-    assert_eq!(commands, 6, "two steps on each of three hosts");
+    assert_eq!(commands, 8, "three steps on l1 and l3, two on l2");
 
     let report = Test::new()
         .env(
@@ -136,6 +139,12 @@ fn the_html_report_renders_lanes_and_bars_and_fetches_nothing() {
     );
     assert_eq!(dom.matches("data-status=\"failed\"").count(), 1);
     assert!(dom.contains("batch 1/2") && dom.contains("batch 2/2"));
+    assert_eq!(
+        dom.matches("class=\"budget\"").count(),
+        2,
+        "the budget step on l1 and l3"
+    );
+    assert!(dom.contains("≤100: 42"));
     // What the host printed is text in the page.
     assert!(
         !dom.contains("<script>") && !dom.contains("<img"),

@@ -322,6 +322,9 @@ pub struct PlannedStep {
     /// The step's own `become`.
     #[serde(rename = "become", default, skip_serializing_if = "Option::is_none")]
     pub become_user: Option<String>,
+    /// The most the step's output may report (its `budget`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<u64>,
 }
 
 /// A replication check, announced before it runs.

@@ -57,6 +57,8 @@ struct Mark {
 /// The session, read from its records.
 struct Session<'a> {
     records: &'a [Record],
+    /// Each step's budget, from the plan.
+    budgets: BTreeMap<usize, u64>,
     t0: OffsetDateTime,
     hosts: Vec<(String, String)>,
     bars: Vec<Bar>,
@@ -82,12 +84,18 @@ impl<'a> Session<'a> {
         };
         let mut bars: Vec<Bar> = Vec::new();
         let mut marks = Vec::new();
+        let mut budgets = BTreeMap::new();
         for r in records {
             let t = ms(&r.header.ts);
             match &r.event {
                 Some(Event::Plan(p)) => {
                     for target in &p.targets {
                         add_host(&target.name, &target.role, &mut hosts);
+                    }
+                    for step in p.steps.iter().flatten() {
+                        if let Some(b) = step.budget {
+                            budgets.insert(step.number, b);
+                        }
                     }
                 }
                 Some(Event::CommandStart(c)) => {
@@ -147,6 +155,7 @@ impl<'a> Session<'a> {
         }
         Session {
             records,
+            budgets,
             t0,
             hosts,
             bars,
@@ -345,7 +354,7 @@ fn timeline(s: &Session, colours: &BTreeMap<String, String>) -> String {
     let _ = write!(
         svg,
         r#"<svg class="timeline" width="{w}" height="{height}" viewBox="0 0 {w} {height}" role="img" aria-label="timeline">"#,
-        w = LABEL + WIDTH + 20.0
+        w = LABEL + WIDTH + 80.0
     );
     let _ = write!(
         svg,
@@ -358,7 +367,7 @@ fn timeline(s: &Session, colours: &BTreeMap<String, String>) -> String {
         let _ = write!(
             svg,
             r#"<g class="lane" data-host="{h}" data-role="{r}"><rect x="0" y="{y}" width="{}" height="{}" fill="{c}" fill-opacity="0.12"/><rect x="0" y="{y}" width="6" height="{}" fill="{c}"/><text x="12" y="{}" class="host">{h} [{R}]</text>"#,
-            LABEL + WIDTH + 20.0,
+            LABEL + WIDTH + 80.0,
             LANE - 4.0,
             LANE - 4.0,
             y + 17.0,
@@ -370,15 +379,19 @@ fn timeline(s: &Session, colours: &BTreeMap<String, String>) -> String {
         for b in s.bars.iter().filter(|b| &b.host == name) {
             let x0 = x(b.start);
             let x1 = x(b.end.unwrap_or(s.span()));
+            let budget = b.step.and_then(|n| s.budgets.get(&n));
             let title = format!(
-                "{}{}: {} ({})",
+                "{}{}: {} ({}){}",
                 b.step.map(|n| format!("step {n} ")).unwrap_or_default(),
                 b.step_name.as_deref().unwrap_or(""),
                 b.command,
                 match b.exit {
                     Some(code) => format!("{} exit {code}", b.status),
                     None => b.status.clone(),
-                }
+                },
+                budget
+                    .map(|n| format!(", budget {n}: printed {}", b.stdout.trim()))
+                    .unwrap_or_default()
             );
             let _ = write!(
                 svg,
@@ -391,6 +404,15 @@ fn timeline(s: &Session, colours: &BTreeMap<String, String>) -> String {
                 status_colour(&b.status),
                 html(&title)
             );
+            if let Some(n) = budget {
+                let _ = write!(
+                    svg,
+                    r#"<text class="budget" x="{:.1}" y="{}">≤{n}: {}</text>"#,
+                    x1 + 3.0,
+                    y + 17.0,
+                    html(b.stdout.trim())
+                );
+            }
         }
         for m in s.marks.iter().filter(|m| m.host.as_deref() == Some(name)) {
             let _ = write!(
@@ -563,10 +585,17 @@ pub fn markdown(records: &[Record], chain: &Chain) -> String {
             b.start as f64 / 1000.0,
             b.end
                 .map_or("-".to_string(), |e| format!("{:.3} s", e as f64 / 1000.0)),
-            md(&match b.exit {
-                Some(code) => format!("{} (exit {code})", b.status),
-                None => b.status.clone(),
-            })
+            md(&format!(
+                "{}{}",
+                match b.exit {
+                    Some(code) => format!("{} (exit {code})", b.status),
+                    None => b.status.clone(),
+                },
+                b.step
+                    .and_then(|n| s.budgets.get(&n))
+                    .map(|n| format!(", budget {n}: printed {}", b.stdout.trim()))
+                    .unwrap_or_default()
+            ))
         );
     }
     for m in &s.marks {
