@@ -122,6 +122,18 @@ fn summary(file: &PlanFile) -> String {
         file.text("expires"),
         plan["change"].as_str().unwrap_or("none"),
     );
+    if let Some(limit) = c["limit"].as_str() {
+        out.push_str(&format!("  limited to {limit}\n"));
+    }
+    for (i, batch) in plan["batches"].as_array().into_iter().flatten().enumerate() {
+        let hosts: Vec<&str> = batch
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|h| h.as_str())
+            .collect();
+        out.push_str(&format!("  batch {}: {}\n", i + 1, hosts.join(", ")));
+    }
     let names = |hosts: &serde_json::Value| {
         hosts
             .as_array()
@@ -147,6 +159,19 @@ fn summary(file: &PlanFile) -> String {
         ));
         if let Some(kind) = step["guarded"].as_str() {
             out.push_str(&format!("    guarded: {kind}\n"));
+        }
+        for (key, label) in [
+            ("become", "as"),
+            ("timeout", "timeout"),
+            ("budget", "budget"),
+        ] {
+            let value = &step[key];
+            if !value.is_null() {
+                let text = value
+                    .as_str()
+                    .map_or_else(|| value.to_string(), String::from);
+                out.push_str(&format!("    {label} {text}\n"));
+            }
         }
     }
     match file.approvals.len() {
