@@ -281,7 +281,8 @@ impl Database {
 
     /// The first row whose columns do not say what its line says, if
     /// any: a row changed behind the chain's back, which `audit show`'s
-    /// filters would otherwise believe. PostgreSQL's JSON refuses the
+    /// filters would otherwise believe. Each line is parsed once
+    /// (`json_to_record`), not once per column. PostgreSQL's JSON refuses the
     /// escape `\u0000` (output may hold a NUL): it is read as a blank,
     /// which keeps the text valid JSON (`\\u0000` too) and leaves the
     /// header fields compared untouched.
@@ -289,28 +290,31 @@ impl Database {
         let mut client = self.open()?;
         let row = client
             .query_opt(
-                r#"SELECT seq, CASE
-                     WHEN seq IS DISTINCT FROM (r->>'seq')::bigint THEN 'seq'
-                     WHEN hash IS DISTINCT FROM r->>'hash' THEN 'hash'
-                     WHEN ts IS DISTINCT FROM (r->>'ts')::timestamptz THEN 'ts'
-                     WHEN session IS DISTINCT FROM r->>'session' THEN 'session'
-                     WHEN event IS DISTINCT FROM r->>'event' THEN 'event'
-                     WHEN host IS DISTINCT FROM r->>'host' THEN 'host'
-                     WHEN role IS DISTINCT FROM r->>'role' THEN 'role'
-                     WHEN "user" IS DISTINCT FROM r->>'user' THEN 'user'
-                     WHEN change IS DISTINCT FROM r->>'change' THEN 'change'
+                r#"SELECT a.seq, CASE
+                     WHEN a.seq IS DISTINCT FROM r.seq THEN 'seq'
+                     WHEN a.hash IS DISTINCT FROM r.hash THEN 'hash'
+                     WHEN a.ts IS DISTINCT FROM r.ts::timestamptz THEN 'ts'
+                     WHEN a.session IS DISTINCT FROM r.session THEN 'session'
+                     WHEN a.event IS DISTINCT FROM r.event THEN 'event'
+                     WHEN a.host IS DISTINCT FROM r.host THEN 'host'
+                     WHEN a.role IS DISTINCT FROM r.role THEN 'role'
+                     WHEN a."user" IS DISTINCT FROM r."user" THEN 'user'
+                     WHEN a.change IS DISTINCT FROM r.change THEN 'change'
                    END
-                   FROM (SELECT *, replace(line, '\u0000', '\u0020')::json AS r FROM opsguard.audit) a
-                   WHERE seq IS DISTINCT FROM (r->>'seq')::bigint
-                      OR hash IS DISTINCT FROM r->>'hash'
-                      OR ts IS DISTINCT FROM (r->>'ts')::timestamptz
-                      OR session IS DISTINCT FROM r->>'session'
-                      OR event IS DISTINCT FROM r->>'event'
-                      OR host IS DISTINCT FROM r->>'host'
-                      OR role IS DISTINCT FROM r->>'role'
-                      OR "user" IS DISTINCT FROM r->>'user'
-                      OR change IS DISTINCT FROM r->>'change'
-                   ORDER BY seq LIMIT 1"#,
+                   FROM opsguard.audit a,
+                   LATERAL json_to_record(replace(a.line, '\u0000', '\u0020')::json)
+                     AS r(seq bigint, hash text, ts text, session text, event text,
+                          host text, role text, "user" text, change text)
+                   WHERE a.seq IS DISTINCT FROM r.seq
+                      OR a.hash IS DISTINCT FROM r.hash
+                      OR a.ts IS DISTINCT FROM r.ts::timestamptz
+                      OR a.session IS DISTINCT FROM r.session
+                      OR a.event IS DISTINCT FROM r.event
+                      OR a.host IS DISTINCT FROM r.host
+                      OR a.role IS DISTINCT FROM r.role
+                      OR a."user" IS DISTINCT FROM r."user"
+                      OR a.change IS DISTINCT FROM r.change
+                   ORDER BY a.seq LIMIT 1"#,
                 &[],
             )
             .map_err(|e| self.error(e))?;
