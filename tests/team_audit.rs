@@ -66,7 +66,7 @@ fn init_creates_the_schema_once_and_nothing_runs_before_it() {
     let run = site(&pg).args(["audit", "init", &pg.url()]).status(0);
     assert!(
         run.stderr
-            .contains("created the opsguard schema (version 1)"),
+            .contains("created the opsguard schema (version 2)"),
         "{}",
         run.stderr
     );
@@ -84,7 +84,21 @@ fn init_creates_the_schema_once_and_nothing_runs_before_it() {
     site(&pg)
         .args(["audit", "init"])
         .status(0)
-        .stderr_has("the opsguard schema is current (version 1)");
+        .stderr_has("the opsguard schema is current (version 2)");
+    // A database at an older version is refused until `init` upgrades it.
+    pg.client()
+        .batch_execute(
+            "DROP INDEX opsguard.audit_targets; DELETE FROM opsguard.migrations WHERE version = 2",
+        )
+        .unwrap();
+    site(&pg)
+        .args(["exec", "l1", "--", "true"])
+        .status(4)
+        .stderr_has("has schema version 1; upgrade it to 2 with `opsguard audit init");
+    site(&pg)
+        .args(["audit", "init"])
+        .status(0)
+        .stderr_has("upgraded the opsguard schema from version 1 to 2");
 
     let run = site(&pg).args(["exec", "l1", "--", "touch ran"]).status(0);
     assert!(run.path().join("w/l1/ran").exists());
@@ -188,6 +202,17 @@ fn many_writers_keep_one_chain_that_every_audit_command_reads() {
             .iter()
             .all(|r| r["host"] == "l2" && r["stdout"]["text"] == "two\n")
     );
+    // Plans name their hosts in `targets`: found by the index on them.
+    let plans = site(&pg)
+        .args([
+            "audit", "show", "--host", "l2", "--event", "plan", "--format", "json",
+        ])
+        .status(0);
+    assert_eq!(plans.stdout.lines().count(), 2, "{}", plans.stdout);
+    let none = site(&pg)
+        .args(["audit", "show", "--host", "nowhere", "--format", "json"])
+        .status(0);
+    assert_eq!(none.stdout, "");
     let notes = site(&pg)
         .args(["audit", "show", "--event", "note", "--format", "json"])
         .status(0);

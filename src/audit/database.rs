@@ -38,7 +38,7 @@ use super::record::{self, GENESIS, Identity};
 use super::writer::{Appended, AuditError};
 
 /// The schema version this opsguard writes and reads.
-pub const SCHEMA: i32 = 1;
+pub const SCHEMA: i32 = 2;
 
 /// The advisory lock that serialises appends to the chain (any constant
 /// the site does not use for something else: "opsguard" in ASCII).
@@ -48,7 +48,8 @@ const CHAIN_LOCK: i64 = 0x6f70_7367_7561_7264;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The migrations, in order: migration N brings the schema to version N.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE opsguard.audit (
     seq bigint PRIMARY KEY,
     line text NOT NULL,
@@ -76,7 +77,17 @@ CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON opsguard.audit
     FOR EACH ROW EXECUTE FUNCTION opsguard.append_only();
 CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON opsguard.audit
     FOR EACH STATEMENT EXECUTE FUNCTION opsguard.append_only();
-"#];
+"#,
+    r#"
+CREATE INDEX audit_targets ON opsguard.audit
+    USING gin (((replace(line, '\u0000', '\u0020')::jsonb) -> 'targets') jsonb_path_ops)
+    WHERE event IN ('plan', 'batch.start');
+"#,
+];
+
+/// The records that name their hosts in `targets` (a plan, a batch), as
+/// the `audit_targets` index reads them.
+const TARGETS: &str = "((replace(line, '\\u0000', '\\u0020')::jsonb) -> 'targets')";
 
 /// A PostgreSQL audit log: where it is, and how to log in.
 #[derive(Clone, Debug)]
@@ -769,22 +780,46 @@ pub fn pushdown(filter: &super::query::Filter) -> Option<String> {
         ));
     }
     if let Some((names, roles)) = filter.hosts.as_ref().and_then(|h| h.exact()) {
+        let named = names
+            .iter()
+            .map(|n| ("name", *n))
+            .chain(roles.iter().map(|r| ("role", *r)));
         parts.push(format!(
-            "(host = ANY({}) OR role = ANY({}) OR event IN ('plan', 'batch.start'))",
+            "(host = ANY({}) OR role = ANY({}) OR {})",
             array(&names),
-            array(&roles)
+            array(&roles),
+            in_targets(named)
         ));
     }
     if let Some(role) = &filter.role {
         parts.push(format!(
-            "(role = {} OR event IN ('plan', 'batch.start'))",
-            literal(role)
+            "(role = {} OR {})",
+            literal(role),
+            in_targets(std::iter::once(("role", role.as_str())))
         ));
     }
     if filter.refused {
         parts.push("event IN ('guard.refused', 'session.end')".into());
     }
     (!parts.is_empty()).then(|| parts.join(" AND "))
+}
+
+/// A plan or batch whose `targets` hold one of `wanted` (`name` or
+/// `role`, and its value), by the `audit_targets` index.
+fn in_targets<'a>(wanted: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    let each: Vec<String> = wanted
+        .map(|(key, value)| {
+            let one = serde_json::json!([{ key: value }]).to_string();
+            format!("{TARGETS} @> {}::jsonb", literal(&one))
+        })
+        .collect();
+    match each.is_empty() {
+        true => "false".into(),
+        false => format!(
+            "(event IN ('plan', 'batch.start') AND ({}))",
+            each.join(" OR ")
+        ),
+    }
 }
 
 /// `column LIKE 'prefix%'`, the prefix's own `%`, `_` and `\` taken
