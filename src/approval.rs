@@ -308,23 +308,13 @@ impl Signers {
         let result = std::fs::write(&sig, signature)
             .map_err(|e| e.to_string())
             .and_then(|()| {
-                let mut child = Command::new("ssh-keygen")
+                let mut verify = Command::new("ssh-keygen");
+                verify
                     .args(["-Y", "verify", "-n", NAMESPACE, "-f"])
                     .arg(&self.file)
                     .args(["-I", principal, "-s"])
-                    .arg(&sig)
-                    .stdin(Stdio::piped())
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::piped())
-                    .spawn()
-                    .map_err(|e| format!("cannot run ssh-keygen (install openssh-client): {e}"))?;
-                child
-                    .stdin
-                    .take()
-                    .expect("piped")
-                    .write_all(message.as_bytes())
-                    .map_err(|e| e.to_string())?;
-                let out = child.wait_with_output().map_err(|e| e.to_string())?;
+                    .arg(&sig);
+                let out = ssh_keygen(verify, message)?;
                 match out.status.success() {
                     true => Ok(()),
                     false => Err(format!(
@@ -484,23 +474,10 @@ pub fn sign(plan_id: &str, key: Option<&Path>) -> Result<(String, String), Strin
         (None, Some(k)) => k,
         (None, None) => unreachable!("an agent key is written when no key is named"),
     };
-    let mut child = Command::new("ssh-keygen")
-        .args(["-q", "-Y", "sign", "-n", NAMESPACE, "-f"])
-        .arg(key_path)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run ssh-keygen (install openssh-client): {e}"))?;
-    child
-        .stdin
-        .take()
-        .expect("piped")
-        .write_all(plan_id.as_bytes())
-        .map_err(|e| format!("ssh-keygen: {e}"))?;
-    let out = child
-        .wait_with_output()
-        .map_err(|e| format!("ssh-keygen: {e}"))?;
+    let mut sign = Command::new("ssh-keygen");
+    sign.args(["-q", "-Y", "sign", "-n", NAMESPACE, "-f"])
+        .arg(key_path);
+    let out = ssh_keygen(sign, plan_id)?;
     if !out.status.success() {
         return Err(format!(
             "ssh-keygen could not sign: {}",
@@ -513,6 +490,25 @@ pub fn sign(plan_id: &str, key: Option<&Path>) -> Result<(String, String), Strin
         .fingerprint(HashAlg::Sha256)
         .to_string();
     Ok((signature, print))
+}
+
+/// Run `ssh-keygen` as `command` says, `input` on its stdin; its output.
+fn ssh_keygen(mut command: Command, input: &str) -> Result<std::process::Output, String> {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run ssh-keygen (install openssh-client): {e}"))?;
+    child
+        .stdin
+        .take()
+        .expect("piped")
+        .write_all(input.as_bytes())
+        .map_err(|e| format!("ssh-keygen: {e}"))?;
+    child
+        .wait_with_output()
+        .map_err(|e| format!("ssh-keygen: {e}"))
 }
 
 /// With no key named, the agent's first public key in a temporary file
