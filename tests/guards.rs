@@ -6,7 +6,6 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -252,11 +251,7 @@ fn a_killed_holder_leaves_a_lock_that_goes_stale_and_lock_break_removes() {
     // The command did not outlive its opsguard: the watchdog stopped it.
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let left = Command::new("pgrep")
-            .args(["-f", "sleep 5; rm -rf old"])
-            .output()
-            .unwrap();
-        if left.stdout.is_empty() {
+        if support::running(&["-f", "sleep 5; rm -rf old"]).is_empty() {
             break;
         }
         assert!(Instant::now() < deadline, "the command outlived opsguard");

@@ -487,15 +487,8 @@ fn sigint_stops_the_remote_command_and_exits_130() {
     let r = records(&dir);
     assert_eq!(r.last().unwrap()["status"], "interrupted");
     // The remote sleep was stopped, so nothing runs after it.
-    let pgrep = Command::new("pgrep")
-        .args(["-f", "sleep 20; touch"])
-        .output()
-        .unwrap();
-    assert!(
-        pgrep.stdout.is_empty(),
-        "still running: {}",
-        String::from_utf8_lossy(&pgrep.stdout)
-    );
+    let left = support::running(&["-f", "sleep 20; touch"]);
+    assert!(left.is_empty(), "still running: {left}");
 }
 
 #[test]
@@ -869,11 +862,10 @@ fn connection_openssh_runs_through_one_control_master_and_checks_host_keys() {
         .status(1);
     assert!(!run.stdout.contains("survived"));
     assert!(run.stderr.contains("timeout"), "{}", run.stderr);
-    let left = std::process::Command::new("pgrep")
-        .args(["-f", "sleep 41"])
-        .output()
-        .unwrap();
-    assert!(left.stdout.is_empty(), "the command outlived its timeout");
+    assert!(
+        support::running(&["-f", "sleep 41"]).is_empty(),
+        "the command outlived its timeout"
+    );
 }
 
 /// `IdentitiesOnly yes`: of the agent's keys, only those of the identity
@@ -1055,15 +1047,8 @@ fn a_become_command_is_stopped_on_the_server_at_its_timeout() {
         ])
         .status(1);
     assert!(!run.stdout.contains("survived"));
-    let left = std::process::Command::new("pgrep")
-        .args(["-u", "nobody", "-f", "sleep 37"])
-        .output()
-        .unwrap();
-    assert!(
-        left.stdout.is_empty(),
-        "still running as nobody: {}",
-        String::from_utf8_lossy(&left.stdout)
-    );
+    let left = support::running(&["-u", "nobody", "-f", "sleep 37"]);
+    assert!(left.is_empty(), "still running as nobody: {left}");
 }
 
 /// `ssh-keygen -s CA -I ID [-h] -n PRINCIPALS KEY.pub`: KEY-cert.pub.
@@ -1428,15 +1413,8 @@ fn a_hanging_match_exec_is_given_up_after_connect_timeout() {
         run.stderr
     );
     // What ssh started for it went with it.
-    let left = Command::new("pgrep")
-        .args(["-f", "sleep 61"])
-        .output()
-        .unwrap();
-    assert!(
-        left.stdout.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&left.stdout)
-    );
+    let left = support::running(&["-f", "sleep 61"]);
+    assert!(left.is_empty(), "{left}");
 }
 
 /// A control master checked against one inventory's known_hosts is never

@@ -192,6 +192,16 @@ pub fn records(dir: &Path) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// The processes `pgrep ARGS` finds (`["-f", "sleep 20"]`), as it lists
+/// them: empty when nothing matches.
+pub fn running(args: &[&str]) -> String {
+    let out = std::process::Command::new("pgrep")
+        .args(args)
+        .output()
+        .expect("pgrep (install procps)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// The records of `event` in the audit log of a test folder.
 pub fn records_of(dir: &Path, event: &str) -> Vec<serde_json::Value> {
     records(dir)
