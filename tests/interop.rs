@@ -84,12 +84,7 @@ fn the_pre_commit_hook_checks_the_whole_site() {
     let entry = field(".pre-commit-hooks.yaml", "[0]['entry']");
     let good = site(false);
     let out = bash(&entry, good.path(), &[]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    exits(&out, 0);
     let bad = site(true);
     let out = bash(&entry, bad.path(), &[]);
     assert_eq!(out.status.code(), Some(2));
@@ -122,12 +117,7 @@ fn the_action_annotates_and_writes_sarif() {
     );
     assert!(!temp.exists() && !github_path.exists());
     let out = bash(&steps(1), bad.path(), &env);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    exits(&out, 2);
     let annotations = String::from_utf8_lossy(&out.stdout);
     assert!(
         annotations.contains("::error file=playbooks/broken.yaml,line="),
@@ -158,6 +148,18 @@ fn ansible_json(dir: &Path, ini: &str) -> PathBuf {
     let json = dir.join("inventory.json");
     std::fs::write(&json, out.stdout).unwrap();
     json
+}
+
+/// Check how a program ended, showing what it said when that is wrong.
+#[track_caller]
+fn exits(out: &std::process::Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn opsguard(dir: &Path, args: &[&str]) -> std::process::Output {
@@ -205,12 +207,7 @@ fn an_ansible_inventory_imports_into_one_that_validates() {
         dir.path(),
         &["-i", "site.yaml", "hosts", "--format", "json"],
     );
-    assert_eq!(
-        hosts.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&hosts.stderr)
-    );
+    exits(&hosts, 0);
     let hosts: serde_json::Value = serde_json::from_slice(&hosts.stdout).unwrap();
     let row = |name: &str| {
         hosts
@@ -229,12 +226,7 @@ fn an_ansible_inventory_imports_into_one_that_validates() {
         dir.path(),
         &["-i", "site.yaml", "validate", "--strict", "site.yaml"],
     );
-    assert_eq!(
-        check.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&check.stdout)
-    );
+    exits(&check, 0);
 }
 
 #[test]
@@ -269,12 +261,7 @@ fn an_import_that_cannot_be_right_writes_nothing() {
         "lab-1 opsguard_role=lab\nstore-a1 opsguard_role=live\n",
     );
     let out = opsguard(dir.path(), &["import", "ansible", json.to_str().unwrap()]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    exits(&out, 0);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("\"lab\": {protected: true"), "{text}");
 }
