@@ -64,16 +64,8 @@ fn operator() -> String {
 
 /// Run opsguard in `dir` (a site kept across steps).
 fn og(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_opsguard"))
-        .current_dir(dir)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", dir.join("home"))
-        .env("XDG_STATE_HOME", dir.join("state"))
+    support::opsguard(dir, args)
         .env("OPSGUARD_INVENTORY", "inventory.yaml")
-        .env("OPSGUARD_AUDIT_LOG", "audit.jsonl")
-        .args(args)
-        .stdin(Stdio::null())
         .output()
         .unwrap()
 }
