@@ -513,7 +513,12 @@ fn a_file_log_is_imported_into_the_chain() {
         rows[0]["original"]["from"]
             .as_str()
             .unwrap()
-            .contains("old.jsonl (sha256 ")
+            .ends_with(&format!(
+                "old.jsonl (sha256 {})",
+                support::sha256_file(&old)
+            )),
+        "{}",
+        rows[0]["original"]["from"]
     );
     assert_eq!(rows[0]["original"]["prev"], "0".repeat(64));
 

@@ -15,6 +15,50 @@ use super::record;
 /// and hashed, and is never a record.
 pub const MAX_LINE: usize = 4 * 1024 * 1024;
 
+/// A reader that hashes (SHA-256) every byte it hands out, so one pass
+/// over a file can both be read and pinned by its hash.
+pub struct Hashing<R> {
+    inner: R,
+    digest: sha2::Sha256,
+}
+
+impl<R: BufRead> Hashing<R> {
+    pub fn new(inner: R) -> Hashing<R> {
+        Hashing {
+            inner,
+            digest: sha2::Digest::new(),
+        }
+    }
+
+    /// The hash of what was read, as lowercase hex.
+    pub fn sha256(self) -> String {
+        record::hex(&sha2::Digest::finalize(self.digest))
+    }
+}
+
+impl<R: BufRead> std::io::Read for Hashing<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(out)?;
+        sha2::Digest::update(&mut self.digest, &out[..n]);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Hashing<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, n: usize) {
+        // What is consumed was handed out by fill_buf: still buffered, so
+        // this reads nothing.
+        if let Ok(buffered) = self.inner.fill_buf() {
+            sha2::Digest::update(&mut self.digest, &buffered[..n.min(buffered.len())]);
+        }
+        self.inner.consume(n);
+    }
+}
+
 /// One line of the log as read.
 pub struct Line<'a> {
     /// 1-based.
@@ -100,12 +144,7 @@ impl<R: BufRead> Reader<R> {
         self.number += 1;
         let offset = self.offset;
         self.offset += len + u64::from(ended);
-        let sha256 = hasher.map(|h| {
-            sha2::Digest::finalize(h)
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect()
-        });
+        let sha256 = hasher.map(|h| record::hex(&sha2::Digest::finalize(h)));
         Ok(Some(Line {
             number: self.number,
             offset,
@@ -184,5 +223,30 @@ impl Lines {
             )
         });
         (warnings, error)
+    }
+}
+
+#[cfg(test)]
+mod hashing_tests {
+    use std::io::BufRead;
+
+    use super::{Hashing, Reader};
+
+    /// Read line by line through `Hashing`, and the hash is the file's.
+    #[test]
+    fn a_hashing_reader_hashes_all_it_hands_out() {
+        let text = "one\ntwo two\n\nthree".repeat(5000);
+        let mut hashed = Hashing::new(std::io::BufReader::with_capacity(64, text.as_bytes()));
+        let mut reader = Reader::new(&mut hashed);
+        let mut lines = 0;
+        while reader.next_line().unwrap().is_some() {
+            lines += 1;
+        }
+        assert_eq!(lines, 15001);
+        assert_eq!(hashed.sha256(), super::record::sha256_hex(text.as_bytes()));
+        let mut whole = Hashing::new(&b"abc"[..]);
+        let n = whole.fill_buf().unwrap().len();
+        whole.consume(n);
+        assert_eq!(whole.sha256(), super::record::sha256_hex(b"abc"));
     }
 }

@@ -385,9 +385,5 @@ fn hash_range(file: &mut File, from: u64, to: u64) -> Result<String, TailError> 
         hasher.update(&*part);
         left -= part.len() as u64;
     }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok(record::hex(&hasher.finalize()))
 }

@@ -509,7 +509,9 @@ fn verified_records(
             .map(|f| BufReader::with_capacity(1 << 20, f))
             .map_err(|e| AppError::new(Exit::Audit, format!("cannot read {}: {e}", path.display())))
     };
-    let (_, broken) = verify::verify(open()?, None);
+    // One pass checks the chain and hashes the file.
+    let mut hashed = audit::lines::Hashing::new(open()?);
+    let (_, broken) = verify::verify(&mut hashed, None);
     if let Some(b) = broken {
         return Err(AppError::new(
             Exit::Audit,
@@ -525,23 +527,7 @@ fn verified_records(
             path.display()
         )));
     }
-    let mut digest = <sha2::Sha256 as sha2::Digest>::new();
-    let mut input = open()?;
-    loop {
-        let chunk = input.fill_buf().map_err(|e| {
-            AppError::new(Exit::Audit, format!("cannot read {}: {e}", path.display()))
-        })?;
-        if chunk.is_empty() {
-            break;
-        }
-        sha2::Digest::update(&mut digest, chunk);
-        let n = chunk.len();
-        input.consume(n);
-    }
-    let sha: String = sha2::Digest::finalize(digest)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let sha = hashed.sha256();
     let mut reader = audit::lines::Reader::new(open()?);
     let shown = path.display().to_string();
     let records = std::iter::from_fn(move || {
