@@ -19,6 +19,7 @@ steps:
   - name: remove
     role: live
     run: rm -f old-export
+    timeout: 5m
 ";
 
 /// A site: a protected live host whose guarded work needs one approval,
@@ -216,8 +217,14 @@ fn an_approved_plan_runs_and_everything_else_is_refused_with_its_code() {
         &["approve", "p.json", "--key", "bob", "--principal", "bob"],
     );
     status(&out, 0);
-    let shown = og(dir, &["approve", "--show", "p.json"]);
-    assert!(String::from_utf8_lossy(&shown.stdout).contains("approved by bob"));
+    // What the reviewer sees: the batches and what each step runs with.
+    let shown =
+        String::from_utf8_lossy(&og(dir, &["approve", "--show", "p.json"]).stdout).into_owned();
+    for part in [
+        "approved by bob", "batch 1: l1", "guarded: destructive", "timeout 5m",
+    ] {
+        assert!(shown.contains(part), "{part:?} not in {shown}");
+    }
     let file: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("p.json")).unwrap()).unwrap();
     let plan_id = file["plan_id"].as_str().unwrap();
@@ -325,6 +332,15 @@ fn an_approved_plan_runs_and_everything_else_is_refused_with_its_code() {
     std::thread::sleep(std::time::Duration::from_millis(1100));
     status(&og(dir, RUN), 3);
     assert_eq!(refused(dir), "plan-expired");
+    // Nor is an expired plan approved.
+    let stderr = status(
+        &og(
+            dir,
+            &["approve", "p.json", "--key", "bob", "--principal", "bob"],
+        ),
+        2,
+    );
+    assert!(stderr.contains("the plan expired at"), "{stderr}");
 }
 
 /// A signature made by hand with `ssh-keygen -Y sign` over the plan id is

@@ -752,6 +752,22 @@ fn every_record_is_mirrored_to_syslog_and_a_dead_mirror_only_warns() {
     }
     assert_eq!(count, records.lines().count());
 
+    // UDP: one datagram per record.
+    let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    udp.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    let port = udp.local_addr().unwrap().port();
+    let run = site(&format!("udp://127.0.0.1:{port}"))
+        .args(["exec", "l1", "--", "cat name"])
+        .status(0);
+    let records = std::fs::read_to_string(run.path().join("audit.jsonl")).unwrap();
+    for line in records.lines() {
+        let mut buf = vec![0u8; 1 << 16];
+        let n = udp.recv(&mut buf).unwrap();
+        let message = String::from_utf8(buf[..n].to_vec()).unwrap();
+        assert!(message.ends_with(&format!("\u{feff}{line}")), "{message}");
+    }
+
     // Nobody listening: a warning, once; the work and the log go on.
     let run = site(&format!("unix:{}", dir.path().join("nobody").display()))
         .args(["exec", "l1", "--", "cat name"])
