@@ -793,3 +793,71 @@ fn every_record_is_mirrored_to_syslog_and_a_dead_mirror_only_warns() {
             >= 5
     );
 }
+
+/// `audit export --since` of a file log: the records from the first at
+/// that time on, which verify as the continuation of the chain after the
+/// record it names.
+#[test]
+fn an_export_since_a_time_verifies_after_the_record_before_it() {
+    let logs = tempfile::tempdir().unwrap();
+    let log = logs.path().join("audit.jsonl");
+    sample_log(&log);
+    let log_arg = log.to_str().unwrap();
+    for note in ["one", "two", "three"] {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        Test::new()
+            .args(["--audit-log", log_arg, "audit", "note", note])
+            .status(0);
+    }
+    let records: Vec<serde_json::Value> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let two = records.iter().position(|r| r["message"] == "two").unwrap();
+    let since = records[two]["ts"].as_str().unwrap();
+    let first = records
+        .iter()
+        .position(|r| r["ts"].as_str().unwrap() >= since)
+        .unwrap();
+    assert!(first > 0);
+    let part = logs.path().join("part.jsonl");
+    let run = Test::new()
+        .args(["--audit-log", log_arg, "audit", "export", "--since", since])
+        .args(["-o", part.to_str().unwrap()])
+        .status(0);
+    let whole = std::fs::read_to_string(&log).unwrap();
+    let kept: String = whole
+        .lines()
+        .skip(first)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(std::fs::read_to_string(&part).unwrap(), kept);
+    let after = format!(
+        "{}:{}",
+        records[first - 1]["seq"],
+        records[first - 1]["hash"].as_str().unwrap()
+    );
+    assert!(
+        run.stderr
+            .contains(&format!("opsguard audit verify --after {after}`")),
+        "{}",
+        run.stderr
+    );
+    let head = Test::new()
+        .args(["--audit-log", log_arg, "audit", "verify"])
+        .status(0)
+        .stdout;
+    let verified = Test::new()
+        .args(["--audit-log", part.to_str().unwrap(), "audit", "verify"])
+        .args(["--after", &after])
+        .status(0);
+    assert_eq!(
+        verified.stdout,
+        format!(
+            "{} records, head {}",
+            records.len() - first,
+            head.split("head ").nth(1).unwrap()
+        )
+    );
+}

@@ -66,7 +66,7 @@ fn init_creates_the_schema_once_and_nothing_runs_before_it() {
     let run = site(&pg).args(["audit", "init", &pg.url()]).status(0);
     assert!(
         run.stderr
-            .contains("created the opsguard schema (version 2)"),
+            .contains("created the opsguard schema (version 3)"),
         "{}",
         run.stderr
     );
@@ -84,21 +84,21 @@ fn init_creates_the_schema_once_and_nothing_runs_before_it() {
     site(&pg)
         .args(["audit", "init"])
         .status(0)
-        .stderr_has("the opsguard schema is current (version 2)");
+        .stderr_has("the opsguard schema is current (version 3)");
     // A database at an older version is refused until `init` upgrades it.
     pg.client()
         .batch_execute(
-            "DROP INDEX opsguard.audit_targets; DELETE FROM opsguard.migrations WHERE version = 2",
+            "DROP FUNCTION opsguard.append; DELETE FROM opsguard.migrations WHERE version = 3",
         )
         .unwrap();
     site(&pg)
         .args(["exec", "l1", "--", "true"])
         .status(4)
-        .stderr_has("has schema version 1; upgrade it to 2 with `opsguard audit init");
+        .stderr_has("has schema version 2; upgrade it to 3 with `opsguard audit init");
     site(&pg)
         .args(["audit", "init"])
         .status(0)
-        .stderr_has("upgraded the opsguard schema from version 1 to 2");
+        .stderr_has("upgraded the opsguard schema from version 2 to 3");
 
     let run = site(&pg).args(["exec", "l1", "--", "touch ran"]).status(0);
     assert!(run.path().join("w/l1/ran").exists());
@@ -258,6 +258,149 @@ fn many_writers_keep_one_chain_that_every_audit_command_reads() {
     site(&pg)
         .args(["audit", "export", "-o", exported.to_str().unwrap()])
         .status(1);
+
+    // export --since: the part from the first record at that time, which
+    // verifies as the continuation of the chain it names, by both
+    // verifiers, and not as a whole log.
+    let (since, first, total): (String, i64, i64) = {
+        let row = pg
+            .client()
+            .query_one(
+                "SELECT to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), \
+                   (SELECT min(seq) FROM opsguard.audit b WHERE b.ts >= a.ts), \
+                   (SELECT max(seq) FROM opsguard.audit) \
+                 FROM opsguard.audit a WHERE seq = 40",
+                &[],
+            )
+            .unwrap();
+        (row.get(0), row.get(1), row.get(2))
+    };
+    let part = dir.path().join("part.jsonl");
+    let run = site(&pg)
+        .args([
+            "audit",
+            "export",
+            "--since",
+            &since,
+            "-o",
+            part.to_str().unwrap(),
+        ])
+        .status(0);
+    let text = std::fs::read_to_string(&part).unwrap();
+    let seqs: Vec<i64> = text
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["seq"]
+                .as_i64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(seqs, (first..=total).collect::<Vec<i64>>());
+    let after = run
+        .stderr
+        .split("audit verify --after ")
+        .nth(1)
+        .and_then(|rest| rest.split('`').next())
+        .unwrap_or_else(|| panic!("no --after in: {}", run.stderr))
+        .to_string();
+    assert!(after.starts_with(&format!("{}:", first - 1)), "{after}");
+    let part_log = || Test::new().env("OPSGUARD_AUDIT_LOG", part.to_str().unwrap());
+    let part_head = format!(
+        "{} records, head {}",
+        total - first + 1,
+        head.split("head ").nth(1).unwrap()
+    );
+    let verified = part_log()
+        .args(["audit", "verify", "--after", &after])
+        .status(0);
+    assert_eq!(verified.stdout, part_head);
+    part_log()
+        .args(["audit", "verify"])
+        .status(4)
+        .stderr_has(&format!("the log starts at seq {first}, not 1"));
+    let wrong = format!("{}:{}", first - 1, "0".repeat(64));
+    part_log()
+        .args(["audit", "verify", "--after", &wrong])
+        .status(4)
+        .stderr_has("prev mismatch");
+    let python = std::process::Command::new("python3")
+        .arg(support::repo().join("tests/fixtures/verify_audit.py"))
+        .arg(&part)
+        .arg(&after)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&python.stdout),
+        part_head,
+        "{}",
+        String::from_utf8_lossy(&python.stderr)
+    );
+    // Nothing since then: an empty part, and it says so.
+    let run = site(&pg)
+        .args(["audit", "export", "--since", "2999-01-01T00:00:00Z"])
+        .status(0);
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.contains("no record in"), "{}", run.stderr);
+}
+
+/// The GRANTs `audit init` prints are what each role needs and no more:
+/// a writer runs work and appends (one statement each) but cannot change a
+/// row; a reviewer verifies and reads, and work under a reviewer's login
+/// does not run, since its record cannot be written.
+#[test]
+fn the_printed_grants_let_writers_append_and_reviewers_read() {
+    let pg = Postgres::start();
+    let init = site(&pg).args(["audit", "init"]).status(0);
+    pg.client().batch_execute(&init.stdout).unwrap();
+    pg.client()
+        .batch_execute(
+            "CREATE ROLE alice LOGIN IN ROLE opsguard_writer; \
+             CREATE ROLE rita LOGIN IN ROLE opsguard_reviewer;",
+        )
+        .unwrap();
+    let as_user = |user: &str| {
+        site(&pg).env(
+            "OPSGUARD_AUDIT_LOG",
+            &pg.url().replace("user=postgres", &format!("user={user}")),
+        )
+    };
+    let run = as_user("alice")
+        .args(["exec", "@all", "--", "touch ran"])
+        .status(0);
+    assert!(run.path().join("w/l1/ran").exists());
+    as_user("alice").args(["audit", "verify"]).status(0);
+    let written = seqs(&pg);
+
+    let run = as_user("rita").args(["audit", "verify"]).status(0);
+    assert!(
+        run.stdout
+            .starts_with(&format!("{} records, head", written.len())),
+        "{}",
+        run.stdout
+    );
+    as_user("rita")
+        .args(["audit", "show", "--host", "l2"])
+        .status(0)
+        .stdout_has("touch ran");
+    let run = as_user("rita")
+        .args(["exec", "l1", "--", "touch rita"])
+        .status(4);
+    assert!(run.stderr.contains("permission denied"), "{}", run.stderr);
+    assert!(!run.path().join("w/l1/rita").exists());
+
+    let mut alice = postgres::Config::new()
+        .host_path(pg.socket())
+        .user("alice")
+        .dbname("postgres")
+        .connect(postgres::NoTls)
+        .unwrap();
+    for sql in [
+        "UPDATE opsguard.audit SET host = 'x'", "DELETE FROM opsguard.audit",
+        "TRUNCATE opsguard.audit", "DROP TABLE opsguard.audit",
+    ] {
+        assert!(alice.batch_execute(sql).is_err(), "{sql} was allowed");
+    }
+    assert_eq!(seqs(&pg), written);
 }
 
 /// The table refuses UPDATE and DELETE; a superuser who goes around the
@@ -312,6 +455,10 @@ fn tampering_with_rows_is_caught_by_verify() {
         (
             "UPDATE opsguard.audit SET host = 'elsewhere' WHERE host = 'l1'",
             "`host` column differs from its record",
+        ),
+        (
+            "UPDATE opsguard.audit SET ts = ts - interval '1 day' WHERE seq = 2",
+            "line 2 (seq 2): the row's `ts` column differs from its record",
         ),
     ] {
         tamper(sql);

@@ -7,38 +7,45 @@
 //! refuses UPDATE, DELETE and TRUNCATE; the writer role is granted INSERT
 //! and SELECT only ([`grants`]).
 //!
-//! One append is two round trips: the first takes the chain's advisory
-//! lock inside a transaction and reads the last record and the server's
-//! clock; the second inserts the sealed record and commits. The lock is
-//! held from the read to the commit, so any number of writers keep one
-//! gapless chain, and the record is committed before the command it
-//! announces starts.
+//! One append is one statement, so one round trip and its commit: the
+//! record goes to the server's `opsguard.append` as a template (its
+//! canonical form with `seq`, `ts` and `prev` left open), which takes the
+//! chain's advisory lock, reads the last record and the server's clock,
+//! seals and inserts it; opsguard completes the same template with the
+//! reply and checks the server's hash against its own. The lock is held
+//! to the commit, so any number of writers keep one gapless chain, and
+//! the record is committed before the command it announces starts.
+//! Moving a whole log in (`audit import`, `audit push`) seals here, in one
+//! transaction under the same lock.
 //!
 //! Reading streams the lines out with `COPY ... TO STDOUT (FORMAT
 //! binary)` on a thread of its own, into the same readers as the file
 //! ([`Database::lines`]), so `verify`, `show` and `replay` are the file's
-//! code. `verify` also checks that each row's columns say what its line
-//! says ([`Database::columns_agree`]): the filters trust the columns.
+//! code. `verify` also checks, in the same COPY, that each row's columns
+//! say what its line says ([`Database::checked_lines`]): the filters
+//! trust the columns.
 //!
 //! Passwords come from `PGPASSWORD` or `~/.pgpass`, never from a URL: a
 //! URL is written in inventories and command lines, and command lines are
 //! recorded.
 
+use std::borrow::Cow;
 use std::io::Read;
 use std::str::FromStr;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::Duration;
 
 use postgres::config::{Host, SslMode};
-use postgres::{Client, NoTls, SimpleQueryMessage};
+use postgres::{Client, NoTls, SimpleQueryMessage, Statement};
 use serde_json::{Map, Value, json};
 
 use super::event::Event;
 use super::record::{self, GENESIS, Identity};
+use super::verify::{Members, ReadBroken};
 use super::writer::{Appended, AuditError};
 
 /// The schema version this opsguard writes and reads.
-pub const SCHEMA: i32 = 2;
+pub const SCHEMA: i32 = 3;
 
 /// The advisory lock that serialises appends to the chain (any constant
 /// the site does not use for something else: "opsguard" in ASCII).
@@ -82,6 +89,35 @@ CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON opsguard.audit
 CREATE INDEX audit_targets ON opsguard.audit
     USING gin (((replace(line, '\u0000', '\u0020')::jsonb) -> 'targets') jsonb_path_ops)
     WHERE event IN ('plan', 'batch.start');
+"#,
+    // One append in one statement: the record arrives as a template
+    // (`record::template`) and is sealed here, under the chain's lock, so
+    // an append costs one round trip and its commit. The lock is
+    // CHAIN_LOCK; GENESIS is the first record's `prev`.
+    r#"
+CREATE FUNCTION opsguard.append(template text, r_session text, r_event text,
+        r_host text, r_role text, r_user text, r_change text)
+    RETURNS TABLE (new_seq bigint, new_ts text, new_prev text, new_hash text)
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    unsealed text;
+BEGIN
+    PERFORM pg_advisory_xact_lock(8030045023789740644);
+    SELECT a.seq, a.hash INTO new_seq, new_prev
+        FROM opsguard.audit a ORDER BY a.seq DESC LIMIT 1;
+    new_seq := coalesce(new_seq, 0) + 1;
+    new_prev := coalesce(new_prev, repeat('0', 64));
+    new_ts := to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');
+    unsealed := replace(replace(replace(template,
+        E'\x01S', new_seq::text),
+        E'\x01T', '"' || new_ts || '"'),
+        E'\x01P', '"' || new_prev || '"');
+    new_hash := encode(sha256(convert_to(replace(unsealed, E'\x02', ''), 'UTF8')), 'hex');
+    INSERT INTO opsguard.audit (seq, line, hash, ts, session, event, host, role, "user", change)
+        VALUES (new_seq, replace(unsealed, E'\x02', '"hash":"' || new_hash || '",'), new_hash,
+                new_ts::timestamptz, r_session, r_event, r_host, r_role, r_user, r_change);
+    RETURN NEXT;
+END $$;
 "#,
 ];
 
@@ -267,69 +303,48 @@ impl Database {
     /// that streams them out of the server; `filter` is a WHERE clause on
     /// the columns (the caller still matches every record it reads).
     pub fn lines(&self, filter: Option<&str>) -> Result<Lines, AuditError> {
-        let mut client = self.open()?;
         let query = format!(
             "COPY (SELECT line FROM opsguard.audit {} ORDER BY seq) TO STDOUT (FORMAT binary)",
             filter.map(|f| format!("WHERE {f}")).unwrap_or_default()
         );
+        self.stream(query, false)
+    }
+
+    /// Every line of the log, as [`Database::lines`], with each row's
+    /// columns checked against its line on the way: a row changed behind
+    /// the chain's back, which `audit show`'s filters would otherwise
+    /// believe, reads as a [`ReadBroken`] at that record. One COPY, one
+    /// snapshot; the check runs beside the caller's.
+    pub fn checked_lines(&self) -> Result<Lines, AuditError> {
+        let query = format!(
+            "COPY (SELECT line, {CHECKED} FROM opsguard.audit ORDER BY seq) TO STDOUT (FORMAT binary)"
+        );
+        self.stream(query, true)
+    }
+
+    fn stream(&self, query: String, check: bool) -> Result<Lines, AuditError> {
+        let mut client = self.open()?;
         let (tx, rx) = sync_channel(16);
         let shown = self.shown.clone();
         std::thread::spawn(move || {
             let result = client
                 .copy_out(query.as_str())
-                .map_err(|e| message(&e))
-                .and_then(|reader| copy_lines(reader, &tx));
-            if let Err(what) = result {
-                let _ = tx.send(Err(format!("the audit database {shown}: {what}")));
-            }
+                .map_err(|e| Failure::Read(message(&e)))
+                .and_then(|reader| copy_lines(reader, &tx, check));
+            let failure = match result {
+                Ok(()) => return,
+                Err(Failure::Read(what)) => {
+                    std::io::Error::other(format!("the audit database {shown}: {what}"))
+                }
+                Err(Failure::Differs(found)) => std::io::Error::other(found),
+            };
+            let _ = tx.send(Err(failure));
         });
         Ok(Lines {
             rx,
             chunk: Vec::new(),
             at: 0,
         })
-    }
-
-    /// The first row whose columns do not say what its line says, if
-    /// any: a row changed behind the chain's back, which `audit show`'s
-    /// filters would otherwise believe. Each line is parsed once
-    /// (`json_to_record`), not once per column. PostgreSQL's JSON refuses the
-    /// escape `\u0000` (output may hold a NUL): it is read as a blank,
-    /// which keeps the text valid JSON (`\\u0000` too) and leaves the
-    /// header fields compared untouched.
-    pub fn columns_agree(&self) -> Result<Option<(i64, String)>, AuditError> {
-        let mut client = self.open()?;
-        let row = client
-            .query_opt(
-                r#"SELECT a.seq, CASE
-                     WHEN a.seq IS DISTINCT FROM r.seq THEN 'seq'
-                     WHEN a.hash IS DISTINCT FROM r.hash THEN 'hash'
-                     WHEN a.ts IS DISTINCT FROM r.ts::timestamptz THEN 'ts'
-                     WHEN a.session IS DISTINCT FROM r.session THEN 'session'
-                     WHEN a.event IS DISTINCT FROM r.event THEN 'event'
-                     WHEN a.host IS DISTINCT FROM r.host THEN 'host'
-                     WHEN a.role IS DISTINCT FROM r.role THEN 'role'
-                     WHEN a."user" IS DISTINCT FROM r."user" THEN 'user'
-                     WHEN a.change IS DISTINCT FROM r.change THEN 'change'
-                   END
-                   FROM opsguard.audit a,
-                   LATERAL json_to_record(replace(a.line, '\u0000', '\u0020')::json)
-                     AS r(seq bigint, hash text, ts text, session text, event text,
-                          host text, role text, "user" text, change text)
-                   WHERE a.seq IS DISTINCT FROM r.seq
-                      OR a.hash IS DISTINCT FROM r.hash
-                      OR a.ts IS DISTINCT FROM r.ts::timestamptz
-                      OR a.session IS DISTINCT FROM r.session
-                      OR a.event IS DISTINCT FROM r.event
-                      OR a.host IS DISTINCT FROM r.host
-                      OR a.role IS DISTINCT FROM r.role
-                      OR a."user" IS DISTINCT FROM r."user"
-                      OR a.change IS DISTINCT FROM r.change
-                   ORDER BY a.seq LIMIT 1"#,
-                &[],
-            )
-            .map_err(|e| self.error(e))?;
-        Ok(row.map(|r| (r.get(0), r.get(1))))
     }
 }
 
@@ -341,6 +356,7 @@ pub fn grants() -> &'static str {
      GRANT USAGE ON SCHEMA opsguard TO opsguard_writer;\n\
      GRANT SELECT, INSERT ON opsguard.audit TO opsguard_writer;\n\
      GRANT SELECT ON opsguard.migrations TO opsguard_writer;\n\
+     GRANT EXECUTE ON FUNCTION opsguard.append(text, text, text, text, text, text, text) TO opsguard_writer;\n\
      -- Change reviewers: read only.\n\
      CREATE ROLE opsguard_reviewer;\n\
      GRANT USAGE ON SCHEMA opsguard TO opsguard_reviewer;\n\
@@ -462,40 +478,76 @@ fn pgpass_line(line: &str, want: [&str; 4]) -> Option<String> {
         .then(|| password.clone())
 }
 
-/// Each line of a binary COPY of one text column, with its newline.
+/// The columns [`Database::checked_lines`] reads beside each line, in
+/// the order [`differs`] takes them.
+const CHECKED: &str = r#"seq, hash, ts, session, event, host, role, "user", change"#;
+
+/// Why a COPY stopped short.
+enum Failure {
+    Read(String),
+    Differs(ReadBroken),
+}
+
+/// Each line of a binary COPY whose first column is the line, with its
+/// newline; with `check`, the other columns ([`CHECKED`]) must say what
+/// the line says, or the lines stop before that row with the finding.
 fn copy_lines(
     mut input: impl Read,
-    tx: &SyncSender<Result<Vec<u8>, String>>,
-) -> Result<(), String> {
+    tx: &SyncSender<Result<Vec<u8>, std::io::Error>>,
+    check: bool,
+) -> Result<(), Failure> {
+    let read = |e: std::io::Error| Failure::Read(format!("reading the copy: {e}"));
     let mut header = [0u8; 19];
-    input
-        .read_exact(&mut header)
-        .map_err(|e| format!("reading the copy: {e}"))?;
+    input.read_exact(&mut header).map_err(read)?;
     if &header[..11] != b"PGCOPY\n\xff\r\n\0" {
-        return Err("the server's copy is not in the binary format".into());
+        return Err(Failure::Read(
+            "the server's copy is not in the binary format".into(),
+        ));
     }
     let extension = u32::from_be_bytes(header[15..19].try_into().expect("4 bytes"));
     std::io::copy(
         &mut (&mut input).take(extension as u64),
         &mut std::io::sink(),
     )
-    .map_err(|e| e.to_string())?;
+    .map_err(read)?;
     let mut batch = Vec::with_capacity(1 << 16);
+    // The other columns of the row: their bytes, and where each starts
+    // (`None` for NULL).
+    let mut columns = Vec::new();
+    let mut at: Vec<Option<(usize, usize)>> = Vec::new();
     loop {
         let mut count = [0u8; 2];
-        input.read_exact(&mut count).map_err(|e| e.to_string())?;
-        if i16::from_be_bytes(count) == -1 {
+        input.read_exact(&mut count).map_err(read)?;
+        let count = i16::from_be_bytes(count);
+        if count == -1 {
             break;
         }
-        let mut len = [0u8; 4];
-        input.read_exact(&mut len).map_err(|e| e.to_string())?;
-        let len = i32::from_be_bytes(len);
-        if len >= 0 {
-            let start = batch.len();
-            batch.resize(start + len as usize, 0);
-            input
-                .read_exact(&mut batch[start..])
-                .map_err(|e| e.to_string())?;
+        let start = batch.len();
+        let mut field = |into: &mut Vec<u8>| -> Result<Option<(usize, usize)>, Failure> {
+            let mut len = [0u8; 4];
+            input.read_exact(&mut len).map_err(read)?;
+            let Ok(len) = usize::try_from(i32::from_be_bytes(len)) else {
+                return Ok(None);
+            };
+            let from = into.len();
+            into.resize(from + len, 0);
+            input.read_exact(&mut into[from..]).map_err(read)?;
+            Ok(Some((from, from + len)))
+        };
+        field(&mut batch)?;
+        if check {
+            columns.clear();
+            at.clear();
+            for _ in 1..count {
+                at.push(field(&mut columns)?);
+            }
+            let row: Vec<Option<&[u8]>> =
+                at.iter().map(|a| a.map(|(f, t)| &columns[f..t])).collect();
+            if let Some(found) = differs(&batch[start..], &row) {
+                batch.truncate(start);
+                let _ = tx.send(Ok(batch));
+                return Err(Failure::Differs(found));
+            }
         }
         batch.push(b'\n');
         if batch.len() >= 1 << 16 {
@@ -511,10 +563,62 @@ fn copy_lines(
     Ok(())
 }
 
+/// The first of a row's columns ([`CHECKED`], as a binary COPY gives
+/// them) that does not say what its line says, as the finding at that
+/// record. A line that is not a record is left to the chain's check,
+/// which reports it.
+fn differs(line: &[u8], row: &[Option<&[u8]>]) -> Option<ReadBroken> {
+    let mut members = Members::default();
+    members.read(line).ok()?;
+    let seq = row
+        .first()
+        .copied()
+        .flatten()
+        .and_then(|b| Some(i64::from_be_bytes(b.try_into().ok()?)));
+    let text = |key: &str| {
+        members.get(key).and_then(|raw| {
+            let raw = raw.get();
+            serde_json::from_str::<&str>(raw)
+                .map(Cow::Borrowed)
+                .or_else(|_| serde_json::from_str::<String>(raw).map(Cow::Owned))
+                .ok()
+        })
+    };
+    let agree = |column: usize, key: &str| -> bool {
+        let cell = row.get(column).copied().flatten();
+        match key {
+            "seq" => {
+                members.get("seq").and_then(|r| r.get().parse::<i64>().ok()) == seq && seq.is_some()
+            }
+            // A timestamptz: microseconds since 2000-01-01 UTC.
+            "ts" => {
+                let line_ts = text("ts")
+                    .and_then(|t| {
+                        time::OffsetDateTime::parse(
+                            &t,
+                            &time::format_description::well_known::Rfc3339,
+                        )
+                        .ok()
+                    })
+                    .map(|t| (t.unix_timestamp_nanos() / 1000) as i64 - 946_684_800_000_000);
+                let cell = cell.and_then(|b| Some(i64::from_be_bytes(b.try_into().ok()?)));
+                line_ts.is_some() && line_ts == cell
+            }
+            _ => text(key).as_deref().map(str::as_bytes) == cell,
+        }
+    };
+    let names = CHECKED.split(", ").map(|c| c.trim_matches('"'));
+    let column = names.enumerate().find(|(i, key)| !agree(*i, key))?.1;
+    Some(ReadBroken {
+        seq: seq.unwrap_or_default().max(0) as u64,
+        what: format!("the row's `{column}` column differs from its record"),
+    })
+}
+
 /// The lines of a database log, as a reader: what the thread sends, or
 /// its error.
 pub struct Lines {
-    rx: Receiver<Result<Vec<u8>, String>>,
+    rx: Receiver<Result<Vec<u8>, std::io::Error>>,
     chunk: Vec<u8>,
     at: usize,
 }
@@ -527,7 +631,7 @@ impl Read for Lines {
                     self.chunk = chunk;
                     self.at = 0;
                 }
-                Ok(Err(what)) => return Err(std::io::Error::other(what)),
+                Ok(Err(e)) => return Err(e),
                 Err(_) => return Ok(0),
             }
         }
@@ -545,6 +649,9 @@ pub struct DbWriter {
     client: Client,
     identity: Identity,
     session: String,
+    /// `opsguard.append`, prepared once: each append is then one round
+    /// trip.
+    append: Statement,
 }
 
 impl DbWriter {
@@ -553,20 +660,61 @@ impl DbWriter {
         identity: Identity,
         session: String,
     ) -> Result<DbWriter, AuditError> {
+        let mut client = db.open()?;
+        client
+            .batch_execute("SET lock_timeout = '10s'")
+            .map_err(|e| db.error(e))?;
+        let append = client
+            .prepare(
+                "SELECT new_seq, new_ts, new_prev, new_hash \
+                 FROM opsguard.append($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .map_err(|e| db.error(e))?;
         Ok(DbWriter {
-            client: db.open()?,
+            client,
             db: db.clone(),
             identity,
             session,
+            append,
         })
     }
 
+    /// One record, sealed and committed by the server in one statement
+    /// (`opsguard.append`): one round trip, whose reply is the seq, time
+    /// and link the server gave it. The line is completed here from the
+    /// same template, and the server's hash must be the one it makes.
     fn append_fields(
         &mut self,
         event: &str,
-        fields: Map<String, Value>,
+        mut fields: Map<String, Value>,
     ) -> Result<Appended, AuditError> {
-        self.or_rollback(|w| w.append_locked(event, fields))
+        fields.insert("event".into(), json!(event));
+        let fields = self.own(fields);
+        let [session, event, host, role, user, change] = columns(&fields);
+        let template = record::template(fields);
+        let row = self
+            .client
+            .query_one(
+                &self.append,
+                &[&template, &session, &event, &host, &role, &user, &change],
+            )
+            .map_err(|e| self.db.error(e))?;
+        let seq = row.get::<_, i64>(0) as u64;
+        let (ts, prev, hash): (String, String, String) = (row.get(1), row.get(2), row.get(3));
+        let (line, ours) = record::fill(&template, seq, &ts, &prev);
+        if ours != hash {
+            return Err(AuditError::Database {
+                server: self.db.shown.clone(),
+                message: format!(
+                    "the server sealed record {seq} with hash {hash} where opsguard makes {ours}: its opsguard.append is not this opsguard's"
+                ),
+            });
+        }
+        Ok(Appended {
+            seq,
+            hash,
+            lines: vec![line],
+        })
     }
 
     /// `work`, and when it fails, whatever it began is rolled back.
@@ -581,24 +729,20 @@ impl DbWriter {
         result
     }
 
-    fn append_locked(
-        &mut self,
-        event: &str,
-        mut fields: Map<String, Value>,
-    ) -> Result<Appended, AuditError> {
-        // Round trip 1: the chain's lock, its last record, the time.
-        let (last, prev, ts) = self.begin()?;
-        fields.insert("event".into(), json!(event));
-        let (row, line, hash) = self.sealed(last + 1, &prev, &ts, fields);
-        // Round trip 2: the record, committed.
-        self.client
-            .simple_query(&format!("{INSERT} {row}; COMMIT"))
-            .map_err(|e| self.db.error(e))?;
-        Ok(Appended {
-            seq: last + 1,
-            hash,
-            lines: vec![line],
-        })
+    /// `fields` with the record version and who wrote it: this session's
+    /// unless the fields say (a record moved in from a file or the spool).
+    fn own(&self, mut fields: Map<String, Value>) -> Map<String, Value> {
+        fields.insert("v".into(), json!(record::VERSION));
+        let who = [
+            ("session", json!(self.session)),
+            ("user", json!(self.identity.user)),
+            ("workstation", json!(self.identity.workstation)),
+            ("pid", json!(self.identity.pid)),
+        ];
+        for (key, value) in who {
+            fields.entry(key).or_insert(value);
+        }
+        fields
     }
 
     /// Begin the append's transaction, take the chain's lock, and read the
@@ -634,32 +778,18 @@ impl DbWriter {
     }
 
     /// Record `fields` as number `seq` after `prev`, stamped `ts`: the
-    /// row's VALUES, the line and its hash. Who wrote it is this session's
-    /// unless the fields say (a record moved in from a file or the spool).
+    /// row's VALUES, the line and its hash.
     fn sealed(
         &self,
         seq: u64,
         prev: &str,
         ts: &str,
-        mut fields: Map<String, Value>,
+        fields: Map<String, Value>,
     ) -> (String, String, String) {
-        fields.insert("v".into(), json!(record::VERSION));
+        let mut fields = self.own(fields);
         fields.insert("seq".into(), json!(seq));
         fields.insert("ts".into(), json!(ts));
-        let who = [
-            ("session", json!(self.session)),
-            ("user", json!(self.identity.user)),
-            ("workstation", json!(self.identity.workstation)),
-            ("pid", json!(self.identity.pid)),
-        ];
-        for (key, value) in who {
-            fields.entry(key).or_insert(value);
-        }
-        let column = |key: &str| match fields.get(key) {
-            Some(Value::String(s)) => literal(s),
-            _ => "NULL".to_string(),
-        };
-        let columns = ["session", "event", "host", "role", "user", "change"].map(column);
+        let columns = columns(&fields).map(|c| c.as_deref().map_or("NULL".into(), literal));
         let (line, hash) = record::seal(fields, prev);
         let row = format!(
             "({seq}, {}, '{hash}', '{ts}', {})",
@@ -726,6 +856,15 @@ impl DbWriter {
             .map_err(|e| self.db.error(e))?;
         Ok(seq - first)
     }
+}
+
+/// The columns a record fills besides its line: session, event, host,
+/// role, user, change (NULL where the record has no such text).
+fn columns(fields: &Map<String, Value>) -> [Option<String>; 6] {
+    ["session", "event", "host", "role", "user", "change"].map(|key| match fields.get(key) {
+        Some(Value::String(s)) => Some(s.clone()),
+        _ => None,
+    })
 }
 
 /// The start of an INSERT of rows as [`DbWriter::sealed`] makes them.
@@ -893,7 +1032,7 @@ impl super::Sink for Spool {
 }
 
 /// A string literal (standard_conforming_strings is on for the session).
-fn literal(s: &str) -> String {
+pub fn literal(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
@@ -934,6 +1073,89 @@ mod tests {
     }
 
     #[test]
+    fn the_server_seals_under_the_same_lock_and_genesis() {
+        let append = MIGRATIONS[2];
+        assert!(append.contains(&format!("pg_advisory_xact_lock({CHAIN_LOCK})")));
+        assert_eq!(GENESIS, "0".repeat(64));
+        assert!(append.contains("coalesce(new_prev, repeat('0', 64))"));
+    }
+
+    /// A row as `checked_lines` COPYs it: the line, then [`CHECKED`].
+    fn row(line: &str, cells: [Option<&[u8]>; 9]) -> Vec<u8> {
+        let mut out = 10i16.to_be_bytes().to_vec();
+        for cell in std::iter::once(Some(line.as_bytes())).chain(cells) {
+            match cell {
+                Some(bytes) => {
+                    out.extend((bytes.len() as i32).to_be_bytes());
+                    out.extend(bytes);
+                }
+                None => out.extend((-1i32).to_be_bytes()),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn each_column_is_checked_against_its_line() {
+        let line = r#"{"event":"command.start","hash":"ab","host":"store-a1","seq":7,"session":"s1","ts":"2026-12-03T19:07:16.123Z","user":"ana"}"#;
+        // 2026-12-03T19:07:16.123Z in microseconds since 2000-01-01.
+        let ts = (1_796_324_836_123_000i64 - 946_684_800_000_000).to_be_bytes();
+        let seq = 7i64.to_be_bytes();
+        let good: [Option<&[u8]>; 9] = [
+            Some(&seq),
+            Some(b"ab"),
+            Some(&ts),
+            Some(b"s1"),
+            Some(b"command.start"),
+            Some(b"store-a1"),
+            None,
+            Some(b"ana"),
+            None,
+        ];
+        let copy = |cells: [Option<&[u8]>; 9]| {
+            let mut copy = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0".to_vec();
+            copy.extend(row(line, cells));
+            copy.extend((-1i16).to_be_bytes());
+            let (tx, rx) = sync_channel(4);
+            let result = copy_lines(&copy[..], &tx, true);
+            drop(tx);
+            let sent: Vec<u8> = rx.iter().flatten().flatten().collect();
+            (result, sent)
+        };
+        let (result, sent) = copy(good);
+        assert!(result.is_ok());
+        assert_eq!(sent, format!("{line}\n").into_bytes());
+        let other_seq = 8i64.to_be_bytes();
+        let other_ts = (1_796_324_836_124_000i64 - 946_684_800_000_000).to_be_bytes();
+        let changes: [(usize, Option<&[u8]>, &str); 9] = [
+            (0, Some(&other_seq), "seq"),
+            (1, Some(b"cd"), "hash"),
+            (2, Some(&other_ts), "ts"),
+            (3, Some(b"s2"), "session"),
+            (4, Some(b"note"), "event"),
+            (5, None, "host"),
+            (6, Some(b"live"), "role"),
+            (7, Some(b"bob"), "user"),
+            (8, Some(b"CHG-1"), "change"),
+        ];
+        for (i, cell, column) in changes {
+            let mut cells = good;
+            cells[i] = cell;
+            match copy(cells) {
+                (Err(Failure::Differs(found)), sent) => {
+                    assert_eq!(
+                        found.what,
+                        format!("the row's `{column}` column differs from its record")
+                    );
+                    assert_eq!(found.seq, if i == 0 { 8 } else { 7 });
+                    assert!(sent.is_empty(), "the row's line is not handed out");
+                }
+                _ => panic!("a changed `{column}` column passed"),
+            }
+        }
+    }
+
+    #[test]
     fn a_binary_copy_reads_as_lines() {
         let mut copy = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0".to_vec();
         for line in ["{\"a\":1}", "x\ty\\n"] {
@@ -943,7 +1165,7 @@ mod tests {
         }
         copy.extend((-1i16).to_be_bytes());
         let (tx, rx) = sync_channel(4);
-        copy_lines(&copy[..], &tx).unwrap();
+        assert!(copy_lines(&copy[..], &tx, false).is_ok());
         drop(tx);
         let mut text = String::new();
         Lines {

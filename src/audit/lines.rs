@@ -104,6 +104,11 @@ impl<R: BufRead> Reader<R> {
         }
     }
 
+    /// What is left of the input, from the line after the last one read.
+    pub fn into_inner(self) -> R {
+        self.input
+    }
+
     /// The next line, or `None` at the end.
     pub fn next_line(&mut self) -> std::io::Result<Option<Line<'_>>> {
         self.buf.clear();

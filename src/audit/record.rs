@@ -81,6 +81,58 @@ pub fn seal(mut record: Map<String, Value>, prev: &str) -> (String, String) {
     (canonical(&Value::Object(record)), hash)
 }
 
+/// A record to be sealed by someone who knows only then its `seq`, `ts`
+/// and `prev` (the database server, under the chain's lock): its
+/// canonical form with those values left as markers (`\x01S`, `\x01T`,
+/// `\x01P`) and `\x02` where `"hash":"…",` goes. Canonical text escapes
+/// every control character, so the markers cannot occur in it otherwise.
+/// [`fill`] (or the server's `opsguard.append`) completes it exactly as
+/// [`seal`] would have.
+pub fn template(mut record: Map<String, Value>) -> String {
+    for key in ["seq", "ts", "prev", "hash"] {
+        record.remove(key);
+    }
+    let mut keys: Vec<&str> = record.keys().map(String::as_str).collect();
+    keys.extend(["seq", "ts", "prev"]);
+    keys.sort_unstable();
+    let mut out = String::from("{");
+    let mut marked = false;
+    for (i, key) in keys.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        if !marked && key > "hash" {
+            // `prev` always follows, so a comma always does.
+            out.push('\x02');
+            marked = true;
+        }
+        out.push_str(&Value::String(key.to_string()).to_string());
+        out.push(':');
+        match key {
+            "seq" => out.push_str("\x01S"),
+            "ts" => out.push_str("\x01T"),
+            "prev" => out.push_str("\x01P"),
+            _ => write_canonical(&record[key], &mut out),
+        }
+    }
+    out.push('}');
+    out
+}
+
+/// A [`template`] completed: the line and its hash, as [`seal`] gives
+/// them for the same record.
+pub fn fill(template: &str, seq: u64, ts: &str, prev: &str) -> (String, String) {
+    let unsealed = template
+        .replace("\x01S", &seq.to_string())
+        .replace("\x01T", &format!("\"{ts}\""))
+        .replace("\x01P", &format!("\"{prev}\""));
+    let hash = sha256_hex(unsealed.replace('\x02', "").as_bytes());
+    (
+        unsealed.replace('\x02', &format!("\"hash\":\"{hash}\",")),
+        hash,
+    )
+}
+
 /// The text the log keeps of `bytes`: at most [`OUTPUT_LIMIT`] bytes, cut
 /// at a character boundary, invalid UTF-8 replaced; and where it was cut.
 pub fn kept_text(bytes: &[u8]) -> (String, usize) {
@@ -182,6 +234,26 @@ mod tests {
             r#"{"A":-3,"a":{"z":[true,null,{"c":2,"y":"x\n\"q\""}],"é":"ü"},"b":1}"#
         );
         assert_eq!(canonical(&json!("\u{1}\t")), r#""\u0001\t""#);
+    }
+
+    #[test]
+    fn a_template_filled_in_is_the_sealed_record() {
+        let record = json!({
+            "v": 1, "event": "command.start", "argv": ["rm", "-rf", "\u{1}x"],
+            "host": "store-a1", "output": {"seq": 3, "hash": "nested"},
+            "session": "s1", "user": "ana",
+        });
+        let Value::Object(mut fields) = record else {
+            unreachable!()
+        };
+        let template = template(fields.clone());
+        fields.insert("seq".into(), json!(42));
+        fields.insert("ts".into(), json!("2026-12-03T19:07:16.123Z"));
+        let (line, hash) = fill(&template, 42, "2026-12-03T19:07:16.123Z", GENESIS);
+        assert_eq!((line, hash), seal(fields, GENESIS));
+        // Only the markers are control characters: the record's own are
+        // escaped.
+        assert_eq!(template.matches(['\x01', '\x02']).count(), 4);
     }
 
     #[test]

@@ -23,6 +23,16 @@ pub struct Summary {
     pub warnings: Vec<String>,
 }
 
+/// What a reader that checks more than the lines (a database's columns)
+/// found wrong with the record it was about to hand out: the error it
+/// reads as, which [`verify`] reports as that record's finding.
+#[derive(Debug, thiserror::Error)]
+#[error("{what}")]
+pub struct ReadBroken {
+    pub seq: u64,
+    pub what: String,
+}
+
 #[derive(Debug, PartialEq, Eq)]
 pub struct Broken {
     /// 1-based line in the file.
@@ -41,9 +51,20 @@ struct Pending {
 }
 
 pub fn verify(input: impl BufRead, anchor: Option<(u64, &str)>) -> (Summary, Option<Broken>) {
+    verify_after(input, None, anchor)
+}
+
+/// [`verify`] of a part of a chain that continues after record `after`
+/// (its seq and hash), as `audit export --since` writes: its first record
+/// must be the next one and link to that hash.
+pub fn verify_after(
+    input: impl BufRead,
+    after: Option<(u64, &str)>,
+    anchor: Option<(u64, &str)>,
+) -> (Summary, Option<Broken>) {
     let mut summary = Summary::default();
-    let mut prev_hash = GENESIS.to_string();
-    let mut last_seq = 0u64;
+    let (mut last_seq, prev) = after.unwrap_or((0, GENESIS));
+    let mut prev_hash = prev.to_string();
     let mut anchor_seen = false;
     let mut pending: Option<Pending> = None;
     let mut reader = Reader::new(input);
@@ -53,10 +74,18 @@ pub fn verify(input: impl BufRead, anchor: Option<(u64, &str)>) -> (Summary, Opt
             Ok(None) => break None,
             Ok(Some(next)) => next,
             Err(e) => {
-                break Some(Broken {
-                    line: line_no + 1,
-                    seq: None,
-                    what: format!("cannot read: {e}"),
+                let found = e.get_ref().and_then(|e| e.downcast_ref::<ReadBroken>());
+                break Some(match found {
+                    Some(found) => Broken {
+                        line: line_no + 1,
+                        seq: Some(found.seq),
+                        what: found.what.clone(),
+                    },
+                    None => Broken {
+                        line: line_no + 1,
+                        seq: None,
+                        what: format!("cannot read: {e}"),
+                    },
                 });
             }
         };
@@ -113,6 +142,13 @@ pub fn verify(input: impl BufRead, anchor: Option<(u64, &str)>) -> (Summary, Opt
         }
         let hash = match fields.check(line, &prev_hash, last_seq) {
             Ok(hash) => hash,
+            Err(Break::SeqGap { found, .. }) if summary.records == 0 && after.is_none() => {
+                break fail(format!(
+                    "the log starts at seq {found}, not 1: a part of a chain (audit export --since)? check it with --after {}:HASH, the hash of record {} from the whole log",
+                    found.saturating_sub(1),
+                    found.saturating_sub(1)
+                ));
+            }
             Err(what) => break fail(what.to_string()),
         };
         let seq = seq.unwrap_or_default();
@@ -222,16 +258,17 @@ enum Break {
 }
 
 /// The top-level members of one record line, in the order written.
-struct Members<'a>(Vec<(&'a str, &'a RawValue)>);
+#[derive(Default)]
+pub(crate) struct Members<'a>(Vec<(&'a str, &'a RawValue)>);
 
 impl<'a> Members<'a> {
-    fn read(&mut self, line: &'a [u8]) -> Result<(), serde_json::Error> {
+    pub(crate) fn read(&mut self, line: &'a [u8]) -> Result<(), serde_json::Error> {
         let mut de = serde_json::Deserializer::from_slice(line);
         serde::de::DeserializeSeed::deserialize(Seed(&mut self.0), &mut de)?;
         de.end()
     }
 
-    fn get(&self, key: &str) -> Option<&'a RawValue> {
+    pub(crate) fn get(&self, key: &str) -> Option<&'a RawValue> {
         self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
     }
 
