@@ -32,16 +32,17 @@
 use std::borrow::Cow;
 use std::io::Read;
 use std::str::FromStr;
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, Sender, SyncSender, sync_channel};
 use std::time::Duration;
 
 use postgres::config::{Host, SslMode};
 use postgres::{Client, NoTls, SimpleQueryMessage, Statement};
 use serde_json::{Map, Value, json};
+use time::format_description::well_known::Rfc3339;
 
 use super::event::Event;
 use super::record::{self, GENESIS, Identity};
-use super::verify::{Members, ReadBroken};
+use super::verify::Members;
 use super::writer::{Appended, AuditError};
 
 /// The schema version this opsguard writes and reads.
@@ -307,38 +308,44 @@ impl Database {
             "COPY (SELECT line FROM opsguard.audit {} ORDER BY seq) TO STDOUT (FORMAT binary)",
             filter.map(|f| format!("WHERE {f}")).unwrap_or_default()
         );
-        self.stream(query, false)
+        self.stream(query, None)
     }
 
-    /// Every line of the log, as [`Database::lines`], with each row's
-    /// columns checked against its line on the way: a row changed behind
-    /// the chain's back, which `audit show`'s filters would otherwise
-    /// believe, reads as a [`ReadBroken`] at that record. One COPY, one
-    /// snapshot; the check runs beside the caller's.
-    pub fn checked_lines(&self) -> Result<Lines, AuditError> {
+    /// Every line of the log, as [`Database::lines`], and each row's
+    /// columns beside it ([`Columns`]), in the same order, from one COPY
+    /// (one snapshot): `verify` checks that they say what the line says,
+    /// since `audit show`'s filters trust them.
+    pub fn checked_lines(&self) -> Result<(Lines, Columns), AuditError> {
         let query = format!(
             "COPY (SELECT line, {CHECKED} FROM opsguard.audit ORDER BY seq) TO STDOUT (FORMAT binary)"
         );
-        self.stream(query, true)
+        let (tx, rx) = std::sync::mpsc::channel();
+        let lines = self.stream(query, Some(tx))?;
+        Ok((
+            lines,
+            Columns {
+                rx,
+                batch: Batch::default(),
+                at: 0,
+                row: 0,
+            },
+        ))
     }
 
-    fn stream(&self, query: String, check: bool) -> Result<Lines, AuditError> {
+    fn stream(&self, query: String, columns: Option<Sender<Batch>>) -> Result<Lines, AuditError> {
         let mut client = self.open()?;
         let (tx, rx) = sync_channel(16);
         let shown = self.shown.clone();
         std::thread::spawn(move || {
             let result = client
                 .copy_out(query.as_str())
-                .map_err(|e| Failure::Read(message(&e)))
-                .and_then(|reader| copy_lines(reader, &tx, check));
-            let failure = match result {
-                Ok(()) => return,
-                Err(Failure::Read(what)) => {
-                    std::io::Error::other(format!("the audit database {shown}: {what}"))
-                }
-                Err(Failure::Differs(found)) => std::io::Error::other(found),
-            };
-            let _ = tx.send(Err(failure));
+                .map_err(|e| message(&e))
+                .and_then(|reader| copy_lines(reader, &tx, columns.as_ref()));
+            if let Err(what) = result {
+                let _ = tx.send(Err(std::io::Error::other(format!(
+                    "the audit database {shown}: {what}"
+                ))));
+            }
         });
         Ok(Lines {
             rx,
@@ -482,27 +489,27 @@ fn pgpass_line(line: &str, want: [&str; 4]) -> Option<String> {
 /// the order [`differs`] takes them.
 const CHECKED: &str = r#"seq, hash, ts, session, event, host, role, "user", change"#;
 
-/// Why a COPY stopped short.
-enum Failure {
-    Read(String),
-    Differs(ReadBroken),
+/// The columns of the rows of one chunk of lines: their bytes, and for
+/// each row where each column's are (`None` for NULL).
+#[derive(Default)]
+struct Batch {
+    bytes: Vec<u8>,
+    rows: Vec<[Option<(usize, usize)>; 9]>,
 }
 
 /// Each line of a binary COPY whose first column is the line, with its
-/// newline; with `check`, the other columns ([`CHECKED`]) must say what
-/// the line says, or the lines stop before that row with the finding.
+/// newline; with `columns`, the other columns ([`CHECKED`]) of the rows
+/// of each chunk go there before the chunk does.
 fn copy_lines(
     mut input: impl Read,
     tx: &SyncSender<Result<Vec<u8>, std::io::Error>>,
-    check: bool,
-) -> Result<(), Failure> {
-    let read = |e: std::io::Error| Failure::Read(format!("reading the copy: {e}"));
+    columns: Option<&Sender<Batch>>,
+) -> Result<(), String> {
+    let read = |e: std::io::Error| format!("reading the copy: {e}");
     let mut header = [0u8; 19];
     input.read_exact(&mut header).map_err(read)?;
     if &header[..11] != b"PGCOPY\n\xff\r\n\0" {
-        return Err(Failure::Read(
-            "the server's copy is not in the binary format".into(),
-        ));
+        return Err("the server's copy is not in the binary format".into());
     }
     let extension = u32::from_be_bytes(header[15..19].try_into().expect("4 bytes"));
     std::io::copy(
@@ -511,10 +518,18 @@ fn copy_lines(
     )
     .map_err(read)?;
     let mut batch = Vec::with_capacity(1 << 16);
-    // The other columns of the row: their bytes, and where each starts
-    // (`None` for NULL).
-    let mut columns = Vec::new();
-    let mut at: Vec<Option<(usize, usize)>> = Vec::new();
+    let mut rows = Batch::default();
+    let field = |input: &mut dyn Read, into: &mut Vec<u8>| {
+        let mut len = [0u8; 4];
+        input.read_exact(&mut len).map_err(read)?;
+        let Ok(len) = usize::try_from(i32::from_be_bytes(len)) else {
+            return Ok(None);
+        };
+        let from = into.len();
+        into.resize(from + len, 0);
+        input.read_exact(&mut into[from..]).map_err(read)?;
+        Ok::<_, String>(Some((from, from + len)))
+    };
     loop {
         let mut count = [0u8; 2];
         input.read_exact(&mut count).map_err(read)?;
@@ -522,40 +537,32 @@ fn copy_lines(
         if count == -1 {
             break;
         }
-        let start = batch.len();
-        let mut field = |into: &mut Vec<u8>| -> Result<Option<(usize, usize)>, Failure> {
-            let mut len = [0u8; 4];
-            input.read_exact(&mut len).map_err(read)?;
-            let Ok(len) = usize::try_from(i32::from_be_bytes(len)) else {
-                return Ok(None);
-            };
-            let from = into.len();
-            into.resize(from + len, 0);
-            input.read_exact(&mut into[from..]).map_err(read)?;
-            Ok(Some((from, from + len)))
-        };
-        field(&mut batch)?;
-        if check {
-            columns.clear();
-            at.clear();
-            for _ in 1..count {
-                at.push(field(&mut columns)?);
-            }
-            let row: Vec<Option<&[u8]>> =
-                at.iter().map(|a| a.map(|(f, t)| &columns[f..t])).collect();
-            if let Some(found) = differs(&batch[start..], &row) {
-                batch.truncate(start);
-                let _ = tx.send(Ok(batch));
-                return Err(Failure::Differs(found));
-            }
-        }
+        field(&mut input, &mut batch)?;
         batch.push(b'\n');
+        if columns.is_some() {
+            if count != 10 {
+                return Err(format!("a row of {count} columns, not 10"));
+            }
+            let mut row = [None; 9];
+            for cell in &mut row {
+                *cell = field(&mut input, &mut rows.bytes)?;
+            }
+            rows.rows.push(row);
+        }
         if batch.len() >= 1 << 16 {
+            if let Some(columns) = columns
+                && columns.send(std::mem::take(&mut rows)).is_err()
+            {
+                return Ok(());
+            }
             if tx.send(Ok(std::mem::take(&mut batch))).is_err() {
                 return Ok(());
             }
             batch.reserve(1 << 16);
         }
+    }
+    if let Some(columns) = columns {
+        let _ = columns.send(rows);
     }
     if !batch.is_empty() {
         let _ = tx.send(Ok(batch));
@@ -563,56 +570,77 @@ fn copy_lines(
     Ok(())
 }
 
+/// The columns of a database log's rows, in the order of its lines
+/// ([`Database::checked_lines`]).
+pub struct Columns {
+    rx: Receiver<Batch>,
+    batch: Batch,
+    /// The next row of `batch`.
+    at: usize,
+    /// Rows taken so far.
+    row: u64,
+}
+
+impl Columns {
+    /// Whether the columns of the row of line `line` (1-based, as the
+    /// lines were read) say what that record's `fields` say; the first
+    /// that does not, as a finding.
+    pub fn agree(&mut self, line: u64, fields: &Members) -> Result<(), String> {
+        while self.row < line {
+            while self.at == self.batch.rows.len() {
+                self.batch = self
+                    .rx
+                    .recv()
+                    .map_err(|_| format!("no columns for line {line}"))?;
+                self.at = 0;
+            }
+            self.at += 1;
+            self.row += 1;
+        }
+        let cells = &self.batch.rows[self.at - 1];
+        let row = cells.map(|c| c.map(|(from, to)| &self.batch.bytes[from..to]));
+        match differs(fields, &row) {
+            Some(column) => Err(format!(
+                "the row's `{column}` column differs from its record"
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
 /// The first of a row's columns ([`CHECKED`], as a binary COPY gives
-/// them) that does not say what its line says, as the finding at that
-/// record. A line that is not a record is left to the chain's check,
-/// which reports it.
-fn differs(line: &[u8], row: &[Option<&[u8]>]) -> Option<ReadBroken> {
-    let mut members = Members::default();
-    members.read(line).ok()?;
-    let seq = row
-        .first()
-        .copied()
-        .flatten()
-        .and_then(|b| Some(i64::from_be_bytes(b.try_into().ok()?)));
+/// them) that does not say what the record's `fields` say.
+fn differs(fields: &Members, row: &[Option<&[u8]>; 9]) -> Option<&'static str> {
+    let int = |cell: Option<&[u8]>| Some(i64::from_be_bytes(cell?.try_into().ok()?));
     let text = |key: &str| {
-        members.get(key).and_then(|raw| {
-            let raw = raw.get();
-            serde_json::from_str::<&str>(raw)
-                .map(Cow::Borrowed)
-                .or_else(|_| serde_json::from_str::<String>(raw).map(Cow::Owned))
-                .ok()
-        })
+        let raw = fields.get(key)?.get();
+        serde_json::from_str::<&str>(raw)
+            .map(Cow::Borrowed)
+            .or_else(|_| serde_json::from_str::<String>(raw).map(Cow::Owned))
+            .ok()
     };
-    let agree = |column: usize, key: &str| -> bool {
-        let cell = row.get(column).copied().flatten();
+    let agree = |cell: Option<&[u8]>, key: &str| -> bool {
         match key {
             "seq" => {
-                members.get("seq").and_then(|r| r.get().parse::<i64>().ok()) == seq && seq.is_some()
+                let seq = int(cell);
+                seq.is_some() && fields.get("seq").and_then(|r| r.get().parse::<i64>().ok()) == seq
             }
             // A timestamptz: microseconds since 2000-01-01 UTC.
             "ts" => {
-                let line_ts = text("ts")
-                    .and_then(|t| {
-                        time::OffsetDateTime::parse(
-                            &t,
-                            &time::format_description::well_known::Rfc3339,
-                        )
-                        .ok()
-                    })
+                let ts = text("ts")
+                    .and_then(|t| time::OffsetDateTime::parse(&t, &Rfc3339).ok())
                     .map(|t| (t.unix_timestamp_nanos() / 1000) as i64 - 946_684_800_000_000);
-                let cell = cell.and_then(|b| Some(i64::from_be_bytes(b.try_into().ok()?)));
-                line_ts.is_some() && line_ts == cell
+                ts.is_some() && ts == int(cell)
             }
             _ => text(key).as_deref().map(str::as_bytes) == cell,
         }
     };
-    let names = CHECKED.split(", ").map(|c| c.trim_matches('"'));
-    let column = names.enumerate().find(|(i, key)| !agree(*i, key))?.1;
-    Some(ReadBroken {
-        seq: seq.unwrap_or_default().max(0) as u64,
-        what: format!("the row's `{column}` column differs from its record"),
-    })
+    CHECKED
+        .split(", ")
+        .map(|c| c.trim_matches('"'))
+        .zip(row)
+        .find(|(key, cell)| !agree(**cell, key))
+        .map(|(key, _)| key)
 }
 
 /// The lines of a database log, as a reader: what the thread sends, or
@@ -1112,19 +1140,29 @@ mod tests {
             Some(b"ana"),
             None,
         ];
-        let copy = |cells: [Option<&[u8]>; 9]| {
+        // The row through a COPY, as `verify` meets it: the line, and
+        // its columns' finding.
+        let check = |cells: [Option<&[u8]>; 9]| {
             let mut copy = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0".to_vec();
             copy.extend(row(line, cells));
             copy.extend((-1i16).to_be_bytes());
             let (tx, rx) = sync_channel(4);
-            let result = copy_lines(&copy[..], &tx, true);
+            let (columns_tx, columns_rx) = std::sync::mpsc::channel();
+            assert!(copy_lines(&copy[..], &tx, Some(&columns_tx)).is_ok());
             drop(tx);
             let sent: Vec<u8> = rx.iter().flatten().flatten().collect();
-            (result, sent)
+            assert_eq!(sent, format!("{line}\n").into_bytes());
+            let mut columns = Columns {
+                rx: columns_rx,
+                batch: Batch::default(),
+                at: 0,
+                row: 0,
+            };
+            let mut fields = Members::default();
+            fields.read(line.as_bytes()).unwrap();
+            columns.agree(1, &fields)
         };
-        let (result, sent) = copy(good);
-        assert!(result.is_ok());
-        assert_eq!(sent, format!("{line}\n").into_bytes());
+        assert_eq!(check(good), Ok(()));
         let other_seq = 8i64.to_be_bytes();
         let other_ts = (1_796_324_836_124_000i64 - 946_684_800_000_000).to_be_bytes();
         let changes: [(usize, Option<&[u8]>, &str); 9] = [
@@ -1141,17 +1179,12 @@ mod tests {
         for (i, cell, column) in changes {
             let mut cells = good;
             cells[i] = cell;
-            match copy(cells) {
-                (Err(Failure::Differs(found)), sent) => {
-                    assert_eq!(
-                        found.what,
-                        format!("the row's `{column}` column differs from its record")
-                    );
-                    assert_eq!(found.seq, if i == 0 { 8 } else { 7 });
-                    assert!(sent.is_empty(), "the row's line is not handed out");
-                }
-                _ => panic!("a changed `{column}` column passed"),
-            }
+            assert_eq!(
+                check(cells),
+                Err(format!(
+                    "the row's `{column}` column differs from its record"
+                ))
+            );
         }
     }
 
@@ -1165,7 +1198,7 @@ mod tests {
         }
         copy.extend((-1i16).to_be_bytes());
         let (tx, rx) = sync_channel(4);
-        assert!(copy_lines(&copy[..], &tx, false).is_ok());
+        assert!(copy_lines(&copy[..], &tx, None).is_ok());
         drop(tx);
         let mut text = String::new();
         Lines {

@@ -23,16 +23,6 @@ pub struct Summary {
     pub warnings: Vec<String>,
 }
 
-/// What a reader that checks more than the lines (a database's columns)
-/// found wrong with the record it was about to hand out: the error it
-/// reads as, which [`verify`] reports as that record's finding.
-#[derive(Debug, thiserror::Error)]
-#[error("{what}")]
-pub struct ReadBroken {
-    pub seq: u64,
-    pub what: String,
-}
-
 #[derive(Debug, PartialEq, Eq)]
 pub struct Broken {
     /// 1-based line in the file.
@@ -62,6 +52,18 @@ pub fn verify_after(
     after: Option<(u64, &str)>,
     anchor: Option<(u64, &str)>,
 ) -> (Summary, Option<Broken>) {
+    verify_with(input, after, anchor, |_, _| Ok(()))
+}
+
+/// [`verify_after`], with `also` checking each record whose place in the
+/// chain holds (by its line number and top-level members) for what the
+/// chain cannot show: a database row's columns.
+pub fn verify_with(
+    input: impl BufRead,
+    after: Option<(u64, &str)>,
+    anchor: Option<(u64, &str)>,
+    mut also: impl FnMut(u64, &Members) -> Result<(), String>,
+) -> (Summary, Option<Broken>) {
     let mut summary = Summary::default();
     let (mut last_seq, prev) = after.unwrap_or((0, GENESIS));
     let mut prev_hash = prev.to_string();
@@ -74,18 +76,10 @@ pub fn verify_after(
             Ok(None) => break None,
             Ok(Some(next)) => next,
             Err(e) => {
-                let found = e.get_ref().and_then(|e| e.downcast_ref::<ReadBroken>());
-                break Some(match found {
-                    Some(found) => Broken {
-                        line: line_no + 1,
-                        seq: Some(found.seq),
-                        what: found.what.clone(),
-                    },
-                    None => Broken {
-                        line: line_no + 1,
-                        seq: None,
-                        what: format!("cannot read: {e}"),
-                    },
+                break Some(Broken {
+                    line: line_no + 1,
+                    seq: None,
+                    what: format!("cannot read: {e}"),
                 });
             }
         };
@@ -151,6 +145,9 @@ pub fn verify_after(
             }
             Err(what) => break fail(what.to_string()),
         };
+        if let Err(what) = also(line_no, &fields) {
+            break fail(what);
+        }
         let seq = seq.unwrap_or_default();
         match (torn_note, pending.take()) {
             (true, Some(p)) => {
@@ -259,16 +256,16 @@ enum Break {
 
 /// The top-level members of one record line, in the order written.
 #[derive(Default)]
-pub(crate) struct Members<'a>(Vec<(&'a str, &'a RawValue)>);
+pub struct Members<'a>(Vec<(&'a str, &'a RawValue)>);
 
 impl<'a> Members<'a> {
-    pub(crate) fn read(&mut self, line: &'a [u8]) -> Result<(), serde_json::Error> {
+    pub fn read(&mut self, line: &'a [u8]) -> Result<(), serde_json::Error> {
         let mut de = serde_json::Deserializer::from_slice(line);
         serde::de::DeserializeSeed::deserialize(Seed(&mut self.0), &mut de)?;
         de.end()
     }
 
-    pub(crate) fn get(&self, key: &str) -> Option<&'a RawValue> {
+    pub fn get(&self, key: &str) -> Option<&'a RawValue> {
         self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
     }
 

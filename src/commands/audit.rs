@@ -267,7 +267,7 @@ fn run_verify(
 ) -> Result<Exit, AppError> {
     let anchor = anchor.map(|text| pin("--anchor", text)).transpose()?;
     let after = after.map(|text| pin("--after", text)).transpose()?;
-    let input: Box<dyn BufRead> = match path {
+    let found = match path {
         // Verify what was whole when we started: a writer appending
         // meanwhile holds the lock for whole records only.
         audit::Log::File(file_path) => {
@@ -285,18 +285,23 @@ fn run_verify(
             })?;
             let len = file.metadata().map(|m| m.len()).unwrap_or(0);
             let _ = file.unlock();
-            Box::new(BufReader::with_capacity(1 << 20, file.take(len)))
+            let input = BufReader::with_capacity(1 << 20, file.take(len));
+            verify::verify_after(input, after, anchor)
         }
-        // One COPY: one snapshot of the table, with each row's columns
-        // checked against its line on the way (the filters of `show`
+        // One COPY: one snapshot of the table, each row's columns beside
+        // its line, checked against the record (the filters of `show`
         // trust the columns).
-        audit::Log::Database(db) => Box::new(BufReader::with_capacity(
-            1 << 20,
-            db.checked_lines()
-                .map_err(|e| AppError::of(Exit::Audit, e))?,
-        )),
+        audit::Log::Database(db) => {
+            let (lines, mut columns) = db
+                .checked_lines()
+                .map_err(|e| AppError::of(Exit::Audit, e))?;
+            let input = BufReader::with_capacity(1 << 20, lines);
+            verify::verify_with(input, after, anchor, |line, fields| {
+                columns.agree(line, fields)
+            })
+        }
     };
-    let (summary, broken) = verify::verify_after(input, after, anchor);
+    let (summary, broken) = found;
     for w in &summary.warnings {
         ui.warn(&format!("{}: {w}", path.name()));
     }
