@@ -13,8 +13,8 @@ and stops it by its pid at the end, also on errors or Ctrl-C. Then:
 
 1. `opsguard audit init` on the database `postgres`;
 2. appends: `opsguard audit note -` processes fed --notes lines each on
-   stdin (each writes session.start, one `note` per line, session.end: two
-   round trips and one commit per record), 1 writer and 8 concurrent
+   stdin (each writes session.start, one `note` per line, session.end: one
+   statement, so one round trip and its commit, per record), 1 writer and 8 concurrent
    writers, medians of --runs runs; records written (from the table) over
    wall time from the first start to the last exit; then `audit verify`
    must pass on what they wrote (one gapless chain);
@@ -24,8 +24,8 @@ and stops it by its pid at the end, also on errors or Ctrl-C. Then:
    target/tmp/audit-1m-typed.jsonl when `cargo bench --bench audit` or a
    previous run left it) loaded into a database of its own after `audit
    init`: COPY of the lines into an unlogged staging table, then INSERT
-   ... SELECT with the columns taken from line::jsonb (the same
-   extraction Database::columns_agree checks), then VACUUM ANALYZE;
+   ... SELECT with the columns taken from line::jsonb (what the
+   writer puts in them, which verify checks), then VACUUM ANALYZE;
 4. `audit verify` and `audit show --host store-0042` on it: wall time
    (median of --runs), records/s, peak RSS of opsguard (GNU time's %M,
    /usr/bin/time, package `time`); then 8 concurrent writers appending on
@@ -36,12 +36,11 @@ and stops it by its pid at the end, also on errors or Ctrl-C. Then:
    column check, and EXPLAIN (ANALYZE, BUFFERS) of show's query; WAL
    flushes per append (pg_stat_wal), beside pgbench's INSERT + COMMIT on
    the same server as the cost of one round trip and one commit;
-6. experiments, not what opsguard does (skip with --no-experiments): the
-   column check written to parse each line once; a partial GIN index on
-   plans' targets and show's query using it; and an append's round trips
-   emulated with pgbench, today's (lock held over the commit's WAL flush)
-   and others (sealed on the server in one round trip; the lock released
-   before the flush, which a second transaction then waits for).
+6. experiments, not what opsguard does (skip with --no-experiments): an
+   append's round trips emulated with pgbench: two round trips, and one
+   (sealed on the server, as opsguard does), each with the lock held over
+   the commit's WAL flush (as opsguard does) or released before it (a
+   second transaction then waits for the flush, so writers share it).
 
 Prints a Markdown table, the machine (CPU count, PostgreSQL version, the
 disk's fsync latency as pg_test_fsync measures it, the load average) and
@@ -55,8 +54,7 @@ Needs PostgreSQL 14 or later (initdb, postgres, psql, pgbench and
 pg_test_fsync from --pg-bin, default /usr/lib/postgresql/15/bin), GNU
 time, up to 5 GB of disk in the temporary folder (--tmp; the bulk load's
 WAL is most of it) and, for the generated log, 0.55 GB in target/tmp.
-Linux. Takes about 20 minutes, most of it the column check of each
-verify.
+Linux. Takes about 15 minutes, most of it the bulk load.
 """
 
 import argparse
@@ -459,23 +457,7 @@ def mb(rss):
     return f"{rss:.1f} MB" if rss is not None else "n/a (no GNU time)"
 
 
-# The column check of Database::columns_agree, written two other ways that
-# parse each line once (experiments: not what opsguard sends).
-CHECK_ONCE = """SELECT seq FROM (SELECT *, line::jsonb AS r FROM opsguard.audit OFFSET 0) a
- WHERE seq IS DISTINCT FROM (r->>'seq')::bigint OR hash IS DISTINCT FROM r->>'hash'
-    OR ts IS DISTINCT FROM (r->>'ts')::timestamptz OR session IS DISTINCT FROM r->>'session'
-    OR event IS DISTINCT FROM r->>'event' OR host IS DISTINCT FROM r->>'host'
-    OR role IS DISTINCT FROM r->>'role' OR "user" IS DISTINCT FROM r->>'user'
-    OR change IS DISTINCT FROM r->>'change' ORDER BY seq LIMIT 1"""
-CHECK_RECORD = """SELECT a.seq FROM opsguard.audit a, json_to_record(a.line::json)
-    AS r(seq bigint, hash text, ts timestamptz, session text, event text, host text,
-         role text, "user" text, change text)
- WHERE a.seq IS DISTINCT FROM r.seq OR a.hash IS DISTINCT FROM r.hash
-    OR a.ts IS DISTINCT FROM r.ts OR a.session IS DISTINCT FROM r.session
-    OR a.event IS DISTINCT FROM r.event OR a.host IS DISTINCT FROM r.host
-    OR a.role IS DISTINCT FROM r.role OR a."user" IS DISTINCT FROM r."user"
-    OR a.change IS DISTINCT FROM r.change ORDER BY a.seq LIMIT 1"""
-# An append's round trips, as opsguard makes them today and otherwise:
+# An append's round trips, one as opsguard makes them and others:
 # the lock held over the commit's WAL flush (every append waits for the
 # one before it to reach the disk), or released before it, the append
 # made durable by a second transaction that writes WAL and so flushes
@@ -487,24 +469,17 @@ _INSERT = ("INSERT INTO bench_chain SELECT coalesce(max(seq), 0) + 1, repeat('x'
 _ASYNC = "SET LOCAL synchronous_commit = off;\n"
 _FLUSH = "SELECT pg_logical_emit_message(true, 'opsguard', '');\n"
 PROTOCOLS = [
-    ("today: 2 round trips (lock + tail; insert + commit), lock held over the flush",
+    ("2 round trips (lock + tail; insert + commit), lock held over the flush",
      f"\\startpipeline\nBEGIN;\n{_LOCK}{_TAIL}\\endpipeline\n"
      f"\\startpipeline\n{_INSERT}COMMIT;\n\\endpipeline\n"),
     ("2 round trips, lock released before the flush",
      f"\\startpipeline\nBEGIN;\n{_ASYNC}{_LOCK}{_TAIL}\\endpipeline\n"
      f"\\startpipeline\n{_INSERT}COMMIT;\n{_FLUSH}\\endpipeline\n"),
-    ("1 round trip (sealed on the server), lock held over the flush",
+    ("opsguard: 1 round trip (sealed on the server), lock held over the flush",
      f"\\startpipeline\nBEGIN;\n{_LOCK}{_INSERT}COMMIT;\n\\endpipeline\n"),
     ("1 round trip, lock released before the flush",
      f"\\startpipeline\nBEGIN;\n{_ASYNC}{_LOCK}{_INSERT}COMMIT;\n{_FLUSH}\\endpipeline\n"),
 ]
-# Plans found by their targets through an index, instead of all plans read.
-PLAN_INDEX = """CREATE INDEX bench_plan_targets ON opsguard.audit
-    USING gin (((line::jsonb) -> 'targets') jsonb_path_ops) WHERE event = 'plan'"""
-SHOW_INDEXED = f"""SELECT line FROM opsguard.audit WHERE (host = ANY(ARRAY['{HOST}']::text[])
-    OR role = ANY(ARRAY[]::text[])
-    OR (event = 'plan' AND (line::jsonb) -> 'targets' @> '[{{"name": "{HOST}"}}]')) ORDER BY seq"""
-
 
 def main():
     ap = argparse.ArgumentParser()
@@ -514,8 +489,7 @@ def main():
     ap.add_argument("--pg-bin", default="/usr/lib/postgresql/15/bin")
     ap.add_argument("--tmp", default=None, help="folder for the server (default: $TMPDIR)")
     ap.add_argument("--no-experiments", action="store_true",
-                    help="skip the timings of other forms of the column check and of an "
-                         "index on plans' targets")
+                    help="skip the append protocols emulated with pgbench")
     args = ap.parse_args()
     if not os.access(GNU_TIME, os.X_OK):
         say(f"{GNU_TIME} not found (apt-get install time): no peak RSS figures")
@@ -630,19 +604,6 @@ def main():
             diag.append(f"The COPY `verify` streams, into /dev/null with psql: "
                         f"{timed_psql(server, 'audit1m', copy_all):.2f} s.")
             diag.append("")
-        check = next((sql for _, sql in v_sql if "IS DISTINCT FROM" in sql), None)
-        if check:
-            plan = explain(server, "audit1m", check, analyze=False)
-            scan = [l.strip().lstrip("-> ") for l in plan.splitlines()
-                    if l.strip() and not l.strip().startswith(
-                        ("QUERY PLAN", "---", "(", "Output:", "Filter:", "Workers"))]
-            filt = next((l for l in plan.splitlines() if l.strip().startswith("Filter:")), "")
-            diag.append(f"The column check `audit verify` runs after the chain "
-                        f"(Database::columns_agree): plan `{' / '.join(scan)}`; its filter "
-                        f"casts the line to jsonb {filt.count('(audit.line)::jsonb')} times "
-                        f"per row (EXPLAIN VERBOSE: the `line::jsonb AS r` subquery is "
-                        f"inlined into each comparison).")
-            diag.append("")
         show_copy = next((sql for _, sql in s_sql if sql.startswith("COPY")), None)
         select = inner_select(show_copy) if show_copy else None
         if select:
@@ -665,16 +626,6 @@ def main():
 
         if not args.no_experiments:
             say("experiments ...")
-            diag.append("Experiments on the same table (not what opsguard does today):")
-            diag.append("")
-            diag.append("| what | time |")
-            diag.append("|---|---:|")
-            for what, sql in (("column check, each line parsed once (`OFFSET 0` keeps the "
-                               "`line::jsonb` subquery from being inlined into every "
-                               "comparison)", CHECK_ONCE),
-                              ("column check with `json_to_record(line::json)`", CHECK_RECORD)):
-                diag.append(f"| {what} | {timed_psql(server, 'audit1m', sql):.2f} s |")
-            diag.append("")
             diag.append("Append protocols emulated with pgbench on a table of the same shape "
                         "(`bench_chain`: the chain's advisory lock, the tail read, a 400-byte "
                         "line; each `\\startpipeline`...`\\endpipeline` is one round trip; medians of 3 "
@@ -696,26 +647,6 @@ def main():
                 lat = statistics.median(g[1] for g in got[i])
                 per = statistics.mean(g[2] for g in got[i])
                 diag.append(f"| {name} | {clients} | {tps:,.0f} | {lat:.2f} ms | {per:.2f} |")
-            diag.append("")
-            diag.append("| what | time |")
-            diag.append("|---|---:|")
-            t = time.monotonic()
-            server.psql("audit1m", PLAN_INDEX)
-            built = time.monotonic() - t
-            server.psql("audit1m", "ANALYZE opsguard.audit")
-            size = server.psql("audit1m", "SELECT pg_size_pretty(pg_relation_size("
-                                          "'opsguard.bench_plan_targets'))")
-            got = int(server.psql("audit1m", f"SELECT count(*) FROM ({SHOW_INDEXED}) s"))
-            copy = f"COPY ({SHOW_INDEXED}) TO STDOUT (FORMAT binary)"
-            diag.append(f"| partial GIN index on plans' `targets` (`{short(PLAN_INDEX, 120)}`): "
-                        f"build, {size} | {built:.2f} s |")
-            diag.append(f"| show's query with plans found through it ({got} rows), COPY into "
-                        f"/dev/null with psql | {timed_psql(server, 'audit1m', copy):.2f} s |")
-            diag.append("")
-            diag.append("```")
-            diag.append(f"-- {' '.join(SHOW_INDEXED.split())}")
-            diag.append(explain(server, "audit1m", SHOW_INDEXED))
-            diag.append("```")
             diag.append("")
         loads.append(loadavg())
     finally:

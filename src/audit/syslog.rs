@@ -15,12 +15,16 @@
 //!
 //! A mirror that fails is a warning on stderr, once per run, and never
 //! stops the work or loses a record: the log of truth already has it.
+//! After a failure the mirror rests for [`BACKOFF`]: records in that time
+//! are not sent (a collector that does not answer would otherwise cost
+//! every record its timeout), and when a send works again a warning
+//! says how many records the pipeline lacks.
 
 use std::io::Write;
 use std::net::{TcpStream, ToSocketAddrs, UdpSocket};
 use std::os::unix::net::UnixDatagram;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
@@ -35,6 +39,9 @@ pub enum Target {
 
 /// How long connecting or sending may take before the mirror gives up.
 const TIMEOUT: Duration = Duration::from_secs(2);
+
+/// How long a mirror that failed rests before it tries again.
+pub const BACKOFF: Duration = Duration::from_secs(30);
 
 /// The most a UDP message may hold.
 const DATAGRAM: usize = 65_000;
@@ -77,6 +84,19 @@ impl Target {
 pub struct Mirror {
     target: Target,
     tcp: Option<TcpStream>,
+    /// After a failure: no send before this time.
+    resting_until: Option<Instant>,
+    /// Records not sent since the last failure.
+    missed: u64,
+}
+
+/// What became of one record.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Sent {
+    Sent,
+    Failed,
+    /// Not tried: the mirror is resting after a failure.
+    Skipped,
 }
 
 /// What the header takes from a record.
@@ -93,17 +113,48 @@ struct Head<'a> {
 
 impl Mirror {
     pub fn new(target: Target) -> Mirror {
-        Mirror { target, tcp: None }
+        Mirror {
+            target,
+            tcp: None,
+            resting_until: None,
+            missed: 0,
+        }
     }
 
     /// Send the record `line`; a failure is a warning, once per run.
     pub fn send(&mut self, line: &str) {
-        if let Err(e) = self.try_send(line) {
-            self.tcp = None;
-            crate::ui::warn_once(&format!(
-                "the audit mirror {}: {e}; the records are in the audit log all the same",
-                self.target.name()
-            ));
+        self.send_at(line, Instant::now());
+    }
+
+    /// [`Mirror::send`] at time `now`.
+    pub fn send_at(&mut self, line: &str, now: Instant) -> Sent {
+        if self.resting_until.is_some_and(|until| now < until) {
+            self.missed += 1;
+            return Sent::Skipped;
+        }
+        match self.try_send(line) {
+            Ok(()) => {
+                if self.resting_until.take().is_some() {
+                    crate::ui::warn_once(&format!(
+                        "the audit mirror {} works again; {} record(s) before this one were not sent to it (the audit log has them)",
+                        self.target.name(),
+                        self.missed
+                    ));
+                    self.missed = 0;
+                }
+                Sent::Sent
+            }
+            Err(e) => {
+                self.tcp = None;
+                self.missed += 1;
+                self.resting_until = Some(now + BACKOFF);
+                crate::ui::warn_once(&format!(
+                    "the audit mirror {}: {e}; the records are in the audit log all the same (the mirror rests {} s between tries)",
+                    self.target.name(),
+                    BACKOFF.as_secs()
+                ));
+                Sent::Failed
+            }
         }
     }
 
@@ -202,6 +253,35 @@ mod tests {
     use super::*;
 
     const LINE: &str = r#"{"event":"command.start","hash":"ab12","pid":42,"seq":7,"session":"S1","ts":"2026-12-03T10:00:00.000Z","workstation":"ws 1"}"#;
+
+    #[test]
+    fn a_failed_mirror_rests_before_it_tries_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.sock");
+        let mut mirror = Mirror::new(Target::Unix(path.clone()));
+        let line = LINE;
+        let t0 = Instant::now();
+        // No socket yet: the send fails, and the next ones in the
+        // back-off are not tried at all (the socket now exists).
+        assert_eq!(mirror.send_at(line, t0), Sent::Failed);
+        let socket = UnixDatagram::bind(&path).unwrap();
+        socket.set_nonblocking(true).unwrap();
+        for s in [1, 10, 29] {
+            assert_eq!(
+                mirror.send_at(line, t0 + Duration::from_secs(s)),
+                Sent::Skipped
+            );
+        }
+        let mut buf = [0u8; 512];
+        assert!(socket.recv(&mut buf).is_err(), "a resting mirror sent");
+        assert_eq!(mirror.missed, 4);
+        // After the back-off it tries, and it works.
+        assert_eq!(mirror.send_at(line, t0 + BACKOFF), Sent::Sent);
+        let n = socket.recv(&mut buf).unwrap();
+        assert!(String::from_utf8_lossy(&buf[..n]).ends_with(line));
+        assert_eq!((mirror.missed, mirror.resting_until), (0, None));
+        assert_eq!(mirror.send_at(line, t0 + BACKOFF), Sent::Sent);
+    }
 
     #[test]
     fn a_record_is_an_rfc5424_message() {

@@ -24,8 +24,6 @@ pub(super) struct Recorder<'a> {
     audit_failed: Option<String>,
     /// How each host's connection was made, as its commands record it.
     connections: std::collections::HashMap<usize, Box<event::Connection>>,
-    /// Who is at the console, for the hosts' own trail.
-    identity: crate::audit::record::Identity,
     /// How many batches the rollout has.
     batches: usize,
 }
@@ -50,7 +48,6 @@ impl<'a> Recorder<'a> {
             steps,
             audit_failed: None,
             connections: Default::default(),
-            identity: crate::audit::record::Identity::current(),
             batches: 0,
         }
     }
@@ -89,40 +86,6 @@ impl<'a> Recorder<'a> {
         }
     }
 
-    /// The line an SSH host's own syslog gets before a command not known
-    /// to be safe starts there (`settings.host_syslog`).
-    fn trail(
-        &self,
-        host: usize,
-        step: &Step,
-        at: &crate::audit::writer::Appended,
-    ) -> Option<crate::transport::remote::Trail> {
-        use crate::inventory::HostSyslog;
-        let h = &self.inv.hosts[host];
-        if step.verdict == crate::classify::Verdict::Safe
-            || !matches!(h.connection, crate::inventory::Connection::Ssh)
-        {
-            return None;
-        }
-        let socket = match &self.inv.settings.host_syslog {
-            HostSyslog::Off => return None,
-            HostSyslog::On => None,
-            HostSyslog::Socket(path) => Some(path.clone()),
-        };
-        Some(crate::transport::remote::Trail {
-            message: format!(
-                "session={} operator={} workstation={} seq={} hash={} command={}",
-                self.session.id(),
-                self.identity.user,
-                self.identity.workstation,
-                at.seq,
-                at.hash,
-                step.command
-            ),
-            socket,
-        })
-    }
-
     fn start(&self, host: usize, step: &Step) -> event::CommandStart {
         let numbered = step.number > 0;
         event::CommandStart {
@@ -156,7 +119,14 @@ impl Observer for Recorder<'_> {
         let start = self.start(host, step);
         let at = self.appended(Event::CommandStart(start))?;
         Some(crate::execute::Start {
-            trail: self.trail(host, step, &at),
+            trail: crate::transport::remote::Trail::before(
+                &self.inv.settings,
+                &self.inv.hosts[host],
+                step.verdict,
+                self.session.id(),
+                &at,
+                &step.command,
+            ),
         })
     }
 

@@ -127,6 +127,38 @@ pub struct Trail {
 }
 
 impl Trail {
+    /// The trail of `command` (recorded as `seq` with `hash` by session
+    /// `session`) on `host`: before a command not known to be safe, on an
+    /// SSH host, unless `settings.host_syslog` is off.
+    pub fn before(
+        settings: &crate::inventory::Settings,
+        host: &crate::inventory::Host,
+        verdict: crate::classify::Verdict,
+        session: &str,
+        at: &crate::audit::writer::Appended,
+        command: &str,
+    ) -> Option<Trail> {
+        use crate::inventory::HostSyslog;
+        if verdict == crate::classify::Verdict::Safe
+            || !matches!(host.connection, crate::inventory::Connection::Ssh)
+        {
+            return None;
+        }
+        let socket = match &settings.host_syslog {
+            HostSyslog::Off => return None,
+            HostSyslog::On => None,
+            HostSyslog::Socket(path) => Some(path.clone()),
+        };
+        let who = crate::audit::record::Identity::current();
+        Some(Trail {
+            message: format!(
+                "session={session} operator={} workstation={} seq={} hash={} command={command}",
+                who.user, who.workstation, at.seq, at.hash,
+            ),
+            socket,
+        })
+    }
+
     /// The `logger` command, ending in `;`.
     fn command(&self) -> String {
         // One line, printable, bounded: it is data for the host's log.

@@ -235,6 +235,12 @@ impl Console<'_> {
         }
     }
 
+    fn recorded(&mut self, event: Event) -> Result<crate::audit::writer::Appended, AppError> {
+        self.audit
+            .record(event)
+            .map_err(crate::audit::nothing_more_ran)
+    }
+
     /// A folder on the host that only this session can write (`mktemp -d`,
     /// mode 0700), where lines leave the folder they end in: a file there
     /// cannot have been planted. `None` (with a warning) when the host
@@ -286,10 +292,7 @@ impl Console<'_> {
     }
 
     fn record(&mut self, event: Event) -> Result<(), AppError> {
-        self.audit
-            .record(event)
-            .map(|_| ())
-            .map_err(crate::audit::nothing_more_ran)
+        self.recorded(event).map(|_| ())
     }
 
     fn on(&self) -> On {
@@ -423,8 +426,12 @@ impl Console<'_> {
         &mut self,
         line: &str,
         tx: std::sync::mpsc::SyncSender<(Which, Vec<u8>)>,
+        trail: Option<crate::transport::remote::Trail>,
     ) -> (Result<Outcome, TransportError>, Option<String>) {
-        let limits = self.limits(Some(tx));
+        let limits = Limits {
+            trail,
+            ..self.limits(Some(tx))
+        };
         self.lines += 1;
         // Where the line leaves its final folder, if it may move; the name
         // holds the session's random id, the file is made private and
@@ -461,7 +468,16 @@ impl Console<'_> {
                 .connected()
                 .map(|c| event::Connection::of(&c)),
         };
-        self.record(Event::CommandStart(start.clone()))?;
+        let at = self.recorded(Event::CommandStart(start.clone()))?;
+        // The host's own syslog remembers a line not known to be safe.
+        let trail = crate::transport::remote::Trail::before(
+            &self.inv.settings,
+            &self.inv.hosts[self.host],
+            class.verdict,
+            self.audit.id(),
+            &at,
+            line,
+        );
         let (tx, rx) = sync_channel::<(Which, Vec<u8>)>(64);
         let ui = self.ui;
         let (ran, place) = std::thread::scope(|scope| {
@@ -476,7 +492,7 @@ impl Console<'_> {
                 }
                 ui.end_bytes();
             });
-            let ran = self.run_line(line, tx);
+            let ran = self.run_line(line, tx, trail);
             let _ = printer.join();
             ran
         });
