@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 
 use super::GlobalArgs;
-use crate::diagnostic::{Report, Sources, render};
+use crate::diagnostic::{Report, Sources, render, sarif};
 use crate::error::{AppError, Exit};
 use crate::inventory::{self, is_yaml};
 use crate::playbook;
@@ -111,7 +111,11 @@ pub fn run(g: &GlobalArgs, args: &ValidateArgs, ui: &Ui) -> Result<Exit, AppErro
         ValidateFormat::Text => render::text(&report.items, &sources, ui.color(Stream::Out)),
         ValidateFormat::Json => render::json(&report.items),
         ValidateFormat::Github => render::github(&report.items),
-        ValidateFormat::Sarif => render::sarif(&report.items),
+        ValidateFormat::Sarif => {
+            let root = std::env::current_dir()
+                .map_err(|e| AppError::invalid(format!("cannot read the current folder: {e}")))?;
+            sarif::render(&report.items, &sources, &root)
+        }
     };
     ui.out(&out);
     let (errors, warnings) = (report.errors(), report.warnings());

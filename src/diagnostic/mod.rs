@@ -8,6 +8,7 @@
 //! prints.
 
 pub mod render;
+pub mod sarif;
 
 use std::fmt;
 use std::sync::Arc;
@@ -114,7 +115,7 @@ impl Code {
         }
     }
 
-    /// One line on what the code means, for SARIF rule descriptions.
+    /// One line on what the code means, for SARIF's `shortDescription`.
     pub fn summary(self) -> &'static str {
         match self {
             Code::E001 => "YAML syntax error",
@@ -134,6 +135,39 @@ impl Code {
             Code::W102 => "destructive step on a protected role without serial",
             Code::W103 => "playbook without description",
             Code::W104 => "step command not known to be safe on a role that guards it",
+        }
+    }
+
+    /// What the code means and what to do about it, for SARIF's
+    /// `fullDescription`: the table of `opsguard validate` in
+    /// docs/commands.md says the same (a test holds the two together).
+    pub fn description(self) -> &'static str {
+        match self {
+            Code::E001 => {
+                "YAML syntax error (also: not UTF-8, binary, larger than 8 MiB, nested deeper than 32)"
+            }
+            Code::E002 => "unknown field (the nearest known one is suggested)",
+            Code::E003 => "missing required field",
+            Code::E004 => {
+                "invalid value (type, duration, number, role name, colour, window, mirror loop, mirror of another role)"
+            }
+            Code::E005 => "duplicate key or duplicate host (naming both places, across files)",
+            Code::E006 => {
+                "one place under two roles: two `connection: local` hosts whose `workdir` is the same folder (however written: `./live/`, `a/../live`, a symlink), or two SSH hosts with the same address and port, carry different roles (typing one role would confirm work on the other's data)"
+            }
+            Code::E010 => "selector names an unknown host, group or role",
+            Code::E011 => "selector matches no host",
+            Code::E012 => "mirror names an unknown host",
+            Code::E020 => "destructive step without `role`",
+            Code::E021 => "step selects a host whose role differs from the step's `role`",
+            Code::E022 => "destructive step selects hosts of more than one role",
+            Code::E023 => "step declares `destructive: false` but its command is destructive",
+            Code::W101 => "destructive step on a protected role without `change`",
+            Code::W102 => "destructive step on a protected role without `serial`",
+            Code::W103 => "playbook without `description`",
+            Code::W104 => {
+                "step whose command is not known to be safe, on a role whose `unknown_commands` is `guard` (it will meet the guards; declare the tool in `policy.safe_patterns` if it only reads)"
+            }
         }
     }
 

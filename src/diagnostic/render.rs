@@ -1,5 +1,5 @@
-//! Diagnostics as text for people, and as JSON, GitHub annotations and
-//! SARIF for machines.
+//! Diagnostics as text for people, and as JSON and GitHub annotations for
+//! machines (SARIF has a module of its own, [`super::sarif`]).
 //!
 //! Machine formats never carry colour; the text format colours only when
 //! the caller says its stream takes colour.
@@ -7,7 +7,7 @@
 use owo_colors::OwoColorize;
 use serde_json::{Value, json};
 
-use super::{Code, Diagnostic, Severity, Sources};
+use super::{Diagnostic, Severity, Sources};
 use crate::ui::escape::visible;
 
 /// `path:line:column: error[CODE]: message`, then the source line with a
@@ -116,65 +116,10 @@ fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// SARIF 2.1.0, one run, every code listed as a rule.
-pub fn sarif(diags: &[Diagnostic]) -> String {
-    let rules: Vec<Value> = Code::ALL
-        .iter()
-        .map(|c| {
-            json!({
-                "id": c.as_str(),
-                "shortDescription": {"text": c.summary()},
-                "defaultConfiguration": {"level": c.severity().as_str()},
-            })
-        })
-        .collect();
-    let results: Vec<Value> = diags
-        .iter()
-        .map(|d| {
-            let mut text = d.message.clone();
-            if let Some(help) = &d.help {
-                text.push_str(" (help: ");
-                text.push_str(help);
-                text.push(')');
-            }
-            json!({
-                "ruleId": d.code.as_str(),
-                "ruleIndex": Code::ALL.iter().position(|c| *c == d.code),
-                "level": d.severity().as_str(),
-                "message": {"text": text},
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": d.loc.file.replace('\\', "/")},
-                        "region": {
-                            "startLine": d.loc.pos.line.max(1),
-                            "startColumn": d.loc.pos.column.max(1),
-                        }
-                    }
-                }],
-            })
-        })
-        .collect();
-    let doc = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "opsguard",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules,
-            }},
-            "results": results,
-        }],
-    });
-    let mut s = serde_json::to_string_pretty(&doc).expect("JSON of plain values");
-    s.push('\n');
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::Loc;
+    use crate::diagnostic::{Code, Loc};
     use crate::yaml::Pos;
 
     fn sample() -> (Vec<Diagnostic>, Sources) {
@@ -238,22 +183,6 @@ mod tests {
             github(&d),
             "::error file=a%2Cb%3Ac.yaml,line=3,col=11,title=E004::unknown role `bakup`%0Ahelp: declared roles: live, backup\n"
         );
-    }
-
-    #[test]
-    fn sarif_names_rule_and_region() {
-        let (d, _) = sample();
-        let v: Value = serde_json::from_str(&sarif(&d)).unwrap();
-        assert_eq!(v["version"], "2.1.0");
-        let r = &v["runs"][0]["results"][0];
-        assert_eq!(r["ruleId"], "E004");
-        assert_eq!(r["level"], "error");
-        assert_eq!(
-            r["locations"][0]["physicalLocation"]["region"]["startLine"],
-            3
-        );
-        let rule = r["ruleIndex"].as_u64().unwrap() as usize;
-        assert_eq!(v["runs"][0]["tool"]["driver"]["rules"][rule]["id"], "E004");
     }
 
     #[test]
