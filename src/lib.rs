@@ -3,6 +3,7 @@ pub mod app;
 pub mod approval;
 pub mod audit;
 pub mod classify;
+pub mod clustershell;
 pub mod commands;
 pub mod diagnostic;
 pub mod duration;

@@ -165,7 +165,7 @@ const MOST_NAMES: usize = 100_000;
 /// The names a range expands to, in order: `a[1-3]b[x,y]` is a1bx, a1by,
 /// a2bx, ... Numbers keep the width of a zero-padded start (`[01-10]`);
 /// letters go one by one (`[a-c]`); `/STEP` steps (`[1-9/2]`).
-fn expand(pattern: &str) -> Result<Vec<String>, String> {
+pub(crate) fn expand(pattern: &str) -> Result<Vec<String>, String> {
     let mut names = vec![String::new()];
     let mut rest = pattern;
     while !rest.is_empty() {

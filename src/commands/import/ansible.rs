@@ -1,40 +1,15 @@
-//! `opsguard import ansible FILE|-`: an opsguard inventory from the JSON of
-//! `ansible-inventory --list`, so that INI, YAML, group_vars and inventory
-//! plugins are resolved by Ansible itself. The inventory goes to stdout
-//! with a header naming its source and that source's SHA-256; what has no
-//! equivalent is listed on stderr as UNMAPPED. Nothing is written when a
-//! host has no role, two roles, or a name opsguard cannot take.
+//! `opsguard import ansible`: the JSON of `ansible-inventory --list` as an
+//! opsguard inventory. Ansible resolves its own formats, group_vars and
+//! plugins; this only maps what has an opsguard equivalent and counts the
+//! rest as UNMAPPED.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
-use std::path::PathBuf;
 
-use clap::{Args, Subcommand};
 use serde_json::Value;
 
-use crate::error::{AppError, Exit};
+use super::{Imported, count, quoted, role_of, roles};
 use crate::inventory::schema::valid_host_name;
 use crate::inventory::valid_user_name;
-use crate::ui::Ui;
-
-#[derive(Debug, Args)]
-pub struct ImportArgs {
-    #[command(subcommand)]
-    pub source: Source,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Source {
-    /// From the JSON of `ansible-inventory -i INVENTORY --list`
-    Ansible {
-        /// The JSON file, or `-` for stdin
-        file: PathBuf,
-        /// Groups whose names are roles (`live,backup`); without it, each
-        /// host's `opsguard_role` variable
-        #[arg(long, value_name = "GROUPS", value_delimiter = ',')]
-        role_groups: Vec<String>,
-    },
-}
 
 /// Ansible's own groups, which say nothing about a host.
 const IMPLICIT: &[&str] = &["all", "ungrouped"];
@@ -44,62 +19,6 @@ const MAPPED: &[&str] = &[
     "ansible_host", "ansible_port", "ansible_user", "ansible_ssh_private_key_file",
     "ansible_become", "ansible_become_user", "opsguard_role",
 ];
-
-pub fn run(args: &ImportArgs, ui: &Ui) -> Result<Exit, AppError> {
-    let Source::Ansible { file, role_groups } = &args.source;
-    let (name, bytes) = if file.as_os_str() == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(|e| AppError::new(Exit::Failed, format!("cannot read stdin: {e}")))?;
-        ("stdin".to_string(), bytes)
-    } else {
-        let bytes = std::fs::read(file)
-            .map_err(|e| AppError::invalid(format!("cannot read {}: {e}", file.display())))?;
-        (file.display().to_string(), bytes)
-    };
-    let json: Value = serde_json::from_slice(&bytes).map_err(|e| {
-        AppError::invalid(format!("{name} is not JSON: {e}"))
-            .hint("give it the output of `ansible-inventory -i INVENTORY --list`")
-    })?;
-    let imported = ansible(&json, role_groups).map_err(|problems| {
-        AppError::invalid(format!(
-            "{name} cannot be imported; nothing was written:\n  {}",
-            problems.join("\n  ")
-        ))
-    })?;
-    let sha = crate::audit::record::sha256_hex(&bytes);
-    ui.out(&format!(
-        "# Imported by `opsguard import ansible` from {name} (the JSON of ansible-inventory),\n\
-         # sha256 {sha}. Check the roles: they decide what opsguard guards.\n{}",
-        imported.yaml
-    ));
-    if !imported.unmapped.is_empty() {
-        let list: Vec<String> = imported
-            .unmapped
-            .iter()
-            .map(|(var, hosts)| {
-                format!(
-                    "{var} ({} host{})",
-                    hosts,
-                    if *hosts == 1 { "" } else { "s" }
-                )
-            })
-            .collect();
-        ui.warn(&format!(
-            "UNMAPPED (no opsguard equivalent, left out): {}",
-            list.join(", ")
-        ));
-    }
-    Ok(Exit::Ok)
-}
-
-/// An inventory as YAML, and each variable left out with its host count.
-#[derive(Debug)]
-pub struct Imported {
-    pub yaml: String,
-    pub unmapped: BTreeMap<String, usize>,
-}
 
 /// The opsguard inventory for `ansible-inventory --list` output, or every
 /// problem.
@@ -169,22 +88,10 @@ pub fn ansible(json: &Value, role_groups: &[String]) -> Result<Imported, Vec<Str
                 }
             }
         } else {
-            let mine: Vec<&String> = role_groups
-                .iter()
-                .filter(|r| in_groups.contains(r.as_str()))
-                .collect();
-            match mine[..] {
-                [one] => Some(one.clone()),
-                [] => {
-                    problems.push(format!("`{host}` is in none of the role groups"));
-                    None
-                }
-                _ => {
-                    let names: Vec<&str> = mine.iter().map(|s| s.as_str()).collect();
-                    problems.push(format!(
-                        "`{host}` is in two role groups ({}): a host has one role",
-                        names.join(", ")
-                    ));
+            match role_of(host, &in_groups, role_groups) {
+                Ok(role) => Some(role),
+                Err(problem) => {
+                    problems.push(problem);
                     None
                 }
             }
@@ -267,31 +174,13 @@ pub fn ansible(json: &Value, role_groups: &[String]) -> Result<Imported, Vec<Str
     if !problems.is_empty() {
         return Err(problems);
     }
-    // Roles other than the two built in are declared protected: a role
-    // opsguard does not know is guarded until someone says otherwise.
-    let extra: Vec<&String> = roles_used
-        .iter()
-        .filter(|r| !matches!(r.as_str(), "live" | "backup"))
-        .collect();
-    let mut roles = String::new();
-    if !extra.is_empty() {
-        roles.push_str("roles:\n  live: {protected: true, color: red}\n  backup: {protected: false, color: green}\n");
-        for r in extra {
-            roles.push_str(&format!(
-                "  {}: {{protected: true, color: magenta}}\n",
-                quoted(r)
-            ));
-        }
-    }
     Ok(Imported {
-        yaml: roles + &yaml,
-        unmapped,
+        yaml: roles(&roles_used) + &yaml,
+        unmapped: unmapped
+            .iter()
+            .map(|(var, n)| format!("{var} ({})", count(*n, "host")))
+            .collect(),
     })
-}
-
-/// A string as a YAML scalar: JSON's quoting, which YAML reads.
-fn quoted(s: &str) -> String {
-    serde_json::to_string(s).expect("a string")
 }
 
 /// The hosts of `group` and of its children, cycles cut.
