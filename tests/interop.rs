@@ -106,6 +106,11 @@ fn the_action_annotates_and_writes_sarif() {
         ("PATHS", "".into()),
         ("STRICT", "true".into()),
         ("SARIF", "out.sarif".into()),
+        // As GitHub fills it from the action's own repository and ref.
+        (
+            "DOCS",
+            "https://git.example.net/ops/opsguard/blob/v1/docs/commands.md".into(),
+        ),
     ];
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     // opsguard is on PATH: the build step leaves it.
@@ -127,6 +132,27 @@ fn the_action_annotates_and_writes_sarif() {
         serde_json::from_str(&std::fs::read_to_string(bad.path().join("out.sarif")).unwrap())
             .unwrap();
     assert!(!sarif["runs"][0]["results"].as_array().unwrap().is_empty());
+    assert_eq!(
+        sarif["runs"][0]["tool"]["driver"]["rules"][0]["helpUri"],
+        "https://git.example.net/ops/opsguard/blob/v1/docs/commands.md#opsguard-validate-path---format-textjsongithubsarif---strict"
+    );
+    let docs = field("action.yml", "['runs']['steps'][1]['env']['DOCS']");
+    assert!(
+        docs.contains("github.action_repository") && docs.contains("github.action_ref"),
+        "{docs}"
+    );
+    // Used from a local path, GitHub gives no repository: no helpUri.
+    let env: Vec<(&str, &str)> = env
+        .iter()
+        .map(|&(k, v)| match k {
+            "DOCS" => (k, ""),
+            "SARIF" => (k, "local.sarif"),
+            _ => (k, v),
+        })
+        .collect();
+    exits(&bash(&steps(1), bad.path(), &env), 2);
+    let sarif = std::fs::read_to_string(bad.path().join("local.sarif")).unwrap();
+    assert!(!sarif.contains("helpUri"), "{sarif}");
 }
 
 /// `ansible-inventory --list` of `ini` (real Ansible), as a JSON file in

@@ -124,6 +124,63 @@ fn the_log_of_a_broken_playbook_is_valid_sarif() {
     );
 }
 
+/// A rule's helpUri is there only when the address of the docs is given
+/// (the Action gives its own repository's), absolute, at the code list;
+/// an address that is not absolute is refused before anything is read.
+#[test]
+fn rules_link_to_the_codes_only_where_the_docs_are_published() {
+    let rules = |log: &serde_json::Value| log["runs"][0]["tool"]["driver"]["rules"].clone();
+    let plain = Test::new()
+        .cwd(repo())
+        .args(["validate", "--format", "sarif", BROKEN])
+        .status(2)
+        .json();
+    assert!(
+        rules(&plain)
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r.get("helpUri").is_none())
+    );
+    let docs = "https://git.example.net/ops/opsguard/blob/v1/docs/commands.md";
+    let run = Test::new()
+        .cwd(repo())
+        .args(["validate", "--format", "sarif", "--docs-url", docs, BROKEN])
+        .status(2);
+    assert_eq!(schema_errors(&run.stdout), Vec::<String>::new());
+    let log = run.json();
+    let rules = rules(&log);
+    let rules = rules.as_array().unwrap();
+    assert!(!rules.is_empty());
+    for rule in rules {
+        assert_eq!(
+            rule["helpUri"],
+            format!("{docs}#opsguard-validate-path---format-textjsongithubsarif---strict")
+        );
+    }
+    // The anchor is the heading above the code table.
+    let page = std::fs::read_to_string(repo().join("docs/commands.md")).unwrap();
+    let table = page.find("| E001 |").unwrap();
+    let heading = page[..table].rfind("\n## ").unwrap();
+    assert!(page[heading..].starts_with(
+        "\n## `opsguard validate [PATH...] [--format text|json|github|sarif] [--strict]`"
+    ));
+    for bad in [
+        "docs/commands.md", "https://x.example/a#b", "ftp://x.example/a",
+    ] {
+        Test::new()
+            .cwd(repo())
+            .args(["validate", "--format", "sarif", "--docs-url", bad])
+            .status(2)
+            .stderr_has("--docs-url");
+    }
+    Test::new()
+        .cwd(repo())
+        .args(["validate", "--docs-url", docs])
+        .status(2)
+        .stderr_has("--docs-url is for --format sarif");
+}
+
 #[test]
 fn results_point_at_the_token_from_start_to_end() {
     let log = Test::new()

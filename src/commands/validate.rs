@@ -38,9 +38,27 @@ pub struct ValidateArgs {
     /// Fail on warnings too
     #[arg(long)]
     pub strict: bool,
+    /// With --format sarif: the published address (http or https) of
+    /// opsguard's docs/commands.md, for each rule's helpUri
+    #[arg(long, value_name = "URL")]
+    pub docs_url: Option<String>,
 }
 
 pub fn run(g: &GlobalArgs, args: &ValidateArgs, ui: &Ui) -> Result<Exit, AppError> {
+    if let Some(url) = &args.docs_url {
+        // An absolute address, or code scanning refuses the whole report.
+        let rest = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"));
+        if !rest.is_some_and(|r| !r.is_empty() && !r.contains(['#', ' ', '"'])) {
+            return Err(AppError::invalid(format!(
+                "--docs-url `{url}` is not an http(s) address without a fragment (the address of docs/commands.md)"
+            )));
+        }
+        if args.format != ValidateFormat::Sarif {
+            return Err(AppError::invalid("--docs-url is for --format sarif"));
+        }
+    }
     let mut report = Report::default();
     let mut sources = Sources::default();
     let inv_path = g.inventory_path();
@@ -114,7 +132,7 @@ pub fn run(g: &GlobalArgs, args: &ValidateArgs, ui: &Ui) -> Result<Exit, AppErro
         ValidateFormat::Sarif => {
             let root = std::env::current_dir()
                 .map_err(|e| AppError::invalid(format!("cannot read the current folder: {e}")))?;
-            sarif::render(&report.items, &sources, &root)
+            sarif::render(&report.items, &sources, &root, args.docs_url.as_deref())
         }
     };
     ui.out(&out);

@@ -6,9 +6,11 @@
 //! token when the reader knows its length, and carries a fingerprint that
 //! survives lines moving. This module must never put anything in the
 //! document that depends on the time or on the order files were found in,
-//! and never a link to the web: the rules' help names the page of the
-//! sources that lists the codes instead of a `helpUri` (SARIF wants that
-//! to be an absolute URI, and GitHub's upload refuses a relative one).
+//! and no link to the web of its own: the rules' help names the page of
+//! the sources that lists the codes, and a rule has a `helpUri` (which
+//! SARIF wants absolute, and GitHub's upload refuses relative) only when
+//! the caller says where that page is published (`validate --docs-url`;
+//! the GitHub Action passes its own repository's copy).
 
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
@@ -24,10 +26,14 @@ pub const SRCROOT: &str = "%SRCROOT%";
 /// computing it gets a new version, so old and new never compare.
 pub const FINGERPRINT: &str = "opsguard/v1";
 
-/// The SARIF log of `diags`, files made relative to `root` (absolute).
-pub fn render(diags: &[Diagnostic], sources: &Sources, root: &Path) -> String {
+/// Where the list of codes is, under the page docs/commands.md.
+pub const CODES_ANCHOR: &str = "opsguard-validate-path---format-textjsongithubsarif---strict";
+
+/// The SARIF log of `diags`, files made relative to `root` (absolute);
+/// `docs` is the published address of docs/commands.md, if any.
+pub fn render(diags: &[Diagnostic], sources: &Sources, root: &Path, docs: Option<&str>) -> String {
     let root = normalize(root);
-    let rules: Vec<Value> = Code::ALL.iter().map(|c| rule(*c)).collect();
+    let rules: Vec<Value> = Code::ALL.iter().map(|c| rule(*c, docs)).collect();
     let mut seen: HashMap<String, usize> = HashMap::new();
     let results: Vec<Value> = diags
         .iter()
@@ -84,8 +90,8 @@ pub fn render(diags: &[Diagnostic], sources: &Sources, root: &Path) -> String {
     s
 }
 
-fn rule(code: Code) -> Value {
-    json!({
+fn rule(code: Code, docs: Option<&str>) -> Value {
+    let mut rule = json!({
         "id": code.as_str(),
         "shortDescription": {"text": code.summary()},
         "fullDescription": {"text": code.description()},
@@ -94,7 +100,11 @@ fn rule(code: Code) -> Value {
             code.description()
         )},
         "defaultConfiguration": {"level": code.severity().as_str()},
-    })
+    });
+    if let Some(docs) = docs {
+        rule["helpUri"] = json!(format!("{docs}#{CODES_ANCHOR}"));
+    }
+    rule
 }
 
 /// Start, and the end when the reader measured the token: SARIF's
@@ -242,7 +252,8 @@ mod tests {
         let fp = |text: &str, d: &[Diagnostic]| -> Vec<String> {
             let mut sources = Sources::default();
             sources.add("p.yaml".into(), text.into());
-            let v: Value = serde_json::from_str(&render(d, &sources, Path::new("/site"))).unwrap();
+            let v: Value =
+                serde_json::from_str(&render(d, &sources, Path::new("/site"), None)).unwrap();
             v["runs"][0]["results"]
                 .as_array()
                 .unwrap()
