@@ -489,6 +489,11 @@ fn pgpass_line(line: &str, want: [&str; 4]) -> Option<String> {
 /// the order [`differs`] takes them.
 const CHECKED: &str = r#"seq, hash, ts, session, event, host, role, "user", change"#;
 
+/// The record's keys of [`CHECKED`]'s columns, in order.
+const CHECKED_KEYS: [&str; 9] = [
+    "seq", "hash", "ts", "session", "event", "host", "role", "user", "change",
+];
+
 /// The columns of the rows of one chunk of lines: their bytes, and for
 /// each row where each column's are (`None` for NULL).
 #[derive(Default)]
@@ -635,12 +640,11 @@ fn differs(fields: &Members, row: &[Option<&[u8]>; 9]) -> Option<&'static str> {
             _ => text(key).as_deref().map(str::as_bytes) == cell,
         }
     };
-    CHECKED
-        .split(", ")
-        .map(|c| c.trim_matches('"'))
+    CHECKED_KEYS
+        .iter()
         .zip(row)
         .find(|(key, cell)| !agree(**cell, key))
-        .map(|(key, _)| key)
+        .map(|(key, _)| *key)
 }
 
 /// The lines of a database log, as a reader: what the thread sends, or
@@ -1098,6 +1102,12 @@ mod tests {
         assert_eq!(pgpass_line("*:*:*:ops:p\\:w", want).as_deref(), Some("p:w"));
         assert_eq!(pgpass_line("db:5432:other:ops:pw", want), None);
         assert_eq!(pgpass_line("db:5432:audit", want), None);
+    }
+
+    #[test]
+    fn the_checked_keys_are_the_checked_columns() {
+        let columns: Vec<&str> = CHECKED.split(", ").map(|c| c.trim_matches('"')).collect();
+        assert_eq!(columns, CHECKED_KEYS);
     }
 
     #[test]

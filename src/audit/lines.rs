@@ -86,12 +86,16 @@ impl Line<'_> {
 }
 
 /// Reads the log a line at a time, holding at most [`MAX_LINE`] bytes of
-/// any line, however long it is.
+/// any line, however long it is. A line that lies whole in the input's
+/// buffer is handed out in place, not copied.
 pub struct Reader<R> {
     input: R,
     buf: Vec<u8>,
     number: u64,
     offset: u64,
+    /// Bytes of the input's buffer the last line was handed out from,
+    /// consumed when the next is read.
+    handed: usize,
 }
 
 impl<R: BufRead> Reader<R> {
@@ -101,17 +105,38 @@ impl<R: BufRead> Reader<R> {
             buf: Vec::new(),
             number: 0,
             offset: 0,
+            handed: 0,
         }
     }
 
     /// What is left of the input, from the line after the last one read.
-    pub fn into_inner(self) -> R {
+    pub fn into_inner(mut self) -> R {
+        self.input.consume(std::mem::take(&mut self.handed));
         self.input
     }
 
     /// The next line, or `None` at the end.
     pub fn next_line(&mut self) -> std::io::Result<Option<Line<'_>>> {
+        self.input.consume(std::mem::take(&mut self.handed));
         self.buf.clear();
+        // The common case: the whole line is in the buffer already.
+        let chunk = self.input.fill_buf()?;
+        if let Some(i) = memchr::memchr(b'\n', chunk)
+            && i <= MAX_LINE
+        {
+            self.number += 1;
+            let offset = self.offset;
+            self.offset += i as u64 + 1;
+            self.handed = i + 1;
+            return Ok(Some(Line {
+                number: self.number,
+                offset,
+                len: i as u64,
+                ended: true,
+                bytes: Some(&self.input.fill_buf()?[..i]),
+                sha256: None,
+            }));
+        }
         let mut len = 0u64;
         let mut hasher: Option<sha2::Sha256> = None;
         let mut ended = false;
@@ -120,7 +145,7 @@ impl<R: BufRead> Reader<R> {
             if chunk.is_empty() {
                 break;
             }
-            let (take, done) = match chunk.iter().position(|&b| b == b'\n') {
+            let (take, done) = match memchr::memchr(b'\n', chunk) {
                 Some(i) => (i, true),
                 None => (chunk.len(), false),
             };
@@ -253,5 +278,45 @@ mod hashing_tests {
         let n = whole.fill_buf().unwrap().len();
         whole.consume(n);
         assert_eq!(whole.sha256(), super::record::sha256_hex(b"abc"));
+    }
+}
+
+#[cfg(test)]
+mod reader_tests {
+    use std::io::{BufReader, Read};
+
+    use super::Reader;
+
+    /// Lines in the buffer, across its end and longer than it read the
+    /// same, with their offsets; what is left after one is the rest.
+    #[test]
+    fn lines_read_alike_wherever_they_lie_in_the_buffer() {
+        let text = "a\nbbbbbbbbbbbbbbbbbbbb\n\nccc\ndddddddd\ntail";
+        for capacity in [1, 3, 8, 64] {
+            let mut reader = Reader::new(BufReader::with_capacity(capacity, text.as_bytes()));
+            let mut seen = Vec::new();
+            while let Some(line) = reader.next_line().unwrap() {
+                let bytes = String::from_utf8(line.bytes.unwrap().to_vec()).unwrap();
+                seen.push((line.number, line.offset, bytes, line.ended));
+            }
+            let mut offset = 0;
+            let expect: Vec<_> = text
+                .split('\n')
+                .enumerate()
+                .map(|(i, l)| {
+                    let at = offset;
+                    offset += l.len() as u64 + 1;
+                    (i as u64 + 1, at, l.to_string(), l != "tail")
+                })
+                .collect();
+            assert_eq!(seen, expect, "buffer of {capacity}");
+
+            let mut reader = Reader::new(BufReader::with_capacity(capacity, text.as_bytes()));
+            reader.next_line().unwrap();
+            reader.next_line().unwrap();
+            let mut rest = String::new();
+            reader.into_inner().read_to_string(&mut rest).unwrap();
+            assert_eq!(rest, "\nccc\ndddddddd\ntail", "buffer of {capacity}");
+        }
     }
 }
