@@ -1,6 +1,7 @@
 //! The JSON Schemas in `schemas/`: what `opsguard schema` prints, and
-//! every example file validates against them (with Python's jsonschema, an
-//! independent validator, as editors' yaml-language-server is).
+//! every example file validates against them, by two validators: the
+//! `jsonschema` crate, and Python's jsonschema (independent of the Rust
+//! YAML reading, as editors' yaml-language-server is).
 
 mod support;
 
@@ -46,6 +47,23 @@ for f in sys.argv[2:]:
         .collect()
 }
 
+/// The same check with the `jsonschema` crate (draft-07, the schemas'
+/// `$schema`), each file read as YAML 1.2 into JSON.
+fn invalid_in_rust(schema: &str, files: &[std::path::PathBuf]) -> Vec<String> {
+    let text = std::fs::read_to_string(repo().join("schemas").join(schema)).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::draft7::new(&schema).expect("a valid draft-07 schema");
+    let mut found = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let instance: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+        for e in validator.iter_errors(&instance) {
+            found.push(format!("{}: {}: {e}", file.display(), e.instance_path()));
+        }
+    }
+    found
+}
+
 fn yaml_files(folder: &str) -> Vec<std::path::PathBuf> {
     let mut files: Vec<_> = std::fs::read_dir(repo().join(folder))
         .unwrap()
@@ -84,10 +102,31 @@ fn every_example_validates_and_a_wrong_field_does_not() {
         "settings:\n  forks: 0\nhosts:\n  a: {role: live, colour: red}\n",
     )
     .unwrap();
-    let found = invalid("inventory.schema.json", &[bad]);
+    let found = invalid("inventory.schema.json", std::slice::from_ref(&bad));
     assert_eq!(found.len(), 2, "{found:?}");
     assert!(
         found.iter().any(|e| e.contains("'colour' was unexpected")),
         "{found:?}"
+    );
+    let found = invalid_in_rust("inventory.schema.json", &[bad]);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(
+        found.iter().any(|e| e.contains("/settings/forks"))
+            && found
+                .iter()
+                .any(|e| e.contains("/hosts/a") && e.contains("colour")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn every_example_validates_with_the_jsonschema_crate() {
+    assert_eq!(
+        invalid_in_rust("inventory.schema.json", &yaml_files("inventory")),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        invalid_in_rust("playbook.schema.json", &yaml_files("playbooks")),
+        Vec::<String>::new()
     );
 }
