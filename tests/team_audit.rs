@@ -127,6 +127,13 @@ fn init_creates_the_schema_once_and_nothing_runs_before_it() {
 fn many_writers_keep_one_chain_that_every_audit_command_reads() {
     let pg = Postgres::start();
     site(&pg).args(["audit", "init"]).status(0);
+    // Whatever the database's default isolation, an append reads the
+    // chain's end after it has the chain's lock.
+    pg.client()
+        .batch_execute(
+            "ALTER DATABASE postgres SET default_transaction_isolation = 'repeatable read'",
+        )
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     support::write(dir.path(), "inventory.yaml", LOCAL);
     support::write(dir.path(), "w/l1/name", "one\n");

@@ -693,8 +693,15 @@ impl DbWriter {
         session: String,
     ) -> Result<DbWriter, AuditError> {
         let mut client = db.open()?;
+        // READ COMMITTED whatever the database's default: each statement
+        // of `opsguard.append` then sees what was committed when it runs,
+        // so the chain's end it reads is the one after the lock was taken
+        // (under REPEATABLE READ it would be the one before the wait).
         client
-            .batch_execute("SET lock_timeout = '10s'")
+            .batch_execute(
+                "SET lock_timeout = '10s'; \
+                 SET default_transaction_isolation = 'read committed'",
+            )
             .map_err(|e| db.error(e))?;
         let append = client
             .prepare(
