@@ -20,8 +20,30 @@ pub enum Exit {
 }
 
 impl Exit {
+    /// Every code, in order: what the man pages' EXIT STATUS lists.
+    pub const ALL: [Exit; 6] = [
+        Exit::Ok,
+        Exit::Failed,
+        Exit::Invalid,
+        Exit::Refused,
+        Exit::Audit,
+        Exit::Interrupted,
+    ];
+
     pub fn code(self) -> u8 {
         self as u8
+    }
+
+    /// What the code tells a script, as docs/exit-codes.md words it.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Exit::Ok => "success",
+            Exit::Failed => "a command failed or a host was unreachable on at least one host",
+            Exit::Invalid => "usage error, or invalid inventory/playbook (nothing was run)",
+            Exit::Refused => "refused by a guard (nothing was run on any host after the refusal)",
+            Exit::Audit => "audit log cannot be written, or `audit verify` found a broken chain",
+            Exit::Interrupted => "interrupted (SIGINT/SIGTERM)",
+        }
     }
 }
 
@@ -91,6 +113,23 @@ pub type Result<T> = std::result::Result<T, AppError>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_code_means_what_the_docs_say() {
+        let docs = include_str!("../docs/exit-codes.md");
+        for exit in Exit::ALL {
+            let row = format!("| {} | {} |", exit.code(), exit.meaning());
+            assert!(docs.contains(&row), "docs/exit-codes.md lacks {row}");
+        }
+        let rows = docs
+            .lines()
+            .filter(|l| l.starts_with("| ") && !l.starts_with("| code"));
+        assert_eq!(
+            rows.count(),
+            Exit::ALL.len(),
+            "a documented code that Exit lacks"
+        );
+    }
 
     #[derive(Debug, thiserror::Error)]
     #[error("cannot open the audit log /x: {0}")]
