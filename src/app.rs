@@ -3,7 +3,7 @@
 
 use std::ffi::OsString;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use crate::commands::{self, Cli};
 use crate::error::Exit;
@@ -15,6 +15,18 @@ where
     T: Into<OsString> + Clone,
 {
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    // `COMPLETE=bash opsguard -- WORDS`: the shell asking for candidates.
+    let completing = clap_complete::CompleteEnv::with_factory(Cli::command)
+        .var(commands::completions::VAR)
+        .try_complete(args.clone(), std::env::current_dir().ok().as_deref());
+    match completing {
+        Ok(false) => {}
+        Ok(true) => return Exit::Ok.code(),
+        Err(e) => {
+            let _ = e.print();
+            return Exit::Invalid.code();
+        }
+    }
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {

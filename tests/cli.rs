@@ -210,14 +210,21 @@ fn usage_errors_exit_2_and_help_exits_0() {
 
 #[test]
 fn completions_and_man_page() {
+    // The scripts ask `opsguard` on PATH (tests/completions.rs runs them).
     Test::new()
         .args(["completions", "bash"])
         .status(0)
-        .stdout_has("_opsguard()");
+        .stdout_has("COMPLETE=\"bash\"")
+        .stdout_has("-F _opsguard_complete opsguard");
     Test::new()
         .args(["completions", "zsh"])
         .status(0)
-        .stdout_has("#compdef opsguard");
+        .stdout_has("#compdef opsguard")
+        .stdout_has("COMPLETE=\"zsh\"");
+    Test::new()
+        .args(["completions", "fish"])
+        .status(0)
+        .stdout_has("COMPLETE=fish opsguard");
     Test::new()
         .args(["man"])
         .status(0)

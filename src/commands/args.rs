@@ -105,7 +105,12 @@ pub enum Format {
 #[derive(Debug, Clone, Default, Args)]
 pub struct GuardOptions {
     /// The targets' role, typed back, for use without a terminal
-    #[arg(long, value_name = "ROLE", help_heading = "Guard options")]
+    #[arg(
+        long,
+        value_name = "ROLE",
+        help_heading = "Guard options",
+        add = super::complete::role()
+    )]
     pub confirm_role: Option<String>,
     /// The change ticket this work belongs to (recorded)
     #[arg(long, value_name = "ID", help_heading = "Guard options")]

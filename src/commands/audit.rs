@@ -44,6 +44,7 @@ pub enum AuditCommand {
     Show(ShowArgs),
     /// One session as a transcript (an unambiguous prefix of its id is enough)
     Replay {
+        #[arg(add = super::complete::session())]
         session: String,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
@@ -67,6 +68,7 @@ pub enum AuditCommand {
     /// Markdown
     Report {
         /// The session id, or an unambiguous prefix of it
+        #[arg(add = super::complete::session())]
         session: String,
         #[arg(long, value_enum, default_value = "html")]
         format: ReportFormat,
@@ -107,12 +109,12 @@ pub enum ReportFormat {
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// Session id, or a prefix of it
-    #[arg(long)]
+    #[arg(long, add = super::complete::session())]
     pub session: Option<String>,
     /// Records about these hosts (a selector; @group needs the inventory)
-    #[arg(long, value_name = "SELECTOR")]
+    #[arg(long, value_name = "SELECTOR", add = super::complete::selector())]
     pub host: Option<String>,
-    #[arg(long)]
+    #[arg(long, add = super::complete::role())]
     pub role: Option<String>,
     #[arg(long)]
     pub user: Option<String>,

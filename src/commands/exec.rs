@@ -16,6 +16,7 @@ use crate::ui::{Stream, Ui};
 #[derive(Debug, Args)]
 pub struct ExecArgs {
     /// Which hosts: `store-a1`, `store-*`, `@group`, `role:backup`, `!term`, comma-separated (no default)
+    #[arg(add = super::complete::selector())]
     pub selector: String,
     #[command(flatten)]
     pub opts: RunOptions,

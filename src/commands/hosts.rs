@@ -10,6 +10,7 @@ use crate::ui::{Cell, Stream, Ui, table};
 #[derive(Debug, Args)]
 pub struct HostsArgs {
     /// Which hosts to list (all when omitted): `store-a1`, `store-*`, `@group`, `role:backup`, `!term`, comma-separated
+    #[arg(add = super::complete::selector())]
     pub selector: Option<String>,
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,

@@ -25,6 +25,7 @@ pub enum LockCommand {
     /// Show the locks on hosts: owner, since, expiry, stale or not
     Status {
         /// Which hosts (all when omitted)
+        #[arg(add = super::complete::selector())]
         selector: Option<String>,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
@@ -36,6 +37,7 @@ pub enum LockCommand {
 #[derive(Debug, Args)]
 pub struct BreakArgs {
     /// The host whose lock to remove
+    #[arg(add = super::complete::host())]
     pub host: String,
     /// Why (recorded): who was asked, what happened to the holder
     #[arg(long, required = true)]

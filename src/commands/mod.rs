@@ -7,11 +7,13 @@ pub mod approve;
 pub mod args;
 pub mod audit;
 pub mod classify;
+pub mod complete;
 pub mod completions;
 pub mod exec;
 pub mod hosts;
 pub mod import;
 pub mod lock;
+pub mod man;
 pub mod plan;
 pub mod report;
 pub mod run;
@@ -80,7 +82,48 @@ opsguard audit verify\n  \
 opsguard audit show --host 'store-*' --since 2d --destructive\n  \
 opsguard audit replay 20261122T1001\n  \
 opsguard audit report 20261122T1001 -o CHG-7.html\n  \
-opsguard audit note \"maintenance window opened\" --change CHG-7";
+opsguard audit note \"maintenance window opened\" --change CHG-7\n  \
+opsguard audit init postgresql://db.example.net/opsguard\n  \
+opsguard audit export -o audit-2026-12.jsonl\n  \
+opsguard audit import audit.jsonl --audit-log postgresql://db.example.net/opsguard\n  \
+opsguard audit push";
+
+const HOSTS_HELP: &str = "Examples:\n  \
+opsguard hosts\n  \
+opsguard hosts @cluster-a\n  \
+opsguard hosts 'role:backup,!backup-a2' --format json";
+
+const APPROVE_HELP: &str = "Examples:\n  \
+opsguard approve --show reinit.plan.json      # what it does, and who approved it so far\n  \
+opsguard approve reinit.plan.json --key ~/.ssh/id_ed25519";
+
+const VALIDATE_HELP: &str = "Examples:\n  \
+opsguard validate\n  \
+opsguard validate inventory/ playbooks/ --strict --format github   # in CI";
+
+const CLASSIFY_HELP: &str = "Examples:\n  \
+opsguard classify -- 'df -h && sudo wipefs -a /dev/sdb'\n  \
+opsguard classify --format json -- rm -rf /srv/old";
+
+const LOCK_HELP: &str = "Examples:\n  \
+opsguard lock status @cluster-a\n  \
+opsguard lock break backup-a1 --reason \"bob's laptop crashed, checked with bob\"";
+
+const COMPLETIONS_HELP: &str = "Examples:\n  \
+opsguard completions bash > ~/.local/share/bash-completion/completions/opsguard\n  \
+opsguard completions zsh > ~/.zfunc/_opsguard\n\n\
+The script asks opsguard for the candidates as you type: host names, @groups and role:NAME \
+from the inventory (-i, OPSGUARD_INVENTORY or ./inventory) and session ids from the audit log.";
+
+const MAN_HELP: &str = "Examples:\n  \
+opsguard man --dir /usr/local/share/man/man1\n  \
+opsguard man | man -l -";
+
+const SCHEMA_HELP: &str = "Examples:\n  \
+opsguard schema inventory > inventory.schema.json";
+
+const IMPORT_HELP: &str = "Examples:\n  \
+ansible-inventory -i production.ini --list | opsguard import ansible - --role-groups live,backup";
 
 /// Guarded maintenance for storage clusters: run commands and playbooks on
 /// hosts tagged live or backup, and never wipe the wrong one.
@@ -101,14 +144,17 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List hosts with role, address, groups and mirror (no network)
+    #[command(after_help = HOSTS_HELP)]
     Hosts(hosts::HostsArgs),
     /// Show what a playbook run would do, and which guards apply (no network);
     /// --out writes it as a plan file to approve and run exactly
     #[command(after_help = PLAN_HELP)]
     Plan(plan::PlanArgs),
     /// Sign a plan file with your SSH key (a recorded session)
+    #[command(after_help = APPROVE_HELP)]
     Approve(approve::ApproveArgs),
     /// Check the inventory and playbooks offline
+    #[command(after_help = VALIDATE_HELP)]
     Validate(validate::ValidateArgs),
     /// Run one command on the selected hosts
     #[command(after_help = EXEC_HELP)]
@@ -117,22 +163,29 @@ pub enum Command {
     #[command(after_help = RUN_HELP)]
     Run(run::RunArgs),
     /// Say whether a command is destructive, and why
+    #[command(after_help = CLASSIFY_HELP)]
     Classify(classify::ClassifyArgs),
     /// An interactive, guarded console on one host
     #[command(after_help = SHELL_HELP)]
     Shell(shell::ShellArgs),
     /// Show host locks, or break one (guarded and recorded)
+    #[command(after_help = LOCK_HELP)]
     Lock(lock::LockArgs),
     /// Verify, search and replay the audit log; add a note to it
     #[command(after_help = AUDIT_HELP)]
     Audit(audit::AuditArgs),
-    /// Print shell completions
+    /// Print the shell script that completes opsguard's commands, hosts,
+    /// groups, roles and sessions
+    #[command(after_help = COMPLETIONS_HELP)]
     Completions(completions::CompletionsArgs),
-    /// Print the man page (roff)
-    Man,
+    /// Print the man page (roff), or write one page per command to a folder
+    #[command(after_help = MAN_HELP)]
+    Man(man::ManArgs),
     /// Print the JSON Schema of the inventory or playbook format
+    #[command(after_help = SCHEMA_HELP)]
     Schema(schema::SchemaArgs),
     /// Write an opsguard inventory from another tool's (no network)
+    #[command(after_help = IMPORT_HELP)]
     Import(import::ImportArgs),
 }
 
@@ -151,7 +204,7 @@ pub fn dispatch(cli: &Cli, ui: &Ui) -> Result<Exit, AppError> {
         Command::Lock(args) => lock::run(g, args, ui),
         Command::Audit(args) => audit::run(g, args, ui),
         Command::Completions(args) => completions::run(args, ui),
-        Command::Man => completions::man(ui),
+        Command::Man(args) => man::run(args, ui),
         Command::Schema(args) => schema::run(args, ui),
         Command::Import(args) => import::run(args, ui),
     }

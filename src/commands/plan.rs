@@ -19,7 +19,7 @@ pub struct PlanArgs {
     /// The playbook file
     pub playbook: PathBuf,
     /// Only these hosts (a selector), of those the playbook selects
-    #[arg(long, value_name = "SELECTOR")]
+    #[arg(long, value_name = "SELECTOR", add = super::complete::selector())]
     pub limit: Option<String>,
     /// Judge freezes and windows as at this time (RFC 3339) instead of now
     #[arg(long, value_name = "TIME")]

@@ -23,7 +23,7 @@ pub struct RunArgs {
     #[arg(required_unless_present = "plan", conflicts_with = "plan")]
     pub playbook: Option<PathBuf>,
     /// Only these hosts (a selector), of those the playbook selects
-    #[arg(long, value_name = "SELECTOR", conflicts_with = "plan")]
+    #[arg(long, value_name = "SELECTOR", conflicts_with = "plan", add = super::complete::selector())]
     pub limit: Option<String>,
     /// Run exactly this approved plan file (from `plan --out`, signed with
     /// `approve`): refused when stale, expired or short of approvals

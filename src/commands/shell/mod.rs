@@ -45,6 +45,7 @@ use lines::{cd_target, full_screen, may_move, shown_folder};
 #[derive(Debug, Args)]
 pub struct ShellArgs {
     /// The host to open the console on
+    #[arg(add = super::complete::host())]
     pub host: String,
     /// The change ticket this work belongs to (recorded; needed on roles
     /// whose policy requires one)
