@@ -100,6 +100,11 @@ fn every_command_has_a_page_that_renders_without_warnings() {
                 "{page} lacks {section}: {headings:?}"
             );
         }
+        // Every page shows how it is used.
+        assert!(
+            section(&text, "EXAMPLES").contains("opsguard"),
+            "{page} has no example"
+        );
         // Every page SEE ALSO names was written.
         let see_also = section(&text, "SEE ALSO");
         let refs: Vec<String> = see_also

@@ -85,6 +85,8 @@ opsguard audit report 20261122T1001 -o CHG-7.html\n  \
 opsguard audit note \"maintenance window opened\" --change CHG-7\n  \
 opsguard audit init postgresql://db.example.net/opsguard\n  \
 opsguard audit export -o audit-2026-12.jsonl\n  \
+opsguard audit export --since 7d -o week-49.jsonl\n  \
+opsguard --audit-log week-49.jsonl audit verify --after 18342:HASH\n  \
 opsguard audit import audit.jsonl --audit-log postgresql://db.example.net/opsguard\n  \
 opsguard audit push";
 
@@ -99,7 +101,8 @@ opsguard approve reinit.plan.json --key ~/.ssh/id_ed25519";
 
 const VALIDATE_HELP: &str = "Examples:\n  \
 opsguard validate\n  \
-opsguard validate inventory/ playbooks/ --strict --format github   # in CI";
+opsguard validate inventory/ playbooks/ --strict --format github   # in CI\n  \
+opsguard validate --format sarif > opsguard.sarif                  # for code scanning";
 
 const CLASSIFY_HELP: &str = "Examples:\n  \
 opsguard classify -- 'df -h && sudo wipefs -a /dev/sdb'\n  \
@@ -123,7 +126,8 @@ const SCHEMA_HELP: &str = "Examples:\n  \
 opsguard schema inventory > inventory.schema.json";
 
 const IMPORT_HELP: &str = "Examples:\n  \
-ansible-inventory -i production.ini --list | opsguard import ansible - --role-groups live,backup";
+ansible-inventory -i production.ini --list | opsguard import ansible - --role-groups live,backup\n  \
+opsguard import clustershell /etc/clustershell/groups.d/cluster.yaml --source site --role-groups live,backup";
 
 /// Guarded maintenance for storage clusters: run commands and playbooks on
 /// hosts tagged live or backup, and never wipe the wrong one.

@@ -132,7 +132,12 @@ fn examples(root: &Command, path: &[&str]) -> (Vec<String>, Option<String>) {
         return (root.get_subcommands().filter_map(first).collect(), None);
     }
     let invocation = path.join(" ");
-    let runs = |line: &String| line == &invocation || line.starts_with(&format!("{invocation} "));
+    // It runs the command itself, or takes a pipe's output.
+    let runs = |line: &String| {
+        line == &invocation
+            || line.starts_with(&format!("{invocation} "))
+            || line.contains(&format!("| {invocation} "))
+    };
     for ancestor in chain.iter().rev().skip(1) {
         if let Some(help) = ancestor.get_after_help() {
             let lines: Vec<String> = epilogue(&help.to_string())
