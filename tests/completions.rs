@@ -231,3 +231,43 @@ fn bash_completes_roles_and_groups_despite_its_word_breaks() {
     p.send("\x03").unwrap();
     p.send_line("exit").unwrap();
 }
+
+/// fish, from the script of `opsguard completions fish`: what its own
+/// `complete -C` offers for a command line, in the folder of a site.
+#[test]
+fn fish_completes_from_the_inventory_and_the_log() {
+    let t = site();
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_opsguard"))
+        .parent()
+        .unwrap();
+    let fish = |line: &str| {
+        let script = format!("opsguard completions fish | source; complete -C '{line}'");
+        let out = std::process::Command::new("fish")
+            .args(["--no-config", "-c", &script])
+            .current_dir(t.path())
+            .env_clear()
+            .env(
+                "PATH",
+                format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+            )
+            .env("HOME", t.path().join("home"))
+            .env("XDG_STATE_HOME", t.path().join("state"))
+            .output()
+            .expect("fish (installed by scripts/test)");
+        assert!(
+            out.status.success() && out.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut words: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| l.split('\t').next().unwrap_or_default().to_string())
+            .collect();
+        words.sort();
+        words
+    };
+    assert_eq!(fish("opsguard exec role:"), ["role:backup", "role:live"]);
+    assert_eq!(fish("opsguard exec @"), ["@mail", "@spare"]);
+    assert_eq!(fish("opsguard shell b"), ["b1"]);
+    assert_eq!(fish("opsguard exec l1,@s"), ["l1,@spare"]);
+}
