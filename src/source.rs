@@ -30,6 +30,7 @@ pub fn read(path: &Path) -> Result<String, ReadError> {
                 line: 1,
                 column: 1,
                 len: 0,
+                end: None,
             },
             message: format!(
                 "the file is larger than {} MiB; inventory and playbook files are small YAML documents",
@@ -47,6 +48,7 @@ pub fn read(path: &Path) -> Result<String, ReadError> {
                 line: line as u32,
                 column: column as u32,
                 len: 1,
+                end: None,
             },
             message: "the file is not UTF-8 text".into(),
         })

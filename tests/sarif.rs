@@ -214,14 +214,15 @@ fn results_point_at_the_token_from_start_to_end() {
         vec![
             // `broken` in `name: broken`
             (s("W103"), 1, 7, Some(1), Some(13)),
-            // a whole step: its length is not known, so no end
-            (s("E003"), 4, 5, None, None),
+            // a whole step: it ends where its last value does (`df -h`)
+            (s("E003"), 4, 5, Some(5), Some(15)),
             (s("E002"), 5, 5, Some(5), Some(8)),
             (s("E020"), 7, 10, Some(7), Some(28)),
             // `"store-a1,backup-a1"`, quotes included
             (s("E022"), 8, 12, Some(8), Some(32)),
-            (s("W101"), 9, 5, None, None),
-            (s("W102"), 9, 5, None, None),
+            // a step over four lines, to the end of `role: live`
+            (s("W101"), 9, 5, Some(12), Some(15)),
+            (s("W102"), 9, 5, Some(12), Some(15)),
             (s("E023"), 11, 18, Some(11), Some(23)),
             (s("E010"), 15, 12, Some(15), Some(19)),
             (s("E004"), 17, 14, Some(17), Some(16)),

@@ -107,19 +107,28 @@ fn rule(code: Code, docs: Option<&str>) -> Value {
     rule
 }
 
-/// Start, and the end when the reader measured the token: SARIF's
-/// `endColumn` is the column after its last character. A position whose
-/// length is unknown (a whole step, a multi-line value) gets no end rather
-/// than a guessed one.
+/// Start, and the end when the reader knows it: the token's on its line,
+/// else where the value ends (a multi-line value; a whole step, which
+/// ends where its last value does). SARIF's `endColumn` is the column
+/// after the last character. A position whose end is unknown gets none
+/// rather than a guessed one.
 fn region(d: &Diagnostic) -> Value {
     let pos = d.loc.pos;
     let mut region = json!({
         "startLine": pos.line.max(1),
         "startColumn": pos.column.max(1),
     });
-    if pos.len > 0 && pos.line > 0 && pos.column > 0 {
-        region["endLine"] = json!(pos.line);
-        region["endColumn"] = json!(pos.column + pos.len);
+    if pos.line == 0 || pos.column == 0 {
+        return region;
+    }
+    let end = match pos.end {
+        _ if pos.len > 0 => Some((pos.line, pos.column + pos.len)),
+        Some(end) if end > (pos.line, pos.column) => Some(end),
+        _ => None,
+    };
+    if let Some((line, column)) = end {
+        region["endLine"] = json!(line);
+        region["endColumn"] = json!(column);
     }
     region
 }
@@ -210,7 +219,12 @@ mod tests {
         Diagnostic::new(
             Loc {
                 file: file.into(),
-                pos: Pos { line, column, len },
+                pos: Pos {
+                    line,
+                    column,
+                    len,
+                    end: None,
+                },
             },
             Code::E004,
             "unknown role `bakup`",

@@ -107,6 +107,7 @@ pub fn load(path: &Path, report: &mut Report, sources: &mut Sources) -> Option<P
                 line: 1,
                 column: 1,
                 len: 0,
+                end: None,
             };
             report.push(Diagnostic::new(
                 Loc { file: name, pos },

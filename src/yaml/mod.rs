@@ -11,12 +11,15 @@ use std::collections::HashMap;
 use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, Span, Tag};
 
 /// Where a value stands in its source: 1-based line and column, and the
-/// length in characters of its token (0 when unknown).
+/// length in characters of its token (0 when unknown, or when it spans
+/// lines); and where the value ends, the line and column just after it,
+/// when the reader knows (a collection ends where its last value does).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Pos {
     pub line: u32,
     pub column: u32,
     pub len: u32,
+    pub end: Option<(u32, u32)>,
 }
 
 /// A scalar, sequence or mapping with its position.
@@ -93,7 +96,14 @@ fn pos_of(span: &Span) -> Pos {
         line: start.line() as u32,
         column: start.col() as u32 + 1,
         len: len as u32,
+        end: (end.index() > start.index()).then(|| (end.line() as u32, end.col() as u32 + 1)),
     }
+}
+
+/// `pos` of a collection, ending where its last value ends.
+fn ending_with(mut pos: Pos, last: Option<&Node>) -> Pos {
+    pos.end = last.and_then(|n| n.pos.end);
+    pos
 }
 
 /// A collection being filled while its events arrive.
@@ -141,6 +151,7 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
                     line: e.marker().line().max(1) as u32,
                     column: e.marker().col() as u32 + 1,
                     len: 0,
+                    end: None,
                 },
                 message: e
                     .info()
@@ -196,7 +207,7 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
                 let (node, anchor) = match b.stack.pop() {
                     Some(Frame::Seq { pos, anchor, items }) => (
                         Node {
-                            pos,
+                            pos: ending_with(pos, items.last()),
                             value: Value::Seq(items),
                         },
                         anchor,
@@ -208,7 +219,7 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
                         ..
                     }) => (
                         Node {
-                            pos,
+                            pos: ending_with(pos, entries.last().map(|(_, v)| v)),
                             value: Value::Map(entries),
                         },
                         anchor,
@@ -239,6 +250,7 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
             line: 1,
             column: 1,
             len: 0,
+            end: None,
         },
         value: Value::Null,
     }))
@@ -345,6 +357,7 @@ fn pos_of_offset(text: &str, offset: usize) -> Pos {
         line: line as u32,
         column: column as u32,
         len: 1,
+        end: None,
     }
 }
 

@@ -151,3 +151,32 @@ fn empty_and_binary() {
     assert_eq!(parse("# only a comment\n").unwrap().value, Value::Null);
     assert!(parse("a: \0\u{1}").is_err());
 }
+
+#[test]
+fn values_and_collections_know_where_they_end() {
+    let text = "hosts:\n  x:\n    role: live\n    note: \"two\n      lines\"\n  y: [1, two]\n";
+    let node = parse(text).unwrap();
+    let Value::Map(top) = &node.value else {
+        panic!("{node:?}")
+    };
+    let hosts = &top[0].1;
+    let Value::Map(entries) = &hosts.value else {
+        panic!()
+    };
+    let x = &entries[0].1;
+    let Value::Map(fields) = &x.value else {
+        panic!()
+    };
+    // A token on one line: its end is after its last character.
+    assert_eq!(fields[0].1.pos.end, Some((3, 15)));
+    // A value over two lines: no length, but an end.
+    let note = &fields[1].1.pos;
+    assert_eq!((note.line, note.column, note.len), (4, 11, 0));
+    assert_eq!(note.end, Some((5, 13)));
+    // A mapping ends where its last value does, and so on up.
+    assert_eq!(x.pos.end, Some((5, 13)));
+    let y = &entries[1].1;
+    assert_eq!(y.pos.end, Some((6, 13)));
+    assert_eq!(hosts.pos.end, Some((6, 13)));
+    assert_eq!(node.pos.end, Some((6, 13)));
+}

@@ -359,6 +359,7 @@ impl Reader {
                 line: 1,
                 column: 1,
                 len: 0,
+                end: None,
             };
             report.push(
                 Diagnostic::new(
