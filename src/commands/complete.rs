@@ -194,7 +194,13 @@ pub fn sessions(input: impl std::io::BufRead) -> Vec<(String, String)> {
             .map(|c| if c.is_control() { ' ' } else { c })
             .take(80)
             .collect();
-        out.push((record.header.session, help));
+        // The shell puts a candidate on the command line as it is: only
+        // an id made as opsguard makes them (letters, digits, `-`), never
+        // text that a shared log could carry (`$(...)`, quotes, spaces).
+        let id = record.header.session;
+        if !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            out.push((id, help));
+        }
     }
     out.reverse();
     out
@@ -301,9 +307,11 @@ backup-a1: {role: backup, groups: [cluster-a, backup]}\n",
             )
         };
         let log = format!(
-            "{}\nnot json\n{{\"event\":\"session.end\",\"session\":\"s1\"}}\n{}\n",
+            "{}\nnot json\n{{\"event\":\"session.end\",\"session\":\"s1\"}}\n{}\n{}\n",
             start("s1", "2026-11-22T10:00:00Z"),
-            start("s2", "2026-11-22T11:00:00Z")
+            start("s2", "2026-11-22T11:00:00Z"),
+            // Not an id opsguard makes: never offered to the shell.
+            start("s3$(touch pwned)", "2026-11-22T12:00:00Z")
         );
         let got = sessions(log.as_bytes());
         let ids: Vec<&str> = got.iter().map(|(id, _)| id.as_str()).collect();
