@@ -861,3 +861,119 @@ fn an_export_since_a_time_verifies_after_the_record_before_it() {
         )
     );
 }
+
+/// What `audit export --since` makes of a log that is not whole: a record
+/// damaged at the boundary stops the export (its `--after` would vouch
+/// for nothing); a torn line inside the part still verifies (by its length
+/// and hash: offsets are the whole file's); and a part never starts at
+/// the record that notes a torn line.
+#[test]
+fn an_export_since_checks_what_is_before_the_part_and_keeps_torn_lines_whole() {
+    let logs = tempfile::tempdir().unwrap();
+    let log = logs.path().join("audit.jsonl");
+    let log_arg = log.to_str().unwrap();
+    let note = |text: &str| {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        Test::new()
+            .args(["--audit-log", log_arg, "audit", "note", text])
+            .status(0);
+    };
+    note("zero");
+    note("one");
+    // What kill -9 between write and newline leaves; the next session
+    // notes it (`audit.torn`) before its own records.
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&log)
+        .unwrap()
+        .write_all(br#"{"event":"command.start","host":"store-a1","comm"#)
+        .unwrap();
+    note("two");
+    note("three");
+    let lines: Vec<String> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    let record = |i: usize| serde_json::from_str::<serde_json::Value>(&lines[i]).unwrap();
+    let at = |event: &str, message: Option<&str>| {
+        (0..lines.len())
+            .find(|&i| {
+                serde_json::from_str::<serde_json::Value>(&lines[i])
+                    .is_ok_and(|r| r["event"] == event && message.is_none_or(|m| r["message"] == m))
+            })
+            .unwrap()
+    };
+    let export = |since: &str, name: &str| {
+        let part = logs.path().join(name);
+        let run = Test::new()
+            .args(["--audit-log", log_arg, "audit", "export", "--since", since])
+            .args(["-o", part.to_str().unwrap()])
+            .status(0);
+        let after = run
+            .stderr
+            .split("audit verify --after ")
+            .nth(1)
+            .and_then(|rest| rest.split('`').next())
+            .unwrap_or_else(|| panic!("no --after in: {}", run.stderr))
+            .to_string();
+        (part, after)
+    };
+    let verified = |part: &std::path::Path, after: &str| {
+        Test::new()
+            .args(["--audit-log", part.to_str().unwrap(), "audit", "verify"])
+            .args(["--after", after])
+            .status(0);
+        let python = Command::new("python3")
+            .arg(support::repo().join("tests/fixtures/verify_audit.py"))
+            .arg(part)
+            .arg(after)
+            .output()
+            .unwrap();
+        assert!(
+            python.status.success(),
+            "{}",
+            String::from_utf8_lossy(&python.stderr)
+        );
+    };
+
+    // From "one": the torn line and its note are inside the part.
+    let one = at("note", Some("one"));
+    let (part, after) = export(record(one)["ts"].as_str().unwrap(), "from-one.jsonl");
+    let text = std::fs::read_to_string(&part).unwrap();
+    assert!(text.contains(r#""comm"#) && text.contains("audit.torn"));
+    verified(&part, &after);
+
+    // From the note of the torn line: the part starts after it.
+    let noted = at("audit.torn", None);
+    let (part, after) = export(record(noted)["ts"].as_str().unwrap(), "from-note.jsonl");
+    let first: serde_json::Value = serde_json::from_str(
+        std::fs::read_to_string(&part)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(first["seq"], record(noted)["seq"].as_u64().unwrap() + 1);
+    assert_eq!(
+        after,
+        format!(
+            "{}:{}",
+            record(noted)["seq"],
+            record(noted)["hash"].as_str().unwrap()
+        )
+    );
+    verified(&part, &after);
+
+    // A record damaged at the boundary: nothing to vouch for, exit 4.
+    let mut damaged = lines.clone();
+    damaged[one] = damaged[one].replacen('{', "{x", 1);
+    std::fs::write(&log, damaged.join("\n") + "\n").unwrap();
+    let run = Test::new()
+        .args(["--audit-log", log_arg, "audit", "export", "--since"])
+        .args([record(one)["ts"].as_str().unwrap()])
+        .status(4);
+    assert!(run.stderr.contains("does not follow"), "{}", run.stderr);
+    assert!(!run.stderr.contains("--after"), "{}", run.stderr);
+}

@@ -736,11 +736,11 @@ fn run_export(
 ) -> Result<Exit, AppError> {
     let failed =
         |e: std::io::Error| AppError::new(Exit::Audit, format!("exporting {}: {e}", log.name()));
-    // The database skips to the first record since then by its index;
-    // the rest is read as from a file.
+    // The database skips to the record before the first since then, by
+    // its index; the rest is read as from a file.
     let filter = match (&since, log) {
         (Some(t), audit::Log::Database(_)) => Some(format!(
-            "seq >= (SELECT coalesce(min(seq), 9223372036854775807) FROM opsguard.audit WHERE ts >= {}::timestamptz)",
+            "seq >= (SELECT coalesce(min(seq), 9223372036854775807) FROM opsguard.audit WHERE ts >= {}::timestamptz) - 1",
             audit::database::literal(t)
         )),
         _ => None,
@@ -750,13 +750,29 @@ fn run_export(
         None => Box::new(std::io::stdout().lock()),
         Some(file) => Box::new(new_file(file, "audit export -o")?),
     };
-    // The part starts at a whole record: its seq and `prev` say where it
-    // joins the chain.
+    let broken = |what: String| {
+        AppError::new(
+            Exit::Audit,
+            format!(
+                "{}: {what}; nothing more is exported (`opsguard audit verify` says where the chain breaks)",
+                log.name()
+            ),
+        )
+    };
+    // The part starts at a whole record, never at a torn line or the
+    // record that notes one. The records before it are checked, so the
+    // `--after` it prints is the hash of the record before the part, not
+    // what the part says of it: a file's from its first record, and the
+    // database's one row before the part by its own hash.
     let mut after = None;
     let mut written = 0;
     if let Some(since) = &since {
+        let from_the_start = matches!(log, audit::Log::File(_));
+        let mut before: Option<(u64, String)> = None;
+        let mut reached = false;
         while let Some(line) = input.next_line().map_err(failed)? {
             let mut fields = verify::Members::default();
+            // A torn line is in no hash: the chain goes on past it.
             let Some(bytes) = line.bytes.filter(|b| fields.read(b).is_ok()) else {
                 continue;
             };
@@ -765,18 +781,42 @@ fn run_export(
                     .get(key)
                     .and_then(|r| serde_json::from_str::<String>(r.get()).ok())
             };
-            if text("ts").is_some_and(|ts| ts.as_str() >= since.as_str()) {
-                let seq = fields.get("seq").and_then(|r| r.get().parse::<u64>().ok());
-                after = seq
-                    .filter(|s| *s > 1)
-                    .map(|s| (s - 1, text("prev").unwrap_or_default()));
+            let seq = fields.get("seq").and_then(|r| r.get().parse::<u64>().ok());
+            reached |= text("ts").is_some_and(|ts| ts.as_str() >= since.as_str());
+            if reached && text("event").as_deref() != Some("audit.torn") {
+                let (seq, prev) = (seq.unwrap_or_default(), text("prev").unwrap_or_default());
+                let follows = match &before {
+                    Some((last, hash)) => seq == last + 1 && prev == *hash,
+                    None => seq == 1 && prev == crate::audit::record::GENESIS,
+                };
+                if !follows {
+                    return Err(broken(format!(
+                        "record {seq} does not follow the record before it"
+                    )));
+                }
                 output
                     .write_all(bytes)
                     .and_then(|()| output.write_all(b"\n"))
                     .map_err(failed)?;
                 written = bytes.len() as u64 + 1;
+                after = before;
                 break;
             }
+            let (last, prev) = match &before {
+                Some((last, hash)) => (*last, hash.clone()),
+                None if from_the_start => (0, crate::audit::record::GENESIS.to_string()),
+                // The database's row before the part: its own hash.
+                None => (
+                    seq.unwrap_or_default().saturating_sub(1),
+                    text("prev").unwrap_or_default(),
+                ),
+            };
+            before = Some(verify::next_record(bytes, &prev, last).ok_or_else(|| {
+                broken(format!(
+                    "line {} (before the part) is not the record after record {last}",
+                    line.number
+                ))
+            })?);
         }
         if written == 0 {
             ui.status(&format!("no record in {} since {since}", log.name()));
