@@ -66,13 +66,13 @@ fn init_creates_the_schema_once_and_nothing_runs_before_it() {
     let run = site(&pg).args(["audit", "init", &pg.url()]).status(0);
     assert!(
         run.stderr
-            .contains("created the opsguard schema (version 3)"),
+            .contains("created the opsguard schema (version 4)"),
         "{}",
         run.stderr
     );
     assert!(
         run.stdout
-            .contains("GRANT SELECT, INSERT ON opsguard.audit TO opsguard_writer;"),
+            .contains("GRANT EXECUTE ON FUNCTION opsguard.append(text[]) TO opsguard_writer;"),
         "{}",
         run.stdout
     );
@@ -84,21 +84,21 @@ fn init_creates_the_schema_once_and_nothing_runs_before_it() {
     site(&pg)
         .args(["audit", "init"])
         .status(0)
-        .stderr_has("the opsguard schema is current (version 3)");
+        .stderr_has("the opsguard schema is current (version 4)");
     // A database at an older version is refused until `init` upgrades it.
     pg.client()
         .batch_execute(
-            "DROP FUNCTION opsguard.append; DELETE FROM opsguard.migrations WHERE version = 3",
+            "DROP FUNCTION opsguard.append(text[]); DELETE FROM opsguard.migrations WHERE version = 4",
         )
         .unwrap();
     site(&pg)
         .args(["exec", "l1", "--", "true"])
         .status(4)
-        .stderr_has("has schema version 2; upgrade it to 3 with `opsguard audit init");
+        .stderr_has("has schema version 3; upgrade it to 4 with `opsguard audit init");
     site(&pg)
         .args(["audit", "init"])
         .status(0)
-        .stderr_has("upgraded the opsguard schema from version 2 to 3");
+        .stderr_has("upgraded the opsguard schema from version 3 to 4");
 
     let run = site(&pg).args(["exec", "l1", "--", "touch ran"]).status(0);
     assert!(run.path().join("w/l1/ran").exists());
@@ -392,7 +392,11 @@ fn the_printed_grants_let_writers_append_and_reviewers_read() {
     let run = as_user("rita")
         .args(["exec", "l1", "--", "touch rita"])
         .status(4);
-    assert!(run.stderr.contains("permission denied"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("permission denied for function append"),
+        "{}",
+        run.stderr
+    );
     assert!(!run.path().join("w/l1/rita").exists());
 
     let mut alice = postgres::Config::new()
@@ -402,11 +406,33 @@ fn the_printed_grants_let_writers_append_and_reviewers_read() {
         .connect(postgres::NoTls)
         .unwrap();
     for sql in [
-        "UPDATE opsguard.audit SET host = 'x'", "DELETE FROM opsguard.audit",
-        "TRUNCATE opsguard.audit", "DROP TABLE opsguard.audit",
+        // Around opsguard.append: its seq, time and columns would be the
+        // writer's to choose.
+        "INSERT INTO opsguard.audit (seq, line, hash, ts, session, event, \"user\") \
+         VALUES (999, '{}', 'x', now(), 's', 'note', 'alice')",
+        "UPDATE opsguard.audit SET host = 'x'",
+        "DELETE FROM opsguard.audit",
+        "TRUNCATE opsguard.audit",
+        "DROP TABLE opsguard.audit",
     ] {
         assert!(alice.batch_execute(sql).is_err(), "{sql} was allowed");
     }
+    assert_eq!(seqs(&pg), written);
+    // Whoever calls it, opsguard.append seals READ COMMITTED or not at
+    // all: under another isolation its read of the chain's end could be
+    // older than its lock.
+    let refused = alice
+        .batch_execute(
+            "BEGIN ISOLATION LEVEL REPEATABLE READ; \
+             SELECT * FROM opsguard.append(ARRAY['{}']); COMMIT",
+        )
+        .unwrap_err();
+    assert!(
+        refused
+            .as_db_error()
+            .is_some_and(|e| e.message().contains("READ COMMITTED only")),
+        "{refused}"
+    );
     assert_eq!(seqs(&pg), written);
 }
 

@@ -4,8 +4,8 @@
 //! (exactly the canonical record line of the file format, so the same
 //! hash rules verify it), `hash`, and the columns the filters of `audit
 //! show` use (ts, session, event, host, role, user, change). A trigger
-//! refuses UPDATE, DELETE and TRUNCATE; the writer role is granted INSERT
-//! and SELECT only ([`grants`]).
+//! refuses UPDATE, DELETE and TRUNCATE; the writer role is granted SELECT
+//! and EXECUTE on `opsguard.append` only ([`grants`]).
 //!
 //! One append is one statement, so one round trip and its commit: the
 //! record goes to the server's `opsguard.append` as a template (its
@@ -15,8 +15,10 @@
 //! reply and checks the server's hash against its own. The lock is held
 //! to the commit, so any number of writers keep one gapless chain, and
 //! the record is committed before the command it announces starts.
-//! Moving a whole log in (`audit import`, `audit push`) seals here, in one
-//! transaction under the same lock.
+//! Moving a whole log in (`audit import`, `audit push`) sends the records
+//! in batches to the same function, in one transaction under the same
+//! lock. The function runs as its owner and writers have no INSERT on the
+//! table, so a writer cannot choose a row's seq, time or columns.
 //!
 //! Reading streams the lines out with `COPY ... TO STDOUT (FORMAT
 //! binary)` on a thread of its own, into the same readers as the file
@@ -36,17 +38,17 @@ use std::sync::mpsc::{Receiver, Sender, SyncSender, sync_channel};
 use std::time::Duration;
 
 use postgres::config::{Host, SslMode};
-use postgres::{Client, NoTls, SimpleQueryMessage, Statement};
+use postgres::{Client, NoTls, Statement};
 use serde_json::{Map, Value, json};
 use time::format_description::well_known::Rfc3339;
 
 use super::event::Event;
-use super::record::{self, GENESIS, Identity};
+use super::record::{self, Identity};
 use super::verify::Members;
 use super::writer::{Appended, AuditError};
 
 /// The schema version this opsguard writes and reads.
-pub const SCHEMA: i32 = 3;
+pub const SCHEMA: i32 = 4;
 
 /// The advisory lock that serialises appends to the chain (any constant
 /// the site does not use for something else: "opsguard" in ASCII).
@@ -119,6 +121,55 @@ BEGIN
                 new_ts::timestamptz, r_session, r_event, r_host, r_role, r_user, r_change);
     RETURN NEXT;
 END $$;
+"#,
+    // Writers append only through `opsguard.append`, which runs as its
+    // owner (SECURITY DEFINER) and takes records as templates only: the
+    // columns come from the sealed line, the isolation is READ COMMITTED
+    // or nothing, and a batch (a file log moved in) is sealed in order
+    // under one lock. Writers lose INSERT on the table (see `grants`).
+    r#"
+DROP FUNCTION IF EXISTS opsguard.append(text, text, text, text, text, text, text);
+CREATE FUNCTION opsguard.append(templates text[])
+    RETURNS TABLE (new_seq bigint, new_ts text, new_prev text, new_hash text)
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    template text;
+    unsealed text;
+    sealed text;
+    r jsonb;
+BEGIN
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'opsguard.append runs READ COMMITTED only, not %',
+            current_setting('transaction_isolation');
+    END IF;
+    PERFORM pg_advisory_xact_lock(8030045023789740644);
+    SELECT a.seq, a.hash INTO new_seq, new_prev
+        FROM opsguard.audit a ORDER BY a.seq DESC LIMIT 1;
+    new_seq := coalesce(new_seq, 0);
+    new_prev := coalesce(new_prev, repeat('0', 64));
+    FOREACH template IN ARRAY templates LOOP
+        new_seq := new_seq + 1;
+        new_ts := to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');
+        unsealed := replace(replace(replace(template,
+            E'\x01S', new_seq::text),
+            E'\x01T', '"' || new_ts || '"'),
+            E'\x01P', '"' || new_prev || '"');
+        new_hash := encode(sha256(convert_to(replace(unsealed, E'\x02', ''), 'UTF8')), 'hex');
+        sealed := replace(unsealed, E'\x02', '"hash":"' || new_hash || '",');
+        r := replace(sealed, '\u0000', '\u0020')::jsonb;
+        INSERT INTO opsguard.audit (seq, line, hash, ts, session, event, host, role, "user", change)
+            VALUES (new_seq, sealed, new_hash, new_ts::timestamptz,
+                CASE WHEN jsonb_typeof(r -> 'session') = 'string' THEN r ->> 'session' END,
+                CASE WHEN jsonb_typeof(r -> 'event') = 'string' THEN r ->> 'event' END,
+                CASE WHEN jsonb_typeof(r -> 'host') = 'string' THEN r ->> 'host' END,
+                CASE WHEN jsonb_typeof(r -> 'role') = 'string' THEN r ->> 'role' END,
+                CASE WHEN jsonb_typeof(r -> 'user') = 'string' THEN r ->> 'user' END,
+                CASE WHEN jsonb_typeof(r -> 'change') = 'string' THEN r ->> 'change' END);
+        RETURN NEXT;
+        new_prev := new_hash;
+    END LOOP;
+END $$;
+REVOKE ALL ON FUNCTION opsguard.append(text[]) FROM PUBLIC;
 "#,
 ];
 
@@ -361,9 +412,10 @@ pub fn grants() -> &'static str {
     "-- Workstations that run opsguard: append and read, never change.\n\
      CREATE ROLE opsguard_writer;\n\
      GRANT USAGE ON SCHEMA opsguard TO opsguard_writer;\n\
-     GRANT SELECT, INSERT ON opsguard.audit TO opsguard_writer;\n\
-     GRANT SELECT ON opsguard.migrations TO opsguard_writer;\n\
-     GRANT EXECUTE ON FUNCTION opsguard.append(text, text, text, text, text, text, text) TO opsguard_writer;\n\
+     GRANT SELECT ON opsguard.audit, opsguard.migrations TO opsguard_writer;\n\
+     GRANT EXECUTE ON FUNCTION opsguard.append(text[]) TO opsguard_writer;\n\
+     -- Since schema 4 writers append only through opsguard.append:\n\
+     REVOKE INSERT ON opsguard.audit FROM opsguard_writer;\n\
      -- Change reviewers: read only.\n\
      CREATE ROLE opsguard_reviewer;\n\
      GRANT USAGE ON SCHEMA opsguard TO opsguard_reviewer;\n\
@@ -686,6 +738,9 @@ pub struct DbWriter {
     append: Statement,
 }
 
+/// How many records moved in from another log go to the server at once.
+const BATCH: usize = 500;
+
 impl DbWriter {
     pub fn open(
         db: &Database,
@@ -693,10 +748,10 @@ impl DbWriter {
         session: String,
     ) -> Result<DbWriter, AuditError> {
         let mut client = db.open()?;
-        // READ COMMITTED whatever the database's default: each statement
-        // of `opsguard.append` then sees what was committed when it runs,
-        // so the chain's end it reads is the one after the lock was taken
-        // (under REPEATABLE READ it would be the one before the wait).
+        // READ COMMITTED whatever the database's default (`opsguard.append`
+        // refuses any other): each statement of it then sees what was
+        // committed when it runs, so the chain's end it reads is the one
+        // after the lock was taken.
         client
             .batch_execute(
                 "SET lock_timeout = '10s'; \
@@ -704,10 +759,7 @@ impl DbWriter {
             )
             .map_err(|e| db.error(e))?;
         let append = client
-            .prepare(
-                "SELECT new_seq, new_ts, new_prev, new_hash \
-                 FROM opsguard.append($1, $2, $3, $4, $5, $6, $7)",
-            )
+            .prepare("SELECT new_seq, new_ts, new_prev, new_hash FROM opsguard.append($1)")
             .map_err(|e| db.error(e))?;
         Ok(DbWriter {
             client,
@@ -719,36 +771,22 @@ impl DbWriter {
     }
 
     /// One record, sealed and committed by the server in one statement
-    /// (`opsguard.append`): one round trip, whose reply is the seq, time
-    /// and link the server gave it. The line is completed here from the
-    /// same template, and the server's hash must be the one it makes.
+    /// (`opsguard.append`): one round trip and its commit.
     fn append_fields(
         &mut self,
         event: &str,
         mut fields: Map<String, Value>,
     ) -> Result<Appended, AuditError> {
         fields.insert("event".into(), json!(event));
-        let fields = self.own(fields);
-        let [session, event, host, role, user, change] = columns(&fields);
-        let template = record::template(fields);
-        let row = self
+        let templates = vec![record::template(own(&self.session, &self.identity, fields))];
+        let batch: Vec<&str> = templates.iter().map(String::as_str).collect();
+        let rows = self
             .client
-            .query_one(
-                &self.append,
-                &[&template, &session, &event, &host, &role, &user, &change],
-            )
+            .query(&self.append, &[&batch])
             .map_err(|e| self.db.error(e))?;
-        let seq = row.get::<_, i64>(0) as u64;
-        let (ts, prev, hash): (String, String, String) = (row.get(1), row.get(2), row.get(3));
-        let (line, ours) = record::fill(&template, seq, &ts, &prev);
-        if ours != hash {
-            return Err(AuditError::Database {
-                server: self.db.shown.clone(),
-                message: format!(
-                    "the server sealed record {seq} with hash {hash} where opsguard makes {ours}: its opsguard.append is not this opsguard's"
-                ),
-            });
-        }
+        let (seq, hash, line) = completed(&self.db, &templates, &rows)?
+            .pop()
+            .expect("one reply, checked");
         Ok(Appended {
             seq,
             hash,
@@ -756,114 +794,35 @@ impl DbWriter {
         })
     }
 
-    /// `work`, and when it fails, whatever it began is rolled back.
-    fn or_rollback<T>(
-        &mut self,
-        work: impl FnOnce(&mut Self) -> Result<T, AuditError>,
-    ) -> Result<T, AuditError> {
-        let result = work(self);
-        if result.is_err() {
-            let _ = self.client.batch_execute("ROLLBACK");
-        }
-        result
-    }
-
-    /// `fields` with the record version and who wrote it: this session's
-    /// unless the fields say (a record moved in from a file or the spool).
-    fn own(&self, mut fields: Map<String, Value>) -> Map<String, Value> {
-        fields.insert("v".into(), json!(record::VERSION));
-        let who = [
-            ("session", json!(self.session)),
-            ("user", json!(self.identity.user)),
-            ("workstation", json!(self.identity.workstation)),
-            ("pid", json!(self.identity.pid)),
-        ];
-        for (key, value) in who {
-            fields.entry(key).or_insert(value);
-        }
-        fields
-    }
-
-    /// Begin the append's transaction, take the chain's lock, and read the
-    /// last record's seq and hash and the server's time.
-    fn begin(&mut self) -> Result<(u64, String, String), AuditError> {
-        let replies = self
-            .client
-            .simple_query(&format!(
-                "BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL lock_timeout = '10s'; \
-                 SELECT pg_advisory_xact_lock({CHAIN_LOCK}); \
-                 SELECT last.seq, last.hash, \
-                   to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') \
-                 FROM (SELECT 1) one LEFT JOIN LATERAL \
-                   (SELECT seq, hash FROM opsguard.audit ORDER BY seq DESC LIMIT 1) last ON true"
-            ))
-            .map_err(|e| self.db.error(e))?;
-        let row = replies
-            .iter()
-            .filter_map(|m| match m {
-                SimpleQueryMessage::Row(r) => Some(r),
-                _ => None,
-            })
-            .next_back()
-            .ok_or_else(|| AuditError::Database {
-                server: self.db.shown.clone(),
-                message: "no reply to reading the chain's end".into(),
-            })?;
-        Ok((
-            row.get(0).and_then(|s| s.parse().ok()).unwrap_or(0),
-            row.get(1).unwrap_or(GENESIS).to_string(),
-            row.get(2).unwrap_or_default().to_string(),
-        ))
-    }
-
-    /// Record `fields` as number `seq` after `prev`, stamped `ts`: the
-    /// row's VALUES, the line and its hash.
-    fn sealed(
-        &self,
-        seq: u64,
-        prev: &str,
-        ts: &str,
-        fields: Map<String, Value>,
-    ) -> (String, String, String) {
-        let mut fields = self.own(fields);
-        fields.insert("seq".into(), json!(seq));
-        fields.insert("ts".into(), json!(ts));
-        let columns = columns(&fields).map(|c| c.as_deref().map_or("NULL".into(), literal));
-        let (line, hash) = record::seal(fields, prev);
-        let row = format!(
-            "({seq}, {}, '{hash}', '{ts}', {})",
-            literal(&line),
-            columns.join(", ")
-        );
-        (row, line, hash)
-    }
-
     /// Append the records of another log (a file, the offline spool) to
     /// the chain, in order and in one transaction: each keeps its fields
     /// and who wrote it, gets the chain's seq, the server's time and this
     /// chain's links, and carries its own as `original` (`v`, `seq`, `ts`,
     /// `prev`, `hash`, and `from`, where it came from), so the old chain
-    /// can still be checked from them. The number appended.
+    /// can still be checked from them. The server seals them in batches,
+    /// under the chain's lock from the first to the commit. The number
+    /// appended.
     pub fn append_originals(
         &mut self,
         records: impl Iterator<Item = Result<Map<String, Value>, String>>,
         from: &str,
     ) -> Result<u64, AuditError> {
-        self.or_rollback(|w| w.append_originals_locked(records, from))
-    }
-
-    fn append_originals_locked(
-        &mut self,
-        records: impl Iterator<Item = Result<Map<String, Value>, String>>,
-        from: &str,
-    ) -> Result<u64, AuditError> {
-        let (mut seq, mut prev, ts) = self.begin()?;
-        let first = seq;
-        let mut rows = Vec::new();
+        let mut templates = Vec::new();
+        let mut n = 0;
+        let db = self.db.clone();
+        // Nothing is committed unless every record is: dropped unfinished,
+        // the transaction rolls back.
+        let mut tx = self.client.transaction().map_err(|e| db.error(e))?;
+        let send = |tx: &mut postgres::Transaction, templates: &mut Vec<String>| {
+            let batch: Vec<&str> = templates.iter().map(String::as_str).collect();
+            let rows = tx.query(&self.append, &[&batch]).map_err(|e| db.error(e))?;
+            let sealed = completed(&db, templates, &rows)?;
+            templates.clear();
+            Ok::<_, AuditError>(sealed.len() as u64)
+        };
         for fields in records {
-            // Nothing is committed unless every record is.
             let mut fields = fields.map_err(|message| AuditError::Database {
-                server: self.db.shown.clone(),
+                server: db.shown.clone(),
                 message,
             })?;
             let mut original = Map::new();
@@ -874,41 +833,71 @@ impl DbWriter {
             }
             original.insert("from".into(), json!(from));
             fields.insert("original".into(), Value::Object(original));
-            seq += 1;
-            let (row, _, hash) = self.sealed(seq, &prev, &ts, fields);
-            rows.push(row);
-            prev = hash;
-            if rows.len() == 500 {
-                let sql = format!("{INSERT} {}", rows.join(", "));
-                self.client
-                    .simple_query(&sql)
-                    .map_err(|e| self.db.error(e))?;
-                rows.clear();
+            templates.push(record::template(own(&self.session, &self.identity, fields)));
+            if templates.len() == BATCH {
+                n += send(&mut tx, &mut templates)?;
             }
         }
-        let sql = match rows.is_empty() {
-            true => "COMMIT".to_string(),
-            false => format!("{INSERT} {}; COMMIT", rows.join(", ")),
-        };
-        self.client
-            .simple_query(&sql)
-            .map_err(|e| self.db.error(e))?;
-        Ok(seq - first)
+        if !templates.is_empty() {
+            n += send(&mut tx, &mut templates)?;
+        }
+        tx.commit().map_err(|e| db.error(e))?;
+        Ok(n)
     }
 }
 
-/// The columns a record fills besides its line: session, event, host,
-/// role, user, change (NULL where the record has no such text).
-fn columns(fields: &Map<String, Value>) -> [Option<String>; 6] {
-    ["session", "event", "host", "role", "user", "change"].map(|key| match fields.get(key) {
-        Some(Value::String(s)) => Some(s.clone()),
-        _ => None,
-    })
+/// `fields` with the record version and who wrote it: `session`'s and
+/// `identity`'s unless the fields say (a record moved in from a file or
+/// the spool).
+fn own(session: &str, identity: &Identity, mut fields: Map<String, Value>) -> Map<String, Value> {
+    fields.insert("v".into(), json!(record::VERSION));
+    let who = [
+        ("session", json!(session)),
+        ("user", json!(identity.user)),
+        ("workstation", json!(identity.workstation)),
+        ("pid", json!(identity.pid)),
+    ];
+    for (key, value) in who {
+        fields.entry(key).or_insert(value);
+    }
+    fields
 }
 
-/// The start of an INSERT of rows as [`DbWriter::sealed`] makes them.
-const INSERT: &str = "INSERT INTO opsguard.audit \
-     (seq, line, hash, ts, session, event, host, role, \"user\", change) VALUES";
+/// The templates as the server sealed them (its replies, in order): each
+/// line completed here from the same template, and the server's hash
+/// required to be the one it makes. Seq, hash and line of each.
+fn completed(
+    db: &Database,
+    templates: &[String],
+    rows: &[postgres::Row],
+) -> Result<Vec<(u64, String, String)>, AuditError> {
+    let said = |message: String| AuditError::Database {
+        server: db.shown.clone(),
+        message,
+    };
+    if rows.len() != templates.len() {
+        return Err(said(format!(
+            "{} replies to {} records",
+            rows.len(),
+            templates.len()
+        )));
+    }
+    templates
+        .iter()
+        .zip(rows)
+        .map(|(template, row)| {
+            let seq = row.get::<_, i64>(0) as u64;
+            let (ts, prev, hash): (String, String, String) = (row.get(1), row.get(2), row.get(3));
+            let (line, ours) = record::fill(template, seq, &ts, &prev);
+            if ours != hash {
+                return Err(said(format!(
+                    "the server sealed record {seq} with hash {hash} where opsguard makes {ours}: its opsguard.append is not this opsguard's"
+                )));
+            }
+            Ok((seq, hash, line))
+        })
+        .collect()
+}
 
 impl super::Sink for DbWriter {
     fn session(&self) -> &str {
@@ -1119,9 +1108,9 @@ mod tests {
 
     #[test]
     fn the_server_seals_under_the_same_lock_and_genesis() {
-        let append = MIGRATIONS[2];
+        let append = MIGRATIONS[3];
         assert!(append.contains(&format!("pg_advisory_xact_lock({CHAIN_LOCK})")));
-        assert_eq!(GENESIS, "0".repeat(64));
+        assert_eq!(record::GENESIS, "0".repeat(64));
         assert!(append.contains("coalesce(new_prev, repeat('0', 64))"));
     }
 
