@@ -185,7 +185,9 @@ fn rules_link_to_the_codes_only_where_the_docs_are_published() {
         "\n## `opsguard validate [PATH...] [--format text|json|github|sarif] [--strict]`"
     ));
     for bad in [
-        "docs/commands.md", "https://x.example/a#b", "ftp://x.example/a",
+        "docs/commands.md", "https://x.example/a#b", "ftp://x.example/a", "https://x.example/a\tb",
+        "https://x.example/<b>", "https://x.example/%zz", "https://x.example/é",
+        "https:///no-host",
     ] {
         Test::new()
             .cwd(repo())

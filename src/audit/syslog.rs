@@ -15,10 +15,13 @@
 //!
 //! A mirror that fails is a warning on stderr, once per run, and never
 //! stops the work or loses a record: the log of truth already has it.
-//! After a failure the mirror rests for [`BACKOFF`]: records in that time
-//! are not sent (a collector that does not answer would otherwise cost
-//! every record its timeout), and when a send works again a warning
-//! says how many records the pipeline lacks.
+//! A collector that does not answer in time (a timeout) makes the mirror
+//! rest for [`BACKOFF`]: records in that time are not sent, since each
+//! would otherwise cost its timeout before the command it announces. A
+//! failure that costs nothing (a socket that is not there, a refused
+//! connection: a syslog daemon restarting) is tried again with the next
+//! record. When a send works again, a warning says how many records the
+//! pipeline lacks.
 
 use std::io::Write;
 use std::net::{TcpStream, ToSocketAddrs, UdpSocket};
@@ -39,6 +42,15 @@ pub enum Target {
 
 /// How long connecting or sending may take before the mirror gives up.
 const TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Whether a failure took the mirror's time (it waited and gave up), so
+/// that the next records should not wait for the same.
+fn waited(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+    )
+}
 
 /// How long a mirror that failed rests before it tries again.
 pub const BACKOFF: Duration = Duration::from_secs(30);
@@ -84,9 +96,11 @@ impl Target {
 pub struct Mirror {
     target: Target,
     tcp: Option<TcpStream>,
-    /// After a failure: no send before this time.
+    /// How long a connect or a send may take.
+    timeout: Duration,
+    /// After a timeout: no send before this time.
     resting_until: Option<Instant>,
-    /// Records not sent since the last failure.
+    /// Records not sent since the last that was.
     missed: u64,
 }
 
@@ -116,6 +130,7 @@ impl Mirror {
         Mirror {
             target,
             tcp: None,
+            timeout: TIMEOUT,
             resting_until: None,
             missed: 0,
         }
@@ -134,7 +149,8 @@ impl Mirror {
         }
         match self.try_send(line) {
             Ok(()) => {
-                if self.resting_until.take().is_some() {
+                self.resting_until = None;
+                if self.missed > 0 {
                     crate::ui::warn_once(&format!(
                         "the audit mirror {} works again; {} record(s) before this one were not sent to it (the audit log has them)",
                         self.target.name(),
@@ -147,11 +163,18 @@ impl Mirror {
             Err(e) => {
                 self.tcp = None;
                 self.missed += 1;
-                self.resting_until = Some(now + BACKOFF);
+                let rest = if waited(&e) {
+                    self.resting_until = Some(now + BACKOFF);
+                    format!(
+                        " (it does not answer: the mirror rests {} s)",
+                        BACKOFF.as_secs()
+                    )
+                } else {
+                    String::new()
+                };
                 crate::ui::warn_once(&format!(
-                    "the audit mirror {}: {e}; the records are in the audit log all the same (the mirror rests {} s between tries)",
+                    "the audit mirror {}: {e}; the records are in the audit log all the same{rest}",
                     self.target.name(),
-                    BACKOFF.as_secs()
                 ));
                 Sent::Failed
             }
@@ -162,7 +185,7 @@ impl Mirror {
         match &self.target {
             Target::Unix(path) => {
                 let socket = UnixDatagram::unbound()?;
-                socket.set_write_timeout(Some(TIMEOUT))?;
+                socket.set_write_timeout(Some(self.timeout))?;
                 socket.send_to(message(line, usize::MAX).as_bytes(), path)?;
             }
             Target::Udp(address) => {
@@ -177,8 +200,8 @@ impl Mirror {
                 // closed an idle one.
                 for attempt in 0..2 {
                     if self.tcp.is_none() {
-                        let stream = TcpStream::connect_timeout(&resolve(address)?, TIMEOUT)?;
-                        stream.set_write_timeout(Some(TIMEOUT))?;
+                        let stream = TcpStream::connect_timeout(&resolve(address)?, self.timeout)?;
+                        stream.set_write_timeout(Some(self.timeout))?;
                         stream.set_nodelay(true)?;
                         self.tcp = Some(stream);
                     }
@@ -255,32 +278,53 @@ mod tests {
     const LINE: &str = r#"{"event":"command.start","hash":"ab12","pid":42,"seq":7,"session":"S1","ts":"2026-12-03T10:00:00.000Z","workstation":"ws 1"}"#;
 
     #[test]
-    fn a_failed_mirror_rests_before_it_tries_again() {
+    fn a_mirror_that_is_not_there_is_tried_with_each_record() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("log.sock");
         let mut mirror = Mirror::new(Target::Unix(path.clone()));
-        let line = LINE;
         let t0 = Instant::now();
-        // No socket yet: the send fails, and the next ones in the
-        // back-off are not tried at all (the socket now exists).
-        assert_eq!(mirror.send_at(line, t0), Sent::Failed);
+        // No socket (a syslog daemon restarting): cheap to find out, so
+        // the next record tries again, and gets through.
+        assert_eq!(mirror.send_at(LINE, t0), Sent::Failed);
+        assert_eq!(mirror.resting_until, None);
+        let socket = UnixDatagram::bind(&path).unwrap();
+        assert_eq!(mirror.send_at(LINE, t0), Sent::Sent);
+        let mut buf = [0u8; 512];
+        let n = socket.recv(&mut buf).unwrap();
+        assert!(String::from_utf8_lossy(&buf[..n]).ends_with(LINE));
+        assert_eq!(mirror.missed, 0);
+    }
+
+    #[test]
+    fn a_mirror_that_does_not_answer_rests_before_it_tries_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.sock");
         let socket = UnixDatagram::bind(&path).unwrap();
         socket.set_nonblocking(true).unwrap();
+        // A collector that reads nothing: its queue full, a send waits.
+        let filler = UnixDatagram::unbound().unwrap();
+        filler.set_nonblocking(true).unwrap();
+        while filler.send_to(&[0u8; 512], &path).is_ok() {}
+        let mut mirror = Mirror::new(Target::Unix(path.clone()));
+        mirror.timeout = Duration::from_millis(50);
+        let t0 = Instant::now();
+        assert_eq!(mirror.send_at(LINE, t0), Sent::Failed);
+        // Now it would get through, but the back-off is not over.
+        let mut buf = [0u8; 512];
+        while socket.recv(&mut buf).is_ok() {}
         for s in [1, 10, 29] {
             assert_eq!(
-                mirror.send_at(line, t0 + Duration::from_secs(s)),
+                mirror.send_at(LINE, t0 + Duration::from_secs(s)),
                 Sent::Skipped
             );
         }
-        let mut buf = [0u8; 512];
         assert!(socket.recv(&mut buf).is_err(), "a resting mirror sent");
         assert_eq!(mirror.missed, 4);
-        // After the back-off it tries, and it works.
-        assert_eq!(mirror.send_at(line, t0 + BACKOFF), Sent::Sent);
+        // After it, it tries, and it works.
+        assert_eq!(mirror.send_at(LINE, t0 + BACKOFF), Sent::Sent);
         let n = socket.recv(&mut buf).unwrap();
-        assert!(String::from_utf8_lossy(&buf[..n]).ends_with(line));
+        assert!(String::from_utf8_lossy(&buf[..n]).ends_with(LINE));
         assert_eq!((mirror.missed, mirror.resting_until), (0, None));
-        assert_eq!(mirror.send_at(line, t0 + BACKOFF), Sent::Sent);
     }
 
     #[test]

@@ -50,7 +50,19 @@ pub fn run(g: &GlobalArgs, args: &ValidateArgs, ui: &Ui) -> Result<Exit, AppErro
         let rest = url
             .strip_prefix("https://")
             .or_else(|| url.strip_prefix("http://"));
-        if !rest.is_some_and(|r| !r.is_empty() && !r.contains(['#', ' ', '"'])) {
+        // Only what a URI may hold (RFC 3986), `%` as an escape, no
+        // fragment: the anchor of the codes is added to it.
+        let uri_chars = |r: &str| {
+            let b = r.as_bytes();
+            b.iter().enumerate().all(|(i, &c)| match c {
+                b'%' => b
+                    .get(i + 1..i + 3)
+                    .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)),
+                b'#' => false,
+                c => c.is_ascii_alphanumeric() || b"-._~:/?[]@!$&'()*+,;=".contains(&c),
+            })
+        };
+        if !rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/') && uri_chars(r)) {
             return Err(AppError::invalid(format!(
                 "--docs-url `{url}` is not an http(s) address without a fragment (the address of docs/commands.md)"
             )));
