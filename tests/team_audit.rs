@@ -80,6 +80,15 @@ fn init_creates_the_schema_once_and_nothing_runs_before_it() {
         run.stdout
             .contains("GRANT SELECT ON opsguard.audit, opsguard.migrations TO opsguard_reviewer;")
     );
+    // A database in another encoding than UTF8 is refused.
+    pg.client()
+        .batch_execute("CREATE DATABASE latin ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0")
+        .unwrap();
+    let latin = pg.url().replace("/postgres?", "/latin?");
+    site(&pg)
+        .args(["audit", "init", &latin])
+        .status(4)
+        .stderr_has("is in the encoding LATIN1: the audit log needs a UTF8 database");
     // From the log's own setting, the second time.
     site(&pg)
         .args(["audit", "init"])

@@ -311,6 +311,21 @@ impl Database {
     /// was current). Idempotent, and safe to run from two places at once.
     pub fn init(&self) -> Result<(Option<i32>, i32), AuditError> {
         let mut client = self.connect()?;
+        // Records are UTF-8, and the server seals their bytes as UTF-8: a
+        // database in another encoding would refuse some records or change
+        // them between opsguard's hash and the server's.
+        let encoding: String = client
+            .query_one("SHOW server_encoding", &[])
+            .map_err(|e| self.error(e))?
+            .get(0);
+        if encoding != "UTF8" {
+            return Err(AuditError::Schema {
+                server: self.shown.clone(),
+                what: format!(
+                    "is in the encoding {encoding}: the audit log needs a UTF8 database (createdb -E UTF8 -T template0)"
+                ),
+            });
+        }
         let mut tx = client.transaction().map_err(|e| self.error(e))?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&CHAIN_LOCK])
             .map_err(|e| self.error(e))?;
