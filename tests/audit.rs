@@ -910,13 +910,7 @@ fn an_export_since_checks_what_is_before_the_part_and_keeps_torn_lines_whole() {
             .args(["--audit-log", log_arg, "audit", "export", "--since", since])
             .args(["-o", part.to_str().unwrap()])
             .status(0);
-        let after = run
-            .stderr
-            .split("audit verify --after ")
-            .nth(1)
-            .and_then(|rest| rest.split('`').next())
-            .unwrap_or_else(|| panic!("no --after in: {}", run.stderr))
-            .to_string();
+        let after = support::after_printed(&run.stderr);
         (part, after)
     };
     let verified = |part: &std::path::Path, after: &str| {

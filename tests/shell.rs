@@ -329,7 +329,7 @@ fn a_console_line_not_known_to_be_safe_leaves_the_host_its_own_trail() {
     let sshd = Sshd::start(1);
     let dir = tempfile::tempdir().unwrap();
     let socket = dir.path().join("log.sock");
-    let listener = std::os::unix::net::UnixDatagram::bind(&socket).unwrap();
+    let syslog = support::Syslog::bind(&socket);
     std::fs::write(dir.path().join("known_hosts"), sshd.known_hosts()).unwrap();
     // A lock folder of its own: other tests lock in /run/lock at once.
     let inventory = sshd
@@ -343,22 +343,12 @@ fn a_console_line_not_known_to_be_safe_leaves_the_host_its_own_trail() {
             ),
         );
     std::fs::write(dir.path().join("inventory.yaml"), inventory).unwrap();
-    let heard = |wait: u64| {
-        listener
-            .set_read_timeout(Some(Duration::from_millis(wait)))
-            .unwrap();
-        let mut buf = vec![0u8; 4096];
-        listener
-            .recv(&mut buf)
-            .ok()
-            .map(|n| String::from_utf8_lossy(&buf[..n]).into_owned())
-    };
     let mut p = spawn(dir.path(), &["-i", "inventory.yaml", "shell", "s1"]);
     p.expect(" $ ").unwrap();
     p.send_line("df -h /").unwrap();
     p.expect("Filesystem").unwrap();
     p.expect(" $ ").unwrap();
-    assert_eq!(heard(500), None, "nothing for a safe line");
+    assert_eq!(syslog.heard(500), None, "nothing for a safe line");
     let line = "rm -rf /nonexistent-opsguard-console-trail && echo gone";
     p.send_line(line).unwrap();
     p.expect("Type the role of the target hosts to continue:")
@@ -370,21 +360,9 @@ fn a_console_line_not_known_to_be_safe_leaves_the_host_its_own_trail() {
     p.expect(" $ ").unwrap();
     p.send_line("exit").unwrap();
     assert_eq!(exit_code(&mut p), 0);
-    let said = heard(5000).expect("a line in the host's syslog");
     let start = records(dir.path())
         .into_iter()
         .find(|r| r["event"] == "command.start" && r["command"] == line)
         .expect("the line's record");
-    for part in [
-        format!("session={}", start["session"].as_str().unwrap()),
-        format!("operator={}", start["user"].as_str().unwrap()),
-        format!(
-            "seq={} hash={}",
-            start["seq"],
-            start["hash"].as_str().unwrap()
-        ),
-        format!("command={line}"),
-    ] {
-        assert!(said.contains(&part), "{part} not in {said}");
-    }
+    syslog.assert_trail(&start, line);
 }

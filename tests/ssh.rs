@@ -1599,7 +1599,7 @@ fn the_host_keeps_its_own_trail_of_commands_not_known_to_be_safe() {
     let sshd = Sshd::start(1);
     let dir = tempfile::tempdir().unwrap();
     let socket = dir.path().join("log.sock");
-    let listener = std::os::unix::net::UnixDatagram::bind(&socket).unwrap();
+    let syslog = support::Syslog::bind(&socket);
     // A lock folder of its own: other tests lock in /run/lock at once.
     let with = |setting: &str| {
         let t = site(&sshd, &sshd.known_hosts());
@@ -1614,38 +1614,15 @@ fn the_host_keeps_its_own_trail_of_commands_not_known_to_be_safe() {
             );
         t.file("inventory.yaml", inventory)
     };
-    let heard = |wait: u64| {
-        listener
-            .set_read_timeout(Some(Duration::from_millis(wait)))
-            .unwrap();
-        let mut buf = vec![0u8; 4096];
-        listener
-            .recv(&mut buf)
-            .ok()
-            .map(|n| String::from_utf8_lossy(&buf[..n]).into_owned())
-    };
     let command = "rm -rf /nonexistent-opsguard-trail";
     let run = with(&format!("unix:{}", socket.display()))
         .args(["exec", "s1", "--confirm-role", "backup", "--", command])
         .status(0);
     let start = first_record(&records(run.path()), "command.start");
-    let line = heard(5000).expect("a line in the host's syslog");
-    for part in [
-        "opsguard".to_string(),
-        format!("session={}", start["session"].as_str().unwrap()),
-        format!("operator={}", start["user"].as_str().unwrap()),
-        format!(
-            "seq={} hash={}",
-            start["seq"],
-            start["hash"].as_str().unwrap()
-        ),
-        format!("command={command}"),
-    ] {
-        assert!(line.contains(&part), "{part} not in {line}");
-    }
+    syslog.assert_trail(&start, command);
 
     with(&format!("unix:{}", socket.display()))
         .args(["exec", "s1", "--", "df -h"])
         .status(0);
-    assert_eq!(heard(1000), None, "nothing for a safe command");
+    assert_eq!(syslog.heard(1000), None, "nothing for a safe command");
 }

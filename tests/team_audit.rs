@@ -66,7 +66,7 @@ fn init_creates_the_schema_once_and_nothing_runs_before_it() {
     let run = site(&pg).args(["audit", "init", &pg.url()]).status(0);
     assert!(
         run.stderr
-            .contains("created the opsguard schema (version 4)"),
+            .contains("created the opsguard schema (version 3)"),
         "{}",
         run.stderr
     );
@@ -93,21 +93,21 @@ fn init_creates_the_schema_once_and_nothing_runs_before_it() {
     site(&pg)
         .args(["audit", "init"])
         .status(0)
-        .stderr_has("the opsguard schema is current (version 4)");
+        .stderr_has("the opsguard schema is current (version 3)");
     // A database at an older version is refused until `init` upgrades it.
     pg.client()
         .batch_execute(
-            "DROP FUNCTION opsguard.append(text[]); DELETE FROM opsguard.migrations WHERE version = 4",
+            "DROP FUNCTION opsguard.append(text[]); DELETE FROM opsguard.migrations WHERE version = 3",
         )
         .unwrap();
     site(&pg)
         .args(["exec", "l1", "--", "true"])
         .status(4)
-        .stderr_has("has schema version 3; upgrade it to 4 with `opsguard audit init");
+        .stderr_has("has schema version 2; upgrade it to 3 with `opsguard audit init");
     site(&pg)
         .args(["audit", "init"])
         .status(0)
-        .stderr_has("upgraded the opsguard schema from version 3 to 4");
+        .stderr_has("upgraded the opsguard schema from version 2 to 3");
 
     let run = site(&pg).args(["exec", "l1", "--", "touch ran"]).status(0);
     assert!(run.path().join("w/l1/ran").exists());
@@ -312,13 +312,7 @@ fn many_writers_keep_one_chain_that_every_audit_command_reads() {
         })
         .collect();
     assert_eq!(seqs, (first..=total).collect::<Vec<i64>>());
-    let after = run
-        .stderr
-        .split("audit verify --after ")
-        .nth(1)
-        .and_then(|rest| rest.split('`').next())
-        .unwrap_or_else(|| panic!("no --after in: {}", run.stderr))
-        .to_string();
+    let after = support::after_printed(&run.stderr);
     assert!(after.starts_with(&format!("{}:", first - 1)), "{after}");
     let part_log = || Test::new().env("OPSGUARD_AUDIT_LOG", part.to_str().unwrap());
     let part_head = format!(

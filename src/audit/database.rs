@@ -48,7 +48,7 @@ use super::verify::Members;
 use super::writer::{Appended, AuditError};
 
 /// The schema version this opsguard writes and reads.
-pub const SCHEMA: i32 = 4;
+pub const SCHEMA: i32 = 3;
 
 /// The advisory lock that serialises appends to the chain (any constant
 /// the site does not use for something else: "opsguard" in ASCII).
@@ -93,42 +93,16 @@ CREATE INDEX audit_targets ON opsguard.audit
     USING gin (((replace(line, '\u0000', '\u0020')::jsonb) -> 'targets') jsonb_path_ops)
     WHERE event IN ('plan', 'batch.start');
 "#,
-    // One append in one statement: the record arrives as a template
-    // (`record::template`) and is sealed here, under the chain's lock, so
-    // an append costs one round trip and its commit. The lock is
-    // CHAIN_LOCK; GENESIS is the first record's `prev`.
+    // Appends sealed on the server, one statement each: records arrive
+    // as templates (`record::template`) and `opsguard.append` seals them
+    // under the chain's lock (CHAIN_LOCK; GENESIS is the first record's
+    // `prev`), so an append costs one round trip and its commit. It runs
+    // as its owner (SECURITY DEFINER) and is the writers' only way in
+    // (they have no INSERT, see `grants`): the seq, the time and every
+    // column come from the chain and the sealed line; the isolation is
+    // READ COMMITTED or nothing; a batch (a file log moved in) is sealed
+    // in order under one lock.
     r#"
-CREATE FUNCTION opsguard.append(template text, r_session text, r_event text,
-        r_host text, r_role text, r_user text, r_change text)
-    RETURNS TABLE (new_seq bigint, new_ts text, new_prev text, new_hash text)
-    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    unsealed text;
-BEGIN
-    PERFORM pg_advisory_xact_lock(8030045023789740644);
-    SELECT a.seq, a.hash INTO new_seq, new_prev
-        FROM opsguard.audit a ORDER BY a.seq DESC LIMIT 1;
-    new_seq := coalesce(new_seq, 0) + 1;
-    new_prev := coalesce(new_prev, repeat('0', 64));
-    new_ts := to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');
-    unsealed := replace(replace(replace(template,
-        E'\x01S', new_seq::text),
-        E'\x01T', '"' || new_ts || '"'),
-        E'\x01P', '"' || new_prev || '"');
-    new_hash := encode(sha256(convert_to(replace(unsealed, E'\x02', ''), 'UTF8')), 'hex');
-    INSERT INTO opsguard.audit (seq, line, hash, ts, session, event, host, role, "user", change)
-        VALUES (new_seq, replace(unsealed, E'\x02', '"hash":"' || new_hash || '",'), new_hash,
-                new_ts::timestamptz, r_session, r_event, r_host, r_role, r_user, r_change);
-    RETURN NEXT;
-END $$;
-"#,
-    // Writers append only through `opsguard.append`, which runs as its
-    // owner (SECURITY DEFINER) and takes records as templates only: the
-    // columns come from the sealed line, the isolation is READ COMMITTED
-    // or nothing, and a batch (a file log moved in) is sealed in order
-    // under one lock. Writers lose INSERT on the table (see `grants`).
-    r#"
-DROP FUNCTION IF EXISTS opsguard.append(text, text, text, text, text, text, text);
 CREATE FUNCTION opsguard.append(templates text[])
     RETURNS TABLE (new_seq bigint, new_ts text, new_prev text, new_hash text)
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -429,7 +403,7 @@ pub fn grants() -> &'static str {
      GRANT USAGE ON SCHEMA opsguard TO opsguard_writer;\n\
      GRANT SELECT ON opsguard.audit, opsguard.migrations TO opsguard_writer;\n\
      GRANT EXECUTE ON FUNCTION opsguard.append(text[]) TO opsguard_writer;\n\
-     -- Since schema 4 writers append only through opsguard.append:\n\
+     -- Writers append only through opsguard.append (schema 3):\n\
      REVOKE INSERT ON opsguard.audit FROM opsguard_writer;\n\
      -- Change reviewers: read only.\n\
      CREATE ROLE opsguard_reviewer;\n\
@@ -1123,7 +1097,7 @@ mod tests {
 
     #[test]
     fn the_server_seals_under_the_same_lock_and_genesis() {
-        let append = MIGRATIONS[3];
+        let append = MIGRATIONS[2];
         assert!(append.contains(&format!("pg_advisory_xact_lock({CHAIN_LOCK})")));
         assert_eq!(record::GENESIS, "0".repeat(64));
         assert!(append.contains("coalesce(new_prev, repeat('0', 64))"));

@@ -293,3 +293,55 @@ pub fn sha256_file(path: &Path) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+/// The `--after SEQ:HASH` that `audit export --since` said checks its part.
+#[track_caller]
+pub fn after_printed(stderr: &str) -> String {
+    stderr
+        .split("audit verify --after ")
+        .nth(1)
+        .and_then(|rest| rest.split('`').next())
+        .unwrap_or_else(|| panic!("no --after in: {stderr}"))
+        .to_string()
+}
+
+/// A syslog socket the test listens on, as a host's `logger -u` writes.
+pub struct Syslog(std::os::unix::net::UnixDatagram);
+
+impl Syslog {
+    pub fn bind(path: &Path) -> Syslog {
+        Syslog(std::os::unix::net::UnixDatagram::bind(path).unwrap())
+    }
+
+    /// The next message, if one comes within `wait_ms`.
+    pub fn heard(&self, wait_ms: u64) -> Option<String> {
+        self.0
+            .set_read_timeout(Some(std::time::Duration::from_millis(wait_ms)))
+            .unwrap();
+        let mut buf = vec![0u8; 4096];
+        self.0
+            .recv(&mut buf)
+            .ok()
+            .map(|n| String::from_utf8_lossy(&buf[..n]).into_owned())
+    }
+
+    /// The host's trail of `command`, recorded as `start`: the line names
+    /// the session, the operator, the record and the command.
+    #[track_caller]
+    pub fn assert_trail(&self, start: &serde_json::Value, command: &str) {
+        let said = self.heard(5000).expect("a line in the host's syslog");
+        for part in [
+            "opsguard".to_string(),
+            format!("session={}", start["session"].as_str().unwrap()),
+            format!("operator={}", start["user"].as_str().unwrap()),
+            format!(
+                "seq={} hash={}",
+                start["seq"],
+                start["hash"].as_str().unwrap()
+            ),
+            format!("command={command}"),
+        ] {
+            assert!(said.contains(&part), "{part} not in {said}");
+        }
+    }
+}
