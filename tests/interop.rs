@@ -153,6 +153,22 @@ fn the_action_annotates_and_writes_sarif() {
     exits(&bash(&steps(1), bad.path(), &env), 2);
     let sarif = std::fs::read_to_string(bad.path().join("local.sarif")).unwrap();
     assert!(!sarif.contains("helpUri"), "{sarif}");
+    // An address opsguard refuses: no report, and the step says so.
+    let env: Vec<(&str, &str)> = env
+        .iter()
+        .map(|&(k, v)| match k {
+            "DOCS" => (k, "https://x.example/docs#here"),
+            "SARIF" => (k, "refused.sarif"),
+            _ => (k, v),
+        })
+        .collect();
+    let out = bash(&steps(1), bad.path(), &env);
+    exits(&out, 1);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("::error title=opsguard::no SARIF report"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 /// `ansible-inventory --list` of `ini` (real Ansible), as a JSON file in
