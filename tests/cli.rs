@@ -350,3 +350,42 @@ fn help_groups_options_shows_examples_and_says_what_is_guarded() {
         );
     }
 }
+
+/// `plan` says who a step runs as: its own `become`, else the hosts'
+/// (their own or `settings.become`), host by host; a host without one
+/// runs as the login, and the plan says nothing of it.
+#[test]
+fn the_plan_shows_the_hosts_become_where_a_step_has_none() {
+    let t = Test::new()
+        .file(
+            "inventory.yaml",
+            "settings:\n  become: root\nhosts:\n  a1: {role: backup}\n  a2: {role: backup, become: backup-op}\n  a3: {role: backup, become: false}\n",
+        )
+        .file(
+            "who.yaml",
+            "name: who\nhosts: a1,a2,a3\nsteps:\n  - name: theirs\n    run: id -un\n  - name: its own\n    run: id -un\n    become: nobody\n",
+        );
+    let plan = t
+        .args(["-i", "inventory.yaml", "plan", "who.yaml"])
+        .status(0);
+    let step = |n: &str| {
+        plan.stdout
+            .split("\nstep ")
+            .find(|s| s.starts_with(n))
+            .unwrap_or_else(|| panic!("no step {n} in {}", plan.stdout))
+            .to_string()
+    };
+    let theirs = step("1:");
+    assert!(
+        theirs.contains("  as:     backup-op on a2 (the hosts' become, through sudo -n)\n")
+            && theirs.contains("  as:     root on a1 (the hosts' become, through sudo -n)\n")
+            && !theirs.contains("a3 ("),
+        "{theirs}"
+    );
+    let own = step("2:");
+    assert!(
+        own.contains("  as:     nobody (become, through sudo -n)\n")
+            && !own.contains("hosts' become"),
+        "{own}"
+    );
+}

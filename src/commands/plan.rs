@@ -230,8 +230,23 @@ pub fn text(plan: &Plan, inv: &Inventory, ui: &Ui) -> String {
         let data = |t: &str| ui.data(Stream::Out, t).into_owned();
         out.push_str(&format!("step {}: {}{mark}\n", s.number, data(&s.name)));
         out.push_str(&format!("  run:    {}\n", data(&s.command)));
-        if let Some(user) = &s.become_user {
-            out.push_str(&format!("  as:     {user} (become, through sudo -n)\n"));
+        match &s.become_user {
+            Some(user) => out.push_str(&format!("  as:     {user} (become, through sudo -n)\n")),
+            // The hosts' own `become` (or settings'), where they have one.
+            None => {
+                let mut users: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+                for &h in &s.hosts {
+                    if let Some(user) = &inv.hosts[h].become_user {
+                        users.entry(user).or_default().push(&inv.hosts[h].name);
+                    }
+                }
+                for (user, hosts) in users {
+                    out.push_str(&format!(
+                        "  as:     {user} on {} (the hosts' become, through sudo -n)\n",
+                        hosts.join(", ")
+                    ));
+                }
+            }
         }
         if s.declared {
             out.push_str("  why:    declared `destructive: true`\n");
