@@ -153,7 +153,7 @@ impl Code {
             }
             Code::E005 => "duplicate key or duplicate host (naming both places, across files)",
             Code::E006 => {
-                "one place under two roles: two `connection: local` hosts whose `workdir` is the same folder (however written: `./live/`, `a/../live`, a symlink), or two SSH hosts with the same address and port, carry different roles (typing one role would confirm work on the other's data)"
+                "one place under two roles: two `connection: local` hosts whose `workdir` is the same folder (however written: `./live/`, `a/../live`, a symlink), or two SSH hosts with the same address and port (as ssh_config's `HostName` and `Port` resolve them), carry different roles (typing one role would confirm work on the other's data)"
             }
             Code::E010 => "selector names an unknown host, group or role",
             Code::E011 => "selector matches no host",

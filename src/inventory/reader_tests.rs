@@ -246,6 +246,43 @@ fn default_roles_when_none_declared() {
     assert_eq!(inv.roles.len(), 2);
 }
 
+/// Two aliases that ssh_config sends to one server (`HostName`, `Port`)
+/// are one place, as ssh would reach them; without that configuration
+/// (`ssh_config: none`) they are two names.
+#[test]
+fn one_server_under_two_aliases_and_two_roles() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("ssh_config");
+    std::fs::write(
+        &config,
+        "Host live-a1 backup-a1\n  HostName Store-A1.example.net\n  Port 2200\nHost backup-a2\n  HostName store-a1.example.net\n",
+    )
+    .unwrap();
+    let inventory = |setting: &str| {
+        format!(
+            "settings:\n  ssh_config: {setting}\nhosts:\n  l1: {{address: live-a1, role: live}}\n  b1: {{address: backup-a1, role: backup}}\n  b2: {{address: backup-a2, role: backup}}\n"
+        )
+    };
+    let found = problems(&[("inv.yaml", &inventory(&config.display().to_string()))]);
+    let e006: Vec<(u32, &str)> = found
+        .iter()
+        .filter(|p| p.3 == Code::E006)
+        .map(|p| (p.1, p.4.as_str()))
+        .collect();
+    // b1 is l1's server and port; b2 is that server on port 22.
+    assert_eq!(e006.len(), 1, "{found:?}");
+    assert_eq!(e006[0].0, 5);
+    assert!(
+        e006[0]
+            .1
+            .starts_with("host `b1` [backup] is store-a1.example.net port 2200, like `l1` [live]"),
+        "{}",
+        e006[0].1
+    );
+    let found = problems(&[("inv.yaml", &inventory("none"))]);
+    assert!(!found.iter().any(|p| p.3 == Code::E006), "{found:?}");
+}
+
 #[test]
 fn one_place_under_two_roles() {
     let dir = tempfile::tempdir().unwrap();

@@ -360,16 +360,35 @@ fn folder(path: &Path) -> PathBuf {
 impl Reader {
     /// E006: two hosts that are one place under two roles. Typing the one
     /// role would confirm work that lands on the other's data.
+    ///
+    /// An SSH host is where ssh would take it: its address through the
+    /// ssh_config opsguard reads (`HostName`, `Port`), so two aliases of
+    /// one server are one place. A configuration that cannot be read
+    /// leaves the addresses as written (the run itself then refuses).
     pub(super) fn check_places(&self, report: &mut Report) {
-        let default_port = self.inv.settings.port.unwrap_or(22);
+        use crate::transport::ssh_config;
+        let settings = &self.inv.settings;
+        let config = match settings.ssh_config.as_deref() {
+            Some("none") => None,
+            Some(path) => crate::account::expand_home(path).ok().map(|p| vec![p]),
+            None => Some(ssh_config::default_files()),
+        }
+        .and_then(|files| ssh_config::Config::load(&files).ok());
         let mut seen: HashMap<Place, usize> = HashMap::new();
         for (i, h) in self.inv.hosts.iter().enumerate() {
             let place = match &h.connection {
                 Connection::Local { workdir } => Place::Folder(folder(workdir)),
-                Connection::Ssh => Place::Endpoint(
-                    h.address.trim_end_matches('.').to_ascii_lowercase(),
-                    h.port.unwrap_or(default_port),
-                ),
+                Connection::Ssh => {
+                    let resolved = config
+                        .as_ref()
+                        .and_then(|c| c.resolve(&h.address).ok())
+                        .unwrap_or_default();
+                    let address = resolved.hostname.as_deref().unwrap_or(&h.address);
+                    Place::Endpoint(
+                        address.trim_end_matches('.').to_ascii_lowercase(),
+                        h.login(settings).port.or(resolved.port).unwrap_or(22),
+                    )
+                }
             };
             match seen.get(&place) {
                 Some(&first) if self.inv.hosts[first].role != h.role => {
