@@ -62,13 +62,16 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
-/// Bytes (a digest) as lowercase hex.
+/// Bytes (a digest) as lowercase hex. On every record's path (sealing,
+/// `verify`): a table, not a `format!` per byte.
 pub fn hex(bytes: &[u8]) -> String {
-    let mut hex = String::with_capacity(bytes.len() * 2);
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
-        hex.push_str(&format!("{b:02x}"));
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
     }
-    hex
+    s
 }
 
 /// Seal a record: set `prev`, compute `hash`, return the line to write

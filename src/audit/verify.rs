@@ -13,7 +13,7 @@ use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 use super::lines::Reader;
-use super::record::GENESIS;
+use super::record::{GENESIS, hex};
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Summary {
@@ -351,16 +351,6 @@ impl<'a> Members<'a> {
         }
         Ok(hash.to_string())
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
-    }
-    s
 }
 
 /// Collects a JSON object's members into a borrowed vector.
