@@ -31,7 +31,6 @@
 //! URL is written in inventories and command lines, and command lines are
 //! recorded.
 
-use std::borrow::Cow;
 use std::io::Read;
 use std::str::FromStr;
 use std::sync::mpsc::{Receiver, Sender, SyncSender, sync_channel};
@@ -658,27 +657,21 @@ impl Columns {
 /// them) that does not say what the record's `fields` say.
 fn differs(fields: &Members, row: &[Option<&[u8]>; 9]) -> Option<&'static str> {
     let int = |cell: Option<&[u8]>| Some(i64::from_be_bytes(cell?.try_into().ok()?));
-    let text = |key: &str| {
-        let raw = fields.get(key)?.get();
-        serde_json::from_str::<&str>(raw)
-            .map(Cow::Borrowed)
-            .or_else(|_| serde_json::from_str::<String>(raw).map(Cow::Owned))
-            .ok()
-    };
     let agree = |cell: Option<&[u8]>, key: &str| -> bool {
         match key {
             "seq" => {
                 let seq = int(cell);
-                seq.is_some() && fields.get("seq").and_then(|r| r.get().parse::<i64>().ok()) == seq
+                seq.is_some() && fields.seq().and_then(|s| i64::try_from(s).ok()) == seq
             }
             // A timestamptz: microseconds since 2000-01-01 UTC.
             "ts" => {
-                let ts = text("ts")
+                let ts = fields
+                    .text("ts")
                     .and_then(|t| time::OffsetDateTime::parse(&t, &Rfc3339).ok())
                     .map(|t| (t.unix_timestamp_nanos() / 1000) as i64 - 946_684_800_000_000);
                 ts.is_some() && ts == int(cell)
             }
-            _ => text(key).as_deref().map(str::as_bytes) == cell,
+            _ => fields.text(key).as_deref().map(str::as_bytes) == cell,
         }
     };
     CHECKED_KEYS

@@ -114,7 +114,7 @@ pub fn verify_with(
             });
             continue;
         }
-        let seq = fields.get("seq").and_then(|r| r.get().parse::<u64>().ok());
+        let seq = fields.seq();
         let torn_note = fields
             .get("event")
             .is_some_and(|r| r.get() == "\"audit.torn\"");
@@ -228,7 +228,7 @@ pub fn verify_with(
 pub(crate) fn next_record(line: &[u8], prev_hash: &str, last_seq: u64) -> Option<(u64, String)> {
     let mut fields = Members(Vec::with_capacity(16));
     fields.read(line).ok()?;
-    let seq = fields.get("seq")?.get().parse::<u64>().ok()?;
+    let seq = fields.seq()?;
     let hash = fields.check(line, prev_hash, last_seq).ok()?;
     Some((seq, hash))
 }
@@ -269,6 +269,21 @@ impl<'a> Members<'a> {
 
     pub fn get(&self, key: &str) -> Option<&'a RawValue> {
         self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+    }
+
+    /// The record's `seq`, when it is a number that can be one.
+    pub fn seq(&self) -> Option<u64> {
+        self.get("seq")?.get().parse().ok()
+    }
+
+    /// The member `key` when it is a string: borrowed from the line
+    /// unless it holds escapes.
+    pub fn text(&self, key: &str) -> Option<std::borrow::Cow<'a, str>> {
+        let raw = self.get(key)?.get();
+        serde_json::from_str::<&str>(raw)
+            .map(std::borrow::Cow::Borrowed)
+            .or_else(|_| serde_json::from_str::<String>(raw).map(std::borrow::Cow::Owned))
+            .ok()
     }
 
     /// Checks the line against the chain; the record's hash when it holds.
@@ -335,10 +350,7 @@ impl<'a> Members<'a> {
         if hex(&digest.finalize()) != hash {
             return Err(Break::HashMismatch);
         }
-        let seq = self
-            .get("seq")
-            .and_then(|r| r.get().parse::<u64>().ok())
-            .ok_or(Break::NoSeq)?;
+        let seq = self.seq().ok_or(Break::NoSeq)?;
         if seq != last_seq + 1 {
             return Err(Break::SeqGap {
                 expected: last_seq + 1,

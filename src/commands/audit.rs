@@ -776,15 +776,13 @@ fn run_export(
             let Some(bytes) = line.bytes.filter(|b| fields.read(b).is_ok()) else {
                 continue;
             };
-            let text = |key: &str| {
-                fields
-                    .get(key)
-                    .and_then(|r| serde_json::from_str::<String>(r.get()).ok())
-            };
-            let seq = fields.get("seq").and_then(|r| r.get().parse::<u64>().ok());
-            reached |= text("ts").is_some_and(|ts| ts.as_str() >= since.as_str());
-            if reached && text("event").as_deref() != Some("audit.torn") {
-                let (seq, prev) = (seq.unwrap_or_default(), text("prev").unwrap_or_default());
+            let seq = fields.seq();
+            reached |= fields.text("ts").is_some_and(|ts| *ts >= **since);
+            if reached && fields.text("event").as_deref() != Some("audit.torn") {
+                let (seq, prev) = (
+                    seq.unwrap_or_default(),
+                    fields.text("prev").unwrap_or_default(),
+                );
                 let follows = match &before {
                     Some((last, hash)) => seq == last + 1 && prev == *hash,
                     None => seq == 1 && prev == crate::audit::record::GENESIS,
@@ -808,7 +806,7 @@ fn run_export(
                 // The database's row before the part: its own hash.
                 None => (
                     seq.unwrap_or_default().saturating_sub(1),
-                    text("prev").unwrap_or_default(),
+                    fields.text("prev").unwrap_or_default().into_owned(),
                 ),
             };
             before = Some(verify::next_record(bytes, &prev, last).ok_or_else(|| {
