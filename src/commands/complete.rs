@@ -177,7 +177,7 @@ pub fn sessions(input: impl std::io::BufRead) -> Vec<(String, String)> {
     let mut out = Vec::new();
     while let Ok(Some(line)) = reader.next_line() {
         let Some(bytes) = line.bytes else { continue };
-        if !contains(bytes, br#""event":"session.start""#) {
+        if memchr::memmem::find(bytes, br#""event":"session.start""#).is_none() {
             continue;
         }
         let Ok(fields) = serde_json::from_slice(bytes) else {
@@ -204,10 +204,6 @@ pub fn sessions(input: impl std::io::BufRead) -> Vec<(String, String)> {
     }
     out.reverse();
     out
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 fn value(c: &CompletionCandidate) -> String {
