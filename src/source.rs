@@ -4,9 +4,26 @@
 //! syntax diagnostic at the place it goes wrong, never a panic or a hang.
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 
 use crate::yaml::{Pos, SyntaxError};
+
+/// `path` with `.` dropped and each `..` taking back the part before it,
+/// as written (no symlink is followed): `dir/./live/` and `dir/x/../live`
+/// are `dir/live`.
+pub fn lexically_normal(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
 
 /// Inventory and playbook files larger than this are refused: real ones are
 /// kilobytes, and a multi-megabyte file is a mistake (a log, a dump).

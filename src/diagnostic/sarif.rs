@@ -13,7 +13,7 @@
 //! the GitHub Action passes its own repository's copy).
 
 use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Component, Path};
 
 use serde_json::{Value, json};
 
@@ -32,7 +32,7 @@ pub const CODES_ANCHOR: &str = "opsguard-validate-path---format-textjsongithubsa
 /// The SARIF log of `diags`, files made relative to `root` (absolute);
 /// `docs` is the published address of docs/commands.md, if any.
 pub fn render(diags: &[Diagnostic], sources: &Sources, root: &Path, docs: Option<&str>) -> String {
-    let root = normalize(root);
+    let root = crate::source::lexically_normal(root);
     let rules: Vec<Value> = Code::ALL.iter().map(|c| rule(*c, docs)).collect();
     let mut seen: HashMap<String, usize> = HashMap::new();
     let results: Vec<Value> = diags
@@ -152,7 +152,7 @@ fn offending_text(d: &Diagnostic, sources: &Sources) -> String {
 /// The file's URI relative to `root` and `true` when it is inside; else
 /// its absolute `file:` URI and `false`.
 fn artifact_uri(file: &str, root: &Path) -> (String, bool) {
-    let path = normalize(&root.join(file));
+    let path = crate::source::lexically_normal(&root.join(file));
     match path.strip_prefix(root) {
         Ok(rel) if rel.as_os_str().is_empty() => (".".into(), true),
         Ok(rel) => {
@@ -195,20 +195,6 @@ fn encode(segment: &str) -> String {
 
 /// `a/./b/../c` as `a/c`, without asking the file system (the file may not
 /// exist, and a symlink is named the way the user named it).
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,7 @@
 //! known.
 
 use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use super::{Reader, local_path, strings, valid_host_name};
 use crate::diagnostic::{Code, Diagnostic, Report};
@@ -341,20 +341,7 @@ impl std::fmt::Display for Place {
 
 /// `dir/./live/` and `dir/live` are one folder; so is a symlink to it.
 fn folder(path: &Path) -> PathBuf {
-    if let Ok(real) = std::fs::canonicalize(path) {
-        return real;
-    }
-    let mut out = PathBuf::new();
-    for part in path.components() {
-        match part {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
+    std::fs::canonicalize(path).unwrap_or_else(|_| crate::source::lexically_normal(path))
 }
 
 impl Reader {
