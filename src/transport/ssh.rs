@@ -88,13 +88,7 @@ impl Target {
             message: m,
             source: None,
         };
-        let config = match settings.ssh_config.as_deref() {
-            Some("none") => None,
-            Some(path) => Some(vec![
-                crate::account::expand_home(path).map_err(|e| fail(e.to_string()))?,
-            ]),
-            None => Some(ssh_config::default_files()),
-        };
+        let config = ssh_config::files(settings).map_err(|e| fail(e.to_string()))?;
         let from_config = match config {
             Some(files) => ssh_config::Config::load(&files)
                 .and_then(|c| c.resolve(&host.address))

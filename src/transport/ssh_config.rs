@@ -157,6 +157,18 @@ const NOT_DONE: &[(&str, &str)] = &[
     ("identityagent", "an agent other than $SSH_AUTH_SOCK"),
 ];
 
+/// The files `settings.ssh_config` has opsguard read: none (`none`), the
+/// one it names, or [`default_files`].
+pub fn files(
+    settings: &crate::inventory::Settings,
+) -> Result<Option<Vec<PathBuf>>, crate::account::NoHome> {
+    Ok(match settings.ssh_config.as_deref() {
+        Some("none") => None,
+        Some(path) => Some(vec![crate::account::expand_home(path)?]),
+        None => Some(default_files()),
+    })
+}
+
 /// The files opsguard reads when `settings.ssh_config` does not say.
 pub fn default_files() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = crate::account::expand_home("~/.ssh/config")

@@ -355,12 +355,10 @@ impl Reader {
     pub(super) fn check_places(&self, report: &mut Report) {
         use crate::transport::ssh_config;
         let settings = &self.inv.settings;
-        let config = match settings.ssh_config.as_deref() {
-            Some("none") => None,
-            Some(path) => crate::account::expand_home(path).ok().map(|p| vec![p]),
-            None => Some(ssh_config::default_files()),
-        }
-        .and_then(|files| ssh_config::Config::load(&files).ok());
+        let config = ssh_config::files(settings)
+            .ok()
+            .flatten()
+            .and_then(|files| ssh_config::Config::load(&files).ok());
         let mut seen: HashMap<Place, usize> = HashMap::new();
         for (i, h) in self.inv.hosts.iter().enumerate() {
             let place = match &h.connection {
